@@ -1,0 +1,3 @@
+export { ConfigError } from './config-error.js';
+export { type Env, loadConfig } from './load-config.js';
+export { type BaseEnv, baseEnvSchema, port, positiveInt, workerEnvSchema } from './schemas.js';

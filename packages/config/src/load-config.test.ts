@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { loadConfig } from './load-config.js';
+import { baseEnvSchema, workerEnvSchema } from './schemas.js';
+
+describe('loadConfig', () => {
+  it('applies defaults when nothing is set', () => {
+    const config = loadConfig(baseEnvSchema, {});
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(config.QUEUE_PREFIX).toBe('foreman');
+    expect(config.DATABASE_URL).toBeUndefined();
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadConfig(baseEnvSchema, { DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig(workerEnvSchema({ concurrency: 2, healthPort: 4000 }), {
+        REDIS_URL: 'http://nope',
+        WORKER_CONCURRENCY: '-3',
+        DATABASE_URL: 'mysql://x',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const variables = (error as ConfigError).issues.map((issue) => issue.variable).sort();
+    expect(variables).toEqual(['DATABASE_URL', 'REDIS_URL', 'WORKER_CONCURRENCY']);
+    expect((error as ConfigError).message).toContain('WORKER_CONCURRENCY');
+    expect((error as ConfigError).code).toBe('CONFIG_INVALID');
+  });
+
+  it('coerces numbers and keeps app defaults', () => {
+    const config = loadConfig(workerEnvSchema({ concurrency: 4, healthPort: 4001 }), { HEALTH_PORT: '5000' });
+    expect(config.WORKER_CONCURRENCY).toBe(4);
+    expect(config.HEALTH_PORT).toBe(5000);
+  });
+
+  it('accepts any zod object schema', () => {
+    expect(() => loadConfig(z.object({ TOKEN: z.string() }), {})).toThrow(/TOKEN/);
+  });
+});

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** A TCP port, given as a string in the environment. */
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+
+/** A positive integer such as a concurrency or a batch size. */
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const redisUrl = z
+  .string()
+  .url()
+  .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://');
+
+/** Settings every process shares: where Redis and PostgreSQL are and how to name keys. */
+export const baseEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  /** Prefix of every queue key in Redis; tests set a unique one per run. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_{}-]+$/, 'letters, digits and : _ - { } only')
+    .default('foreman'),
+  /** PostgreSQL URL; when unset, an embedded PGlite database under DATA_DIR is used. */
+  DATABASE_URL: z
+    .string()
+    .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must start with postgres:// or postgresql://')
+    .optional(),
+  /** PostgreSQL schema holding the system's tables; tests use one per file. */
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _ only')
+    .default('public'),
+  DATA_DIR: z.string().default('.data'),
+});
+
+export type BaseEnv = z.output<typeof baseEnvSchema>;
+
+/** Settings of a worker app; the app supplies its own default concurrency and health port. */
+export const workerEnvSchema = (defaults: { concurrency: number; healthPort: number }) =>
+  baseEnvSchema.extend({
+    WORKER_CONCURRENCY: positiveInt(defaults.concurrency),
+    HEALTH_PORT: port(defaults.healthPort),
+    SHUTDOWN_GRACE_MS: positiveInt(30_000),
+  });

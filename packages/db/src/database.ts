@@ -1,0 +1,80 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import * as schema from './schema/index.js';
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface DatabaseOptions {
+  /** postgres:// URL; when absent an embedded PGlite database is opened. */
+  url?: string | undefined;
+  /** PostgreSQL schema that holds the tables (search_path); tests use one per file. */
+  schema?: string;
+  /** Directory of the embedded database; `memory://` keeps it in memory. */
+  dataDir?: string;
+  /** Largest number of pooled connections to a PostgreSQL server. */
+  poolSize?: number;
+}
+
+export type Driver = { kind: 'postgres'; pool: pg.Pool } | { kind: 'pglite'; client: PGlite };
+
+export interface Database {
+  readonly db: Db;
+  readonly kind: Driver['kind'];
+  /** The underlying driver, for the few operations drizzle does not cover (locks, migrations). */
+  readonly driver: Driver;
+  readonly schema: string;
+  /** Round-trip time of a trivial query, in milliseconds. */
+  ping(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
+
+export function createDatabase(options: DatabaseOptions = {}): Database {
+  const schemaName = options.schema ?? 'public';
+  if (!SCHEMA_NAME.test(schemaName)) throw new Error(`Invalid database schema name "${schemaName}"`);
+
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      options: `-c search_path=${schemaName}`,
+    });
+    // An idle client losing its server must not crash the process; the next query reconnects.
+    pool.on('error', () => {});
+    const db = drizzlePg(pool, { schema }) as unknown as Db;
+    return {
+      db,
+      kind: 'postgres',
+      driver: { kind: 'postgres', pool },
+      schema: schemaName,
+      ping: () => timeQuery(db),
+      close: () => pool.end(),
+    };
+  }
+
+  const dataDir = options.dataDir ?? 'memory://';
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const client = new PGlite(dataDir);
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    driver: { kind: 'pglite', client },
+    schema: schemaName,
+    ping: () => timeQuery(db),
+    close: () => client.close(),
+  };
+}
+
+async function timeQuery(db: Db): Promise<number> {
+  const started = performance.now();
+  await db.execute(sql`select 1`);
+  return performance.now() - started;
+}

@@ -1,0 +1,35 @@
+import { fileURLToPath } from 'node:url';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import type { Database } from './database.js';
+
+const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
+// Any fixed number works; every process that migrates takes the same session lock.
+const MIGRATION_LOCK = 7_301_117;
+
+/**
+ * Brings the schema up to date. Safe to call from every process at start: an advisory lock
+ * serialises concurrent callers, and applied migrations are skipped.
+ */
+export async function migrate(database: Database): Promise<void> {
+  const { driver, schema } = database;
+  const config = { migrationsFolder, migrationsSchema: schema, migrationsTable: '__migrations' };
+  if (driver.kind === 'pglite') {
+    await database.db.execute(sql.raw(`create schema if not exists "${schema}"`));
+    await driver.client.exec(`set search_path to "${schema}"`);
+    await migratePglite(drizzlePglite(driver.client), config);
+    return;
+  }
+  const client = await driver.pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await client.query(`create schema if not exists "${schema}"`);
+    await migratePg(drizzlePg(client), config);
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+    client.release();
+  }
+}

@@ -1,0 +1,74 @@
+import { eq, sql } from 'drizzle-orm';
+import { createDatabase, migrate, tasks } from '../src/index.js';
+import { createTestDatabase, type TestDatabase } from '../src/testing.js';
+
+const row = (id: string) => ({
+  id,
+  name: 'maintenance.health_check',
+  queue: 'maintenance',
+  status: 'pending' as const,
+  createdAt: new Date(),
+  payload: { deep: true },
+});
+
+describe('PostgreSQL', () => {
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    testDb = await createTestDatabase('db');
+  });
+  afterAll(() => testDb.drop());
+
+  it('migrates into its own schema and stores task records', async () => {
+    const { db } = testDb.database;
+    const id = crypto.randomUUID();
+    await db.insert(tasks).values(row(id));
+    const [stored] = await db.select().from(tasks).where(eq(tasks.id, id));
+    expect(stored?.payload).toEqual({ deep: true });
+    const location = await db.execute(
+      sql`select table_schema from information_schema.tables where table_name = 'tasks' and table_schema = ${testDb.schema}`,
+    );
+    expect(location.rows).toHaveLength(1);
+  });
+
+  it('lets several processes migrate at once', async () => {
+    const others = [1, 2, 3].map(() =>
+      createDatabase({ url: testDb.url, schema: testDb.schema, poolSize: 2 }),
+    );
+    await Promise.all(others.map((database) => migrate(database)));
+    await Promise.all(others.map((database) => database.close()));
+    const { rows } = await testDb.database.db.execute(
+      sql`select count(*)::int as n from ${sql.identifier(testDb.schema)}.__migrations`,
+    );
+    expect(rows[0]).toEqual({ n: 1 });
+  });
+
+  it('rejects a status outside the lifecycle', async () => {
+    await expect(
+      testDb.database.db.insert(tasks).values({ ...row(crypto.randomUUID()), status: 'lost' as 'pending' }),
+    ).rejects.toThrow();
+  });
+
+  it('measures a ping', async () => {
+    expect(await testDb.database.ping()).toBeGreaterThan(0);
+  });
+});
+
+describe('embedded PGlite', () => {
+  it('migrates and stores task records without a server', async () => {
+    const database = createDatabase({ dataDir: 'memory://' });
+    try {
+      await migrate(database);
+      const id = crypto.randomUUID();
+      await database.db.insert(tasks).values(row(id));
+      const [stored] = await database.db.select().from(tasks).where(eq(tasks.id, id));
+      expect(stored?.status).toBe('pending');
+      expect(database.kind).toBe('pglite');
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('rejects an unsafe schema name', () => {
+    expect(() => createDatabase({ schema: 'x; drop table tasks' })).toThrow(/Invalid database schema/);
+  });
+});
