@@ -1,0 +1,10 @@
+/** What travels in a queue job besides its name (the task name) and id (the task id). */
+export interface TaskJobData {
+  payload: unknown;
+  userId?: string | undefined;
+  /** W3C traceparent of the submitting request, when tracing is on. */
+  traceparent?: string | undefined;
+}
+
+/** Name of the BullMQ backoff strategy that applies each task's own retry policy. */
+export const TASK_BACKOFF = 'task-policy';

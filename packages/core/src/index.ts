@@ -1,0 +1,34 @@
+export type { TaskJobData } from './client/job-data.js';
+export {
+  type SubmitOptions,
+  type SubmittedTask,
+  TaskClient,
+  type TaskClientOptions,
+} from './client/task-client.js';
+export * from './errors/index.js';
+export { recordVersion } from './records/record-version.js';
+export {
+  mergeRecords,
+  TaskRecordWriter,
+  type TaskRecordWriterOptions,
+  type TaskRecordWriterStats,
+} from './records/task-record-writer.js';
+export { createRedis } from './redis/create-redis.js';
+export {
+  DEFAULT_TIMEOUT_MS,
+  defineTask,
+  MAX_PRIORITY,
+  type PayloadInputOf,
+  type PayloadOf,
+  type ResultOf,
+  type TaskContract,
+  type TaskContractSpec,
+} from './task/define-task.js';
+export { implementTask, type TaskHandler, type TaskImplementation } from './task/implement-task.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelay } from './task/retry-policy.js';
+export type { TaskContext } from './task/task-context.js';
+export { TaskRegistry, type TaskTypeDescription } from './task/task-registry.js';
+export { validatePayload } from './task/validate-payload.js';
+export { type HealthCheck, type HealthServer, startHealthServer } from './worker/health-server.js';
+export { runWorkerApp, type WorkerApp, type WorkerAppOptions } from './worker/run-worker-app.js';
+export { TaskWorker, type TaskWorkerOptions } from './worker/task-worker.js';

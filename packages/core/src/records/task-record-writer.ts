@@ -1,0 +1,208 @@
+import { type Db, type NewTaskRecord, sql, tasks } from '@foreman/db';
+import type { Logger } from '@foreman/logger';
+
+export interface TaskRecordWriterOptions {
+  db: Db;
+  logger?: Logger | undefined;
+  /** Rows per INSERT statement; a full batch is flushed at once. */
+  maxBatch?: number;
+  /** Longest a row waits in memory before it is flushed. */
+  flushIntervalMs?: number;
+  /** Rows kept while the database is unreachable; past this the oldest are dropped and counted. */
+  maxBuffered?: number;
+}
+
+export interface TaskRecordWriterStats {
+  written: number;
+  statements: number;
+  failedFlushes: number;
+  /** Rows given up because the buffer bound was exceeded while the database was away. */
+  dropped: number;
+  buffered: number;
+}
+
+const DEFAULTS = { maxBatch: 500, flushIntervalMs: 50, maxBuffered: 100_000 };
+/** Fields a later lifecycle step may not know; an upsert keeps what an earlier step stored. */
+const KEPT_FIELDS = [
+  'startedAt',
+  'completedAt',
+  'result',
+  'error',
+  'stackTrace',
+  'durationMs',
+  'waitMs',
+  'traceId',
+] as const;
+
+/**
+ * Buffers task record writes and flushes them as multi-row upserts, on size or after a short
+ * interval, so the database never sets the pace of the queue. Writes for one task that meet in the
+ * buffer collapse into one row; the version column keeps late writes from moving a record back.
+ */
+export class TaskRecordWriter {
+  private readonly options: Required<Omit<TaskRecordWriterOptions, 'logger'>> & {
+    logger?: Logger | undefined;
+  };
+  private buffer = new Map<string, NewTaskRecord>();
+  private waiters: Array<() => void> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+  private retryDelayMs = 0;
+  private closed = false;
+  readonly stats: TaskRecordWriterStats = {
+    written: 0,
+    statements: 0,
+    failedFlushes: 0,
+    dropped: 0,
+    buffered: 0,
+  };
+
+  constructor(options: TaskRecordWriterOptions) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** Queues a row; the promise settles once the row is stored (or dropped), and never rejects. */
+  write(row: NewTaskRecord): Promise<void> {
+    if (this.closed) throw new Error('TaskRecordWriter is closed');
+    const existing = this.buffer.get(row.id);
+    this.buffer.delete(row.id);
+    this.buffer.set(row.id, existing ? mergeRecords(existing, row) : row);
+    this.enforceBound();
+    this.stats.buffered = this.buffer.size;
+    const stored = new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.buffer.size >= this.options.maxBatch && this.retryDelayMs === 0) void this.flush();
+    else this.schedule();
+    return stored;
+  }
+
+  /** Writes everything buffered now; resolves when the buffer is empty or a write failed. */
+  async flush(): Promise<void> {
+    if (this.flushing) await this.flushing;
+    if (this.buffer.size === 0) {
+      this.release();
+      return;
+    }
+    this.flushing = this.flushAll().finally(() => {
+      this.flushing = undefined;
+    });
+    await this.flushing;
+  }
+
+  /** Flushes, retrying until the buffer is empty or the deadline passes; then stops for good. */
+  async close(deadlineMs = 10_000): Promise<void> {
+    const until = Date.now() + deadlineMs;
+    clearTimeout(this.timer);
+    while (this.buffer.size > 0 && Date.now() < until) {
+      await this.flush();
+      if (this.buffer.size > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (this.buffer.size > 0) {
+      this.stats.dropped += this.buffer.size;
+      this.options.logger?.error({ lost: this.buffer.size }, 'task records not written before shutdown');
+      this.buffer.clear();
+    }
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.release();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.closed) return;
+    const delay = Math.max(this.options.flushIntervalMs, this.retryDelayMs);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, delay);
+    this.timer.unref?.();
+  }
+
+  private async flushAll(): Promise<void> {
+    const pending = this.buffer;
+    const waiters = this.waiters;
+    this.buffer = new Map();
+    this.waiters = [];
+    const rows = [...pending.values()];
+    try {
+      for (let start = 0; start < rows.length; start += this.options.maxBatch) {
+        await this.upsert(rows.slice(start, start + this.options.maxBatch));
+        this.stats.written += Math.min(this.options.maxBatch, rows.length - start);
+        this.stats.statements += 1;
+      }
+      this.retryDelayMs = 0;
+      for (const resolve of waiters) resolve();
+    } catch (error) {
+      this.stats.failedFlushes += 1;
+      // Put back what was not written; rows written since stay newer and win the merge.
+      for (const row of rows) {
+        const newer = this.buffer.get(row.id);
+        this.buffer.set(row.id, newer ? mergeRecords(row, newer) : row);
+      }
+      this.waiters = [...waiters, ...this.waiters];
+      this.enforceBound();
+      this.retryDelayMs = Math.min(5_000, Math.max(100, this.retryDelayMs * 2));
+      this.options.logger?.warn(
+        { err: error, buffered: this.buffer.size, retryInMs: this.retryDelayMs },
+        'task record flush failed; keeping rows to retry',
+      );
+    } finally {
+      this.stats.buffered = this.buffer.size;
+      if (this.buffer.size > 0) this.schedule();
+      else this.release();
+    }
+  }
+
+  private async upsert(rows: NewTaskRecord[]): Promise<void> {
+    const kept = Object.fromEntries(
+      KEPT_FIELDS.map((field) => {
+        const column = tasks[field];
+        return [field, sql`coalesce(excluded.${sql.identifier(column.name)}, ${column})`];
+      }),
+    );
+    await this.options.db
+      .insert(tasks)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: tasks.id,
+        set: {
+          status: sql`excluded.status`,
+          attempts: sql`excluded.attempts`,
+          version: sql`excluded.version`,
+          queueJobId: sql`coalesce(excluded.queue_job_id, ${tasks.queueJobId})`,
+          ...kept,
+          updatedAt: sql`now()`,
+        },
+        setWhere: sql`${tasks.version} < excluded.version`,
+      });
+  }
+
+  private enforceBound(): void {
+    const excess = this.buffer.size - this.options.maxBuffered;
+    if (excess <= 0) return;
+    const iterator = this.buffer.keys();
+    for (let i = 0; i < excess; i += 1) this.buffer.delete(iterator.next().value as string);
+    this.stats.dropped += excess;
+    this.options.logger?.error(
+      { dropped: excess, totalDropped: this.stats.dropped, bound: this.options.maxBuffered },
+      'task record buffer full; oldest record updates dropped',
+    );
+  }
+
+  private release(): void {
+    if (this.buffer.size > 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/** Combines two writes of one task: the higher version wins, keeping fields only the other knew. */
+export function mergeRecords(a: NewTaskRecord, b: NewTaskRecord): NewTaskRecord {
+  const [older, newer] = (a.version ?? 0) > (b.version ?? 0) ? [b, a] : [a, b];
+  const merged: NewTaskRecord = { ...older, ...newer };
+  for (const field of KEPT_FIELDS) {
+    if (newer[field] === undefined || newer[field] === null) {
+      (merged as Record<string, unknown>)[field] = older[field];
+    }
+  }
+  return merged;
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
+
+const TASK_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+const QUEUE_NAME = /^[a-z][a-z0-9-]*$/;
+
+/**
+ * What callers need to know about a task: its name, where it runs, what it takes and returns.
+ * Contracts hold no handler code, so the api and beat import them without any worker's code.
+ */
+export interface TaskContract<
+  Name extends string = string,
+  Payload extends z.ZodType = z.ZodType,
+  Result extends z.ZodType = z.ZodType,
+> {
+  readonly name: Name;
+  readonly queue: string;
+  readonly description: string;
+  readonly payload: Payload;
+  readonly result: Result;
+  /** BullMQ semantics: 0 is plain FIFO, 1 the most urgent, larger numbers less urgent. */
+  readonly priority: number;
+  readonly retry: RetryPolicy;
+  /** Hard time limit of one attempt. */
+  readonly timeoutMs: number;
+}
+
+export interface TaskContractSpec<Name extends string, Payload extends z.ZodType, Result extends z.ZodType> {
+  name: Name;
+  queue: string;
+  description?: string;
+  payload: Payload;
+  result?: Result;
+  priority?: number;
+  retry?: Partial<RetryPolicy>;
+  timeoutMs?: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+export const MAX_PRIORITY = 2_097_152;
+
+export function defineTask<
+  Name extends string,
+  Payload extends z.ZodType,
+  Result extends z.ZodType = z.ZodUnknown,
+>(spec: TaskContractSpec<Name, Payload, Result>): TaskContract<Name, Payload, Result> {
+  if (!TASK_NAME.test(spec.name)) {
+    throw new TypeError(`Task name "${spec.name}" must be lower-case words joined by "." or "_"`);
+  }
+  if (!QUEUE_NAME.test(spec.queue)) {
+    throw new TypeError(
+      `Queue name "${spec.queue}" of task "${spec.name}" must be lower-case words joined by "-"`,
+    );
+  }
+  const retry = { ...DEFAULT_RETRY_POLICY, ...spec.retry };
+  if (!Number.isInteger(retry.attempts) || retry.attempts < 1) {
+    throw new TypeError(`Task "${spec.name}": retry.attempts must be a whole number of at least 1`);
+  }
+  if (retry.jitter < 0 || retry.jitter > 1)
+    throw new TypeError(`Task "${spec.name}": retry.jitter must be in 0..1`);
+  const priority = spec.priority ?? 0;
+  if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) {
+    throw new TypeError(`Task "${spec.name}": priority must be a whole number from 0 to ${MAX_PRIORITY}`);
+  }
+  const timeoutMs = spec.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) throw new TypeError(`Task "${spec.name}": timeoutMs must be positive`);
+  return Object.freeze({
+    name: spec.name,
+    queue: spec.queue,
+    description: spec.description ?? '',
+    payload: spec.payload,
+    result: spec.result ?? (z.unknown() as unknown as Result),
+    priority,
+    retry,
+    timeoutMs,
+  });
+}
+
+export type PayloadOf<C extends TaskContract> = z.output<C['payload']>;
+export type PayloadInputOf<C extends TaskContract> = z.input<C['payload']>;
+export type ResultOf<C extends TaskContract> = z.output<C['result']>;

@@ -1,0 +1,23 @@
+/** Handlers may throw anything; the runtime always deals in Errors with a useful message. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  let described: string;
+  try {
+    described = typeof thrown === 'string' ? thrown : JSON.stringify(thrown);
+  } catch {
+    described = String(thrown);
+  }
+  return new Error(`Handler threw a non-Error value: ${described}`);
+}
+
+/** Round-trips a value through JSON so what is stored is exactly what readers will get back. */
+export function toJsonValue(value: unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
+  if (value === undefined) return { ok: true, value: null };
+  try {
+    const text = JSON.stringify(value);
+    if (text === undefined) return { ok: false, reason: `a ${typeof value} is not JSON` };
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, reason: `not JSON-serialisable (${(error as Error).message})` };
+  }
+}
