@@ -19,7 +19,8 @@ export async function runWithTimeLimit<T>(
     }, options.timeoutMs);
   });
   try {
-    return await Promise.race([Promise.resolve().then(() => work(controller.signal)), expired]);
+    // An async wrapper turns a synchronous throw into a rejection while starting the work at once.
+    return await Promise.race([(async () => work(controller.signal))(), expired]);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', abortFromParent);

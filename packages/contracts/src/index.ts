@@ -1,0 +1,20 @@
+import { TaskRegistry } from '@foreman/core';
+import { completePrompt } from './ai.js';
+import { sendEmail } from './email.js';
+import { checksumFile } from './file.js';
+import { healthCheck } from './maintenance.js';
+import { fetchUrl } from './sync.js';
+
+export * as ai from './ai.js';
+export * as email from './email.js';
+export * as file from './file.js';
+export * as maintenance from './maintenance.js';
+export { type QueueName, QUEUES } from './queues.js';
+export * as sync from './sync.js';
+
+/** Every task of the system, by contract; what the api validates and routes submissions with. */
+export const allContracts = [completePrompt, sendEmail, checksumFile, fetchUrl, healthCheck];
+
+export function createRegistry(): TaskRegistry {
+  return new TaskRegistry(allContracts);
+}

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { createRedis } from './redis/create-redis.js';
+
+/** The Redis that tests use; the machine's local server unless TEST_REDIS_URL says otherwise. */
+export const testRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface TestRedis {
+  readonly redis: Redis;
+  readonly url: string;
+  /** Unique key prefix: queues of one test file never meet another's. */
+  readonly prefix: string;
+  /** Deletes every key under the prefix and disconnects. */
+  cleanup(): Promise<void>;
+}
+
+export async function createTestRedis(label = 'test'): Promise<TestRedis> {
+  const prefix = `${label}-${randomBytes(5).toString('hex')}`;
+  const redis = createRedis(testRedisUrl);
+  return {
+    redis,
+    url: testRedisUrl,
+    prefix,
+    async cleanup() {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  { timeoutMs = 10_000, intervalMs = 25, what = 'condition' } = {},
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

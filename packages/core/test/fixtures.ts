@@ -1,0 +1,69 @@
+import { eq, tasks } from '@foreman/db';
+import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import { createLogger, type Logger } from '@foreman/logger';
+import { z } from 'zod';
+import { TaskClient } from '../src/client/task-client.js';
+import { TaskRecordWriter } from '../src/records/task-record-writer.js';
+import { defineTask } from '../src/task/define-task.js';
+import type { TaskImplementation } from '../src/task/implement-task.js';
+import { TaskRegistry } from '../src/task/task-registry.js';
+import { createTestRedis, type TestRedis, waitFor } from '../src/testing.js';
+import { TaskWorker } from '../src/worker/task-worker.js';
+
+export const logger: Logger = createLogger('test', { level: 'silent' });
+
+export const echo = defineTask({
+  name: 'demo.echo',
+  queue: 'demo',
+  payload: z.object({ text: z.string() }),
+  result: z.object({ text: z.string() }),
+});
+
+/** A test's own Redis prefix and database schema, with a client and a worker on one queue. */
+export async function harness(label: string, implementations: TaskImplementation[], concurrency = 2) {
+  const redis: TestRedis = await createTestRedis(label);
+  const database: TestDatabase = await createTestDatabase(label);
+  const registry = new TaskRegistry(implementations.map((task) => task.contract));
+  const records = new TaskRecordWriter({ db: database.database.db, logger });
+  const client = new TaskClient({ registry, connection: redis.redis, prefix: redis.prefix, records });
+  const worker = new TaskWorker({
+    queue: implementations[0]!.contract.queue,
+    tasks: implementations,
+    connection: redis.redis,
+    prefix: redis.prefix,
+    records,
+    logger,
+    concurrency,
+  });
+  await worker.start();
+  const record = (id: string) =>
+    database.database.db
+      .select()
+      .from(tasks)
+      .where(eq(tasks.id, id))
+      .then((rows) => rows[0]);
+  const settled = (id: string, status: string) =>
+    waitFor(
+      async () => {
+        const row = await record(id);
+        return row?.status === status ? row : undefined;
+      },
+      { what: `task ${id} to be ${status}` },
+    );
+  return {
+    redis,
+    database,
+    client,
+    worker,
+    records,
+    record,
+    settled,
+    async close() {
+      await worker.close();
+      await client.close();
+      await records.close();
+      await redis.cleanup();
+      await database.drop();
+    },
+  };
+}

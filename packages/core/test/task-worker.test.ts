@@ -1,0 +1,138 @@
+import { sql, tasks } from '@foreman/db';
+import { z } from 'zod';
+import { PayloadValidationError } from '../src/errors/payload-validation-error.js';
+import { UnknownTaskError } from '../src/errors/unknown-task-error.js';
+import { defineTask } from '../src/task/define-task.js';
+import { implementTask } from '../src/task/implement-task.js';
+import { echo, harness } from './fixtures.js';
+
+let flakyCalls = 0;
+const flaky = defineTask({
+  name: 'demo.flaky',
+  queue: 'demo',
+  payload: z.object({}),
+  retry: { attempts: 3, delayMs: 10, jitter: 0 },
+});
+const throwsString = defineTask({
+  name: 'demo.throws_string',
+  queue: 'demo',
+  payload: z.object({}),
+  retry: { attempts: 1 },
+});
+const badResult = defineTask({
+  name: 'demo.bad_result',
+  queue: 'demo',
+  payload: z.object({}),
+  retry: { attempts: 2 },
+});
+const slow = defineTask({
+  name: 'demo.slow',
+  queue: 'demo',
+  payload: z.object({}),
+  timeoutMs: 100,
+  retry: { attempts: 1 },
+});
+
+const implementations = [
+  implementTask(echo, async ({ text }, context) => {
+    await context.progress(50, 'half way');
+    return { text: text.toUpperCase() };
+  }),
+  implementTask(flaky, async () => {
+    flakyCalls += 1;
+    if (flakyCalls < 3) throw new Error(`flaky failure ${flakyCalls}`);
+    return { calls: flakyCalls };
+  }),
+  implementTask(throwsString, async () => {
+    throw 'a plain string';
+  }),
+  implementTask(badResult, async () => ({ when: 10n })),
+  // Ignores its abort signal on purpose: the hard limit must still free the slot.
+  implementTask(slow, () => new Promise(() => {})),
+];
+
+describe('TaskWorker with real Redis and PostgreSQL', () => {
+  let h: Awaited<ReturnType<typeof harness>>;
+  beforeAll(async () => {
+    h = await harness('worker', implementations);
+  });
+  afterAll(() => h.close());
+
+  it('runs a task and records result, timings and attempts', async () => {
+    const { taskId, queue } = await h.client.submit('demo.echo', { text: 'hi' }, { userId: 'u1' });
+    expect(queue).toBe('demo');
+    const row = await h.settled(taskId, 'completed');
+    expect(row.result).toEqual({ text: 'HI' });
+    expect(row.userId).toBe('u1');
+    expect(row.attempts).toBe(1);
+    expect(row.payload).toEqual({ text: 'hi' });
+    expect(row.startedAt).toBeInstanceOf(Date);
+    expect(row.completedAt!.getTime()).toBeGreaterThanOrEqual(row.startedAt!.getTime());
+    expect(row.durationMs).toBeGreaterThanOrEqual(0);
+    expect(row.waitMs).toBeGreaterThanOrEqual(0);
+    expect(row.queueJobId).toBe(taskId);
+  });
+
+  it('retries by policy and counts the attempts', async () => {
+    const { taskId } = await h.client.submit('demo.flaky', {});
+    const row = await h.settled(taskId, 'completed');
+    expect(row.attempts).toBe(3);
+    expect(row.maxRetries).toBe(2);
+    expect(row.result).toEqual({ calls: 3 });
+    expect(row.error).toBe('flaky failure 2');
+  });
+
+  it('fails with a clear message when a handler throws a non-Error', async () => {
+    const { taskId } = await h.client.submit('demo.throws_string', {});
+    const row = await h.settled(taskId, 'failed');
+    expect(row.error).toBe('Handler threw a non-Error value: a plain string');
+    expect(row.completedAt).toBeInstanceOf(Date);
+  });
+
+  it('fails without retrying when a result is not JSON', async () => {
+    const { taskId } = await h.client.submit('demo.bad_result', {});
+    const row = await h.settled(taskId, 'failed');
+    expect(row.error).toMatch(/invalid result: not JSON-serialisable/);
+    expect(row.attempts).toBe(1);
+  });
+
+  it('fails an attempt that outlives its time limit and keeps working', async () => {
+    const { taskId } = await h.client.submit('demo.slow', {});
+    const row = await h.settled(taskId, 'failed');
+    expect(row.error).toMatch(/exceeded its time limit of 100 ms/);
+    const after = await h.client.submit('demo.echo', { text: 'still alive' });
+    await h.settled(after.taskId, 'completed');
+  });
+
+  it('refuses bad input before anything is queued or written', async () => {
+    const queue = h.client.queue('demo');
+    const before = await queue.count();
+    await expect(h.client.submit('demo.echo', { text: 5 })).rejects.toThrow(PayloadValidationError);
+    await expect(h.client.submit('demo.nope', {})).rejects.toThrow(UnknownTaskError);
+    await expect(h.client.submit('demo.echo', { text: 'x' }, { priority: -2 })).rejects.toThrow(/priority/);
+    await expect(h.client.submit('demo.echo', { text: 'x' }, { delayMs: Number.NaN })).rejects.toThrow(
+      /delayMs/,
+    );
+    await expect(
+      h.client.submitBulk([
+        { name: 'demo.echo', payload: { text: 'ok' } },
+        { name: 'demo.echo', payload: { text: 1 } },
+      ]),
+    ).rejects.toThrow(/1\.text/);
+    expect(await queue.count()).toBe(before);
+    await h.records.flush();
+    // Every record so far belongs to a submitted task; none to the refused ones.
+    const refused = await h.database.database.db.$count(tasks, sql`${tasks.payload}->>'text' in ('ok', '1')`);
+    expect(refused).toBe(0);
+  });
+
+  it('submits in bulk across one queue', async () => {
+    const submitted = await h.client.submitBulk(
+      Array.from({ length: 20 }, (_, index) => ({ name: 'demo.echo', payload: { text: `n${index}` } })),
+    );
+    const rows = await Promise.all(submitted.map(({ taskId }) => h.settled(taskId, 'completed')));
+    expect(rows.map((row) => (row.result as { text: string }).text).sort()).toEqual(
+      Array.from({ length: 20 }, (_, index) => `N${index}`).sort(),
+    );
+  });
+});
