@@ -30,5 +30,11 @@ export type { TaskContext } from './task/task-context.js';
 export { TaskRegistry, type TaskTypeDescription } from './task/task-registry.js';
 export { validatePayload } from './task/validate-payload.js';
 export { type HealthCheck, type HealthServer, startHealthServer } from './worker/health-server.js';
-export { runWorkerApp, type WorkerApp, type WorkerAppOptions } from './worker/run-worker-app.js';
+export {
+  type AnyTaskImplementation,
+  runWorkerApp,
+  type WorkerApp,
+  type WorkerAppOptions,
+  type WorkerResources,
+} from './worker/run-worker-app.js';
 export { TaskWorker, type TaskWorkerOptions } from './worker/task-worker.js';

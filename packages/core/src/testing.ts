@@ -28,7 +28,7 @@ export async function createTestRedis(label = 'test'): Promise<TestRedis> {
         cursor = next;
         if (keys.length > 0) await redis.del(...keys);
       } while (cursor !== '0');
-      redis.disconnect();
+      await redis.quit();
     },
   };
 }

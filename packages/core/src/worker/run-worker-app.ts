@@ -13,12 +13,23 @@ export interface WorkerAppOptions {
   /** Service name in logs and health reports, e.g. "email-worker". */
   name: string;
   queue: string;
-  // biome-ignore lint/suspicious/noExplicitAny: implementations of different contracts share one list
-  tasks: TaskImplementation<any>[];
+  /** The queue's task implementations, built once the app's connections exist. */
+  tasks: (resources: WorkerResources) => AnyTaskImplementation[];
   defaults: { concurrency: number; healthPort: number };
   env?: Env;
   /** Exit the process on SIGTERM/SIGINT after a graceful stop (off in tests). */
   handleSignals?: boolean;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: implementations of different contracts share one list
+export type AnyTaskImplementation = TaskImplementation<any>;
+
+/** Connections a worker app opens for itself, lent to task implementations that need them. */
+export interface WorkerResources {
+  readonly database: Database;
+  readonly redis: Redis;
+  readonly logger: Logger;
+  readonly dataDir: string;
 }
 
 export interface WorkerApp {
@@ -45,7 +56,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   const records = new TaskRecordWriter({ db: database.db, logger });
   const worker = new TaskWorker({
     queue: options.queue,
-    tasks: options.tasks,
+    tasks: options.tasks({ database, redis, logger, dataDir: config.DATA_DIR }),
     connection: redis,
     prefix: config.QUEUE_PREFIX,
     records,

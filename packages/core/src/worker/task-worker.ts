@@ -15,7 +15,8 @@ import { toError, toJsonValue } from './to-error.js';
 
 export interface TaskWorkerOptions {
   queue: string;
-  tasks: TaskImplementation[];
+  // biome-ignore lint/suspicious/noExplicitAny: implementations of different contracts share one list
+  tasks: TaskImplementation<any>[];
   connection: Redis;
   prefix: string;
   records: TaskRecordWriter;

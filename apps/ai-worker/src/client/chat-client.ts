@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { ChatCompletionError } from './chat-completion-error.js';
+
+export interface ChatClientOptions {
+  baseUrl: string;
+  apiKey?: string | undefined;
+  model: string;
+  timeoutMs?: number;
+}
+
+export interface ChatRequest {
+  prompt: string;
+  system?: string | undefined;
+  model?: string | undefined;
+  maxTokens?: number | undefined;
+}
+
+export interface ChatAnswer {
+  answer: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+const completionSchema = z.object({
+  model: z.string().optional(),
+  choices: z.array(z.object({ message: z.object({ content: z.string().nullable() }) })).min(1),
+  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).optional(),
+});
+
+/** A minimal client of the OpenAI chat-completions protocol. */
+export class ChatClient {
+  constructor(private readonly options: ChatClientOptions) {}
+
+  async complete(request: ChatRequest, signal?: AbortSignal): Promise<ChatAnswer> {
+    const model = request.model ?? this.options.model;
+    const messages = [
+      ...(request.system ? [{ role: 'system', content: request.system }] : []),
+      { role: 'user', content: request.prompt },
+    ];
+    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 120_000);
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.baseUrl.replace(/\/$/, '')}/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
+        },
+        body: JSON.stringify({
+          model,
+          messages,
+          ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}),
+        }),
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      throw new ChatCompletionError(`model server unreachable: ${(error as Error).message}`, undefined, true);
+    }
+    if (!response.ok) {
+      const detail = (await response.text().catch(() => '')).slice(0, 500);
+      const retryAfter = Number(response.headers.get('retry-after'));
+      throw new ChatCompletionError(
+        `model server answered ${response.status}${detail ? `: ${detail}` : ''}`,
+        response.status,
+        response.status === 429 || response.status >= 500,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1_000 : undefined,
+      );
+    }
+    const body: unknown = await response.json().catch(() => undefined);
+    const parsed = completionSchema.safeParse(body);
+    if (!parsed.success) {
+      throw new ChatCompletionError('model server sent a malformed completion', response.status, false);
+    }
+    return {
+      answer: parsed.data.choices[0]?.message.content ?? '',
+      model: parsed.data.model ?? model,
+      promptTokens: parsed.data.usage?.prompt_tokens ?? 0,
+      completionTokens: parsed.data.usage?.completion_tokens ?? 0,
+    };
+  }
+}

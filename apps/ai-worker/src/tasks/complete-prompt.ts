@@ -1,0 +1,18 @@
+import { ai } from '@foreman/contracts';
+import { implementTask } from '@foreman/core';
+import { UnrecoverableError } from 'bullmq';
+import type { ChatClient } from '../client/chat-client.js';
+import { ChatCompletionError } from '../client/chat-completion-error.js';
+
+export function completePromptTask({ chat }: { chat: ChatClient }) {
+  return implementTask(ai.completePrompt, async (request, context) => {
+    try {
+      return await chat.complete(request, context.signal);
+    } catch (error) {
+      // A 4xx or malformed answer fails the same way on every attempt: do not retry it.
+      if (error instanceof ChatCompletionError && !error.retryable)
+        throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,87 @@
+import type { AddressInfo } from 'node:net';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { sendEmailTask } from '../src/tasks/send-email.js';
+
+interface Received {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+/** A real SMTP server on loopback that keeps what it receives. */
+async function startSmtp() {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onRcptTo(address, _session, callback) {
+      if (address.address.endsWith('@refused.test')) callback(new Error('mailbox unavailable'));
+      else callback();
+    },
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => {
+        raw += chunk.toString();
+      });
+      stream.on('end', () => {
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          raw,
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return { received, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+const context = (taskId: string) => ({ taskId, signal: new AbortController().signal }) as never;
+
+describe('email.send_email over real SMTP', () => {
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  beforeAll(async () => {
+    smtp = await startSmtp();
+  });
+  afterAll(() => smtp.close());
+
+  const task = () =>
+    sendEmailTask({
+      transport: nodemailer.createTransport(`smtp://127.0.0.1:${smtp.port}`),
+      from: 'Foreman <foreman@example.test>',
+    });
+
+  it('delivers the message to the SMTP server', async () => {
+    const result = await task().handler(
+      { to: ['ada@example.test', 'bob@example.test'], subject: 'Weekly digest', text: 'Hello there' },
+      context('task-1'),
+    );
+    expect(result.accepted.sort()).toEqual(['ada@example.test', 'bob@example.test']);
+    expect(result.rejected).toEqual([]);
+    const message = smtp.received.at(-1)!;
+    expect(message.from).toBe('foreman@example.test');
+    expect(message.to.sort()).toEqual(['ada@example.test', 'bob@example.test']);
+    expect(message.raw).toContain('Subject: Weekly digest');
+    expect(message.raw).toContain('X-Foreman-Task-ID: task-1');
+    expect(message.raw).toContain('Hello there');
+  });
+
+  it('reports a recipient the server refuses', async () => {
+    const result = await task().handler(
+      { to: ['ok@example.test', 'nobody@refused.test'], subject: 's', text: 't' },
+      context('task-2'),
+    );
+    expect(result.accepted).toEqual(['ok@example.test']);
+    expect(result.rejected).toEqual(['nobody@refused.test']);
+  });
+
+  it('fails when no SMTP server listens', async () => {
+    const unreachable = sendEmailTask({ transport: nodemailer.createTransport('smtp://127.0.0.1:1'), from: 'x@y.z' });
+    await expect(unreachable.handler({ to: ['a@b.test'], subject: 's', text: 't' }, context('t3'))).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
+  });
+});

@@ -1,0 +1,6 @@
+import type { AnyTaskImplementation, WorkerResources } from '@foreman/core';
+import { healthCheckTask } from './health-check.js';
+
+export function maintenanceTasks(resources: WorkerResources): AnyTaskImplementation[] {
+  return [healthCheckTask(resources)];
+}
