@@ -1,5 +1,5 @@
 CREATE TABLE "tasks" (
-	"id" uuid PRIMARY KEY NOT NULL,
+	"id" text PRIMARY KEY NOT NULL,
 	"name" text NOT NULL,
 	"queue" text NOT NULL,
 	"user_id" text,

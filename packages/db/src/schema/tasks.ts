@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'retrying'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -8,7 +8,7 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const tasks = pgTable(
   'tasks',
   {
-    id: uuid('id').primaryKey(),
+    id: text('id').primaryKey(),
     name: text('name').notNull(),
     queue: text('queue').notNull(),
     userId: text('user_id'),

@@ -1,0 +1,54 @@
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type Env, loadConfig } from '@foreman/config';
+import { createRegistry } from '@foreman/contracts';
+import { createRedis, TaskClient, TaskRecordWriter } from '@foreman/core';
+import { createDatabase, migrate } from '@foreman/db';
+import { createLogger } from '@foreman/logger';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { apiEnvSchema } from './env.js';
+
+export interface ApiServer {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Opens the api's connections and listens; `stop` closes everything in order. */
+export async function startApiServer(env?: Env): Promise<ApiServer> {
+  const config = loadConfig(apiEnvSchema, env);
+  const logger = createLogger('api', { level: config.LOG_LEVEL });
+  const database = createDatabase({
+    url: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+    dataDir: join(config.DATA_DIR, 'api', 'pglite'),
+  });
+  await migrate(database);
+  const redis = createRedis(config.REDIS_URL);
+  const records = new TaskRecordWriter({ db: database.db, logger });
+  const client = new TaskClient({
+    registry: createRegistry(),
+    connection: redis,
+    prefix: config.QUEUE_PREFIX,
+    records,
+    logger,
+  });
+  const app = createApp({ client, database, redis, logger, maxBodyBytes: config.MAX_BODY_BYTES });
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const listening = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, () =>
+      resolve(listening),
+    );
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, database: database.kind }, 'api listening');
+  return {
+    port,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await client.close();
+      await records.close();
+      await redis.quit();
+      await database.close();
+    },
+  };
+}

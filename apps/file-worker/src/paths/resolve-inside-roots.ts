@@ -1,0 +1,22 @@
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { PathOutsideRootsError } from './path-outside-roots-error.js';
+
+/**
+ * Resolves a path, following symlinks, and accepts it only if the real location lies inside one of
+ * the roots. A `..` or a symlink that leads out of a root is refused.
+ */
+export async function resolveInsideRoots(path: string, roots: readonly string[]): Promise<string> {
+  const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => undefined)));
+  const candidate = isAbsolute(path) ? path : resolve(roots[0] ?? '.', path);
+  const real = await realpath(candidate);
+  for (const root of realRoots) {
+    if (root && isWithin(root, real)) return real;
+  }
+  throw new PathOutsideRootsError(path);
+}
+
+export function isWithin(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
