@@ -16,4 +16,5 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testTimeout: 30_000,
+  reporters: ['default', new URL('./scripts/jest-summary-reporter.cjs', import.meta.url).pathname],
 };

@@ -79,9 +79,12 @@ describe('email.send_email over real SMTP', () => {
   });
 
   it('fails when no SMTP server listens', async () => {
-    const unreachable = sendEmailTask({ transport: nodemailer.createTransport('smtp://127.0.0.1:1'), from: 'x@y.z' });
-    await expect(unreachable.handler({ to: ['a@b.test'], subject: 's', text: 't' }, context('t3'))).rejects.toThrow(
-      /ECONNREFUSED/,
-    );
+    const unreachable = sendEmailTask({
+      transport: nodemailer.createTransport('smtp://127.0.0.1:1'),
+      from: 'x@y.z',
+    });
+    await expect(
+      unreachable.handler({ to: ['a@b.test'], subject: 's', text: 't' }, context('t3')),
+    ).rejects.toThrow(/ECONNREFUSED/);
   });
 });

@@ -1,6 +1,6 @@
-import { createTestDatabase } from '@foreman/db/testing';
 import { createRedis } from '@foreman/core';
 import { testRedisUrl } from '@foreman/core/testing';
+import { createTestDatabase } from '@foreman/db/testing';
 import { healthCheckTask } from '../src/tasks/health-check.js';
 
 describe('maintenance.health_check', () => {

@@ -1,4 +1,4 @@
-import { QUEUES, createRegistry } from './index.js';
+import { createRegistry, QUEUES } from './index.js';
 
 describe('contracts', () => {
   const registry = createRegistry();
@@ -15,6 +15,9 @@ describe('contracts', () => {
 
   it('describes each payload as JSON Schema', () => {
     const email = registry.describe().find((task) => task.name === 'email.send_email');
-    expect(email?.payloadSchema).toMatchObject({ type: 'object', required: expect.arrayContaining(['to', 'subject']) });
+    expect(email?.payloadSchema).toMatchObject({
+      type: 'object',
+      required: expect.arrayContaining(['to', 'subject']),
+    });
   });
 });

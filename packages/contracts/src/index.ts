@@ -9,7 +9,7 @@ export * as ai from './ai.js';
 export * as email from './email.js';
 export * as file from './file.js';
 export * as maintenance from './maintenance.js';
-export { type QueueName, QUEUES } from './queues.js';
+export { QUEUES, type QueueName } from './queues.js';
 export * as sync from './sync.js';
 
 /** Every task of the system, by contract; what the api validates and routes submissions with. */

@@ -1,4 +1,4 @@
-export type { TaskJobData } from './client/job-data.js';
+export { TASK_BACKOFF, type TaskJobData } from './client/job-data.js';
 export {
   type SubmitOptions,
   type SubmittedTask,

@@ -8,7 +8,14 @@ import pg from 'pg';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+/** Both drivers answer raw queries with `{ rows }`; this lets `db.execute` say so. */
+export interface RowsResultHKT extends PgQueryResultHKT {
+  type: RowsResult<this['row']>;
+}
+export interface RowsResult<Row> {
+  rows: Row[];
+}
+export type Db = PgDatabase<RowsResultHKT, Schema>;
 
 export interface DatabaseOptions {
   /** postgres:// URL; when absent an embedded PGlite database is opened. */
@@ -19,6 +26,8 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Largest number of pooled connections to a PostgreSQL server. */
   poolSize?: number;
+  /** An already open embedded database to use instead of opening `dataDir`. */
+  pglite?: PGlite;
 }
 
 export type Driver = { kind: 'postgres'; pool: pg.Pool } | { kind: 'pglite'; client: PGlite };
@@ -60,8 +69,8 @@ export function createDatabase(options: DatabaseOptions = {}): Database {
   }
 
   const dataDir = options.dataDir ?? 'memory://';
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(dataDir);
+  if (!options.pglite && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const client = options.pglite ?? new PGlite(dataDir);
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { createDatabase } from './database.js';
+import { migrate } from './migrate.js';
 
 export interface EmbeddedServer {
   /** postgres:// URL that other processes of the system connect to. */
@@ -10,21 +12,29 @@ export interface EmbeddedServer {
 
 /**
  * Serves one embedded PGlite database over the PostgreSQL wire protocol on loopback, so the
- * several processes of a local deployment share it without installing PostgreSQL.
+ * several processes of a local deployment share it without installing PostgreSQL. Migrations run
+ * here, before anyone connects: PGlite has a single session, so clients cannot serialise
+ * migrations among themselves with advisory locks.
  */
 export async function startEmbeddedServer(options: {
   dataDir: string;
   port: number;
 }): Promise<EmbeddedServer> {
-  mkdirSync(options.dataDir, { recursive: true });
-  const db = await PGlite.create(options.dataDir);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port, maxConnections: 64 });
+  if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
+  const pglite = await PGlite.create(options.dataDir);
+  await migrate(createDatabase({ pglite }));
+  const server = new PGLiteSocketServer({
+    db: pglite,
+    host: '127.0.0.1',
+    port: options.port,
+    maxConnections: 128,
+  });
   await server.start();
   return {
     url: `postgres://postgres@127.0.0.1:${options.port}/postgres`,
     async stop() {
       await server.stop();
-      await db.close();
+      await pglite.close();
     },
   };
 }

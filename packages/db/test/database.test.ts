@@ -72,3 +72,25 @@ describe('embedded PGlite', () => {
     expect(() => createDatabase({ schema: 'x; drop table tasks' })).toThrow(/Invalid database schema/);
   });
 });
+
+describe('embedded server', () => {
+  it('serves the migrated embedded database to pg clients', async () => {
+    const { startEmbeddedServer } = await import('../src/embedded-server.js');
+    const server = await startEmbeddedServer({
+      dataDir: 'memory://',
+      port: 54_400 + Math.floor(Math.random() * 500),
+    });
+    const first = createDatabase({ url: server.url, poolSize: 2 });
+    const second = createDatabase({ url: server.url, poolSize: 2 });
+    try {
+      const id = crypto.randomUUID();
+      await first.db.insert(tasks).values(row(id));
+      const [seen] = await second.db.select().from(tasks).where(eq(tasks.id, id));
+      expect(seen?.name).toBe('maintenance.health_check');
+    } finally {
+      await first.close();
+      await second.close();
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,36 @@
+import { TASK_BACKOFF, validatePayload } from '@foreman/core';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DeclaredSchedule } from './declared.js';
+
+/**
+ * Registers each schedule as a BullMQ job scheduler. Schedulers live in Redis and are upserted by
+ * id, so any number of beat instances, or a restarted one, produce each occurrence once.
+ */
+export async function applySchedules(
+  schedules: DeclaredSchedule[],
+  { connection, prefix }: { connection: Redis; prefix: string },
+): Promise<void> {
+  const queues = new Map<string, Queue>();
+  try {
+    for (const schedule of schedules) {
+      const payload = validatePayload(schedule.task, schedule.payload);
+      let queue = queues.get(schedule.task.queue);
+      if (!queue) {
+        queue = new Queue(schedule.task.queue, { connection, prefix });
+        queues.set(schedule.task.queue, queue);
+      }
+      await queue.upsertJobScheduler(
+        schedule.id,
+        { every: schedule.everyMs },
+        {
+          name: schedule.task.name,
+          data: { payload },
+          opts: { attempts: schedule.task.retry.attempts, backoff: { type: TASK_BACKOFF } },
+        },
+      );
+    }
+  } finally {
+    await Promise.all([...queues.values()].map((queue) => queue.close()));
+  }
+}

@@ -1,0 +1,50 @@
+import { createTestRedis } from '@foreman/core/testing';
+import { Queue } from 'bullmq';
+import { type AppProcess, freePort, startApp } from './processes.js';
+
+export interface RunningSystem {
+  readonly baseUrl: string;
+  readonly apps: AppProcess[];
+  /** Jobs waiting or delayed across the system's queues. */
+  queued(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** The api and two workers as real processes, on a fresh queue prefix and the given database. */
+export async function startSystem(database: { url: string; schema: string }): Promise<RunningSystem> {
+  const redis = await createTestRedis('e2e');
+  const port = await freePort();
+  const env = {
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: redis.prefix,
+    DATABASE_URL: database.url,
+    DATABASE_SCHEMA: database.schema,
+    HEALTH_PORT: '0',
+    MAX_BODY_BYTES: '4096',
+  };
+  const apps = await Promise.all([
+    startApp('api', { ...env, PORT: String(port) }, 'api listening'),
+    startApp('maintenance-worker', env, 'worker started'),
+    startApp('sync-worker', env, 'worker started'),
+  ]);
+  const queues = ['maintenance', 'sync', 'email', 'ai', 'file'].map(
+    (name) => new Queue(name, { connection: redis.redis, prefix: redis.prefix }),
+  );
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    apps,
+    async queued() {
+      const counts = await Promise.all(
+        queues.map((queue) =>
+          queue.getJobCountByTypes('waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed'),
+        ),
+      );
+      return counts.reduce((sum, count) => sum + count, 0);
+    },
+    async stop() {
+      await Promise.all(apps.map((app) => app.stop()));
+      await Promise.all(queues.map((queue) => queue.close()));
+      await redis.cleanup();
+    },
+  };
+}
