@@ -37,4 +37,9 @@ export {
   type WorkerAppOptions,
   type WorkerResources,
 } from './worker/run-worker-app.js';
+export type {
+  TaskAttemptInfo,
+  TaskAttemptOutcome,
+  TaskLifecycleListener,
+} from './worker/task-lifecycle-listener.js';
 export { TaskWorker, type TaskWorkerOptions } from './worker/task-worker.js';

@@ -8,6 +8,7 @@ import { defineTask } from '../src/task/define-task.js';
 import type { TaskImplementation } from '../src/task/implement-task.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
 import { createTestRedis, type TestRedis, waitFor } from '../src/testing.js';
+import type { TaskLifecycleListener } from '../src/worker/task-lifecycle-listener.js';
 import { TaskWorker } from '../src/worker/task-worker.js';
 
 export const logger: Logger = createLogger('test', { level: 'silent' });
@@ -20,7 +21,11 @@ export const echo = defineTask({
 });
 
 /** A test's own Redis prefix and database schema, with a client and a worker on one queue. */
-export async function harness(label: string, implementations: TaskImplementation[], concurrency = 2) {
+export async function harness(
+  label: string,
+  implementations: TaskImplementation[],
+  { concurrency = 2, listeners = [] as TaskLifecycleListener[] } = {},
+) {
   const redis: TestRedis = await createTestRedis(label);
   const database: TestDatabase = await createTestDatabase(label);
   const registry = new TaskRegistry(implementations.map((task) => task.contract));
@@ -34,6 +39,7 @@ export async function harness(label: string, implementations: TaskImplementation
     records,
     logger,
     concurrency,
+    listeners,
   });
   await worker.start();
   const record = (id: string) =>

@@ -53,8 +53,23 @@ const implementations = [
 
 describe('TaskWorker with real Redis and PostgreSQL', () => {
   let h: Awaited<ReturnType<typeof harness>>;
+  const events: string[] = [];
   beforeAll(async () => {
-    h = await harness('worker', implementations);
+    h = await harness('worker', implementations, {
+      listeners: [
+        {
+          onStarted: (info) => void events.push(`started ${info.taskName} ${info.attempt}`),
+          onCompleted: (outcome) => void events.push(`completed ${outcome.taskName} ${outcome.attempt}`),
+          onFailed: (outcome) =>
+            void events.push(`failed ${outcome.taskName} ${outcome.attempt} ${outcome.final}`),
+        },
+        {
+          onStarted: () => {
+            throw new Error('a broken listener must not fail the task');
+          },
+        },
+      ],
+    });
   });
   afterAll(() => h.close());
 
@@ -80,6 +95,14 @@ describe('TaskWorker with real Redis and PostgreSQL', () => {
     expect(row.maxRetries).toBe(2);
     expect(row.result).toEqual({ calls: 3 });
     expect(row.error).toBe('flaky failure 2');
+    expect(events.filter((event) => event.includes('demo.flaky'))).toEqual([
+      'started demo.flaky 1',
+      'failed demo.flaky 1 false',
+      'started demo.flaky 2',
+      'failed demo.flaky 2 false',
+      'started demo.flaky 3',
+      'completed demo.flaky 3',
+    ]);
   });
 
   it('fails with a clear message when a handler throws a non-Error', async () => {

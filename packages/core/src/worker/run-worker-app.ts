@@ -7,6 +7,7 @@ import { TaskRecordWriter } from '../records/task-record-writer.js';
 import { createRedis } from '../redis/create-redis.js';
 import type { TaskImplementation } from '../task/implement-task.js';
 import { type HealthServer, startHealthServer } from './health-server.js';
+import type { TaskLifecycleListener } from './task-lifecycle-listener.js';
 import { TaskWorker } from './task-worker.js';
 
 export interface WorkerAppOptions {
@@ -19,6 +20,8 @@ export interface WorkerAppOptions {
   env?: Env;
   /** Exit the process on SIGTERM/SIGINT after a graceful stop (off in tests). */
   handleSignals?: boolean;
+  /** Extra observers of every task attempt. */
+  listeners?: TaskLifecycleListener[];
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: implementations of different contracts share one list
@@ -62,6 +65,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     records,
     logger,
     concurrency: config.WORKER_CONCURRENCY,
+    listeners: options.listeners ?? [],
   });
   await worker.start();
   const startedAt = Date.now();

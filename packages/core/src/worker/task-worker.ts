@@ -11,6 +11,11 @@ import type { TaskImplementation } from '../task/implement-task.js';
 import { retryDelay } from '../task/retry-policy.js';
 import { validatePayload } from '../task/validate-payload.js';
 import { runWithTimeLimit } from './run-with-time-limit.js';
+import type {
+  TaskAttemptInfo,
+  TaskAttemptOutcome,
+  TaskLifecycleListener,
+} from './task-lifecycle-listener.js';
 import { toError, toJsonValue } from './to-error.js';
 
 export interface TaskWorkerOptions {
@@ -23,6 +28,8 @@ export interface TaskWorkerOptions {
   logger: Logger;
   /** Tasks run at once by this process. */
   concurrency?: number;
+  /** Told of every attempt's start and end (metrics, tracing, workflows). */
+  listeners?: TaskLifecycleListener[];
 }
 
 type TaskJob = Job<TaskJobData, unknown, string>;
@@ -85,6 +92,19 @@ export class TaskWorker {
     await this.worker.close(force);
   }
 
+  private async notify<E extends keyof TaskLifecycleListener>(
+    event: E,
+    payload: E extends 'onStarted' ? TaskAttemptInfo : TaskAttemptOutcome,
+  ): Promise<void> {
+    for (const listener of this.options.listeners ?? []) {
+      try {
+        await (listener[event] as ((value: typeof payload) => unknown) | undefined)?.call(listener, payload);
+      } catch (error) {
+        this.logger.error({ err: error, event, taskId: payload.taskId }, 'task lifecycle listener failed');
+      }
+    }
+  }
+
   private async process(job: TaskJob, signal: AbortSignal | undefined): Promise<unknown> {
     const task = this.implementations.get(job.name);
     const attempt = job.attemptsMade + 1;
@@ -114,6 +134,18 @@ export class TaskWorker {
       status: 'running',
       version: recordVersion('running', attempt),
     });
+    const info: TaskAttemptInfo = {
+      taskId: base.id,
+      taskName: job.name,
+      queue: this.options.queue,
+      attempt,
+      maxAttempts,
+      userId: job.data.userId,
+      payload: job.data.payload,
+      waitMs: base.waitMs,
+      startedAt,
+    };
+    await this.notify('onStarted', info);
 
     try {
       const payload = validatePayload(contract, job.data.payload);
@@ -156,6 +188,11 @@ export class TaskWorker {
         version: recordVersion('completed', attempt),
       });
       logger.info({ durationMs: completedAt.getTime() - startedAt.getTime() }, 'task completed');
+      await this.notify('onCompleted', {
+        ...info,
+        durationMs: completedAt.getTime() - startedAt.getTime(),
+        result: json.value,
+      });
       return json.value;
     } catch (thrown) {
       const error = toError(thrown);
@@ -172,6 +209,12 @@ export class TaskWorker {
         version: recordVersion(status, attempt),
       });
       logger.warn({ err: error, final }, final ? 'task failed' : 'task attempt failed; will retry');
+      await this.notify('onFailed', {
+        ...info,
+        durationMs: completedAt.getTime() - startedAt.getTime(),
+        error,
+        final,
+      });
       throw isUnrecoverable(error) ? new UnrecoverableError(error.message) : error;
     }
   }

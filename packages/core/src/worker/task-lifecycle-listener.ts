@@ -1,0 +1,31 @@
+/** What a listener learns about one attempt of a task. */
+export interface TaskAttemptInfo {
+  taskId: string;
+  taskName: string;
+  queue: string;
+  attempt: number;
+  maxAttempts: number;
+  userId: string | undefined;
+  payload: unknown;
+  /** Milliseconds the task waited in the queue before this attempt started. */
+  waitMs: number;
+  startedAt: Date;
+}
+
+export interface TaskAttemptOutcome extends TaskAttemptInfo {
+  durationMs: number;
+  result?: unknown;
+  error?: Error;
+  /** For failures: true when no further attempt will be made. */
+  final?: boolean;
+}
+
+/**
+ * Observes the worker runtime without changing it: metrics, tracing and workflow orchestration
+ * plug in here. A listener that throws is logged and never fails the task.
+ */
+export interface TaskLifecycleListener {
+  onStarted?(info: TaskAttemptInfo): void | Promise<void>;
+  onCompleted?(outcome: TaskAttemptOutcome): void | Promise<void>;
+  onFailed?(outcome: TaskAttemptOutcome): void | Promise<void>;
+}
