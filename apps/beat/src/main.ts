@@ -1,8 +1,8 @@
+import { allSchedules as declaredSchedules } from '@foreman/contracts';
 import { createRedis, startHealthServer } from '@foreman/core';
 import { createLogger } from '@foreman/logger';
 import { loadBeatEnv } from './env.js';
 import { applySchedules } from './schedules/apply-schedules.js';
-import { declaredSchedules } from './schedules/declared.js';
 
 const env = loadBeatEnv();
 const logger = createLogger('beat', { level: env.LOG_LEVEL });

@@ -1,7 +1,7 @@
+import { allSchedules as declaredSchedules } from '@foreman/contracts';
 import { createTestRedis, type TestRedis } from '@foreman/core/testing';
 import { Queue } from 'bullmq';
 import { applySchedules } from '../src/schedules/apply-schedules.js';
-import { declaredSchedules } from '../src/schedules/declared.js';
 
 describe('applySchedules', () => {
   let redis: TestRedis;

@@ -2,7 +2,7 @@ import { TaskRegistry } from '@foreman/core';
 import { completePrompt } from './ai.js';
 import { sendEmail } from './email.js';
 import { checksumFile } from './file.js';
-import { healthCheck } from './maintenance.js';
+import { healthCheck, schedules as maintenanceSchedules } from './maintenance.js';
 import { fetchUrl } from './sync.js';
 
 export * as ai from './ai.js';
@@ -14,6 +14,9 @@ export * as sync from './sync.js';
 
 /** Every task of the system, by contract; what the api validates and routes submissions with. */
 export const allContracts = [completePrompt, sendEmail, checksumFile, fetchUrl, healthCheck];
+
+/** Every recurring schedule of the system, declared by each domain next to its tasks. */
+export const allSchedules = [...maintenanceSchedules];
 
 export function createRegistry(): TaskRegistry {
   return new TaskRegistry(allContracts);

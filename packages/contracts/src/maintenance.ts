@@ -1,4 +1,4 @@
-import { defineTask } from '@foreman/core';
+import { declareSchedule, defineTask } from '@foreman/core';
 import { z } from 'zod';
 import { QUEUES } from './queues.js';
 
@@ -11,3 +11,13 @@ export const healthCheck = defineTask({
   retry: { attempts: 1 },
   timeoutMs: 30_000,
 });
+
+export const schedules = [
+  declareSchedule({
+    id: 'maintenance.health_check.every-5m',
+    task: healthCheck,
+    payload: {},
+    everyMs: 5 * 60_000,
+    description: 'Checks Redis and PostgreSQL from the workers every five minutes',
+  }),
+];

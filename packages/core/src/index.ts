@@ -43,3 +43,4 @@ export type {
   TaskLifecycleListener,
 } from './worker/task-lifecycle-listener.js';
 export { TaskWorker, type TaskWorkerOptions } from './worker/task-worker.js';
+export { declareSchedule, type ScheduleDeclaration } from './schedule/schedule-declaration.js';

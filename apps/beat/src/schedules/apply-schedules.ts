@@ -1,14 +1,13 @@
-import { TASK_BACKOFF, validatePayload } from '@foreman/core';
+import { type ScheduleDeclaration, TASK_BACKOFF, validatePayload } from '@foreman/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { DeclaredSchedule } from './declared.js';
 
 /**
  * Registers each schedule as a BullMQ job scheduler. Schedulers live in Redis and are upserted by
  * id, so any number of beat instances, or a restarted one, produce each occurrence once.
  */
 export async function applySchedules(
-  schedules: DeclaredSchedule[],
+  schedules: ScheduleDeclaration[],
   { connection, prefix }: { connection: Redis; prefix: string },
 ): Promise<void> {
   const queues = new Map<string, Queue>();
@@ -22,7 +21,9 @@ export async function applySchedules(
       }
       await queue.upsertJobScheduler(
         schedule.id,
-        { every: schedule.everyMs },
+        schedule.cron
+          ? { pattern: schedule.cron, tz: schedule.timezone ?? 'UTC' }
+          : { every: schedule.everyMs! },
         {
           name: schedule.task.name,
           data: { payload },
