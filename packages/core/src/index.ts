@@ -14,6 +14,7 @@ export {
   type TaskRecordWriterStats,
 } from './records/task-record-writer.js';
 export { createRedis } from './redis/create-redis.js';
+export { declareSchedule, type ScheduleDeclaration } from './schedule/schedule-declaration.js';
 export {
   DEFAULT_TIMEOUT_MS,
   defineTask,
@@ -43,4 +44,3 @@ export type {
   TaskLifecycleListener,
 } from './worker/task-lifecycle-listener.js';
 export { TaskWorker, type TaskWorkerOptions } from './worker/task-worker.js';
-export { declareSchedule, type ScheduleDeclaration } from './schedule/schedule-declaration.js';
