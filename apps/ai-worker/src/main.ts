@@ -1,6 +1,6 @@
-import { QUEUES } from '@foreman/contracts';
-import { runWorkerApp } from '@foreman/core';
-import { ChatClient } from './client/chat-client.js';
+import { ChatClient } from '@foreman/ai-client';
+import { createRegistry, QUEUES } from '@foreman/contracts';
+import { runWorkerApp, TaskClient } from '@foreman/core';
 import { loadAiEnv } from './env.js';
 import { aiTasks } from './tasks/index.js';
 
@@ -15,6 +15,13 @@ const chat = new ChatClient({
 await runWorkerApp({
   name: 'ai-worker',
   queue: QUEUES.ai,
-  tasks: () => aiTasks({ chat }),
+  tasks: ({ database, redis }) =>
+    aiTasks({
+      chat,
+      db: database.db,
+      // Submits each due user task as its own run on this same queue.
+      client: new TaskClient({ registry: createRegistry(), connection: redis, prefix: env.QUEUE_PREFIX }),
+      maxBackoffMinutes: env.AI_TASK_MAX_BACKOFF_MINUTES,
+    }),
   defaults: { concurrency: 1, healthPort: 3101 },
 });

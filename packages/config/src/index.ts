@@ -1,3 +1,10 @@
 export { ConfigError } from './config-error.js';
 export { type Env, loadConfig } from './load-config.js';
-export { type BaseEnv, baseEnvSchema, port, positiveInt, workerEnvSchema } from './schemas.js';
+export {
+  type BaseEnv,
+  baseEnvSchema,
+  chatEnvSchema,
+  port,
+  positiveInt,
+  workerEnvSchema,
+} from './schemas.js';

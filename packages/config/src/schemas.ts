@@ -43,3 +43,11 @@ export const workerEnvSchema = (defaults: { concurrency: number; healthPort: num
     HEALTH_PORT: port(defaults.healthPort),
     SHUTDOWN_GRACE_MS: positiveInt(30_000),
   });
+
+/** Where an OpenAI-compatible chat-completions server is; shared by every app that asks a model. */
+export const chatEnvSchema = z.object({
+  AI_BASE_URL: z.url().default('http://127.0.0.1:11434/v1'),
+  AI_API_KEY: z.string().optional(),
+  AI_MODEL: z.string().min(1).default('llama3.2'),
+  AI_REQUEST_TIMEOUT_MS: positiveInt(120_000),
+});

@@ -1,4 +1,4 @@
-import { defineTask } from '@foreman/core';
+import { declareSchedule, defineTask } from '@foreman/core';
 import { z } from 'zod';
 import { QUEUES } from './queues.js';
 
@@ -23,3 +23,47 @@ export const completePrompt = defineTask({
   retry: { attempts: 4, delayMs: 2_000, maxDelayMs: 120_000 },
   timeoutMs: 120_000,
 });
+
+export const processDueAiTasks = defineTask({
+  name: 'ai.process_due_ai_tasks',
+  queue: QUEUES.ai,
+  description: "Finds users' AI tasks whose next run is due and submits each as its own ai.run_ai_task.",
+  payload: z.object({ limit: z.number().int().positive().max(10_000).default(500) }).strict(),
+  result: z.object({ due: z.number().int(), submitted: z.array(z.string()) }),
+  retry: { attempts: 3, delayMs: 5_000 },
+  timeoutMs: 60_000,
+});
+
+export const runAiTask = defineTask({
+  name: 'ai.run_ai_task',
+  queue: QUEUES.ai,
+  description:
+    "Runs one user's AI task: asks the model, stores the answer and token usage, advances the next run.",
+  payload: z
+    .object({
+      aiTaskId: z.uuid(),
+      /** The next-run time this run is for; a run whose time has already moved on does nothing. */
+      dueAt: z.iso.datetime({ offset: true }),
+    })
+    .strict(),
+  result: z.object({
+    aiTaskId: z.string(),
+    ran: z.boolean(),
+    answer: z.string().nullable(),
+    promptTokens: z.number().int().nonnegative(),
+    completionTokens: z.number().int().nonnegative(),
+    nextRunAt: z.string().nullable(),
+  }),
+  retry: { attempts: 4, delayMs: 5_000, maxDelayMs: 300_000 },
+  timeoutMs: 150_000,
+});
+
+export const schedules = [
+  declareSchedule({
+    id: 'ai.process_due_ai_tasks.every-10m',
+    task: processDueAiTasks,
+    payload: {},
+    everyMs: 10 * 60_000,
+    description: "Runs users' AI tasks that are due",
+  }),
+];

@@ -1,9 +1,9 @@
 import { TaskRegistry } from '@foreman/core';
-import { completePrompt } from './ai.js';
-import { sendEmail } from './email.js';
-import { checksumFile } from './file.js';
-import { healthCheck, schedules as maintenanceSchedules } from './maintenance.js';
-import { fetchUrl } from './sync.js';
+import * as ai from './ai.js';
+import * as email from './email.js';
+import * as file from './file.js';
+import * as maintenance from './maintenance.js';
+import * as sync from './sync.js';
 
 export * as ai from './ai.js';
 export * as email from './email.js';
@@ -13,10 +13,18 @@ export { QUEUES, type QueueName } from './queues.js';
 export * as sync from './sync.js';
 
 /** Every task of the system, by contract; what the api validates and routes submissions with. */
-export const allContracts = [completePrompt, sendEmail, checksumFile, fetchUrl, healthCheck];
+export const allContracts = [
+  ai.completePrompt,
+  ai.processDueAiTasks,
+  ai.runAiTask,
+  email.sendEmail,
+  file.checksumFile,
+  sync.fetchUrl,
+  maintenance.healthCheck,
+];
 
 /** Every recurring schedule of the system, declared by each domain next to its tasks. */
-export const allSchedules = [...maintenanceSchedules];
+export const allSchedules = [...ai.schedules, ...maintenance.schedules];
 
 export function createRegistry(): TaskRegistry {
   return new TaskRegistry(allContracts);

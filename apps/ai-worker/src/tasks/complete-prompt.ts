@@ -1,8 +1,7 @@
+import { type ChatClient, ChatCompletionError } from '@foreman/ai-client';
 import { ai } from '@foreman/contracts';
 import { implementTask } from '@foreman/core';
 import { UnrecoverableError } from 'bullmq';
-import type { ChatClient } from '../client/chat-client.js';
-import { ChatCompletionError } from '../client/chat-completion-error.js';
 
 export function completePromptTask({ chat }: { chat: ChatClient }) {
   return implementTask(ai.completePrompt, async (request, context) => {

@@ -1,1 +1,6 @@
+export * from './ai-tasks.js';
+export * from './backups.js';
+export * from './calendar.js';
+export * from './email.js';
+export * from './pages.js';
 export * from './tasks.js';

@@ -1,0 +1,95 @@
+import { type ChatClient, ChatCompletionError } from '@foreman/ai-client';
+import { ai } from '@foreman/contracts';
+import { implementTask } from '@foreman/core';
+import { type AiTaskRow, aiTasks, and, type Db, eq } from '@foreman/db';
+import { UnrecoverableError } from 'bullmq';
+
+export interface RunAiTaskDeps {
+  db: Db;
+  chat: ChatClient;
+  /** Longest wait before a task that keeps failing is tried again. */
+  maxBackoffMinutes: number;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Runs one due user task. Every write is conditional on the due time the run was submitted for, so
+ * a retried or duplicated run changes nothing once the task has moved on.
+ */
+export function runAiTaskTask({ db, chat, maxBackoffMinutes }: RunAiTaskDeps) {
+  return implementTask(ai.runAiTask, async ({ aiTaskId, dueAt }, context) => {
+    const [row] = await db.select().from(aiTasks).where(eq(aiTasks.id, aiTaskId));
+    if (!row) throw new UnrecoverableError(`AI task ${aiTaskId} does not exist`);
+    const due = new Date(dueAt);
+    const skipped = {
+      aiTaskId,
+      ran: false,
+      answer: null,
+      promptTokens: 0,
+      completionTokens: 0,
+      nextRunAt: row.nextRunAt?.toISOString() ?? null,
+    };
+    if (!row.enabled || row.nextRunAt?.getTime() !== due.getTime()) return skipped;
+    const stillDue = and(eq(aiTasks.id, aiTaskId), eq(aiTasks.nextRunAt, due));
+
+    let answer: Awaited<ReturnType<ChatClient['complete']>>;
+    try {
+      answer = await chat.complete(
+        { prompt: row.prompt, system: row.system ?? undefined, model: row.model ?? undefined },
+        context.signal,
+      );
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      const retryable = !(error instanceof ChatCompletionError) || error.retryable;
+      // Only the last attempt writes the failure: earlier ones leave the task due for the retry.
+      if (!retryable || context.attempt >= context.maxAttempts) {
+        const nextRunAt = new Date(Date.now() + backoffMs(row, maxBackoffMinutes));
+        await db
+          .update(aiTasks)
+          .set({
+            lastError: (error as Error).message,
+            lastRunAt: new Date(),
+            consecutiveFailures: row.consecutiveFailures + 1,
+            nextRunAt,
+            updatedAt: new Date(),
+          })
+          .where(stillDue);
+      }
+      if (!retryable) throw new UnrecoverableError((error as Error).message);
+      throw error;
+    }
+
+    const now = Date.now();
+    const nextRunAt = row.intervalMinutes ? new Date(now + row.intervalMinutes * MINUTE) : null;
+    await db
+      .update(aiTasks)
+      .set({
+        lastResult: answer.answer,
+        lastModel: answer.model,
+        lastError: null,
+        promptTokens: answer.promptTokens,
+        completionTokens: answer.completionTokens,
+        consecutiveFailures: 0,
+        lastRunAt: new Date(now),
+        nextRunAt,
+        enabled: nextRunAt !== null,
+        updatedAt: new Date(now),
+      })
+      .where(stillDue);
+    return {
+      aiTaskId,
+      ran: true,
+      answer: answer.answer,
+      promptTokens: answer.promptTokens,
+      completionTokens: answer.completionTokens,
+      nextRunAt: nextRunAt?.toISOString() ?? null,
+    };
+  });
+}
+
+/** Doubles the usual interval (five minutes for one-off tasks) with each failure in a row. */
+function backoffMs(row: AiTaskRow, maxBackoffMinutes: number): number {
+  const base = Math.max(row.intervalMinutes ?? 5, 5);
+  return Math.min(base * 2 ** row.consecutiveFailures, maxBackoffMinutes) * MINUTE;
+}

@@ -1,0 +1,7 @@
+export {
+  type ChatAnswer,
+  ChatClient,
+  type ChatClientOptions,
+  type ChatRequest,
+} from './chat-client.js';
+export { ChatCompletionError } from './chat-completion-error.js';

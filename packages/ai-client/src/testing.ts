@@ -1,0 +1,62 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type ModelReply = (
+  request: { body: Record<string, unknown>; headers: IncomingMessage['headers'] },
+  response: ServerResponse,
+) => void;
+
+export interface ModelServer {
+  /** Base URL to give a ChatClient, ending in /v1. */
+  readonly baseUrl: string;
+  /** Every request body received, oldest first. */
+  readonly requests: Array<Record<string, unknown>>;
+  /** Scripts how the next requests are answered. */
+  reply(next: ModelReply): void;
+  close(): Promise<void>;
+}
+
+/** An OpenAI-compatible chat-completions server on loopback whose replies each test scripts. */
+export async function startModelServer(): Promise<ModelServer> {
+  let reply: ModelReply = (_request, response) => void response.writeHead(500).end();
+  const requests: Array<Record<string, unknown>> = [];
+  const server = createServer((request, response) => {
+    let raw = '';
+    request.on('data', (chunk) => {
+      raw += chunk;
+    });
+    request.on('end', () => {
+      const body = JSON.parse(raw) as Record<string, unknown>;
+      requests.push(body);
+      reply({ body, headers: request.headers }, response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    requests,
+    reply: (next) => {
+      reply = next;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Writes a JSON answer. */
+export function replyJson(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+}
+
+/** A well-formed completion with the given answer and token usage. */
+export function completion(content: string, usage = { prompt_tokens: 10, completion_tokens: 2 }) {
+  return { model: 'test-model', choices: [{ message: { role: 'assistant', content } }], usage };
+}

@@ -1,0 +1,64 @@
+import { ChatClient } from '../src/chat-client.js';
+import { ChatCompletionError } from '../src/chat-completion-error.js';
+import { completion, type ModelServer, replyJson, startModelServer } from '../src/testing.js';
+
+describe('ChatClient against an OpenAI-compatible server on loopback', () => {
+  let server: ModelServer;
+  let client: ChatClient;
+  beforeAll(async () => {
+    server = await startModelServer();
+    client = new ChatClient({ baseUrl: server.baseUrl, apiKey: 'sk-test', model: 'tiny' });
+  });
+  afterAll(() => server.close());
+
+  it('sends system and user messages with the key and returns answer and usage', async () => {
+    let auth: string | undefined;
+    server.reply(({ headers }, response) => {
+      auth = headers.authorization;
+      replyJson(response, 200, completion('Paris', { prompt_tokens: 12, completion_tokens: 1 }));
+    });
+    const answer = await client.complete({ prompt: 'Capital of France?', system: 'Be brief', maxTokens: 5 });
+    expect(answer).toEqual({ answer: 'Paris', model: 'test-model', promptTokens: 12, completionTokens: 1 });
+    expect(auth).toBe('Bearer sk-test');
+    expect(server.requests.at(-1)).toEqual({
+      model: 'tiny',
+      max_tokens: 5,
+      messages: [
+        { role: 'system', content: 'Be brief' },
+        { role: 'user', content: 'Capital of France?' },
+      ],
+    });
+  });
+
+  it('marks 429 retryable and keeps Retry-After', async () => {
+    server.reply((_r, response) => replyJson(response, 429, { error: 'slow down' }, { 'retry-after': '3' }));
+    const error = await client.complete({ prompt: 'x' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ChatCompletionError);
+    expect(error).toMatchObject({ status: 429, retryable: true, retryAfterMs: 3_000 });
+  });
+
+  it('marks 5xx retryable and 4xx not', async () => {
+    server.reply((_r, response) => replyJson(response, 503, { error: 'overloaded' }));
+    await expect(client.complete({ prompt: 'x' })).rejects.toMatchObject({ status: 503, retryable: true });
+    server.reply((_r, response) => replyJson(response, 400, { error: 'bad model' }));
+    await expect(client.complete({ prompt: 'x' })).rejects.toMatchObject({ status: 400, retryable: false });
+  });
+
+  it('rejects a malformed reply and a reply that is not JSON, without retry', async () => {
+    server.reply((_r, response) => replyJson(response, 200, { choices: 'nope' }));
+    await expect(client.complete({ prompt: 'x' })).rejects.toMatchObject({
+      message: expect.stringMatching(/malformed completion/),
+      retryable: false,
+    });
+    server.reply((_r, response) => void response.writeHead(200).end('<html>proxy error</html>'));
+    await expect(client.complete({ prompt: 'x' })).rejects.toMatchObject({ retryable: false });
+  });
+
+  it('reports an unreachable server as retryable', async () => {
+    const nowhere = new ChatClient({ baseUrl: 'http://127.0.0.1:1/v1', model: 'tiny' });
+    await expect(nowhere.complete({ prompt: 'x' })).rejects.toMatchObject({
+      message: expect.stringMatching(/unreachable/),
+      retryable: true,
+    });
+  });
+});
