@@ -42,6 +42,14 @@ export const workerEnvSchema = (defaults: { concurrency: number; healthPort: num
     WORKER_CONCURRENCY: positiveInt(defaults.concurrency),
     HEALTH_PORT: port(defaults.healthPort),
     SHUTDOWN_GRACE_MS: positiveInt(30_000),
+    /** Lock of a running job; a worker that dies loses its jobs to others once it expires. */
+    WORKER_LOCK_DURATION_MS: positiveInt(30_000),
+    /** How often a worker looks for jobs of dead workers. */
+    WORKER_STALLED_INTERVAL_MS: positiveInt(30_000),
+    /** Times a job is retaken from dead workers before it fails for good. */
+    WORKER_MAX_STALLED_COUNT: positiveInt(5),
+    /** Task record updates kept in memory while the database is unreachable. */
+    RECORD_BUFFER_MAX: positiveInt(100_000),
   });
 
 /** Where an OpenAI-compatible chat-completions server is; shared by every app that asks a model. */

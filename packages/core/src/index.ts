@@ -1,11 +1,21 @@
 export { TASK_BACKOFF, type TaskJobData } from './client/job-data.js';
 export {
+  type CancelResult,
   type SubmitOptions,
   type SubmittedTask,
   TaskClient,
   type TaskClientOptions,
 } from './client/task-client.js';
+export {
+  type DeadLetterQuery,
+  DeadLetterStore,
+  type ReplayAllResult,
+} from './dead-letters/dead-letter-store.js';
 export * from './errors/index.js';
+export { cancelChannel, taskEventsChannel } from './events/channels.js';
+export { TASK_EVENT_TYPES, type TaskEvent, type TaskEventType } from './events/task-event.js';
+export { TaskEventPublisher } from './events/task-event-publisher.js';
+export { type TaskEventHandler, TaskEventSubscriber } from './events/task-event-subscriber.js';
 export { recordVersion } from './records/record-version.js';
 export {
   mergeRecords,
@@ -13,6 +23,7 @@ export {
   type TaskRecordWriterOptions,
   type TaskRecordWriterStats,
 } from './records/task-record-writer.js';
+export { checkRedisDurability } from './redis/check-durability.js';
 export { createRedis } from './redis/create-redis.js';
 export { declareSchedule, type ScheduleDeclaration } from './schedule/schedule-declaration.js';
 export {
@@ -42,5 +53,6 @@ export type {
   TaskAttemptInfo,
   TaskAttemptOutcome,
   TaskLifecycleListener,
+  TaskProgressInfo,
 } from './worker/task-lifecycle-listener.js';
 export { TaskWorker, type TaskWorkerOptions } from './worker/task-worker.js';

@@ -24,7 +24,7 @@ export const echo = defineTask({
 export async function harness(
   label: string,
   implementations: TaskImplementation[],
-  { concurrency = 2, listeners = [] as TaskLifecycleListener[] } = {},
+  { concurrency = 2, listeners = [] as TaskLifecycleListener[], start = true } = {},
 ) {
   const redis: TestRedis = await createTestRedis(label);
   const database: TestDatabase = await createTestDatabase(label);
@@ -41,7 +41,7 @@ export async function harness(
     concurrency,
     listeners,
   });
-  await worker.start();
+  if (start) await worker.start();
   const record = (id: string) =>
     database.database.db
       .select()
@@ -65,7 +65,7 @@ export async function harness(
     record,
     settled,
     async close() {
-      await worker.close();
+      await this.worker.close();
       await client.close();
       await records.close();
       await redis.cleanup();

@@ -1,4 +1,19 @@
-export { and, asc, desc, eq, gt, gte, inArray, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+export {
+  and,
+  asc,
+  desc,
+  eq,
+  gt,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 export { createDatabase, type Database, type DatabaseOptions, type Db, type Driver } from './database.js';
 export { type EmbeddedServer, startEmbeddedServer } from './embedded-server.js';
 export { migrate } from './migrate.js';

@@ -4,6 +4,8 @@ export interface TaskJobData {
   userId?: string | undefined;
   /** W3C traceparent of the submitting request, when tracing is on. */
   traceparent?: string | undefined;
+  /** Set on a replayed dead letter: the id of the task it replays. */
+  replayOf?: string | undefined;
 }
 
 /** Name of the BullMQ backoff strategy that applies each task's own retry policy. */

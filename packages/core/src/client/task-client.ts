@@ -1,14 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import type { NewTaskRecord, TaskStatus } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
-import { type JobsOptions, Queue } from 'bullmq';
+import { type Job, type JobsOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { PayloadTooLargeError } from '../errors/payload-too-large-error.js';
 import { PayloadValidationError } from '../errors/payload-validation-error.js';
 import { TaskError } from '../errors/task-error.js';
+import { TaskNotFoundError } from '../errors/task-not-found-error.js';
+import { TaskStateError } from '../errors/task-state-error.js';
+import { cancelChannel, cancelledKey } from '../events/channels.js';
+import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { recordVersion } from '../records/record-version.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import { MAX_PRIORITY, type TaskContract } from '../task/define-task.js';
 import type { TaskRegistry } from '../task/task-registry.js';
 import { validatePayload } from '../task/validate-payload.js';
+import { waitAtMost } from '../util/wait-at-most.js';
 import { TASK_BACKOFF, type TaskJobData } from './job-data.js';
 
 export interface SubmitOptions {
@@ -17,14 +24,32 @@ export interface SubmitOptions {
   priority?: number | undefined;
   /** Run no sooner than this many milliseconds from now. */
   delayMs?: number | undefined;
+  /** Run no sooner than this moment (instead of `delayMs`). */
+  runAt?: Date | undefined;
   /** Use this id instead of a fresh UUID. */
   taskId?: string | undefined;
+  /** The same key for the same task within the window returns the first task and enqueues nothing. */
+  idempotencyKey?: string | undefined;
+  /** How long an idempotency key holds; the client's `idempotencyWindowMs` by default. */
+  idempotencyWindowMs?: number | undefined;
+  /** Set when replaying a dead letter: the id of the task this one replays. */
+  replayOf?: string | undefined;
 }
 
 export interface SubmittedTask {
   taskId: string;
   name: string;
   queue: string;
+  /** True when an earlier submit with the same idempotency key already made this task. */
+  deduplicated?: boolean;
+}
+
+/** What `cancel` did: removed a waiting task, or asked the worker running it to stop. */
+export interface CancelResult {
+  taskId: string;
+  status: 'cancelled' | 'cancelling';
+  /** The queue state the task was in. */
+  was: string;
 }
 
 export interface TaskClientOptions {
@@ -37,7 +62,19 @@ export interface TaskClientOptions {
   logger?: Logger | undefined;
   /** How long a submit waits for its pending record to be stored before answering anyway. */
   recordWaitMs?: number;
+  /** Largest payload (as JSON) a submit accepts. */
+  maxPayloadBytes?: number;
+  /** Default window of idempotency keys. */
+  idempotencyWindowMs?: number;
+  /** Publishes `submitted` and `cancelled` events for live views. */
+  events?: TaskEventPublisher | undefined;
 }
+
+const DEFAULTS = { recordWaitMs: 2_000, maxPayloadBytes: 1_048_576, idempotencyWindowMs: 24 * 3_600_000 };
+/** A cancelled task's marker outlives any race between a cancel and a worker's pickup. */
+const CANCEL_MARKER_MS = 24 * 3_600_000;
+const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'paused', 'waiting-children']);
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 interface PreparedJob {
   contract: TaskContract;
@@ -45,15 +82,25 @@ interface PreparedJob {
   payload: unknown;
   data: TaskJobData;
   opts: JobsOptions;
+  idempotency?: { key: string; windowMs: number } | undefined;
 }
 
-/** Submits tasks: validates against the contract, routes to the task's queue, writes the record. */
+type TaskJob = Job<TaskJobData, unknown, string>;
+
+/**
+ * Submits tasks (validated against the contract, routed to the task's queue, recorded) and
+ * controls them afterwards: cancel and retry.
+ */
 export class TaskClient {
   private readonly queues = new Map<string, Queue>();
-  private readonly recordWaitMs: number;
+  private readonly settings: typeof DEFAULTS;
 
   constructor(private readonly options: TaskClientOptions) {
-    this.recordWaitMs = options.recordWaitMs ?? 2_000;
+    this.settings = {
+      recordWaitMs: options.recordWaitMs ?? DEFAULTS.recordWaitMs,
+      maxPayloadBytes: options.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes,
+      idempotencyWindowMs: options.idempotencyWindowMs ?? DEFAULTS.idempotencyWindowMs,
+    };
   }
 
   get registry(): TaskRegistry {
@@ -61,10 +108,8 @@ export class TaskClient {
   }
 
   async submit(name: string, payload: unknown, options: SubmitOptions = {}): Promise<SubmittedTask> {
-    const job = this.prepare(name, payload, options);
-    await this.queue(job.contract.queue).add(name, job.data, job.opts);
-    await this.recordPending([job]);
-    return { taskId: job.taskId, name, queue: job.contract.queue };
+    const [submitted] = await this.enqueue([this.prepare(name, payload, options)]);
+    return submitted as SubmittedTask;
   }
 
   /** Validates every item first: one bad item rejects the whole batch and nothing is enqueued. */
@@ -87,16 +132,53 @@ export class TaskClient {
         throw error;
       }
     });
-    const byQueue = new Map<string, PreparedJob[]>();
-    for (const job of jobs)
-      byQueue.set(job.contract.queue, [...(byQueue.get(job.contract.queue) ?? []), job]);
-    for (const [queue, queued] of byQueue) {
-      await this.queue(queue).addBulk(
-        queued.map((job) => ({ name: job.contract.name, data: job.data, opts: job.opts })),
-      );
+    return this.enqueue(jobs);
+  }
+
+  /**
+   * Cancels a task. A waiting or delayed one is removed and recorded cancelled at once; a running
+   * one's worker, wherever it is, aborts the handler's signal and records it cancelled.
+   */
+  async cancel(taskId: string): Promise<CancelResult> {
+    const job = await this.findJob(taskId);
+    const state = await job.getState();
+    if (state === 'completed' || state === 'failed') throw new TaskStateError(taskId, 'cancel', state);
+    // Set first: a worker that takes the task from now on sees it and does not run it.
+    await this.options.connection.set(cancelledKey(this.options.prefix, taskId), '1', 'PX', CANCEL_MARKER_MS);
+    if (WAITING_STATES.has(state)) {
+      try {
+        await job.remove();
+        await this.recordCancelled(job);
+        return { taskId, status: 'cancelled', was: state };
+      } catch {
+        // A worker took it meanwhile (it is locked); it sees the marker or the message below.
+      }
     }
-    await this.recordPending(jobs);
-    return jobs.map((job) => ({ taskId: job.taskId, name: job.contract.name, queue: job.contract.queue }));
+    await this.options.connection.publish(cancelChannel(this.options.prefix), taskId);
+    return { taskId, status: 'cancelling', was: state };
+  }
+
+  /** Runs a failed (or cancelled while running) task again with a fresh set of attempts. */
+  async retry(taskId: string): Promise<SubmittedTask> {
+    const job = await this.findJob(taskId);
+    const state = await job.getState();
+    if (state !== 'failed') throw new TaskStateError(taskId, 'retry', state);
+    await this.options.connection.del(cancelledKey(this.options.prefix, taskId));
+    await job.retry('failed', { resetAttemptsMade: true });
+    // Pending for the next run: above the failed or cancelled step, below the next start.
+    await this.record([
+      { ...this.recordOf(job, 'pending'), version: recordVersion('pending', job.attemptsStarted + 1) },
+    ]);
+    return { taskId, name: job.name, queue: job.queueName };
+  }
+
+  /** The queued job of a task, in whichever queue holds it. */
+  async findJob(taskId: string): Promise<TaskJob> {
+    for (const queue of this.options.registry.queues()) {
+      const job = (await this.queue(queue).getJob(taskId)) as TaskJob | undefined;
+      if (job) return job;
+    }
+    throw new TaskNotFoundError(taskId);
   }
 
   /** The BullMQ queue behind a queue name, created on first use. */
@@ -114,25 +196,87 @@ export class TaskClient {
     this.queues.clear();
   }
 
+  private async enqueue(jobs: PreparedJob[]): Promise<SubmittedTask[]> {
+    const existing = await this.claimIdempotencyKeys(jobs);
+    const fresh = jobs.filter((_, index) => existing[index] === undefined);
+    const byQueue = new Map<string, PreparedJob[]>();
+    for (const job of fresh)
+      byQueue.set(job.contract.queue, [...(byQueue.get(job.contract.queue) ?? []), job]);
+    try {
+      for (const [queue, queued] of byQueue) {
+        await this.queue(queue).addBulk(
+          queued.map((job) => ({ name: job.contract.name, data: job.data, opts: job.opts })),
+        );
+      }
+    } catch (error) {
+      await this.releaseIdempotencyKeys(fresh);
+      throw error;
+    }
+    await this.recordPending(fresh);
+    for (const job of fresh) {
+      this.options.events?.publish({
+        type: 'submitted',
+        taskId: job.taskId,
+        taskName: job.contract.name,
+        queue: job.contract.queue,
+      });
+    }
+    return jobs.map((job, index) => {
+      const earlier = existing[index];
+      const submitted = { taskId: earlier ?? job.taskId, name: job.contract.name, queue: job.contract.queue };
+      return earlier === undefined ? submitted : { ...submitted, deduplicated: true };
+    });
+  }
+
+  /** For each job: the id of the task that already holds its idempotency key, if any. */
+  private async claimIdempotencyKeys(jobs: PreparedJob[]): Promise<Array<string | undefined>> {
+    const redis = this.options.connection;
+    const existing: Array<string | undefined> = [];
+    for (const job of jobs) {
+      const idempotency = job.idempotency;
+      if (!idempotency) {
+        existing.push(undefined);
+        continue;
+      }
+      const claimed = await redis.set(idempotency.key, job.taskId, 'PX', idempotency.windowMs, 'NX');
+      // The key can expire between SET and GET; then this submit is the first after all.
+      const holder = claimed === 'OK' ? undefined : ((await redis.get(idempotency.key)) ?? undefined);
+      existing.push(holder);
+    }
+    return existing;
+  }
+
+  private async releaseIdempotencyKeys(jobs: PreparedJob[]): Promise<void> {
+    for (const job of jobs) {
+      if (!job.idempotency) continue;
+      if ((await this.options.connection.get(job.idempotency.key)) === job.taskId) {
+        await this.options.connection.del(job.idempotency.key);
+      }
+    }
+  }
+
   private prepare(name: string, payload: unknown, options: SubmitOptions): PreparedJob {
     const contract = this.options.registry.get(name);
     const parsed = validatePayload(contract, payload);
+    const bytes = Buffer.byteLength(JSON.stringify(parsed) ?? '');
+    if (bytes > this.settings.maxPayloadBytes) {
+      throw new PayloadTooLargeError(name, bytes, this.settings.maxPayloadBytes);
+    }
     const priority = options.priority ?? contract.priority;
     if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) {
       throw new TaskError('PRIORITY_INVALID', `priority must be a whole number from 0 to ${MAX_PRIORITY}`, {
         taskName: name,
       });
     }
-    const delayMs = options.delayMs ?? 0;
-    if (!Number.isFinite(delayMs) || delayMs < 0) {
-      throw new TaskError('DELAY_INVALID', 'delayMs must be a non-negative number', { taskName: name });
-    }
+    const delayMs = this.delayOf(name, options);
+    const idempotency = this.idempotencyOf(name, options);
     const taskId = options.taskId ?? randomUUID();
     return {
       contract,
       taskId,
       payload: parsed,
-      data: { payload: parsed, userId: options.userId },
+      idempotency,
+      data: { payload: parsed, userId: options.userId, replayOf: options.replayOf },
       opts: {
         jobId: taskId,
         priority,
@@ -146,29 +290,94 @@ export class TaskClient {
     };
   }
 
-  private async recordPending(jobs: PreparedJob[]): Promise<void> {
-    const records = this.options.records;
-    if (!records) return;
+  private delayOf(name: string, options: SubmitOptions): number {
+    if (options.runAt !== undefined) {
+      if (options.delayMs !== undefined) {
+        throw new TaskError('DELAY_INVALID', 'give runAt or delayMs, not both', { taskName: name });
+      }
+      if (!(options.runAt instanceof Date) || Number.isNaN(options.runAt.getTime())) {
+        throw new TaskError('DELAY_INVALID', 'runAt must be a valid date', { taskName: name });
+      }
+      return Math.max(0, options.runAt.getTime() - Date.now());
+    }
+    const delayMs = options.delayMs ?? 0;
+    if (!Number.isFinite(delayMs) || delayMs < 0) {
+      throw new TaskError('DELAY_INVALID', 'delayMs must be a non-negative number', { taskName: name });
+    }
+    return delayMs;
+  }
+
+  private idempotencyOf(name: string, options: SubmitOptions): PreparedJob['idempotency'] {
+    if (options.idempotencyKey === undefined) return undefined;
+    if (!IDEMPOTENCY_KEY.test(options.idempotencyKey)) {
+      throw new TaskError(
+        'IDEMPOTENCY_KEY_INVALID',
+        'idempotencyKey must be 1 to 200 printable ASCII characters without spaces',
+        { taskName: name },
+      );
+    }
+    const windowMs = options.idempotencyWindowMs ?? this.settings.idempotencyWindowMs;
+    if (!Number.isInteger(windowMs) || windowMs <= 0) {
+      throw new TaskError('IDEMPOTENCY_KEY_INVALID', 'idempotencyWindowMs must be a positive whole number', {
+        taskName: name,
+      });
+    }
+    return { key: `${this.options.prefix}:idempotency:${name}:${options.idempotencyKey}`, windowMs };
+  }
+
+  private recordOf(job: TaskJob, status: TaskStatus): NewTaskRecord {
+    return {
+      id: job.id as string,
+      name: job.name,
+      queue: job.queueName,
+      userId: job.data.userId ?? null,
+      status,
+      priority: job.opts.priority ?? 0,
+      payload: job.data.payload,
+      attempts: job.attemptsStarted,
+      maxRetries: (job.opts.attempts ?? 1) - 1,
+      createdAt: new Date(job.timestamp),
+      queueJobId: job.id ?? null,
+      replayOf: job.data.replayOf ?? null,
+      version: recordVersion(status, job.attemptsStarted),
+    };
+  }
+
+  private async recordCancelled(job: TaskJob): Promise<void> {
+    await this.record([{ ...this.recordOf(job, 'cancelled'), completedAt: new Date() }]);
+    this.options.events?.publish({
+      type: 'cancelled',
+      taskId: job.id as string,
+      taskName: job.name,
+      queue: job.queueName,
+    });
+  }
+
+  private recordPending(jobs: PreparedJob[]): Promise<void> {
     const now = new Date();
-    const stored = Promise.all(
-      jobs.map((job) =>
-        records.write({
-          id: job.taskId,
-          name: job.contract.name,
-          queue: job.contract.queue,
-          userId: job.data.userId ?? null,
-          status: 'pending',
-          priority: Number(job.opts.priority ?? 0),
-          payload: job.payload,
-          attempts: 0,
-          maxRetries: job.contract.retry.attempts - 1,
-          createdAt: now,
-          queueJobId: job.taskId,
-          version: recordVersion('pending', 0),
-        }),
-      ),
+    return this.record(
+      jobs.map((job) => ({
+        id: job.taskId,
+        name: job.contract.name,
+        queue: job.contract.queue,
+        userId: job.data.userId ?? null,
+        status: 'pending',
+        priority: Number(job.opts.priority ?? 0),
+        payload: job.payload,
+        attempts: 0,
+        maxRetries: job.contract.retry.attempts - 1,
+        createdAt: now,
+        queueJobId: job.taskId,
+        replayOf: job.data.replayOf ?? null,
+        version: recordVersion('pending', 0),
+      })),
     );
-    // The job is already queued; a slow database delays the answer a little, never the task.
-    await Promise.race([stored, new Promise((resolve) => setTimeout(resolve, this.recordWaitMs).unref())]);
+  }
+
+  /** The job is already queued; a slow database delays the answer a little, never the task. */
+  private async record(rows: NewTaskRecord[]): Promise<void> {
+    const records = this.options.records;
+    if (!records || rows.length === 0) return;
+    await waitAtMost(Promise.all(rows.map((row) => records.write(row))), this.settings.recordWaitMs);
   }
 }

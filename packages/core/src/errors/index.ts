@@ -1,6 +1,12 @@
 export { DuplicateTaskError } from './duplicate-task-error.js';
 export { InvalidResultError } from './invalid-result-error.js';
+export { NonRetryableError } from './non-retryable-error.js';
+export { PayloadTooLargeError } from './payload-too-large-error.js';
 export { PayloadValidationError, type ValidationIssue } from './payload-validation-error.js';
+export { TaskCancelledError } from './task-cancelled-error.js';
 export { TaskError, type TaskErrorContext } from './task-error.js';
+export { TaskNotFoundError } from './task-not-found-error.js';
+export { TaskStateError } from './task-state-error.js';
 export { TaskTimeoutError } from './task-timeout-error.js';
 export { UnknownTaskError } from './unknown-task-error.js';
+export { WorkerShutdownError } from './worker-shutdown-error.js';

@@ -1,4 +1,4 @@
-import { type Db, type NewTaskRecord, sql, tasks } from '@foreman/db';
+import { type Db, deadLetters, type NewDeadLetter, type NewTaskRecord, sql, tasks } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 
 export interface TaskRecordWriterOptions {
@@ -8,7 +8,10 @@ export interface TaskRecordWriterOptions {
   maxBatch?: number;
   /** Longest a row waits in memory before it is flushed. */
   flushIntervalMs?: number;
-  /** Rows kept while the database is unreachable; past this the oldest are dropped and counted. */
+  /**
+   * Rows kept while the database is unreachable (task records and dead letters, each); past this
+   * the oldest are dropped, counted in `stats.dropped` and logged.
+   */
   maxBuffered?: number;
 }
 
@@ -32,23 +35,31 @@ const KEPT_FIELDS = [
   'durationMs',
   'waitMs',
   'traceId',
+  'progress',
+  'progressMessage',
+  'replayOf',
 ] as const;
 
 /**
  * Buffers task record writes and flushes them as multi-row upserts, on size or after a short
  * interval, so the database never sets the pace of the queue. Writes for one task that meet in the
- * buffer collapse into one row; the version column keeps late writes from moving a record back.
+ * buffer collapse into one row; the version column keeps late writes from moving a record back
+ * (a write of the same version only lands when it carries progress). Dead letters travel the same
+ * way, so an unreachable database delays them rather than losing them.
  */
 export class TaskRecordWriter {
   private readonly options: Required<Omit<TaskRecordWriterOptions, 'logger'>> & {
     logger?: Logger | undefined;
   };
   private buffer = new Map<string, NewTaskRecord>();
+  private deadLetters = new Map<string, NewDeadLetter>();
   private waiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private retryDelayMs = 0;
   private closed = false;
+  /** Set by close: flushes are driven by close alone from then on. */
+  private stopping = false;
   readonly stats: TaskRecordWriterStats = {
     written: 0,
     statements: 0,
@@ -67,8 +78,28 @@ export class TaskRecordWriter {
     const existing = this.buffer.get(row.id);
     this.buffer.delete(row.id);
     this.buffer.set(row.id, existing ? mergeRecords(existing, row) : row);
+    return this.queued();
+  }
+
+  /** Queues a dead letter; like `write`, settles once stored (or dropped) and never rejects. */
+  writeDeadLetter(row: NewDeadLetter): Promise<void> {
+    if (this.closed) throw new Error('TaskRecordWriter is closed');
+    this.deadLetters.set(row.taskId, row);
+    return this.queued();
+  }
+
+  /** False while flushes fail (the database is away); callers then stop waiting for writes. */
+  get healthy(): boolean {
+    return this.retryDelayMs === 0;
+  }
+
+  private get size(): number {
+    return this.buffer.size + this.deadLetters.size;
+  }
+
+  private queued(): Promise<void> {
     this.enforceBound();
-    this.stats.buffered = this.buffer.size;
+    this.stats.buffered = this.size;
     const stored = new Promise<void>((resolve) => this.waiters.push(resolve));
     if (this.buffer.size >= this.options.maxBatch && this.retryDelayMs === 0) void this.flush();
     else this.schedule();
@@ -77,8 +108,9 @@ export class TaskRecordWriter {
 
   /** Writes everything buffered now; resolves when the buffer is empty or a write failed. */
   async flush(): Promise<void> {
-    if (this.flushing) await this.flushing;
-    if (this.buffer.size === 0) {
+    // A loop, not an if: a concurrent caller may have started the next flush meanwhile.
+    while (this.flushing) await this.flushing;
+    if (this.size === 0) {
       this.release();
       return;
     }
@@ -91,15 +123,20 @@ export class TaskRecordWriter {
   /** Flushes, retrying until the buffer is empty or the deadline passes; then stops for good. */
   async close(deadlineMs = 10_000): Promise<void> {
     const until = Date.now() + deadlineMs;
+    this.stopping = true;
     clearTimeout(this.timer);
-    while (this.buffer.size > 0 && Date.now() < until) {
+    this.timer = undefined;
+    for (;;) {
       await this.flush();
-      if (this.buffer.size > 0) await new Promise((resolve) => setTimeout(resolve, 200));
+      if ((this.size === 0 && !this.flushing) || Date.now() >= until) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    if (this.buffer.size > 0) {
-      this.stats.dropped += this.buffer.size;
-      this.options.logger?.error({ lost: this.buffer.size }, 'task records not written before shutdown');
+    while (this.flushing) await this.flushing;
+    if (this.size > 0) {
+      this.stats.dropped += this.size;
+      this.options.logger?.error({ lost: this.size }, 'task records not written before shutdown');
       this.buffer.clear();
+      this.deadLetters.clear();
     }
     this.closed = true;
     clearTimeout(this.timer);
@@ -107,7 +144,7 @@ export class TaskRecordWriter {
   }
 
   private schedule(): void {
-    if (this.timer || this.closed) return;
+    if (this.timer || this.stopping) return;
     const delay = Math.max(this.options.flushIntervalMs, this.retryDelayMs);
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -118,14 +155,25 @@ export class TaskRecordWriter {
 
   private async flushAll(): Promise<void> {
     const pending = this.buffer;
+    const letters = this.deadLetters;
     const waiters = this.waiters;
     this.buffer = new Map();
+    this.deadLetters = new Map();
     this.waiters = [];
     const rows = [...pending.values()];
     try {
       for (let start = 0; start < rows.length; start += this.options.maxBatch) {
         await this.upsert(rows.slice(start, start + this.options.maxBatch));
         this.stats.written += Math.min(this.options.maxBatch, rows.length - start);
+        this.stats.statements += 1;
+      }
+      // Written after the records, so a dead letter never points at a record not yet stored.
+      if (letters.size > 0) {
+        await this.options.db
+          .insert(deadLetters)
+          .values([...letters.values()])
+          .onConflictDoNothing();
+        letters.clear();
         this.stats.statements += 1;
       }
       this.retryDelayMs = 0;
@@ -137,16 +185,19 @@ export class TaskRecordWriter {
         const newer = this.buffer.get(row.id);
         this.buffer.set(row.id, newer ? mergeRecords(row, newer) : row);
       }
+      for (const [taskId, letter] of letters) {
+        if (!this.deadLetters.has(taskId)) this.deadLetters.set(taskId, letter);
+      }
       this.waiters = [...waiters, ...this.waiters];
       this.enforceBound();
       this.retryDelayMs = Math.min(5_000, Math.max(100, this.retryDelayMs * 2));
       this.options.logger?.warn(
-        { err: error, buffered: this.buffer.size, retryInMs: this.retryDelayMs },
+        { err: error, buffered: this.size, retryInMs: this.retryDelayMs },
         'task record flush failed; keeping rows to retry',
       );
     } finally {
-      this.stats.buffered = this.buffer.size;
-      if (this.buffer.size > 0) this.schedule();
+      this.stats.buffered = this.size;
+      if (this.size > 0) this.schedule();
       else this.release();
     }
   }
@@ -171,15 +222,15 @@ export class TaskRecordWriter {
           ...kept,
           updatedAt: sql`now()`,
         },
-        setWhere: sql`${tasks.version} < excluded.version`,
+        setWhere: sql`${tasks.version} < excluded.version or (${tasks.version} = excluded.version and excluded.progress is not null)`,
       });
   }
 
   private enforceBound(): void {
-    const excess = this.buffer.size - this.options.maxBuffered;
-    if (excess <= 0) return;
-    const iterator = this.buffer.keys();
-    for (let i = 0; i < excess; i += 1) this.buffer.delete(iterator.next().value as string);
+    const excess =
+      dropOldest(this.buffer, this.options.maxBuffered) +
+      dropOldest(this.deadLetters, this.options.maxBuffered);
+    if (excess === 0) return;
     this.stats.dropped += excess;
     this.options.logger?.error(
       { dropped: excess, totalDropped: this.stats.dropped, bound: this.options.maxBuffered },
@@ -188,11 +239,20 @@ export class TaskRecordWriter {
   }
 
   private release(): void {
-    if (this.buffer.size > 0) return;
+    if (this.size > 0) return;
     const waiters = this.waiters;
     this.waiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** Removes the oldest entries past `bound`; returns how many went. */
+function dropOldest(map: Map<string, unknown>, bound: number): number {
+  const excess = map.size - bound;
+  if (excess <= 0) return 0;
+  const iterator = map.keys();
+  for (let i = 0; i < excess; i += 1) map.delete(iterator.next().value as string);
+  return excess;
 }
 
 /** Combines two writes of one task: the higher version wins, keeping fields only the other knew. */

@@ -28,6 +28,7 @@ describe('defineTask', () => {
     [{ priority: -1 }, /priority/],
     [{ priority: 1.5 }, /priority/],
     [{ timeoutMs: 0 }, /timeoutMs/],
+    [{ timeoutMs: 100, softTimeoutMs: 100 }, /softTimeoutMs/],
   ])('rejects %j', (override, message) => {
     expect(() =>
       defineTask({ name: 'demo.echo', queue: 'demo', payload: z.object({}), ...override }),

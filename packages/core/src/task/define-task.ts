@@ -21,8 +21,10 @@ export interface TaskContract<
   /** BullMQ semantics: 0 is plain FIFO, 1 the most urgent, larger numbers less urgent. */
   readonly priority: number;
   readonly retry: RetryPolicy;
-  /** Hard time limit of one attempt. */
+  /** Hard time limit of one attempt: past it the attempt fails and its worker slot is freed. */
   readonly timeoutMs: number;
+  /** Soft time limit: past it the handler's signal is aborted so it can stop and clean up. */
+  readonly softTimeoutMs: number | undefined;
 }
 
 export interface TaskContractSpec<Name extends string, Payload extends z.ZodType, Result extends z.ZodType> {
@@ -34,6 +36,7 @@ export interface TaskContractSpec<Name extends string, Payload extends z.ZodType
   priority?: number;
   retry?: Partial<RetryPolicy>;
   timeoutMs?: number;
+  softTimeoutMs?: number;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -64,6 +67,10 @@ export function defineTask<
   }
   const timeoutMs = spec.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new TypeError(`Task "${spec.name}": timeoutMs must be positive`);
+  const { softTimeoutMs } = spec;
+  if (softTimeoutMs !== undefined && !(softTimeoutMs > 0 && softTimeoutMs < timeoutMs)) {
+    throw new TypeError(`Task "${spec.name}": softTimeoutMs must be positive and below timeoutMs`);
+  }
   return Object.freeze({
     name: spec.name,
     queue: spec.queue,
@@ -73,6 +80,7 @@ export function defineTask<
     priority,
     retry,
     timeoutMs,
+    softTimeoutMs,
   });
 }
 

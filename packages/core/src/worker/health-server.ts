@@ -9,7 +9,9 @@ export interface HealthServer {
 }
 
 /**
- * Serves GET /health: 200 with the check's report, or 503 with the error when a check throws.
+ * Serves GET /health: 200 with the check's report, or 503 with the error when a check throws, or
+ * with the report when it says `status: 'unavailable'` (so a degraded service still shows its
+ * figures).
  * Plain node:http keeps workers free of a web framework.
  */
 export async function startHealthServer(port: number, check: HealthCheck): Promise<HealthServer> {
@@ -21,7 +23,7 @@ export async function startHealthServer(port: number, check: HealthCheck): Promi
     check().then(
       (report) => {
         response
-          .writeHead(200, { 'content-type': 'application/json' })
+          .writeHead(report.status === 'unavailable' ? 503 : 200, { 'content-type': 'application/json' })
           .end(JSON.stringify({ status: 'ok', ...report }));
       },
       (error: Error) => {

@@ -23,14 +23,34 @@ describe('runWithTimeLimit', () => {
     expect(seen?.aborted).toBe(true);
   });
 
-  it('passes a parent abort on to the work', async () => {
+  it('rejects at once with the parent reason when the parent aborts', async () => {
     const parent = new AbortController();
+    let seen: AbortSignal | undefined;
     const result = runWithTimeLimit(
-      (signal) =>
-        new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))),
+      (signal) => {
+        seen = signal;
+        return new Promise(() => {});
+      },
       { timeoutMs: 5_000, signal: parent.signal, onTimeout: () => new Error('late') },
     );
-    parent.abort();
-    await expect(result).rejects.toThrow('aborted');
+    parent.abort(new Error('cancelled'));
+    await expect(result).rejects.toThrow('cancelled');
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it('aborts the signal at the soft limit and lets the work finish', async () => {
+    const result = await runWithTimeLimit(
+      (signal) =>
+        new Promise<string>((resolve) =>
+          signal.addEventListener('abort', () => resolve(`cleaned up: ${(signal.reason as Error).message}`)),
+        ),
+      {
+        timeoutMs: 5_000,
+        softTimeoutMs: 20,
+        onTimeout: () => new Error('hard'),
+        onSoftTimeout: () => new Error('soft'),
+      },
+    );
+    expect(result).toBe('cleaned up: soft');
   });
 });

@@ -3,7 +3,9 @@ import { type Env, loadConfig, workerEnvSchema } from '@foreman/config';
 import { createDatabase, type Database, migrate } from '@foreman/db';
 import { createLogger, type Logger } from '@foreman/logger';
 import type { Redis } from 'ioredis';
+import { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { TaskRecordWriter } from '../records/task-record-writer.js';
+import { checkRedisDurability } from '../redis/check-durability.js';
 import { createRedis } from '../redis/create-redis.js';
 import type { TaskImplementation } from '../task/implement-task.js';
 import { type HealthServer, startHealthServer } from './health-server.js';
@@ -56,7 +58,9 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   });
   await migrate(database);
   const redis = createRedis(config.REDIS_URL);
-  const records = new TaskRecordWriter({ db: database.db, logger });
+  await warnUnlessDurable(redis, logger);
+  const records = new TaskRecordWriter({ db: database.db, logger, maxBuffered: config.RECORD_BUFFER_MAX });
+  const events = new TaskEventPublisher({ connection: redis, prefix: config.QUEUE_PREFIX, logger });
   const worker = new TaskWorker({
     queue: options.queue,
     tasks: options.tasks({ database, redis, logger, dataDir: config.DATA_DIR }),
@@ -65,20 +69,29 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     records,
     logger,
     concurrency: config.WORKER_CONCURRENCY,
-    listeners: options.listeners ?? [],
+    lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+    stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+    maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
+    listeners: [events, ...(options.listeners ?? [])],
   });
   await worker.start();
   const startedAt = Date.now();
-  const health = await startHealthServer(config.HEALTH_PORT, async () => ({
-    service: options.name,
-    queue: options.queue,
-    concurrency: config.WORKER_CONCURRENCY,
-    running: worker.isRunning(),
-    uptimeMs: Date.now() - startedAt,
-    redisMs: await timeRedisPing(redis),
-    databaseMs: await database.ping(),
-    records: records.stats,
-  }));
+  const health = await startHealthServer(config.HEALTH_PORT, async () => {
+    // Record figures (dropped updates above all) are reported even while the database is away.
+    const [redisMs, databaseMs] = await Promise.allSettled([timeRedisPing(redis), database.ping()]);
+    return {
+      ...(redisMs.status === 'rejected' || databaseMs.status === 'rejected' ? { status: 'unavailable' } : {}),
+      service: options.name,
+      queue: options.queue,
+      concurrency: config.WORKER_CONCURRENCY,
+      running: worker.isRunning(),
+      runningTasks: worker.runningTaskIds().length,
+      uptimeMs: Date.now() - startedAt,
+      redisMs: settledValue(redisMs),
+      databaseMs: settledValue(databaseMs),
+      records: records.stats,
+    };
+  });
   logger.info(
     {
       queue: options.queue,
@@ -93,12 +106,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   const stop = () => {
     stopping ??= (async () => {
       logger.info('stopping: no new tasks, waiting for running ones');
-      const grace = setTimeout(() => {
-        logger.error({ graceMs: config.SHUTDOWN_GRACE_MS }, 'grace period over; forcing stop');
-        void worker.close(true);
-      }, config.SHUTDOWN_GRACE_MS);
-      await worker.close();
-      clearTimeout(grace);
+      await worker.close({ graceMs: config.SHUTDOWN_GRACE_MS });
       await records.close();
       await health.close();
       redis.disconnect();
@@ -121,6 +129,18 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     }
   }
   return { worker, health, database, redis, records, logger, stop };
+}
+
+function settledValue(result: PromiseSettledResult<number>): number | { error: string } {
+  return result.status === 'fulfilled' ? result.value : { error: (result.reason as Error).message };
+}
+
+async function warnUnlessDurable(redis: Redis, logger: Logger): Promise<void> {
+  const { warnings, unknown } = await checkRedisDurability(redis);
+  if (unknown !== undefined)
+    logger.info({ reason: unknown }, 'could not read Redis settings to check durability');
+  for (const warning of warnings)
+    logger.warn({ see: 'README: Delivery guarantees' }, `Redis is not durable: ${warning}`);
 }
 
 async function timeRedisPing(redis: Redis): Promise<number> {

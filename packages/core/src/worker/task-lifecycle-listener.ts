@@ -20,6 +20,11 @@ export interface TaskAttemptOutcome extends TaskAttemptInfo {
   final?: boolean;
 }
 
+export interface TaskProgressInfo extends TaskAttemptInfo {
+  percent: number;
+  message: string | undefined;
+}
+
 /**
  * Observes the worker runtime without changing it: metrics, tracing and workflow orchestration
  * plug in here. A listener that throws is logged and never fails the task.
@@ -28,4 +33,7 @@ export interface TaskLifecycleListener {
   onStarted?(info: TaskAttemptInfo): void | Promise<void>;
   onCompleted?(outcome: TaskAttemptOutcome): void | Promise<void>;
   onFailed?(outcome: TaskAttemptOutcome): void | Promise<void>;
+  onProgress?(info: TaskProgressInfo): void | Promise<void>;
+  /** A running attempt stopped because its task was cancelled; no further attempt follows. */
+  onCancelled?(outcome: TaskAttemptOutcome): void | Promise<void>;
 }

@@ -1,20 +1,26 @@
+import type { NewTaskRecord, TaskStatus } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TASK_BACKOFF, type TaskJobData } from '../client/job-data.js';
 import { InvalidResultError } from '../errors/invalid-result-error.js';
+import { TaskCancelledError } from '../errors/task-cancelled-error.js';
 import { TaskTimeoutError } from '../errors/task-timeout-error.js';
 import { UnknownTaskError } from '../errors/unknown-task-error.js';
+import { WorkerShutdownError } from '../errors/worker-shutdown-error.js';
+import { cancelChannel, cancelledKey } from '../events/channels.js';
 import { recordVersion } from '../records/record-version.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import type { TaskImplementation } from '../task/implement-task.js';
 import { retryDelay } from '../task/retry-policy.js';
 import { validatePayload } from '../task/validate-payload.js';
+import { waitAtMost } from '../util/wait-at-most.js';
 import { runWithTimeLimit } from './run-with-time-limit.js';
 import type {
   TaskAttemptInfo,
   TaskAttemptOutcome,
   TaskLifecycleListener,
+  TaskProgressInfo,
 } from './task-lifecycle-listener.js';
 import { toError, toJsonValue } from './to-error.js';
 
@@ -28,23 +34,48 @@ export interface TaskWorkerOptions {
   logger: Logger;
   /** Tasks run at once by this process. */
   concurrency?: number;
-  /** Told of every attempt's start and end (metrics, tracing, workflows). */
+  /** Told of every attempt's start, progress and end (metrics, tracing, workflows, events). */
   listeners?: TaskLifecycleListener[];
+  /** How long a job's lock lasts without renewal; a dead worker's jobs are retaken after it. */
+  lockDurationMs?: number;
+  /** How often this worker looks for jobs whose lock expired (their worker died). */
+  stalledIntervalMs?: number;
+  /** Times a job may be retaken from a dead worker before it fails for good. */
+  maxStalledCount?: number;
+  /**
+   * Longest a finished attempt waits for its record to be stored before the job is acknowledged.
+   * Not waited at all while the database is unreachable: the record stays buffered.
+   */
+  recordWaitMs?: number;
 }
 
+const DEFAULTS = { concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 5 };
+
 type TaskJob = Job<TaskJobData, unknown, string>;
+type Listened = Exclude<keyof TaskLifecycleListener, never>;
+type ListenerArgument<E extends Listened> = Parameters<NonNullable<TaskLifecycleListener[E]>>[0];
+
+interface RunningAttempt {
+  controller: AbortController;
+}
 
 /**
  * Consumes one queue and runs each job's handler. Every lifecycle step is recorded here, so
- * handlers only do their work; time limits and retry policy come from each task's contract.
+ * handlers only do their work: retries and dead letters, time limits, cancellation, progress and
+ * graceful shutdown all come from each task's contract and this runtime.
  */
 export class TaskWorker {
   private readonly implementations: Map<string, TaskImplementation>;
   private readonly worker: Worker<TaskJobData, unknown, string>;
   private readonly logger: Logger;
+  private readonly running = new Map<string, RunningAttempt>();
+  private readonly recordWaitMs: number;
+  private subscriber: Redis | undefined;
 
   constructor(private readonly options: TaskWorkerOptions) {
+    const settings = { ...DEFAULTS, ...options };
     this.logger = options.logger.child({ queue: options.queue });
+    this.recordWaitMs = options.recordWaitMs ?? 5_000;
     this.implementations = new Map(options.tasks.map((task) => [task.contract.name, task]));
     for (const task of options.tasks) {
       if (task.contract.queue !== options.queue) {
@@ -53,10 +84,13 @@ export class TaskWorker {
         );
       }
     }
-    this.worker = new Worker(options.queue, (job, _token, signal) => this.process(job, signal), {
+    this.worker = new Worker(options.queue, (job, token, signal) => this.process(job, token, signal), {
       connection: options.connection,
       prefix: options.prefix,
-      concurrency: options.concurrency ?? 1,
+      concurrency: settings.concurrency,
+      lockDuration: settings.lockDurationMs,
+      stalledInterval: settings.stalledIntervalMs,
+      maxStalledCount: settings.maxStalledCount,
       autorun: false,
       settings: {
         backoffStrategy: (attemptsMade, type, _error, job) => {
@@ -67,6 +101,14 @@ export class TaskWorker {
       },
     });
     this.worker.on('error', (error) => this.logger.error({ err: error }, 'worker error'));
+    this.worker.on('stalled', (jobId) =>
+      this.logger.warn({ taskId: jobId }, 'task retaken from a dead worker'),
+    );
+    this.worker.on('failed', (job, error) => {
+      // A job that stalled too often fails without reaching the processor; record it here.
+      if (job?.deferredFailure && error.message === job.deferredFailure)
+        void this.failUnprocessed(job, error);
+    });
   }
 
   get queue(): string {
@@ -77,8 +119,12 @@ export class TaskWorker {
     return [...this.implementations.keys()];
   }
 
-  /** Starts taking jobs; resolves once the worker is connected. */
+  /** Starts taking jobs and listening for cancel requests; resolves once connected. */
   async start(): Promise<void> {
+    const subscriber = this.options.connection.duplicate();
+    this.subscriber = subscriber;
+    subscriber.on('message', (_channel: string, taskId: string) => this.cancelRunning(taskId));
+    await subscriber.subscribe(cancelChannel(this.options.prefix));
     void this.worker.run().catch((error) => this.logger.error({ err: error }, 'worker stopped unexpectedly'));
     await this.worker.waitUntilReady();
   }
@@ -87,15 +133,47 @@ export class TaskWorker {
     return this.worker.isRunning();
   }
 
-  /** Stops taking jobs and waits for those in flight to finish, unless `force`. */
-  async close(force = false): Promise<void> {
-    await this.worker.close(force);
+  /** Ids of the tasks this process is running now. */
+  runningTaskIds(): string[] {
+    return [...this.running.keys()];
   }
 
-  private async notify<E extends keyof TaskLifecycleListener>(
-    event: E,
-    payload: E extends 'onStarted' ? TaskAttemptInfo : TaskAttemptOutcome,
-  ): Promise<void> {
+  /**
+   * Stops taking jobs and waits for those in flight. After `graceMs` the ones still running are
+   * aborted and put back in their queue (not counted as an attempt), so none is left running.
+   */
+  async close({ graceMs = Number.POSITIVE_INFINITY }: { graceMs?: number } = {}): Promise<void> {
+    const closing = this.worker.close();
+    const grace = Number.isFinite(graceMs)
+      ? setTimeout(() => {
+          if (this.running.size === 0) return;
+          this.logger.error(
+            { graceMs, tasks: this.runningTaskIds() },
+            'grace period over; requeueing running tasks',
+          );
+          for (const [taskId, attempt] of this.running) {
+            attempt.controller.abort(new WorkerShutdownError({ taskId, queue: this.options.queue }));
+          }
+        }, graceMs)
+      : undefined;
+    try {
+      await closing;
+    } finally {
+      clearTimeout(grace);
+      const subscriber = this.subscriber;
+      this.subscriber = undefined;
+      if (subscriber) await subscriber.quit().catch(() => subscriber.disconnect());
+    }
+  }
+
+  private cancelRunning(taskId: string): void {
+    const attempt = this.running.get(taskId);
+    if (!attempt) return;
+    this.logger.info({ taskId }, 'cancelling running task');
+    attempt.controller.abort(new TaskCancelledError({ taskId, queue: this.options.queue }));
+  }
+
+  private async notify<E extends Listened>(event: E, payload: ListenerArgument<E>): Promise<void> {
     for (const listener of this.options.listeners ?? []) {
       try {
         await (listener[event] as ((value: typeof payload) => unknown) | undefined)?.call(listener, payload);
@@ -105,17 +183,27 @@ export class TaskWorker {
     }
   }
 
-  private async process(job: TaskJob, signal: AbortSignal | undefined): Promise<unknown> {
+  /** Stores a step that ends an attempt before the job is acknowledged, unless the database is away. */
+  private async persist(row: NewTaskRecord): Promise<void> {
+    const stored = this.options.records.write(row);
+    if (this.options.records.healthy) await waitAtMost(stored, this.recordWaitMs);
+  }
+
+  private async process(job: TaskJob, token: string | undefined, signal: AbortSignal | undefined) {
     const task = this.implementations.get(job.name);
+    const taskId = job.id as string;
+    // Attempts counted for retries (a crash is not the task's fault) ...
     const attempt = job.attemptsMade + 1;
-    const context = { taskId: job.id, taskName: job.name, queue: this.options.queue, attempt };
+    // ... and runs counted on the record, which orders its versions: every start is a new one.
+    const run = Math.max(job.attemptsStarted, attempt);
+    const context = { taskId, taskName: job.name, queue: this.options.queue, attempt };
     if (!task) throw new UnrecoverableError(new UnknownTaskError(job.name).message);
     const { contract } = task;
     const maxAttempts = job.opts.attempts ?? contract.retry.attempts;
     const startedAt = new Date();
     const readyAt = job.timestamp + (job.opts.delay ?? 0);
     const base = {
-      id: job.id as string,
+      id: taskId,
       name: job.name,
       queue: this.options.queue,
       userId: job.data.userId ?? null,
@@ -123,19 +211,14 @@ export class TaskWorker {
       payload: job.data.payload,
       maxRetries: maxAttempts - 1,
       createdAt: new Date(job.timestamp),
-      queueJobId: job.id ?? null,
-      attempts: attempt,
+      queueJobId: taskId,
+      replayOf: job.data.replayOf ?? null,
+      attempts: run,
       startedAt,
       waitMs: Math.max(0, startedAt.getTime() - readyAt),
     };
-    const logger = this.logger.child(context);
-    void this.options.records.write({
-      ...base,
-      status: 'running',
-      version: recordVersion('running', attempt),
-    });
     const info: TaskAttemptInfo = {
-      taskId: base.id,
+      taskId,
       taskName: job.name,
       queue: this.options.queue,
       attempt,
@@ -145,79 +228,186 @@ export class TaskWorker {
       waitMs: base.waitMs,
       startedAt,
     };
-    await this.notify('onStarted', info);
-
-    try {
-      const payload = validatePayload(contract, job.data.payload);
-      const returned = await runWithTimeLimit(
-        (taskSignal) =>
-          Promise.resolve(
-            task.handler(payload, {
-              taskId: base.id,
-              taskName: job.name,
-              queue: this.options.queue,
-              attempt,
-              maxAttempts,
-              userId: job.data.userId,
-              signal: taskSignal,
-              logger,
-              progress: async (percent, message) => {
-                await job.updateProgress({ percent: Math.max(0, Math.min(100, percent)), message });
-              },
-            }),
-          ),
-        {
-          timeoutMs: contract.timeoutMs,
-          ...(signal ? { signal } : {}),
-          onTimeout: () => new TaskTimeoutError(contract.timeoutMs, context),
-        },
-      );
-      const json = toJsonValue(returned);
-      if (!json.ok) throw new UnrecoverableError(new InvalidResultError(json.reason, context).message);
-      const checked = contract.result.safeParse(json.value);
-      if (!checked.success) {
-        throw new UnrecoverableError(new InvalidResultError(checked.error.message, context).message);
-      }
+    const outcome = (extra: Partial<TaskAttemptOutcome>): TaskAttemptOutcome => ({
+      ...info,
+      durationMs: Date.now() - startedAt.getTime(),
+      ...extra,
+    });
+    const ended = (status: TaskStatus, extra: Partial<NewTaskRecord> = {}): NewTaskRecord => {
       const completedAt = new Date();
-      void this.options.records.write({
-        ...base,
-        status: 'completed',
-        result: json.value,
-        completedAt,
-        durationMs: completedAt.getTime() - startedAt.getTime(),
-        version: recordVersion('completed', attempt),
-      });
-      logger.info({ durationMs: completedAt.getTime() - startedAt.getTime() }, 'task completed');
-      await this.notify('onCompleted', {
-        ...info,
-        durationMs: completedAt.getTime() - startedAt.getTime(),
-        result: json.value,
-      });
-      return json.value;
-    } catch (thrown) {
-      const error = toError(thrown);
-      const final = attempt >= maxAttempts || error instanceof UnrecoverableError || isUnrecoverable(error);
-      const status = final ? 'failed' : 'retrying';
-      const completedAt = new Date();
-      void this.options.records.write({
+      return {
         ...base,
         status,
-        error: error.message,
-        stackTrace: error.stack ?? null,
-        completedAt: final ? completedAt : null,
+        completedAt,
         durationMs: completedAt.getTime() - startedAt.getTime(),
-        version: recordVersion(status, attempt),
-      });
-      logger.warn({ err: error, final }, final ? 'task failed' : 'task attempt failed; will retry');
-      await this.notify('onFailed', {
-        ...info,
-        durationMs: completedAt.getTime() - startedAt.getTime(),
-        error,
-        final,
-      });
-      throw isUnrecoverable(error) ? new UnrecoverableError(error.message) : error;
+        version: recordVersion(status, run),
+        ...extra,
+      };
+    };
+
+    const controller = new AbortController();
+    this.running.set(taskId, { controller });
+    const onLockLost = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onLockLost, { once: true });
+    try {
+      // A cancel that raced with this pickup left a marker; honour it without running.
+      if (await this.options.connection.exists(cancelledKey(this.options.prefix, taskId))) {
+        controller.abort(new TaskCancelledError(context));
+      }
+      if (isOurAbort(controller.signal))
+        return await this.settleAbort(job, token, controller.signal, ended, outcome);
+
+      const logger = this.logger.child(context);
+      void this.options.records.write({ ...base, status: 'running', version: recordVersion('running', run) });
+      await this.notify('onStarted', info);
+      try {
+        const payload = validatePayload(contract, job.data.payload);
+        const returned = await runWithTimeLimit(
+          (taskSignal) =>
+            Promise.resolve(
+              task.handler(payload, {
+                taskId,
+                taskName: job.name,
+                queue: this.options.queue,
+                attempt,
+                maxAttempts,
+                userId: job.data.userId,
+                signal: taskSignal,
+                logger,
+                progress: (percent, message) => this.progress(job, base, run, info, percent, message),
+              }),
+            ),
+          {
+            timeoutMs: contract.timeoutMs,
+            softTimeoutMs: contract.softTimeoutMs,
+            signal: controller.signal,
+            onTimeout: () => new TaskTimeoutError(contract.timeoutMs, context),
+            onSoftTimeout: () => new TaskTimeoutError(contract.softTimeoutMs ?? 0, context, 'soft'),
+          },
+        );
+        const json = toJsonValue(returned);
+        if (!json.ok) throw new UnrecoverableError(new InvalidResultError(json.reason, context).message);
+        const checked = contract.result.safeParse(json.value);
+        if (!checked.success) {
+          throw new UnrecoverableError(new InvalidResultError(checked.error.message, context).message);
+        }
+        const row = ended('completed', { result: json.value });
+        await this.persist(row);
+        logger.info({ durationMs: row.durationMs }, 'task completed');
+        await this.notify('onCompleted', outcome({ result: json.value }));
+        return json.value;
+      } catch (thrown) {
+        if (isOurAbort(controller.signal)) {
+          return await this.settleAbort(job, token, controller.signal, ended, outcome);
+        }
+        const error = toError(thrown);
+        const final = attempt >= maxAttempts || error instanceof UnrecoverableError || isUnrecoverable(error);
+        const row = ended(final ? 'failed' : 'retrying', {
+          error: error.message,
+          stackTrace: error.stack ?? null,
+          ...(final ? {} : { completedAt: null }),
+        });
+        if (final) void this.options.records.writeDeadLetter(deadLetterOf(row, error));
+        await this.persist(row);
+        logger.warn({ err: error, final }, final ? 'task failed' : 'task attempt failed; will retry');
+        await this.notify('onFailed', outcome({ error, final }));
+        throw isUnrecoverable(error) ? new UnrecoverableError(error.message) : error;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onLockLost);
+      this.running.delete(taskId);
     }
   }
+
+  /** Ends an attempt stopped by a cancel (record cancelled) or a forced shutdown (back to the queue). */
+  private async settleAbort(
+    job: TaskJob,
+    token: string | undefined,
+    signal: AbortSignal,
+    ended: (status: TaskStatus, extra?: Partial<NewTaskRecord>) => NewTaskRecord,
+    outcome: (extra: Partial<TaskAttemptOutcome>) => TaskAttemptOutcome,
+  ): Promise<never> {
+    const reason = signal.reason as Error;
+    if (reason instanceof WorkerShutdownError) {
+      await job.moveToWait(token);
+      const row = ended('pending', { completedAt: null });
+      // Pending for the next run: a version above this run's, below the next run's start.
+      await this.persist({ ...row, version: recordVersion('pending', row.attempts! + 1) });
+      throw new WaitingError();
+    }
+    await this.persist(ended('cancelled', { error: reason.message }));
+    this.logger.info({ taskId: job.id }, 'task cancelled');
+    await this.notify('onCancelled', outcome({ error: reason }));
+    throw new UnrecoverableError(reason.message);
+  }
+
+  private async progress(
+    job: TaskJob,
+    base: Omit<NewTaskRecord, 'status'>,
+    run: number,
+    info: TaskAttemptInfo,
+    percent: number,
+    message: string | undefined,
+  ): Promise<void> {
+    if (!Number.isFinite(percent)) throw new TypeError('progress percent must be a number from 0 to 100');
+    const clamped = Math.round(Math.max(0, Math.min(100, percent)));
+    void this.options.records.write({
+      ...base,
+      status: 'running',
+      progress: clamped,
+      progressMessage: message ?? null,
+      version: recordVersion('running', run),
+    });
+    await job.updateProgress({ percent: clamped, message });
+    const progress: TaskProgressInfo = { ...info, percent: clamped, message };
+    await this.notify('onProgress', progress);
+  }
+
+  private async failUnprocessed(job: TaskJob, error: Error): Promise<void> {
+    const taskId = job.id as string;
+    const run = Math.max(job.attemptsStarted, job.attemptsMade);
+    const now = new Date();
+    const row: NewTaskRecord = {
+      id: taskId,
+      name: job.name,
+      queue: this.options.queue,
+      userId: job.data.userId ?? null,
+      priority: job.opts.priority ?? 0,
+      payload: job.data.payload,
+      createdAt: new Date(job.timestamp),
+      queueJobId: taskId,
+      attempts: run,
+      status: 'failed',
+      error: error.message,
+      completedAt: now,
+      version: recordVersion('failed', run),
+    };
+    this.logger.error({ taskId, err: error }, 'task failed without running');
+    void this.options.records.writeDeadLetter(deadLetterOf(row, error));
+    await this.options.records.write(row);
+  }
+}
+
+function deadLetterOf(row: NewTaskRecord, error: Error) {
+  return {
+    taskId: row.id,
+    name: row.name,
+    queue: row.queue,
+    userId: row.userId ?? null,
+    payload: row.payload,
+    error: error.message,
+    stackTrace: error.stack ?? null,
+    attempts: row.attempts ?? 0,
+    failedAt: row.completedAt ?? new Date(),
+  };
+}
+
+/** Aborts the runtime itself caused (cancel, shutdown), as opposed to timeouts and lock loss. */
+function isOurAbort(signal: AbortSignal): boolean {
+  return (
+    signal.aborted &&
+    (signal.reason instanceof TaskCancelledError || signal.reason instanceof WorkerShutdownError)
+  );
 }
 
 /** A payload that fails its schema fails the same way on every attempt. */

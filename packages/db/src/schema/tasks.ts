@@ -27,6 +27,11 @@ export const tasks = pgTable(
     waitMs: integer('wait_ms'),
     queueJobId: text('queue_job_id'),
     traceId: text('trace_id'),
+    /** Last progress the handler reported (0..100) and its message. */
+    progress: integer('progress'),
+    progressMessage: text('progress_message'),
+    /** For a replayed dead letter: the id of the task it replays. */
+    replayOf: text('replay_of'),
     /**
      * Monotonic position in the task's lifecycle (attempt and phase). Record writes from different
      * processes may land out of order; an upsert only applies when it moves the record forward.

@@ -1,0 +1,8 @@
+/** Redis pub/sub channel of every task's lifecycle and progress events under one key prefix. */
+export const taskEventsChannel = (prefix: string) => `${prefix}:task-events`;
+
+/** Redis pub/sub channel on which cancel requests reach every worker under one key prefix. */
+export const cancelChannel = (prefix: string) => `${prefix}:cancel`;
+
+/** Marks a task as cancelled, so a worker that picks it up after the request never runs it. */
+export const cancelledKey = (prefix: string, taskId: string) => `${prefix}:cancelled:${taskId}`;

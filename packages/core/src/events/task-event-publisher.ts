@@ -1,0 +1,65 @@
+import type { Logger } from '@foreman/logger';
+import type { Redis } from 'ioredis';
+import type {
+  TaskAttemptInfo,
+  TaskAttemptOutcome,
+  TaskLifecycleListener,
+  TaskProgressInfo,
+} from '../worker/task-lifecycle-listener.js';
+import { taskEventsChannel } from './channels.js';
+import type { TaskEvent } from './task-event.js';
+
+/**
+ * Publishes task events on Redis pub/sub. As a lifecycle listener it turns every attempt's steps
+ * into events. Publishing never blocks or fails a task: pub/sub is for live views, the task
+ * record is the source of truth.
+ */
+export class TaskEventPublisher implements TaskLifecycleListener {
+  private readonly channel: string;
+
+  constructor(private readonly options: { connection: Redis; prefix: string; logger?: Logger | undefined }) {
+    this.channel = taskEventsChannel(options.prefix);
+  }
+
+  publish(event: Omit<TaskEvent, 'at'> & { at?: string }): void {
+    const message = JSON.stringify({ ...event, at: event.at ?? new Date().toISOString() });
+    this.options.connection.publish(this.channel, message).catch((error: unknown) => {
+      this.options.logger?.warn({ err: error, taskId: event.taskId }, 'task event not published');
+    });
+  }
+
+  onStarted(info: TaskAttemptInfo): void {
+    this.publish({ type: 'started', ...ids(info), attempt: info.attempt });
+  }
+
+  onProgress(info: TaskProgressInfo): void {
+    this.publish({
+      type: 'progress',
+      ...ids(info),
+      attempt: info.attempt,
+      percent: info.percent,
+      message: info.message,
+    });
+  }
+
+  onCompleted(outcome: TaskAttemptOutcome): void {
+    this.publish({ type: 'completed', ...ids(outcome), attempt: outcome.attempt });
+  }
+
+  onFailed(outcome: TaskAttemptOutcome): void {
+    this.publish({
+      type: outcome.final ? 'failed' : 'retrying',
+      ...ids(outcome),
+      attempt: outcome.attempt,
+      error: outcome.error?.message,
+    });
+  }
+
+  onCancelled(outcome: TaskAttemptOutcome): void {
+    this.publish({ type: 'cancelled', ...ids(outcome), attempt: outcome.attempt });
+  }
+}
+
+function ids(info: TaskAttemptInfo) {
+  return { taskId: info.taskId, taskName: info.taskName, queue: info.queue };
+}

@@ -1,0 +1,24 @@
+export const TASK_EVENT_TYPES = [
+  'submitted',
+  'started',
+  'progress',
+  'retrying',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
+
+/** One step of a task as published on Redis; the api streams these (e.g. as server-sent events). */
+export interface TaskEvent {
+  type: TaskEventType;
+  taskId: string;
+  taskName: string;
+  queue: string;
+  /** ISO time the event happened. */
+  at: string;
+  attempt?: number | undefined;
+  percent?: number | undefined;
+  message?: string | undefined;
+  error?: string | undefined;
+}
