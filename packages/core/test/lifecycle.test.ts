@@ -9,6 +9,7 @@ import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
 import { TaskEventSubscriber } from '../src/events/task-event-subscriber.js';
 import { defineTask } from '../src/task/define-task.js';
 import { implementTask } from '../src/task/implement-task.js';
+import type { RetryPolicy } from '../src/task/retry-policy.js';
 import { waitFor } from '../src/testing.js';
 import { TaskWorker } from '../src/worker/task-worker.js';
 import { harness, logger } from './fixtures.js';
@@ -18,8 +19,10 @@ const aborted = new Map<string, { at: number; reason: string }>();
 const order: string[] = [];
 let failFirstCalls = 0;
 
-const contract = (name: string, extra: Partial<Parameters<typeof defineTask>[0]> = {}) =>
-  defineTask({ name: `life.${name}`, queue: 'life', payload: z.object({ key: z.string() }), ...extra });
+const contract = (
+  name: string,
+  extra: { retry?: Partial<RetryPolicy>; timeoutMs?: number; softTimeoutMs?: number } = {},
+) => defineTask({ name: `life.${name}`, queue: 'life', payload: z.object({ key: z.string() }), ...extra });
 
 const alwaysFails = contract('always_fails', { retry: { attempts: 3, delayMs: 10, jitter: 0 } });
 const refuses = contract('refuses', { retry: { attempts: 5, delayMs: 10 } });
@@ -142,9 +145,9 @@ describe('task lifecycle with real Redis and PostgreSQL', () => {
     expect((await store.get(waiting[0]!.taskId))?.replayedAs).toBe(bulk.replayed[0]!.taskId);
     // The replay fails for good too: a dead letter of its own, the original stays replayed once.
     await h.settled(bulk.replayed[0]!.taskId, 'failed');
-    expect((await store.list({ name: 'life.refuses', replayed: true })).map((letter) => letter.taskId)).toEqual([
-      waiting[0]!.taskId,
-    ]);
+    expect(
+      (await store.list({ name: 'life.refuses', replayed: true })).map((letter) => letter.taskId),
+    ).toEqual([waiting[0]!.taskId]);
   });
 
   it('retries a failed task on request with fresh attempts', async () => {
@@ -215,7 +218,9 @@ describe('task lifecycle with real Redis and PostgreSQL', () => {
     const jobs = await queue.getJobCountByTypes('completed', 'waiting', 'active', 'delayed', 'prioritized');
     const again = await h.client.submit('life.ordered', { key: 'once' }, { idempotencyKey: 'order-17' });
     expect(again).toEqual({ ...first, deduplicated: true });
-    expect(await queue.getJobCountByTypes('completed', 'waiting', 'active', 'delayed', 'prioritized')).toBe(jobs);
+    expect(await queue.getJobCountByTypes('completed', 'waiting', 'active', 'delayed', 'prioritized')).toBe(
+      jobs,
+    );
     const other = await h.client.submit('life.ordered', { key: 'once' }, { idempotencyKey: 'order-18' });
     expect(other.taskId).not.toBe(first.taskId);
     await expect(
@@ -255,18 +260,22 @@ describe('task lifecycle with real Redis and PostgreSQL', () => {
     await expect(
       h.client.submit('life.ordered', { key: 'x' }, { runAt: new Date('nonsense') }),
     ).rejects.toThrow(/runAt/);
-    await expect(h.client.submit('life.ordered', { key: 'x' }, { runAt: new Date(), delayMs: 5 })).rejects.toThrow(
-      /not both/,
-    );
+    await expect(
+      h.client.submit('life.ordered', { key: 'x' }, { runAt: new Date(), delayMs: 5 }),
+    ).rejects.toThrow(/not both/);
     expect(await queue.count()).toBe(before);
   });
 });
 
 describe('graceful shutdown', () => {
   it('lets a short task finish, requeues one that outlives the grace, and leaves none running', async () => {
-    const h = await harness('shutdown', [implementTask(gated, ({ key }, context) => waitAtGate(key, context.signal))], {
-      concurrency: 2,
-    });
+    const h = await harness(
+      'shutdown',
+      [implementTask(gated, ({ key }, context) => waitAtGate(key, context.signal))],
+      {
+        concurrency: 2,
+      },
+    );
     try {
       const quick = await h.client.submit('life.gated', { key: 'quick' });
       const stubborn = await h.client.submit('life.gated', { key: 'stubborn' });
