@@ -1,5 +1,5 @@
+import { freePort } from '@foreman/core/testing';
 import { createDatabase, type EmbeddedServer, startEmbeddedServer, tasks } from '@foreman/db';
-import { freePort } from './processes.js';
 import { describeRecordFlow } from './record-flow.js';
 import { startSystem } from './system.js';
 

@@ -1,6 +1,6 @@
-import { createTestRedis } from '@foreman/core/testing';
+import { createTestRedis, freePort } from '@foreman/core/testing';
 import { Queue } from 'bullmq';
-import { type AppProcess, freePort, startApp } from './processes.js';
+import { type AppProcess, startApp } from './processes.js';
 
 export interface RunningSystem {
   readonly baseUrl: string;

@@ -1,0 +1,43 @@
+// `pnpm --filter @foreman/bench bench [--short|--full] [--contenders a,b] [--workloads a,b]`:
+// runs the suite, prints the markdown table and writes both files to bench/results/.
+import { parseArgs } from 'node:util';
+import { loadBenchEnv } from './env.js';
+import { type BenchMode, resolveContenders, runBench, standardWorkloads, writeReport } from './index.js';
+
+const { values } = parseArgs({
+  options: {
+    short: { type: 'boolean', default: false },
+    full: { type: 'boolean', default: false },
+    contenders: { type: 'string', default: 'foreman,bullmq,celery' },
+    workloads: { type: 'string', default: 'noop,io,latency,soak' },
+    'soak-contenders': { type: 'string', default: 'foreman' },
+    concurrency: { type: 'string', default: '32' },
+    'log-level': { type: 'string', default: 'info' },
+    out: { type: 'string' },
+  },
+});
+
+const mode: BenchMode = values.full ? 'full' : values.short ? 'short' : 'default';
+const env = loadBenchEnv();
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+const wanted = new Set(list(values.workloads));
+const concurrency = Number(values.concurrency);
+if (!Number.isInteger(concurrency) || concurrency < 1)
+  throw new Error('--concurrency must be a positive whole number');
+
+const report = await runBench({
+  mode,
+  contenders: resolveContenders(list(values.contenders), env),
+  workloads: standardWorkloads(mode, list(values['soak-contenders'])).filter((w) => wanted.has(w.id)),
+  concurrency,
+  logLevel: values['log-level'],
+  redisServer: env.BENCH_REDIS_SERVER,
+  log: (line) => console.error(line),
+});
+const written = await writeReport(report, values.out);
+console.log(written.markdown);
+console.error(`\nwrote ${written.jsonPath} and ${written.markdownPath}`);

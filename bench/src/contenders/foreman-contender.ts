@@ -1,0 +1,104 @@
+import { TaskClient, TaskRecordWriter, TaskRegistry } from '@foreman/core';
+import { createDatabase } from '@foreman/db';
+import { createTestDatabase } from '@foreman/db/testing';
+import { createLogger } from '@foreman/logger';
+import { Redis } from 'ioredis';
+import { benchContracts, benchTaskName } from '../foreman/bench-tasks.js';
+import { settledTaskTableWrites, taskTableWrites } from '../infra/table-writes.js';
+import type { WorkerFinal } from '../infra/worker-process.js';
+import { startNodeWorker } from '../workers/start-node-worker.js';
+import type { Contender, ContenderContext, ContenderSession, TaskKind } from './contender.js';
+import { submitPaced } from './pace.js';
+import { payloadOf } from './payloads.js';
+
+const BULK_CHUNK = 1_000;
+
+export interface ForemanContenderOptions {
+  name?: string;
+  description?: string;
+  /** Extra environment of the worker process, e.g. to turn an observer off for a comparison. */
+  workerEnv?: Record<string, string>;
+}
+
+/**
+ * Our system with everything on: TaskClient (validation, routing, pending records) submits, a
+ * worker app process (runWorkerApp: records through the batched writer, the runtime's observers)
+ * runs the tasks, each workload in a fresh PostgreSQL schema.
+ */
+export function foremanContender(options: ForemanContenderOptions = {}): Contender {
+  return {
+    name: options.name ?? 'foreman',
+    description:
+      options.description ??
+      'Foreman: TaskClient.submitBulk/submit + worker app process, task records in PostgreSQL',
+    async prepare() {
+      return 'foreman (this repo)';
+    },
+    async open(context: ContenderContext): Promise<ContenderSession> {
+      const schema = await createTestDatabase('bench');
+      const before = await taskTableWrites(schema.database.db);
+      // The client's own pool: ending it makes its backends publish their table counters.
+      const clientDatabase = createDatabase({ url: schema.url, schema: schema.schema, poolSize: 4 });
+      const logger = createLogger('bench-client', { level: 'silent' });
+      const records = new TaskRecordWriter({ db: clientDatabase.db, logger });
+      const connection = new Redis(context.redisUrl, { maxRetriesPerRequest: null });
+      const client = new TaskClient({
+        registry: new TaskRegistry(benchContracts),
+        connection,
+        prefix: 'bench',
+        records,
+        logger,
+      });
+      let closed = false;
+      const release = async () => {
+        if (closed) return;
+        closed = true;
+        await client.close();
+        await records.close();
+        connection.disconnect();
+        await clientDatabase.close();
+      };
+      return {
+        startWorker: () =>
+          startNodeWorker(
+            './foreman-worker.ts',
+            {
+              REDIS_URL: context.redisUrl,
+              QUEUE_PREFIX: 'bench',
+              DATABASE_URL: schema.url,
+              DATABASE_SCHEMA: schema.schema,
+              WORKER_CONCURRENCY: String(context.concurrency),
+              HEALTH_PORT: '0',
+              LOG_LEVEL: context.logLevel,
+              ...options.workerEnv,
+            },
+            'Foreman worker',
+          ),
+        async submitBulk(kind: TaskKind, count: number) {
+          const name = benchTaskName[kind];
+          for (let start = 0; start < count; start += BULK_CHUNK) {
+            const size = Math.min(BULK_CHUNK, count - start);
+            await client.submitBulk(Array.from({ length: size }, () => ({ name, payload: payloadOf(kind) })));
+          }
+        },
+        submitSteady: (kind, rate, seconds) =>
+          submitPaced(rate, seconds, (at) => client.submit(benchTaskName[kind], payloadOf(kind, at))),
+        async finish(worker: WorkerFinal | undefined) {
+          await release();
+          const clientStatements = records.stats.statements;
+          const after = await settledTaskTableWrites(schema.database.db);
+          const workerRecords = worker?.extra.records as { statements?: number } | undefined;
+          return {
+            rowsInserted: after.inserted - before.inserted,
+            rowsUpdated: after.updated - before.updated,
+            statements: clientStatements + (workerRecords?.statements ?? 0),
+          };
+        },
+        async close() {
+          await release();
+          await schema.drop();
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { loadConfig } from '@foreman/config';
+import { z } from 'zod';
+
+/** Where the benchmark finds the programs it runs beside Node. */
+export const benchEnvSchema = z.object({
+  /** redis-server binary; one private server is started per contender. */
+  BENCH_REDIS_SERVER: z.string().default('redis-server'),
+  /** Python that has Debian's python3-celery (installed with apt-get when missing). */
+  BENCH_PYTHON: z.string().default('/usr/bin/python3'),
+});
+
+export type BenchEnv = z.output<typeof benchEnvSchema>;
+
+export const loadBenchEnv = (env = process.env): BenchEnv => loadConfig(benchEnvSchema, env);

@@ -1,0 +1,15 @@
+import { fileURLToPath } from 'node:url';
+import { WorkerProcess } from '../infra/worker-process.js';
+
+const benchRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Runs one of this folder's worker entries from its sources, as its own Node process. */
+export function startNodeWorker(entry: string, env: Record<string, string>, label: string) {
+  return WorkerProcess.start({
+    command: process.execPath,
+    args: ['--conditions=development', '--import', 'tsx', fileURLToPath(new URL(entry, import.meta.url))],
+    cwd: benchRoot,
+    env: { ...process.env, NODE_OPTIONS: '', ...env } as Record<string, string>,
+    label,
+  });
+}
