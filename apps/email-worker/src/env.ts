@@ -1,14 +1,32 @@
-import { loadConfig } from '@foreman/config';
+import { chatEnvSchema, loadConfig, positiveInt } from '@foreman/config';
 import { z } from 'zod';
 
 /** The email worker's own settings; parsed at import so a bad value stops the app at once. */
-export const emailEnvSchema = z.object({
+export const emailEnvSchema = chatEnvSchema.extend({
   /** smtp://user:pass@host:port or smtps:// for implicit TLS. */
   SMTP_URL: z
     .string()
     .refine((value) => /^smtps?:\/\//.test(value), 'must start with smtp:// or smtps://')
     .default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().min(3).default('Foreman <foreman@localhost>'),
+  /** Runs of process_email_queue that may fail to reach the server before a message fails for good. */
+  EMAIL_MAX_ATTEMPTS: positiveInt(5),
+  /** A recipient claimed this long ago without an outcome is failed, never resent. */
+  EMAIL_SENDING_STALE_MINUTES: positiveInt(30),
+  /** Ask the model (AI_* settings) to categorise messages no rule matches. */
+  EMAIL_AI_CATEGORIZE: z.stringbool().default(false),
+  /** Categories the model may choose from, besides those the rules name. */
+  EMAIL_CATEGORIES: z
+    .string()
+    .default('work,personal,finance,newsletter,other')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((category) => category.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  /** Category of messages that no rule (or model) places. */
+  EMAIL_DEFAULT_CATEGORY: z.string().min(1).default('other'),
 });
 
 export type EmailEnv = z.output<typeof emailEnvSchema>;

@@ -1,48 +1,11 @@
-import type { AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { sendEmailTask } from '../src/tasks/send-email.js';
-
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
-/** A real SMTP server on loopback that keeps what it receives. */
-async function startSmtp() {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onRcptTo(address, _session, callback) {
-      if (address.address.endsWith('@refused.test')) callback(new Error('mailbox unavailable'));
-      else callback();
-    },
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => {
-        raw += chunk.toString();
-      });
-      stream.on('end', () => {
-        received.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-          raw,
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { received, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+import { type SmtpPeer, startSmtp } from './smtp-peer.js';
 
 const context = (taskId: string) => ({ taskId, signal: new AbortController().signal }) as never;
 
 describe('email.send_email over real SMTP', () => {
-  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let smtp: SmtpPeer;
   beforeAll(async () => {
     smtp = await startSmtp();
   });
@@ -50,7 +13,7 @@ describe('email.send_email over real SMTP', () => {
 
   const task = () =>
     sendEmailTask({
-      transport: nodemailer.createTransport(`smtp://127.0.0.1:${smtp.port}`),
+      transport: smtp.transport(),
       from: 'Foreman <foreman@example.test>',
     });
 

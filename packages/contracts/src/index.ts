@@ -18,13 +18,16 @@ export const allContracts = [
   ai.processDueAiTasks,
   ai.runAiTask,
   email.sendEmail,
+  email.processEmailQueue,
+  email.sendDailyEmailSummary,
+  email.categorizeEmails,
   file.checksumFile,
   sync.fetchUrl,
   maintenance.healthCheck,
 ];
 
 /** Every recurring schedule of the system, declared by each domain next to its tasks. */
-export const allSchedules = [...ai.schedules, ...maintenance.schedules];
+export const allSchedules = [...ai.schedules, ...email.schedules, ...maintenance.schedules];
 
 export function createRegistry(): TaskRegistry {
   return new TaskRegistry(allContracts);

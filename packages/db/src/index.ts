@@ -1,6 +1,7 @@
 export {
   and,
   asc,
+  count,
   desc,
   eq,
   gt,
@@ -10,6 +11,8 @@ export {
   isNull,
   lt,
   lte,
+  ne,
+  notInArray,
   or,
   type SQL,
   sql,
