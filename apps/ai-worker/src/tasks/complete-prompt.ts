@@ -1,7 +1,6 @@
 import { type ChatClient, ChatCompletionError } from '@foreman/ai-client';
 import { ai } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
-import { UnrecoverableError } from 'bullmq';
+import { implementTask, NonRetryableError } from '@foreman/core';
 
 export function completePromptTask({ chat }: { chat: ChatClient }) {
   return implementTask(ai.completePrompt, async (request, context) => {
@@ -10,7 +9,7 @@ export function completePromptTask({ chat }: { chat: ChatClient }) {
     } catch (error) {
       // A 4xx or malformed answer fails the same way on every attempt: do not retry it.
       if (error instanceof ChatCompletionError && !error.retryable)
-        throw new UnrecoverableError(error.message);
+        throw new NonRetryableError(error.message);
       throw error;
     }
   });

@@ -1,8 +1,7 @@
 import { type ChatClient, ChatCompletionError } from '@foreman/ai-client';
 import { ai } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
+import { implementTask, NonRetryableError } from '@foreman/core';
 import { type AiTaskRow, aiTasks, and, type Db, eq } from '@foreman/db';
-import { UnrecoverableError } from 'bullmq';
 
 export interface RunAiTaskDeps {
   db: Db;
@@ -20,7 +19,7 @@ const MINUTE = 60_000;
 export function runAiTaskTask({ db, chat, maxBackoffMinutes }: RunAiTaskDeps) {
   return implementTask(ai.runAiTask, async ({ aiTaskId, dueAt }, context) => {
     const [row] = await db.select().from(aiTasks).where(eq(aiTasks.id, aiTaskId));
-    if (!row) throw new UnrecoverableError(`AI task ${aiTaskId} does not exist`);
+    if (!row) throw new NonRetryableError(`AI task ${aiTaskId} does not exist`);
     const due = new Date(dueAt);
     const skipped = {
       aiTaskId,
@@ -56,7 +55,7 @@ export function runAiTaskTask({ db, chat, maxBackoffMinutes }: RunAiTaskDeps) {
           })
           .where(stillDue);
       }
-      if (!retryable) throw new UnrecoverableError((error as Error).message);
+      if (!retryable) throw new NonRetryableError((error as Error).message);
       throw error;
     }
 
