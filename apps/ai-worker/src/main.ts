@@ -1,6 +1,7 @@
 import { ChatClient } from '@foreman/ai-client';
 import { createRegistry, QUEUES } from '@foreman/contracts';
 import { runWorkerApp, TaskClient } from '@foreman/core';
+import { WorkerMetrics } from '@foreman/metrics';
 import { loadAiEnv } from './env.js';
 import { aiTasks } from './tasks/index.js';
 
@@ -24,4 +25,5 @@ await runWorkerApp({
       maxBackoffMinutes: env.AI_TASK_MAX_BACKOFF_MINUTES,
     }),
   defaults: { concurrency: 1, healthPort: 3101 },
+  plugins: [new WorkerMetrics()],
 });

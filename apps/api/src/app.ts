@@ -1,12 +1,14 @@
 import type { TaskClient } from '@foreman/core';
 import type { Database } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
+import type { ServiceMetrics } from '@foreman/metrics';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { Redis } from 'ioredis';
 import { ApiError } from './http/api-error.js';
 import { errorHandler } from './http/error-handler.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { taskTypeRoutes } from './routes/task-types.js';
 import { taskRoutes } from './routes/tasks.js';
 
@@ -16,10 +18,14 @@ export interface AppDependencies {
   redis: Redis;
   logger: Logger;
   maxBodyBytes: number;
+  /** Serves /metrics and the summaries when given. */
+  metrics?: ServiceMetrics;
 }
 
 export function createApp(deps: AppDependencies) {
-  return new Hono()
+  const app = new Hono();
+  if (deps.metrics) app.route('/metrics', metricsRoutes({ metrics: deps.metrics, database: deps.database }));
+  return app
     .use(
       bodyLimit({
         maxSize: deps.maxBodyBytes,

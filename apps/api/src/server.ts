@@ -5,6 +5,7 @@ import { createRegistry } from '@foreman/contracts';
 import { createRedis, TaskClient, TaskRecordWriter } from '@foreman/core';
 import { createDatabase, migrate } from '@foreman/db';
 import { createLogger } from '@foreman/logger';
+import { ServiceMetrics } from '@foreman/metrics';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { apiEnvSchema } from './env.js';
@@ -33,7 +34,12 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     records,
     logger,
   });
-  const app = createApp({ client, database, redis, logger, maxBodyBytes: config.MAX_BODY_BYTES });
+  const metrics = new ServiceMetrics({
+    service: 'api',
+    diskPath: config.DATA_DIR,
+    queues: { connection: redis, prefix: config.QUEUE_PREFIX, names: client.registry.queues() },
+  });
+  const app = createApp({ client, database, redis, logger, maxBodyBytes: config.MAX_BODY_BYTES, metrics });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const listening = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, () =>
       resolve(listening),
@@ -46,6 +52,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await client.close();
+      await metrics.close();
       await records.close();
       await redis.quit();
       await database.close();

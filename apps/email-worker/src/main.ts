@@ -1,6 +1,7 @@
 import { ChatClient } from '@foreman/ai-client';
 import { QUEUES } from '@foreman/contracts';
 import { runWorkerApp } from '@foreman/core';
+import { WorkerMetrics } from '@foreman/metrics';
 import nodemailer from 'nodemailer';
 import { loadEmailEnv } from './env.js';
 import { emailTasks } from './tasks/index.js';
@@ -30,4 +31,5 @@ await runWorkerApp({
       defaultCategory: env.EMAIL_DEFAULT_CATEGORY,
     }),
   defaults: { concurrency: 4, healthPort: 3102 },
+  plugins: [new WorkerMetrics()],
 });

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { QUEUES } from '@foreman/contracts';
 import { runWorkerApp } from '@foreman/core';
+import { WorkerMetrics } from '@foreman/metrics';
 import { loadFileEnv } from './env.js';
 import { fileTasks } from './tasks/index.js';
 
@@ -12,4 +13,5 @@ await runWorkerApp({
   queue: QUEUES.file,
   tasks: () => fileTasks({ roots: env.FILE_ROOTS }),
   defaults: { concurrency: 2, healthPort: 3103 },
+  plugins: [new WorkerMetrics()],
 });

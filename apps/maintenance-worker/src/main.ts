@@ -1,5 +1,6 @@
 import { QUEUES } from '@foreman/contracts';
 import { runWorkerApp } from '@foreman/core';
+import { WorkerMetrics } from '@foreman/metrics';
 import { maintenanceTasks } from './tasks/index.js';
 
 await runWorkerApp({
@@ -7,4 +8,5 @@ await runWorkerApp({
   queue: QUEUES.maintenance,
   tasks: maintenanceTasks,
   defaults: { concurrency: 1, healthPort: 3105 },
+  plugins: [new WorkerMetrics()],
 });

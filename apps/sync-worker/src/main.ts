@@ -1,5 +1,6 @@
 import { QUEUES } from '@foreman/contracts';
 import { runWorkerApp } from '@foreman/core';
+import { WorkerMetrics } from '@foreman/metrics';
 import { syncTasks } from './tasks/index.js';
 
 await runWorkerApp({
@@ -7,4 +8,5 @@ await runWorkerApp({
   queue: QUEUES.sync,
   tasks: syncTasks,
   defaults: { concurrency: 2, healthPort: 3104 },
+  plugins: [new WorkerMetrics()],
 });

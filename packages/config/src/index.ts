@@ -6,5 +6,6 @@ export {
   chatEnvSchema,
   port,
   positiveInt,
+  type WorkerEnv,
   workerEnvSchema,
 } from './schemas.js';

@@ -59,3 +59,5 @@ export const chatEnvSchema = z.object({
   AI_MODEL: z.string().min(1).default('llama3.2'),
   AI_REQUEST_TIMEOUT_MS: positiveInt(120_000),
 });
+
+export type WorkerEnv = z.output<ReturnType<typeof workerEnvSchema>>;

@@ -41,12 +41,18 @@ export { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelay } from './task/retry
 export type { TaskContext } from './task/task-context.js';
 export { TaskRegistry, type TaskTypeDescription } from './task/task-registry.js';
 export { validatePayload } from './task/validate-payload.js';
-export { type HealthCheck, type HealthServer, startHealthServer } from './worker/health-server.js';
+export {
+  type HealthCheck,
+  type HealthRoutes,
+  type HealthServer,
+  startHealthServer,
+} from './worker/health-server.js';
 export {
   type AnyTaskImplementation,
   runWorkerApp,
   type WorkerApp,
   type WorkerAppOptions,
+  type WorkerAppPlugin,
   type WorkerResources,
 } from './worker/run-worker-app.js';
 export type {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type HealthCheck = () => Promise<Record<string, unknown>>;
@@ -8,14 +8,26 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
+/** Extra GET routes served beside /health, by exact path (e.g. /metrics). */
+export type HealthRoutes = Record<string, RequestListener>;
+
 /**
  * Serves GET /health: 200 with the check's report, or 503 with the error when a check throws, or
  * with the report when it says `status: 'unavailable'` (so a degraded service still shows its
  * figures).
  * Plain node:http keeps workers free of a web framework.
  */
-export async function startHealthServer(port: number, check: HealthCheck): Promise<HealthServer> {
+export async function startHealthServer(
+  port: number,
+  check: HealthCheck,
+  routes: HealthRoutes = {},
+): Promise<HealthServer> {
   const server: Server = createServer((request, response) => {
+    const route = request.method === 'GET' ? routes[request.url?.split('?')[0] ?? ''] : undefined;
+    if (route) {
+      route(request, response);
+      return;
+    }
     if (request.method !== 'GET' || (request.url !== '/health' && request.url !== '/healthz')) {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
       return;

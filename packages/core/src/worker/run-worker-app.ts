@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Env, loadConfig, workerEnvSchema } from '@foreman/config';
+import { type Env, loadConfig, type WorkerEnv, workerEnvSchema } from '@foreman/config';
 import { createDatabase, type Database, migrate } from '@foreman/db';
 import { createLogger, type Logger } from '@foreman/logger';
 import type { Redis } from 'ioredis';
@@ -8,7 +8,7 @@ import { TaskRecordWriter } from '../records/task-record-writer.js';
 import { checkRedisDurability } from '../redis/check-durability.js';
 import { createRedis } from '../redis/create-redis.js';
 import type { TaskImplementation } from '../task/implement-task.js';
-import { type HealthServer, startHealthServer } from './health-server.js';
+import { type HealthRoutes, type HealthServer, startHealthServer } from './health-server.js';
 import type { TaskLifecycleListener } from './task-lifecycle-listener.js';
 import { TaskWorker } from './task-worker.js';
 
@@ -24,6 +24,16 @@ export interface WorkerAppOptions {
   handleSignals?: boolean;
   /** Extra observers of every task attempt. */
   listeners?: TaskLifecycleListener[];
+  /** Add-ons such as metrics: more listeners, routes on the health port, work started with the app. */
+  plugins?: WorkerAppPlugin[];
+}
+
+/** Extends a worker app without changing it; started after the worker, stopped before it closes. */
+export interface WorkerAppPlugin {
+  listeners?: TaskLifecycleListener[];
+  routes?: HealthRoutes;
+  start?(app: WorkerApp): Promise<void> | void;
+  stop?(): Promise<void> | void;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: implementations of different contracts share one list
@@ -38,6 +48,8 @@ export interface WorkerResources {
 }
 
 export interface WorkerApp {
+  readonly name: string;
+  readonly config: WorkerEnv;
   readonly worker: TaskWorker;
   readonly health: HealthServer;
   readonly database: Database;
@@ -59,6 +71,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   await migrate(database);
   const redis = createRedis(config.REDIS_URL);
   await warnUnlessDurable(redis, logger);
+  const plugins = options.plugins ?? [];
   const records = new TaskRecordWriter({ db: database.db, logger, maxBuffered: config.RECORD_BUFFER_MAX });
   const events = new TaskEventPublisher({ connection: redis, prefix: config.QUEUE_PREFIX, logger });
   const worker = new TaskWorker({
@@ -72,11 +85,13 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     lockDurationMs: config.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
-    listeners: [events, ...(options.listeners ?? [])],
+    listeners: [events, ...(options.listeners ?? []), ...plugins.flatMap((plugin) => plugin.listeners ?? [])],
   });
   await worker.start();
   const startedAt = Date.now();
-  const health = await startHealthServer(config.HEALTH_PORT, async () => {
+  const health = await startHealthServer(
+    config.HEALTH_PORT,
+    async () => {
     // Record figures (dropped updates above all) are reported even while the database is away.
     const [redisMs, databaseMs] = await Promise.allSettled([timeRedisPing(redis), database.ping()]);
     return {
@@ -91,7 +106,9 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
       databaseMs: settledValue(databaseMs),
       records: records.stats,
     };
-  });
+    },
+    Object.assign({}, ...plugins.map((plugin) => plugin.routes ?? {})),
+  );
   logger.info(
     {
       queue: options.queue,
@@ -106,6 +123,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   const stop = () => {
     stopping ??= (async () => {
       logger.info('stopping: no new tasks, waiting for running ones');
+      for (const plugin of plugins) await plugin.stop?.();
       await worker.close({ graceMs: config.SHUTDOWN_GRACE_MS });
       await records.close();
       await health.close();
@@ -128,7 +146,19 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
       });
     }
   }
-  return { worker, health, database, redis, records, logger, stop };
+  const app: WorkerApp = {
+    name: options.name,
+    config,
+    worker,
+    health,
+    database,
+    redis,
+    records,
+    logger,
+    stop,
+  };
+  for (const plugin of plugins) await plugin.start?.(app);
+  return app;
 }
 
 function settledValue(result: PromiseSettledResult<number>): number | { error: string } {

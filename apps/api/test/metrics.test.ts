@@ -1,0 +1,99 @@
+import { createRegistry } from '@foreman/contracts';
+import { TaskClient } from '@foreman/core';
+import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
+import { tasks } from '@foreman/db';
+import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import { createLogger } from '@foreman/logger';
+import { ServiceMetrics } from '@foreman/metrics';
+import { createApp } from '../src/app.js';
+
+describe('api metrics routes', () => {
+  let redis: TestRedis;
+  let testDb: TestDatabase;
+  let client: TaskClient;
+  let metrics: ServiceMetrics;
+  let app: ReturnType<typeof createApp>;
+
+  beforeAll(async () => {
+    redis = await createTestRedis('api-metrics');
+    testDb = await createTestDatabase('api_metrics');
+    client = new TaskClient({ registry: createRegistry(), connection: redis.redis, prefix: redis.prefix });
+    metrics = new ServiceMetrics({
+      service: 'api',
+      queues: { connection: redis.redis, prefix: redis.prefix, names: client.registry.queues() },
+    });
+    const logger = createLogger('api', { level: 'silent' });
+    app = createApp({
+      client,
+      database: testDb.database,
+      redis: redis.redis,
+      logger,
+      maxBodyBytes: 2_048,
+      metrics,
+    });
+    const now = Date.now();
+    await testDb.database.db.insert(tasks).values(
+      [10, 20, 30, 40].map((durationMs, index) => ({
+        id: `t${index}`,
+        name: 'maintenance.health_check',
+        queue: 'maintenance',
+        status: index === 3 ? ('failed' as const) : ('completed' as const),
+        createdAt: new Date(now - 1_000),
+        durationMs,
+        waitMs: 5,
+      })),
+    );
+  });
+  afterAll(async () => {
+    await client.close();
+    await metrics.close();
+    await redis.cleanup();
+    await testDb.drop();
+  });
+
+  it('serves Prometheus text with queue depth of every queue', async () => {
+    await client.submit('maintenance.health_check', {});
+    const text = await waitFor(async () => {
+      const body = await (await app.request('/metrics')).text();
+      return /foreman_queue_jobs\{queue="maintenance",state="waiting"\} 1/.test(body) ? body : undefined;
+    });
+    expect(text).toContain('foreman_queue_jobs{queue="email",state="waiting"} 0');
+    expect(text).toContain('foreman_process_event_loop_delay_seconds');
+  });
+
+  it('summarises task records with percentiles, as JSON or CSV', async () => {
+    const json = (await (await app.request('/metrics/summary?windowMs=60000')).json()) as {
+      tasks: Array<{
+        task: string;
+        completed: number;
+        failed: number;
+        durationMs: { p50: number; p99: number };
+      }>;
+    };
+    expect(json.tasks).toEqual([
+      expect.objectContaining({
+        task: 'maintenance.health_check',
+        completed: 3,
+        failed: 1,
+        durationMs: expect.objectContaining({ p50: 20, p99: 40 }),
+      }),
+    ]);
+    const csv = await (await app.request('/metrics/summary?format=csv')).text();
+    expect(csv.split('\r\n')[1]).toMatch(
+      /^maintenance\.health_check,maintenance,300000,3,1,0,0\.25,4,25,20,40,40,40,40,/,
+    );
+  });
+
+  it('rejects a bad window with a typed error', async () => {
+    const response = await app.request('/metrics/summary?windowMs=-5');
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('QUERY_INVALID');
+  });
+
+  it('reports queue depths as JSON', async () => {
+    const body = (await (await app.request('/metrics/queues')).json()) as {
+      queues: Array<{ queue: string }>;
+    };
+    expect(body.queues.map((queue) => queue.queue).sort()).toEqual([...client.registry.queues()].sort());
+  });
+});

@@ -1,0 +1,20 @@
+export { SUMMARY_CSV_COLUMNS, summariesToCsv, summariesToJson } from './export/summaries-export.js';
+export {
+  type Heartbeat,
+  heartbeatKey,
+  readHeartbeats,
+  WorkerHeartbeat,
+  type WorkerHeartbeatOptions,
+} from './heartbeat/worker-heartbeat.js';
+export { metricsRoutes } from './http/metrics-routes.js';
+export { MetricsRegistry, type MetricsRegistryOptions, PROMETHEUS_CONTENT_TYPE } from './metrics-registry.js';
+export { QUEUE_STATES, type QueueDepth } from './queue/queue-depth.js';
+export { QueueMetrics, type QueueMetricsOptions } from './queue/queue-metrics.js';
+export { ServiceMetrics, type ServiceMetricsOptions } from './service-metrics.js';
+export { HostMetrics, type HostMetricsOptions } from './system/host-metrics.js';
+export { ProcessMetrics } from './system/process-metrics.js';
+export { TaskMetrics, type TaskMetricsOptions } from './task/task-metrics.js';
+export { TaskRecordStats } from './task/task-record-stats.js';
+export type { TaskTypeSummary } from './task/task-type-summary.js';
+export { type PercentileSummary, SlidingWindow, type SlidingWindowOptions } from './window/sliding-window.js';
+export { WorkerMetrics, type WorkerMetricsOptions } from './worker-metrics.js';

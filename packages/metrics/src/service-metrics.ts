@@ -1,0 +1,43 @@
+import type { Redis } from 'ioredis';
+import { MetricsRegistry } from './metrics-registry.js';
+import { QueueMetrics } from './queue/queue-metrics.js';
+import { HostMetrics } from './system/host-metrics.js';
+import { ProcessMetrics } from './system/process-metrics.js';
+
+export interface ServiceMetricsOptions {
+  service: string;
+  /** File system whose space is reported. */
+  diskPath?: string;
+  /** Queues whose depth this app reports (the api reports all of them). */
+  queues?: { connection: Redis; prefix: string; names: string[] };
+}
+
+/** Metrics of an app that runs no tasks itself (api, beat): process, host and queue depth. */
+export class ServiceMetrics {
+  readonly registry: MetricsRegistry;
+  readonly queues: QueueMetrics | undefined;
+  private readonly process: ProcessMetrics;
+
+  constructor(options: ServiceMetricsOptions) {
+    this.registry = new MetricsRegistry({ service: options.service });
+    this.process = new ProcessMetrics(this.registry.meter);
+    new HostMetrics({
+      meter: this.registry.meter,
+      ...(options.diskPath ? { diskPath: options.diskPath } : {}),
+    });
+    this.queues = options.queues
+      ? new QueueMetrics({
+          meter: this.registry.meter,
+          connection: options.queues.connection,
+          prefix: options.queues.prefix,
+          queues: options.queues.names,
+        })
+      : undefined;
+  }
+
+  async close(): Promise<void> {
+    this.process.stop();
+    await this.queues?.close();
+    await this.registry.shutdown();
+  }
+}

@@ -1,0 +1,177 @@
+import type { TaskAttemptInfo, TaskAttemptOutcome, TaskLifecycleListener } from '@foreman/core';
+import type { Attributes, Counter, Gauge, Histogram, Meter } from '@opentelemetry/api';
+import { SlidingWindow } from '../window/sliding-window.js';
+import type { TaskTypeSummary } from './task-type-summary.js';
+
+export interface TaskMetricsOptions {
+  meter: Meter;
+  /** Span of the sliding-window percentiles. */
+  windowMs?: number;
+  /** Bound on samples kept per task type and measurement. */
+  maxSamples?: number;
+  now?: () => number;
+}
+
+const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+const QUANTILES = ['p50', 'p90', 'p95', 'p99'] as const;
+
+interface TaskTypeState {
+  queue: string;
+  duration: SlidingWindow;
+  wait: SlidingWindow;
+  cpu: SlidingWindow;
+  memory: SlidingWindow;
+  /** 1 per final failure, 0 per success: the mean is the failure rate. */
+  outcomes: SlidingWindow;
+  retries: SlidingWindow;
+}
+
+interface AttemptStart {
+  cpu: NodeJS.CpuUsage;
+  heap: number;
+}
+
+/**
+ * Task metrics of a worker, fed by the worker runtime's lifecycle hook: OpenTelemetry instruments
+ * for Prometheus plus in-process sliding windows for percentiles and summaries.
+ */
+export class TaskMetrics implements TaskLifecycleListener {
+  private readonly duration: Histogram;
+  private readonly wait: Histogram;
+  private readonly cpu: Histogram;
+  private readonly memory: Gauge;
+  private readonly completed: Counter;
+  private readonly failed: Counter;
+  private readonly retried: Counter;
+  private readonly types = new Map<string, TaskTypeState>();
+  private readonly running = new Map<string, AttemptStart>();
+  private readonly windowMs: number;
+
+  constructor(private readonly options: TaskMetricsOptions) {
+    const { meter } = options;
+    this.windowMs = options.windowMs ?? 5 * 60_000;
+    const advice = { advice: { explicitBucketBoundaries: SECONDS_BUCKETS } };
+    this.duration = meter.createHistogram('foreman_task_duration_seconds', {
+      description: 'Run time of one task attempt',
+      ...advice,
+    });
+    this.wait = meter.createHistogram('foreman_task_wait_seconds', {
+      description: 'Time a task waited in its queue before an attempt started',
+      ...advice,
+    });
+    this.cpu = meter.createHistogram('foreman_task_cpu_seconds', {
+      description: 'Process CPU time (user + system) spent during one attempt',
+      ...advice,
+    });
+    this.memory = meter.createGauge('foreman_task_memory_delta_bytes', {
+      description: 'Change of the process heap during the latest attempt',
+    });
+    this.completed = meter.createCounter('foreman_tasks_completed', { description: 'Tasks completed' });
+    this.failed = meter.createCounter('foreman_tasks_failed', { description: 'Tasks failed for good' });
+    this.retried = meter.createCounter('foreman_tasks_retried', {
+      description: 'Attempts that failed and will be retried',
+    });
+    meter
+      .createObservableGauge('foreman_task_duration_window_seconds', {
+        description: 'Sliding-window percentiles of task run time',
+      })
+      .addCallback((result) => {
+        for (const [task, state] of this.types) {
+          const summary = state.duration.summary();
+          if (summary.count === 0) continue;
+          for (const quantile of QUANTILES) {
+            result.observe(summary[quantile] / 1_000, { task, queue: state.queue, quantile });
+          }
+        }
+      });
+  }
+
+  onStarted(info: TaskAttemptInfo): void {
+    this.running.set(attemptKey(info), { cpu: process.cpuUsage(), heap: process.memoryUsage().heapUsed });
+    const attributes = { task: info.taskName, queue: info.queue };
+    this.wait.record(info.waitMs / 1_000, attributes);
+    this.state(info).wait.record(info.waitMs);
+  }
+
+  onCompleted(outcome: TaskAttemptOutcome): void {
+    const attributes = this.finish(outcome, 'completed');
+    this.completed.add(1, attributes);
+    this.state(outcome).outcomes.record(0);
+  }
+
+  onFailed(outcome: TaskAttemptOutcome): void {
+    const attributes = this.finish(outcome, 'failed');
+    if (outcome.final) {
+      this.failed.add(1, attributes);
+      this.state(outcome).outcomes.record(1);
+    } else {
+      this.retried.add(1, attributes);
+      this.state(outcome).retries.record(1);
+    }
+  }
+
+  /** Per task type seen by this process, over the sliding window. */
+  summaries(): TaskTypeSummary[] {
+    return [...this.types].map(([task, state]) => {
+      const outcomes = state.outcomes.samples();
+      const failed = outcomes.filter((value) => value === 1).length;
+      return {
+        task,
+        queue: state.queue,
+        windowMs: this.windowMs,
+        completed: outcomes.length - failed,
+        failed,
+        retried: state.retries.samples().length,
+        failureRate: outcomes.length === 0 ? 0 : failed / outcomes.length,
+        durationMs: state.duration.summary(),
+        waitMs: state.wait.summary(),
+        cpuMs: state.cpu.summary().mean,
+        memoryDeltaBytes: state.memory.summary().mean,
+      };
+    });
+  }
+
+  private finish(outcome: TaskAttemptOutcome, status: string): Attributes {
+    const attributes = { task: outcome.taskName, queue: outcome.queue };
+    const state = this.state(outcome);
+    this.duration.record(outcome.durationMs / 1_000, { ...attributes, status });
+    state.duration.record(outcome.durationMs);
+    const start = this.running.get(attemptKey(outcome));
+    if (start) {
+      this.running.delete(attemptKey(outcome));
+      const cpu = process.cpuUsage(start.cpu);
+      const cpuMs = (cpu.user + cpu.system) / 1_000;
+      const heapDelta = process.memoryUsage().heapUsed - start.heap;
+      this.cpu.record(cpuMs / 1_000, attributes);
+      this.memory.record(heapDelta, attributes);
+      state.cpu.record(cpuMs);
+      state.memory.record(heapDelta);
+    }
+    return attributes;
+  }
+
+  private state(info: TaskAttemptInfo): TaskTypeState {
+    let state = this.types.get(info.taskName);
+    if (!state) {
+      const window = () =>
+        new SlidingWindow({
+          windowMs: this.windowMs,
+          ...(this.options.maxSamples ? { maxSamples: this.options.maxSamples } : {}),
+          ...(this.options.now ? { now: this.options.now } : {}),
+        });
+      state = {
+        queue: info.queue,
+        duration: window(),
+        wait: window(),
+        cpu: window(),
+        memory: window(),
+        outcomes: window(),
+        retries: window(),
+      };
+      this.types.set(info.taskName, state);
+    }
+    return state;
+  }
+}
+
+const attemptKey = (info: TaskAttemptInfo) => `${info.taskId}#${info.attempt}`;

@@ -1,0 +1,65 @@
+import type { WorkerApp, WorkerAppPlugin } from '@foreman/core';
+import { WorkerHeartbeat } from './heartbeat/worker-heartbeat.js';
+import { metricsRoutes } from './http/metrics-routes.js';
+import { MetricsRegistry } from './metrics-registry.js';
+import { QueueMetrics } from './queue/queue-metrics.js';
+import { HostMetrics } from './system/host-metrics.js';
+import { ProcessMetrics } from './system/process-metrics.js';
+import { TaskMetrics, type TaskMetricsOptions } from './task/task-metrics.js';
+
+export interface WorkerMetricsOptions {
+  /** Span of the in-process percentiles. */
+  windowMs?: number;
+  /** Period of the worker's heartbeat in Redis. */
+  heartbeatMs?: number;
+}
+
+/**
+ * Everything a worker app measures, as a runWorkerApp plugin: task metrics from the lifecycle
+ * hook, its queue's depth, process and host metrics, a heartbeat, and /metrics,
+ * /metrics/summary and /metrics/summary.csv on the health port.
+ */
+export class WorkerMetrics implements WorkerAppPlugin {
+  readonly registry = new MetricsRegistry();
+  readonly tasks: TaskMetrics;
+  readonly listeners: TaskMetrics[];
+  readonly routes;
+  private readonly process: ProcessMetrics;
+  private queue: QueueMetrics | undefined;
+  private heartbeat: WorkerHeartbeat | undefined;
+
+  constructor(private readonly options: WorkerMetricsOptions = {}) {
+    const taskOptions: TaskMetricsOptions = { meter: this.registry.meter };
+    if (options.windowMs) taskOptions.windowMs = options.windowMs;
+    this.tasks = new TaskMetrics(taskOptions);
+    this.listeners = [this.tasks];
+    this.process = new ProcessMetrics(this.registry.meter);
+    this.routes = metricsRoutes(this.registry, () => this.tasks.summaries());
+  }
+
+  async start(app: WorkerApp): Promise<void> {
+    new HostMetrics({ meter: this.registry.meter, diskPath: app.config.DATA_DIR });
+    this.queue = new QueueMetrics({
+      meter: this.registry.meter,
+      connection: app.redis,
+      prefix: app.config.QUEUE_PREFIX,
+      queues: [app.worker.queue],
+    });
+    this.heartbeat = new WorkerHeartbeat({
+      redis: app.redis,
+      prefix: app.config.QUEUE_PREFIX,
+      service: app.name,
+      queue: app.worker.queue,
+      concurrency: app.config.WORKER_CONCURRENCY,
+      ...(this.options.heartbeatMs ? { intervalMs: this.options.heartbeatMs } : {}),
+    });
+    await this.heartbeat.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.heartbeat?.stop();
+    await this.queue?.close();
+    this.process.stop();
+    await this.registry.shutdown();
+  }
+}

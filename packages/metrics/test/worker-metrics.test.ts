@@ -1,0 +1,149 @@
+import {
+  defineTask,
+  implementTask,
+  runWorkerApp,
+  TaskClient,
+  TaskRegistry,
+  type WorkerApp,
+} from '@foreman/core';
+import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
+import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import { z } from 'zod';
+import {
+  readHeartbeats,
+  SUMMARY_CSV_COLUMNS,
+  TaskRecordStats,
+  type TaskTypeSummary,
+  WorkerMetrics,
+} from '../src/index.js';
+
+const sleep = defineTask({
+  name: 'metrics.sleep',
+  queue: 'metrics-test',
+  payload: z.object({ ms: z.number(), fail: z.boolean().default(false) }),
+  retry: { attempts: 2, delayMs: 10, jitter: 0 },
+});
+
+describe('WorkerMetrics in a real worker app', () => {
+  let redis: TestRedis;
+  let database: TestDatabase;
+  let app: WorkerApp;
+  let client: TaskClient;
+  const metrics = new WorkerMetrics({ heartbeatMs: 200 });
+  const get = (path: string) => fetch(`http://127.0.0.1:${app.health.port}${path}`);
+
+  beforeAll(async () => {
+    redis = await createTestRedis('metrics');
+    database = await createTestDatabase('metrics');
+    app = await runWorkerApp({
+      name: 'metrics-test-worker',
+      queue: 'metrics-test',
+      tasks: () => [
+        implementTask(sleep, async ({ ms, fail }) => {
+          await new Promise((resolve) => setTimeout(resolve, ms));
+          if (fail) throw new Error('asked to fail');
+          return { slept: ms };
+        }),
+      ],
+      defaults: { concurrency: 4, healthPort: 0 },
+      env: {
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: redis.prefix,
+        DATABASE_URL: database.url,
+        DATABASE_SCHEMA: database.schema,
+        LOG_LEVEL: 'silent',
+      },
+      handleSignals: false,
+      plugins: [metrics],
+    });
+    client = new TaskClient({
+      registry: new TaskRegistry([sleep]),
+      connection: redis.redis,
+      prefix: redis.prefix,
+    });
+    const submitted = [];
+    for (let i = 1; i <= 10; i++) submitted.push(await client.submit(sleep.name, { ms: i * 10 }));
+    await client.submit(sleep.name, { ms: 1, fail: true });
+    await waitFor(
+      () => {
+        const summary = metrics.tasks.summaries()[0];
+        return summary && summary.completed === 10 && summary.failed === 1 ? summary : undefined;
+      },
+      { timeoutMs: 30_000, what: 'eleven tasks to finish' },
+    );
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await app.stop();
+    await redis.cleanup();
+    await database.drop();
+  });
+
+  it('summarises each task type over the sliding window with percentiles', () => {
+    const [summary] = metrics.tasks.summaries() as [TaskTypeSummary];
+    expect(summary).toMatchObject({
+      task: sleep.name,
+      queue: 'metrics-test',
+      completed: 10,
+      failed: 1,
+      retried: 1,
+    });
+    expect(summary.failureRate).toBeCloseTo(1 / 11);
+    // 10..100 ms sleeps plus the failing attempts' ~1 ms: the percentiles follow the sleeps.
+    expect(summary.durationMs.count).toBe(12);
+    expect(summary.durationMs.p50).toBeGreaterThanOrEqual(40);
+    expect(summary.durationMs.p99).toBeGreaterThanOrEqual(100);
+    expect(summary.durationMs.p90).toBeLessThanOrEqual(summary.durationMs.p99);
+    expect(summary.waitMs.count).toBe(12);
+  });
+
+  it('serves Prometheus metrics of tasks, its queue, the process and the host', async () => {
+    const response = await get('/metrics');
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(/foreman_tasks_completed_total\{[^}]*task="metrics\.sleep"[^}]*\} 10/);
+    expect(text).toMatch(/foreman_tasks_failed_total\{[^}]*\} 1/);
+    expect(text).toMatch(/foreman_tasks_retried_total\{[^}]*\} 1/);
+    expect(text).toMatch(/foreman_task_duration_seconds_bucket\{/);
+    expect(text).toMatch(/foreman_task_duration_window_seconds\{[^}]*quantile="p95"/);
+    expect(text).toMatch(/foreman_queue_jobs\{queue="metrics-test",state="dead_letter"\} 1/);
+    expect(text).toMatch(/foreman_process_memory_bytes\{type="rss"\} \d+/);
+    expect(text).toMatch(/foreman_host_memory_bytes\{state="total"\} \d+/);
+    expect(text).not.toContain('collection error');
+  });
+
+  it('exports the summaries as JSON and CSV', async () => {
+    const json = (await (await get('/metrics/summary')).json()) as { tasks: TaskTypeSummary[] };
+    expect(json.tasks.map((task) => task.task)).toEqual([sleep.name]);
+    const csv = await (await get('/metrics/summary.csv')).text();
+    const [header, row] = csv.split('\r\n');
+    expect(header).toBe(SUMMARY_CSV_COLUMNS.join(','));
+    expect(row?.startsWith('metrics.sleep,metrics-test,300000,10,1,1,')).toBe(true);
+  });
+
+  it('still answers /health beside the metrics routes', async () => {
+    expect(await (await get('/health')).json()).toMatchObject({
+      status: 'ok',
+      service: 'metrics-test-worker',
+    });
+  });
+
+  it('beats into Redis with its queue and concurrency', async () => {
+    const beats = await readHeartbeats(redis.redis, redis.prefix);
+    expect(beats).toEqual([
+      expect.objectContaining({ service: 'metrics-test-worker', queue: 'metrics-test', concurrency: 4 }),
+    ]);
+  });
+
+  it('summarises the same tasks deployment-wide from the task records', async () => {
+    const stats = new TaskRecordStats(database.database.db);
+    const summary = await waitFor(async () => {
+      const [found] = await stats.summaries(60_000);
+      return found && found.completed === 10 && found.failed === 1 ? found : undefined;
+    });
+    expect(summary.durationMs.p50).toBeGreaterThanOrEqual(40);
+    expect(summary.durationMs.p99).toBeGreaterThanOrEqual(100);
+    expect(summary.failureRate).toBeCloseTo(1 / 11);
+  });
+});
