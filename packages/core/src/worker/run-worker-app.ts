@@ -92,20 +92,22 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   const health = await startHealthServer(
     config.HEALTH_PORT,
     async () => {
-    // Record figures (dropped updates above all) are reported even while the database is away.
-    const [redisMs, databaseMs] = await Promise.allSettled([timeRedisPing(redis), database.ping()]);
-    return {
-      ...(redisMs.status === 'rejected' || databaseMs.status === 'rejected' ? { status: 'unavailable' } : {}),
-      service: options.name,
-      queue: options.queue,
-      concurrency: config.WORKER_CONCURRENCY,
-      running: worker.isRunning(),
-      runningTasks: worker.runningTaskIds().length,
-      uptimeMs: Date.now() - startedAt,
-      redisMs: settledValue(redisMs),
-      databaseMs: settledValue(databaseMs),
-      records: records.stats,
-    };
+      // Record figures (dropped updates above all) are reported even while the database is away.
+      const [redisMs, databaseMs] = await Promise.allSettled([timeRedisPing(redis), database.ping()]);
+      return {
+        ...(redisMs.status === 'rejected' || databaseMs.status === 'rejected'
+          ? { status: 'unavailable' }
+          : {}),
+        service: options.name,
+        queue: options.queue,
+        concurrency: config.WORKER_CONCURRENCY,
+        running: worker.isRunning(),
+        runningTasks: worker.runningTaskIds().length,
+        uptimeMs: Date.now() - startedAt,
+        redisMs: settledValue(redisMs),
+        databaseMs: settledValue(databaseMs),
+        records: records.stats,
+      };
     },
     Object.assign({}, ...plugins.map((plugin) => plugin.routes ?? {})),
   );
