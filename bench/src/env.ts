@@ -7,6 +7,8 @@ export const benchEnvSchema = z.object({
   BENCH_REDIS_SERVER: z.string().default('redis-server'),
   /** Python that has Debian's python3-celery (installed with apt-get when missing). */
   BENCH_PYTHON: z.string().default('/usr/bin/python3'),
+  /** Extra node flags for the Node worker processes, space-separated (e.g. `--cpu-prof`). */
+  BENCH_WORKER_NODE_ARGS: z.string().default(''),
 });
 
 export type BenchEnv = z.output<typeof benchEnvSchema>;

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { loadBenchEnv } from '../env.js';
 import { WorkerProcess } from '../infra/worker-process.js';
 
 const benchRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -7,7 +8,13 @@ const benchRoot = fileURLToPath(new URL('../..', import.meta.url));
 export function startNodeWorker(entry: string, env: Record<string, string>, label: string) {
   return WorkerProcess.start({
     command: process.execPath,
-    args: ['--conditions=development', '--import', 'tsx', fileURLToPath(new URL(entry, import.meta.url))],
+    args: [
+      ...loadBenchEnv().BENCH_WORKER_NODE_ARGS.split(' ').filter(Boolean),
+      '--conditions=development',
+      '--import',
+      'tsx',
+      fileURLToPath(new URL(entry, import.meta.url)),
+    ],
     cwd: benchRoot,
     env: { ...process.env, NODE_OPTIONS: '', ...env } as Record<string, string>,
     label,
