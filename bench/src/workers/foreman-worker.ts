@@ -1,9 +1,12 @@
-// Our system as deployed: a worker app (runWorkerApp) with task records in PostgreSQL and every
-// observer the runtime turns on by default. Settings come from the same variables as any worker.
+// Our system as deployed: a worker app (runWorkerApp) with task records in PostgreSQL, task events,
+// and the metrics plugin every worker app runs (BENCH_METRICS=off leaves it out, for comparisons).
 import { runWorkerApp } from '@foreman/core';
+import { WorkerMetrics } from '@foreman/metrics';
 import { BENCH_QUEUE, benchImplementations } from '../foreman/bench-tasks.js';
+import { foremanWorkerEnv } from './child-env.js';
 import { ProgressChannel } from './progress-channel.js';
 
+const env = foremanWorkerEnv();
 const channel = new ProgressChannel();
 const app = await runWorkerApp({
   name: 'bench-worker',
@@ -11,6 +14,7 @@ const app = await runWorkerApp({
   tasks: () => benchImplementations(channel),
   defaults: { concurrency: 1, healthPort: 0 },
   handleSignals: false,
+  plugins: env.BENCH_METRICS === 'on' ? [new WorkerMetrics()] : [],
 });
 channel.ready();
 
