@@ -279,6 +279,9 @@ export class TaskClient {
       data: { payload: parsed, userId: options.userId, replayOf: options.replayOf },
       opts: {
         jobId: taskId,
+        // The record's createdAt and the job's timestamp are one instant, so a worker that picks
+        // the job up before the pending record is written never starts "before" it was created.
+        timestamp: Date.now(),
         priority,
         delay: delayMs,
         attempts: contract.retry.attempts,
@@ -354,7 +357,6 @@ export class TaskClient {
   }
 
   private recordPending(jobs: PreparedJob[]): Promise<void> {
-    const now = new Date();
     return this.record(
       jobs.map((job) => ({
         id: job.taskId,
@@ -366,7 +368,7 @@ export class TaskClient {
         payload: job.payload,
         attempts: 0,
         maxRetries: job.contract.retry.attempts - 1,
-        createdAt: now,
+        createdAt: new Date(job.opts.timestamp ?? Date.now()),
         queueJobId: job.taskId,
         replayOf: job.data.replayOf ?? null,
         version: recordVersion('pending', 0),
