@@ -22,12 +22,20 @@ export const allContracts = [
   email.sendDailyEmailSummary,
   email.categorizeEmails,
   file.checksumFile,
+  file.cleanupTempFiles,
+  file.backupUserData,
+  file.verifyBackup,
   sync.fetchUrl,
   maintenance.healthCheck,
 ];
 
 /** Every recurring schedule of the system, declared by each domain next to its tasks. */
-export const allSchedules = [...ai.schedules, ...email.schedules, ...maintenance.schedules];
+export const allSchedules = [
+  ...ai.schedules,
+  ...email.schedules,
+  ...file.schedules,
+  ...maintenance.schedules,
+];
 
 export function createRegistry(): TaskRegistry {
   return new TaskRegistry(allContracts);

@@ -2,10 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { file } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
-import { UnrecoverableError } from 'bullmq';
-import { PathOutsideRootsError } from '../paths/path-outside-roots-error.js';
-import { resolveInsideRoots } from '../paths/resolve-inside-roots.js';
+import { implementTask, NonRetryableError } from '@foreman/core';
+import { PathOutsideRootsError, resolveInsideRoots } from '@foreman/files';
 
 export function checksumFileTask({ roots }: { roots: readonly string[] }) {
   return implementTask(file.checksumFile, async ({ path }, context) => {
@@ -13,11 +11,11 @@ export function checksumFileTask({ roots }: { roots: readonly string[] }) {
     try {
       real = await resolveInsideRoots(path, roots);
     } catch (error) {
-      if (error instanceof PathOutsideRootsError) throw new UnrecoverableError(error.message);
+      if (error instanceof PathOutsideRootsError) throw new NonRetryableError(error.message);
       throw error;
     }
     const info = await stat(real);
-    if (!info.isFile()) throw new UnrecoverableError(`"${path}" is not a regular file`);
+    if (!info.isFile()) throw new NonRetryableError(`"${path}" is not a regular file`);
     const hash = createHash('sha256');
     let read = 0;
     for await (const chunk of createReadStream(real, { signal: context.signal })) {

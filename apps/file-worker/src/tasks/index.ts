@@ -1,6 +1,14 @@
 import type { AnyTaskImplementation } from '@foreman/core';
+import { type BackupUserDataDeps, backupUserDataTask } from './backup-user-data.js';
 import { checksumFileTask } from './checksum-file.js';
+import { type CleanupTempFilesDeps, cleanupTempFilesTask } from './cleanup-temp-files.js';
+import { verifyBackupTask } from './verify-backup.js';
 
-export function fileTasks(deps: { roots: readonly string[] }): AnyTaskImplementation[] {
-  return [checksumFileTask(deps)];
+export function fileTasks(deps: CleanupTempFilesDeps & BackupUserDataDeps): AnyTaskImplementation[] {
+  return [
+    checksumFileTask(deps),
+    cleanupTempFilesTask(deps),
+    backupUserDataTask(deps),
+    verifyBackupTask(deps),
+  ];
 }
