@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Env, loadConfig } from '@foreman/config';
 import { createRegistry } from '@foreman/contracts';
-import { createRedis, TaskClient, TaskRecordWriter } from '@foreman/core';
+import { createRedis, FairScheduler, TaskClient, TaskRecordWriter } from '@foreman/core';
 import { createDatabase, migrate } from '@foreman/db';
 import { createLogger } from '@foreman/logger';
 import { ServiceMetrics } from '@foreman/metrics';
@@ -33,6 +33,11 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     prefix: config.QUEUE_PREFIX,
     records,
     logger,
+    fairness: new FairScheduler({
+      connection: redis,
+      prefix: config.QUEUE_PREFIX,
+      settings: config.FAIRNESS,
+    }),
   });
   const metrics = new ServiceMetrics({
     service: 'api',

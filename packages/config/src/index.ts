@@ -1,4 +1,13 @@
 export { ConfigError } from './config-error.js';
+export {
+  type FairnessSettings,
+  fairnessEnv,
+  fairnessSettingsSchema,
+  type QueueFairness,
+  queueFairnessSchema,
+  type UserLimits,
+  userLimitsSchema,
+} from './fairness.js';
 export { type Env, loadConfig } from './load-config.js';
 export {
   type BaseEnv,

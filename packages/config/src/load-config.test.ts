@@ -43,3 +43,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig(z.object({ TOKEN: z.string() }), {})).toThrow(/TOKEN/);
   });
 });
+
+describe('FAIRNESS', () => {
+  it('is off for every queue by default', () => {
+    expect(loadConfig(baseEnvSchema, {}).FAIRNESS).toEqual({});
+  });
+
+  it('parses per-queue limits and fills the ready window', () => {
+    const config = loadConfig(baseEnvSchema, {
+      FAIRNESS: '{"email":{"concurrency":2,"rate":{"count":10,"intervalMs":1000}}}',
+    });
+    expect(config.FAIRNESS).toEqual({
+      email: { concurrency: 2, rate: { count: 10, intervalMs: 1000 }, readyWindow: 10 },
+    });
+  });
+
+  it('names the variable when the JSON or a limit is bad', () => {
+    expect(() => loadConfig(baseEnvSchema, { FAIRNESS: '{email' })).toThrow(/FAIRNESS.*JSON/);
+    expect(() => loadConfig(baseEnvSchema, { FAIRNESS: '{"email":{"concurrency":0}}' })).toThrow(/FAIRNESS/);
+    expect(() => loadConfig(baseEnvSchema, { FAIRNESS: '{"email":{"concurency":2}}' })).toThrow(/FAIRNESS/);
+  });
+});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fairnessEnv } from './fairness.js';
 
 /** A TCP port, given as a string in the environment. */
 export const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
@@ -32,6 +33,8 @@ export const baseEnvSchema = z.object({
     .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _ only')
     .default('public'),
   DATA_DIR: z.string().default('.data'),
+  /** Per-queue fair sharing between users; api and workers must agree, so set it once for all. */
+  FAIRNESS: fairnessEnv,
 });
 
 export type BaseEnv = z.output<typeof baseEnvSchema>;

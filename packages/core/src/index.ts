@@ -16,6 +16,16 @@ export { cancelChannel, taskEventsChannel } from './events/channels.js';
 export { TASK_EVENT_TYPES, type TaskEvent, type TaskEventType } from './events/task-event.js';
 export { TaskEventPublisher } from './events/task-event-publisher.js';
 export { type TaskEventHandler, TaskEventSubscriber } from './events/task-event-subscriber.js';
+export { FairDispatcher, type FairDispatcherOptions } from './fairness/fair-dispatcher.js';
+export {
+  type AdmittedJob,
+  ANONYMOUS_USER,
+  type FairJob,
+  FairScheduler,
+  type FairSchedulerOptions,
+  type QueueFairnessMetrics,
+  type UserQueueMetrics,
+} from './fairness/fair-scheduler.js';
 export { recordVersion } from './records/record-version.js';
 export {
   mergeRecords,

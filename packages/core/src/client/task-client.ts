@@ -10,6 +10,7 @@ import { TaskNotFoundError } from '../errors/task-not-found-error.js';
 import { TaskStateError } from '../errors/task-state-error.js';
 import { cancelChannel, cancelledKey } from '../events/channels.js';
 import type { TaskEventPublisher } from '../events/task-event-publisher.js';
+import type { FairScheduler } from '../fairness/fair-scheduler.js';
 import { recordVersion } from '../records/record-version.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import { MAX_PRIORITY, type TaskContract } from '../task/define-task.js';
@@ -68,6 +69,8 @@ export interface TaskClientOptions {
   idempotencyWindowMs?: number;
   /** Publishes `submitted` and `cancelled` events for live views. */
   events?: TaskEventPublisher | undefined;
+  /** Admission layer of queues with fair sharing between users; other queues get jobs directly. */
+  fairness?: FairScheduler | undefined;
 }
 
 const DEFAULTS = { recordWaitMs: 2_000, maxPayloadBytes: 1_048_576, idempotencyWindowMs: 24 * 3_600_000 };
@@ -140,6 +143,8 @@ export class TaskClient {
    * one's worker, wherever it is, aborts the handler's signal and records it cancelled.
    */
   async cancel(taskId: string): Promise<CancelResult> {
+    const withdrawn = await this.withdrawFromAdmission(taskId);
+    if (withdrawn) return withdrawn;
     const job = await this.findJob(taskId);
     const state = await job.getState();
     if (state === 'completed' || state === 'failed') throw new TaskStateError(taskId, 'cancel', state);
@@ -170,6 +175,11 @@ export class TaskClient {
       { ...this.recordOf(job, 'pending'), version: recordVersion('pending', job.attemptsStarted + 1) },
     ]);
     return { taskId, name: job.name, queue: job.queueName };
+  }
+
+  /** The fair admission layer, when this client has one (its metrics and per-user limits). */
+  get fairness(): FairScheduler | undefined {
+    return this.options.fairness;
   }
 
   /** The queued job of a task, in whichever queue holds it. */
@@ -203,11 +213,7 @@ export class TaskClient {
     for (const job of fresh)
       byQueue.set(job.contract.queue, [...(byQueue.get(job.contract.queue) ?? []), job]);
     try {
-      for (const [queue, queued] of byQueue) {
-        await this.queue(queue).addBulk(
-          queued.map((job) => ({ name: job.contract.name, data: job.data, opts: job.opts })),
-        );
-      }
+      for (const [queue, queued] of byQueue) await this.addToQueue(queue, queued);
     } catch (error) {
       await this.releaseIdempotencyKeys(fresh);
       throw error;
@@ -226,6 +232,51 @@ export class TaskClient {
       const submitted = { taskId: earlier ?? job.taskId, name: job.contract.name, queue: job.contract.queue };
       return earlier === undefined ? submitted : { ...submitted, deduplicated: true };
     });
+  }
+
+  private async addToQueue(queue: string, jobs: PreparedJob[]): Promise<void> {
+    const batch = jobs.map((job) => ({ name: job.contract.name, data: job.data, opts: job.opts }));
+    const fairness = this.options.fairness;
+    if (fairness?.isFair(queue)) {
+      await fairness.enqueue(
+        queue,
+        jobs.map((job, index) => ({ taskId: job.taskId, userId: job.data.userId, ...batch[index]! })),
+      );
+    } else {
+      await this.queue(queue).addBulk(batch);
+    }
+  }
+
+  /** A task still waiting for fair admission is not in BullMQ yet: cancelling takes it out there. */
+  private async withdrawFromAdmission(taskId: string): Promise<CancelResult | undefined> {
+    const fairness = this.options.fairness;
+    if (!fairness) return undefined;
+    for (const queue of this.options.registry.queues().filter((name) => fairness.isFair(name))) {
+      const withdrawn = await fairness.remove(queue, taskId);
+      if (!withdrawn) continue;
+      const data = withdrawn.data as TaskJobData;
+      await this.record([
+        {
+          id: taskId,
+          name: withdrawn.name,
+          queue,
+          userId: data.userId ?? null,
+          status: 'cancelled',
+          priority: withdrawn.opts.priority ?? 0,
+          payload: data.payload,
+          attempts: 0,
+          maxRetries: (withdrawn.opts.attempts ?? 1) - 1,
+          createdAt: new Date(withdrawn.opts.timestamp ?? Date.now()),
+          completedAt: new Date(),
+          queueJobId: taskId,
+          replayOf: data.replayOf ?? null,
+          version: recordVersion('cancelled', 0),
+        },
+      ]);
+      this.options.events?.publish({ type: 'cancelled', taskId, taskName: withdrawn.name, queue });
+      return { taskId, status: 'cancelled', was: 'waiting' };
+    }
+    return undefined;
   }
 
   /** For each job: the id of the task that already holds its idempotency key, if any. */

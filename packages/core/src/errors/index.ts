@@ -1,8 +1,10 @@
 export { DuplicateTaskError } from './duplicate-task-error.js';
+export { FairnessLimitsError } from './fairness-limits-error.js';
 export { InvalidResultError } from './invalid-result-error.js';
 export { NonRetryableError } from './non-retryable-error.js';
 export { PayloadTooLargeError } from './payload-too-large-error.js';
 export { PayloadValidationError, type ValidationIssue } from './payload-validation-error.js';
+export { QueueNotFairError } from './queue-not-fair-error.js';
 export { TaskCancelledError } from './task-cancelled-error.js';
 export { TaskError, type TaskErrorContext } from './task-error.js';
 export { TaskNotFoundError } from './task-not-found-error.js';

@@ -4,6 +4,8 @@ import { createDatabase, type Database, migrate } from '@foreman/db';
 import { createLogger, type Logger } from '@foreman/logger';
 import type { Redis } from 'ioredis';
 import { TaskEventPublisher } from '../events/task-event-publisher.js';
+import { FairDispatcher } from '../fairness/fair-dispatcher.js';
+import { FairScheduler } from '../fairness/fair-scheduler.js';
 import { TaskRecordWriter } from '../records/task-record-writer.js';
 import { checkRedisDurability } from '../redis/check-durability.js';
 import { createRedis } from '../redis/create-redis.js';
@@ -74,6 +76,19 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   const plugins = options.plugins ?? [];
   const records = new TaskRecordWriter({ db: database.db, logger, maxBuffered: config.RECORD_BUFFER_MAX });
   const events = new TaskEventPublisher({ connection: redis, prefix: config.QUEUE_PREFIX, logger });
+  const dispatcher = config.FAIRNESS[options.queue]
+    ? new FairDispatcher({
+        scheduler: new FairScheduler({
+          connection: redis,
+          prefix: config.QUEUE_PREFIX,
+          settings: config.FAIRNESS,
+        }),
+        queue: options.queue,
+        connection: redis,
+        prefix: config.QUEUE_PREFIX,
+        logger,
+      })
+    : undefined;
   const worker = new TaskWorker({
     queue: options.queue,
     tasks: options.tasks({ database, redis, logger, dataDir: config.DATA_DIR }),
@@ -85,9 +100,15 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     lockDurationMs: config.WORKER_LOCK_DURATION_MS,
     stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
-    listeners: [events, ...(options.listeners ?? []), ...plugins.flatMap((plugin) => plugin.listeners ?? [])],
+    listeners: [
+      events,
+      ...(options.listeners ?? []),
+      ...plugins.flatMap((plugin) => plugin.listeners ?? []),
+      ...(dispatcher ? [dispatcher.listener] : []),
+    ],
   });
   await worker.start();
+  dispatcher?.start();
   const startedAt = Date.now();
   const health = await startHealthServer(
     config.HEALTH_PORT,
@@ -115,6 +136,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     {
       queue: options.queue,
       concurrency: config.WORKER_CONCURRENCY,
+      fairness: config.FAIRNESS[options.queue] ?? 'off',
       healthPort: health.port,
       database: database.kind,
     },
@@ -125,8 +147,13 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   const stop = () => {
     stopping ??= (async () => {
       logger.info('stopping: no new tasks, waiting for running ones');
-      for (const plugin of plugins) await plugin.stop?.();
-      await worker.close({ graceMs: config.SHUTDOWN_GRACE_MS });
+      listeners: [
+        events,
+        ...(options.listeners ?? []),
+        ...plugins.flatMap((plugin) => plugin.listeners ?? []),
+        ...(dispatcher ? [dispatcher.listener] : []),
+      ],
+        await worker.close({ graceMs: config.SHUTDOWN_GRACE_MS });
       await records.close();
       await health.close();
       redis.disconnect();

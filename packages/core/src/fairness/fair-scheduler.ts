@@ -1,0 +1,238 @@
+import {
+  type FairnessSettings,
+  type QueueFairness,
+  type UserLimits,
+  userLimitsSchema,
+} from '@foreman/config';
+import type { JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { FairnessLimitsError } from '../errors/fairness-limits-error.js';
+import { QueueNotFairError } from '../errors/queue-not-fair-error.js';
+import { ACKNOWLEDGE, DISPATCH, ENQUEUE, METRICS, RELEASE, REMOVE, SWEEP } from './fair-scripts.js';
+
+/** Tasks submitted without a user share this key. */
+export const ANONYMOUS_USER = 'anonymous';
+
+/** A task's BullMQ job, held back until its user may run it. */
+export interface FairJob {
+  taskId: string;
+  userId?: string | undefined;
+  name: string;
+  data: unknown;
+  opts: JobsOptions;
+}
+
+export interface AdmittedJob {
+  taskId: string;
+  userId: string;
+  name: string;
+  data: unknown;
+  opts: JobsOptions;
+}
+
+export interface UserQueueMetrics {
+  userId: string;
+  /** Tasks waiting for admission (not yet in BullMQ). */
+  waiting: number;
+  /** Tasks admitted and not finished: running, or next in BullMQ's small ready window. */
+  running: number;
+  /** Age of the user's oldest waiting task; null when nothing waits. */
+  oldestWaitingMs: number | null;
+}
+
+export interface QueueFairnessMetrics {
+  queue: string;
+  /** Tasks submitted with a delay that is not over yet. */
+  delayed: number;
+  users: UserQueueMetrics[];
+}
+
+export interface FairSchedulerOptions {
+  connection: Redis;
+  /** Redis key prefix of the queues (QUEUE_PREFIX). */
+  prefix: string;
+  settings: FairnessSettings;
+  /** A taken job not confirmed in BullMQ after this long is added again (its dispatcher died). */
+  recoverAfterMs?: number;
+  /** Slots older than this whose job finished or vanished unreleased are freed by `sweep`. */
+  sweepGraceMs?: number;
+}
+
+type Runner = (...args: Array<string | number>) => Promise<unknown>;
+const SCRIPTS = { ACKNOWLEDGE, DISPATCH, ENQUEUE, METRICS, RELEASE, REMOVE, SWEEP };
+const ENQUEUE_CHUNK = 500;
+
+/**
+ * The fair admission layer of queues with fairness settings: submits park a task in its user's
+ * waiting list; `dispatch` admits tasks to BullMQ round-robin across users, within each user's
+ * concurrency and rate. All state is in Redis and every step is one atomic script, so api
+ * replicas and any number of worker processes share it safely.
+ */
+export class FairScheduler {
+  private readonly scripts: Record<keyof typeof SCRIPTS, Runner>;
+  private readonly recoverAfterMs: number;
+  private readonly sweepGraceMs: number;
+
+  constructor(private readonly options: FairSchedulerOptions) {
+    this.recoverAfterMs = options.recoverAfterMs ?? 30_000;
+    this.sweepGraceMs = options.sweepGraceMs ?? 5_000;
+    const commands = options.connection as unknown as Record<string, Runner>;
+    this.scripts = Object.fromEntries(
+      Object.entries(SCRIPTS).map(([name, lua]) => {
+        const command = `foremanFair${name}`;
+        if (typeof commands[command] !== 'function') {
+          options.connection.defineCommand(command, { numberOfKeys: name === 'DISPATCH' ? 3 : 1, lua });
+        }
+        return [
+          name,
+          (...args: Array<string | number>) => commands[command]!.apply(options.connection, args),
+        ];
+      }),
+    ) as Record<keyof typeof SCRIPTS, Runner>;
+  }
+
+  /** Queues with fairness settings. */
+  get queues(): string[] {
+    return Object.keys(this.options.settings);
+  }
+
+  isFair(queue: string): boolean {
+    return Object.hasOwn(this.options.settings, queue);
+  }
+
+  /** The queue's settings: per-user defaults and ready window. */
+  policy(queue: string): QueueFairness {
+    const policy = this.options.settings[queue];
+    if (!policy) throw new QueueNotFairError(queue);
+    return policy;
+  }
+
+  /** Parks jobs in their users' waiting lists; a task id already waiting is left as it is. */
+  async enqueue(queue: string, jobs: FairJob[]): Promise<number> {
+    this.policy(queue);
+    let added = 0;
+    for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
+      const args = jobs.slice(start, start + ENQUEUE_CHUNK).flatMap((job) => {
+        const { delay, ...opts } = job.opts;
+        return [
+          job.taskId,
+          job.userId ?? ANONYMOUS_USER,
+          opts.priority ?? 0,
+          delay ?? 0,
+          JSON.stringify({ name: job.name, data: job.data, opts }),
+        ];
+      });
+      added += Number(await this.scripts.ENQUEUE(this.key(queue), ...args));
+    }
+    return added;
+  }
+
+  /**
+   * Takes the next jobs to add to BullMQ: round-robin across users, within their limits, until
+   * the ready window is full. The caller adds them and then calls `acknowledge`. `retryInMs` says
+   * when a rate-limited user gets its next token.
+   */
+  async dispatch(queue: string): Promise<{ jobs: AdmittedJob[]; retryInMs: number | undefined }> {
+    const policy = this.policy(queue);
+    const bull = `${this.options.prefix}:${queue}`;
+    const reply = (await this.scripts.DISPATCH(
+      this.key(queue),
+      `${bull}:wait`,
+      `${bull}:prioritized`,
+      policy.readyWindow,
+      policy.concurrency ?? 0,
+      policy.rate?.count ?? 0,
+      policy.rate?.intervalMs ?? 1,
+      policy.rate?.burst ?? 1,
+      this.recoverAfterMs,
+    )) as Array<string | number>;
+    const jobs: AdmittedJob[] = [];
+    for (let index = 1; index < reply.length; index += 4) {
+      const [taskId, userId, due, body] = reply.slice(index, index + 4).map(String) as [
+        string,
+        string,
+        string,
+        string,
+      ];
+      jobs.push(this.toJob(taskId, userId, due, body));
+    }
+    const retryInMs = Number(reply[0]);
+    return { jobs, retryInMs: retryInMs >= 0 ? retryInMs : undefined };
+  }
+
+  /** Confirms that dispatched jobs are in BullMQ. */
+  async acknowledge(queue: string, taskIds: string[]): Promise<void> {
+    if (taskIds.length > 0) await this.scripts.ACKNOWLEDGE(this.key(queue), ...taskIds);
+  }
+
+  /** Frees the slot a finished task held; true if it still held one. */
+  async release(queue: string, userId: string | undefined, taskId: string): Promise<boolean> {
+    return Number(await this.scripts.RELEASE(this.key(queue), userId ?? ANONYMOUS_USER, taskId)) === 1;
+  }
+
+  /** Frees slots of tasks that finished or vanished without a release; returns how many. */
+  async sweep(queue: string): Promise<number> {
+    return Number(
+      await this.scripts.SWEEP(this.key(queue), `${this.options.prefix}:${queue}:`, this.sweepGraceMs),
+    );
+  }
+
+  /** Withdraws a task still waiting for admission; undefined once it is in BullMQ (or unknown). */
+  async remove(queue: string, taskId: string): Promise<AdmittedJob | undefined> {
+    const reply = (await this.scripts.REMOVE(this.key(queue), taskId)) as string[] | null;
+    return reply ? this.toJob(taskId, reply[0]!, reply[1]!, reply[2]!) : undefined;
+  }
+
+  async metrics(queue: string): Promise<QueueFairnessMetrics> {
+    this.policy(queue);
+    const reply = (await this.scripts.METRICS(this.key(queue))) as Array<string | number>;
+    const now = Number(reply[1]);
+    const users: UserQueueMetrics[] = [];
+    for (let index = 2; index < reply.length; index += 4) {
+      const oldest = Number(reply[index + 3]);
+      users.push({
+        userId: String(reply[index]),
+        waiting: Number(reply[index + 1]),
+        running: Number(reply[index + 2]),
+        oldestWaitingMs: oldest >= 0 ? Math.max(0, now - oldest) : null,
+      });
+    }
+    users.sort((a, b) => b.waiting - a.waiting || a.userId.localeCompare(b.userId));
+    return { queue, delayed: Number(reply[0]), users };
+  }
+
+  /** Overrides the queue's defaults for one user, on every replica at once; fields left out keep the default. */
+  async setUserLimits(queue: string, userId: string, limits: UserLimits): Promise<void> {
+    this.policy(queue);
+    const parsed = userLimitsSchema.safeParse(limits);
+    if (!parsed.success) {
+      throw new FairnessLimitsError(
+        parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
+        queue,
+      );
+    }
+    await this.options.connection.hset(`${this.key(queue)}:limits`, userId, JSON.stringify(parsed.data));
+  }
+
+  async clearUserLimits(queue: string, userId: string): Promise<void> {
+    this.policy(queue);
+    await this.options.connection.hdel(`${this.key(queue)}:limits`, userId);
+  }
+
+  /** The limits that apply to a user: its overrides over the queue's defaults. */
+  async userLimits(queue: string, userId: string): Promise<UserLimits> {
+    const { readyWindow: _, ...defaults } = this.policy(queue);
+    const raw = await this.options.connection.hget(`${this.key(queue)}:limits`, userId);
+    return raw ? { ...defaults, ...(JSON.parse(raw) as UserLimits) } : defaults;
+  }
+
+  private toJob(taskId: string, userId: string, due: string, body: string): AdmittedJob {
+    const job = JSON.parse(body) as { name: string; data: unknown; opts: JobsOptions };
+    // The task's wait is measured from when it became ready, not from its admission.
+    return { taskId, userId, name: job.name, data: job.data, opts: { ...job.opts, timestamp: Number(due) } };
+  }
+
+  private key(queue: string): string {
+    return `${this.options.prefix}:fair:${queue}`;
+  }
+}
