@@ -1,7 +1,10 @@
+import { TaskClient } from '../src/client/task-client.js';
 import { FairnessLimitsError } from '../src/errors/fairness-limits-error.js';
 import { QueueNotFairError } from '../src/errors/queue-not-fair-error.js';
 import { FairScheduler } from '../src/fairness/fair-scheduler.js';
+import { TaskRegistry } from '../src/task/task-registry.js';
 import { createTestRedis, type TestRedis } from '../src/testing.js';
+import { echo } from './fixtures.js';
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -163,5 +166,40 @@ describe('FairScheduler with real Redis', () => {
     await fair.acknowledge(queue, ['a1']);
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect((await fair.dispatch(queue)).jobs).toEqual([]);
+  });
+
+  it('is where a TaskClient parks tasks of a fair queue, and where cancel withdraws them', async () => {
+    const fair = new FairScheduler({
+      connection: redis.redis,
+      prefix: redis.prefix,
+      settings: { demo: { readyWindow: 10 } },
+    });
+    const client = new TaskClient({
+      registry: new TaskRegistry([echo]),
+      connection: redis.redis,
+      prefix: redis.prefix,
+      fairness: fair,
+    });
+    try {
+      const [kept, dropped] = await client.submitBulk([
+        { name: echo.name, payload: { text: 'kept' }, options: { userId: 'u' } },
+        { name: echo.name, payload: { text: 'dropped' }, options: { userId: 'u' } },
+      ]);
+      expect(await client.queue('demo').getJobCounts()).toMatchObject({ waiting: 0, prioritized: 0 });
+      expect((await fair.metrics('demo')).users).toEqual([
+        { userId: 'u', waiting: 2, running: 0, oldestWaitingMs: expect.any(Number) },
+      ]);
+      expect(await client.cancel(dropped!.taskId)).toEqual({
+        taskId: dropped!.taskId,
+        status: 'cancelled',
+        was: 'waiting',
+      });
+      const { jobs } = await fair.dispatch('demo');
+      expect(jobs.map((job) => [job.taskId, job.name, job.data])).toEqual([
+        [kept!.taskId, echo.name, expect.objectContaining({ payload: { text: 'kept' }, userId: 'u' })],
+      ]);
+    } finally {
+      await client.close();
+    }
   });
 });

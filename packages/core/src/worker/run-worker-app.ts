@@ -147,13 +147,10 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   const stop = () => {
     stopping ??= (async () => {
       logger.info('stopping: no new tasks, waiting for running ones');
-      listeners: [
-        events,
-        ...(options.listeners ?? []),
-        ...plugins.flatMap((plugin) => plugin.listeners ?? []),
-        ...(dispatcher ? [dispatcher.listener] : []),
-      ],
-        await worker.close({ graceMs: config.SHUTDOWN_GRACE_MS });
+      for (const plugin of plugins) await plugin.stop?.();
+      // Admit nothing more here: what this process does not run, other replicas will.
+      await dispatcher?.stop();
+      await worker.close({ graceMs: config.SHUTDOWN_GRACE_MS });
       await records.close();
       await health.close();
       redis.disconnect();
