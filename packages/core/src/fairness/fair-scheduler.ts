@@ -228,8 +228,9 @@ export class FairScheduler {
 
   private toJob(taskId: string, userId: string, due: string, body: string): AdmittedJob {
     const job = JSON.parse(body) as { name: string; data: unknown; opts: JobsOptions };
-    // The task's wait is measured from when it became ready, not from its admission.
-    return { taskId, userId, name: job.name, data: job.data, opts: { ...job.opts, timestamp: Number(due) } };
+    // The job keeps the instant its task was created (its record's createdAt), not its admission.
+    const timestamp = job.opts.timestamp ?? Number(due);
+    return { taskId, userId, name: job.name, data: job.data, opts: { ...job.opts, timestamp } };
   }
 
   private key(queue: string): string {
