@@ -35,7 +35,9 @@ export {
 } from './records/task-record-writer.js';
 export { checkRedisDurability } from './redis/check-durability.js';
 export { createRedis } from './redis/create-redis.js';
+export { dstSafeRepeatStrategy, nextCronOccurrence } from './schedule/next-occurrence.js';
 export { declareSchedule, type ScheduleDeclaration } from './schedule/schedule-declaration.js';
+export { MIN_EVERY_MS, type ScheduleTiming, validateTiming } from './schedule/validate-timing.js';
 export {
   DEFAULT_TIMEOUT_MS,
   defineTask,
@@ -51,6 +53,7 @@ export { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelay } from './task/retry
 export type { TaskContext } from './task/task-context.js';
 export { TaskRegistry, type TaskTypeDescription } from './task/task-registry.js';
 export { validatePayload } from './task/validate-payload.js';
+export type { ParentOutcome, WorkflowNodeContext } from './task/workflow-node-context.js';
 export {
   type HealthCheck,
   type HealthRoutes,

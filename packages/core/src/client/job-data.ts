@@ -1,3 +1,5 @@
+import type { WorkflowNodeContext } from '../task/workflow-node-context.js';
+
 /** What travels in a queue job besides its name (the task name) and id (the task id). */
 export interface TaskJobData {
   payload: unknown;
@@ -6,6 +8,8 @@ export interface TaskJobData {
   traceparent?: string | undefined;
   /** Set on a replayed dead letter: the id of the task it replays. */
   replayOf?: string | undefined;
+  /** Set when the task runs as a workflow node. */
+  workflow?: WorkflowNodeContext | undefined;
 }
 
 /** Name of the BullMQ backoff strategy that applies each task's own retry policy. */

@@ -17,6 +17,7 @@ import { MAX_PRIORITY, type TaskContract } from '../task/define-task.js';
 import type { TaskRegistry } from '../task/task-registry.js';
 import { validatePayload } from '../task/validate-payload.js';
 import { waitAtMost } from '../util/wait-at-most.js';
+import type { WorkflowNodeContext } from '../task/workflow-node-context.js';
 import { TASK_BACKOFF, type TaskJobData } from './job-data.js';
 
 export interface SubmitOptions {
@@ -35,6 +36,8 @@ export interface SubmitOptions {
   idempotencyWindowMs?: number | undefined;
   /** Set when replaying a dead letter: the id of the task this one replays. */
   replayOf?: string | undefined;
+  /** Runs the task as a workflow node, with its parents' outcomes (set by the workflow engine). */
+  workflow?: WorkflowNodeContext | undefined;
 }
 
 export interface SubmittedTask {
@@ -327,7 +330,12 @@ export class TaskClient {
       taskId,
       payload: parsed,
       idempotency,
-      data: { payload: parsed, userId: options.userId, replayOf: options.replayOf },
+      data: {
+        payload: parsed,
+        userId: options.userId,
+        replayOf: options.replayOf,
+        ...(options.workflow ? { workflow: options.workflow } : {}),
+      },
       opts: {
         jobId: taskId,
         // The record's createdAt and the job's timestamp are one instant, so a worker that picks

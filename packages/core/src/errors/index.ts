@@ -6,6 +6,7 @@ export { PayloadTooLargeError } from './payload-too-large-error.js';
 export { PayloadValidationError, type ValidationIssue } from './payload-validation-error.js';
 export { QueueNotFairError } from './queue-not-fair-error.js';
 export { TaskCancelledError } from './task-cancelled-error.js';
+export { ScheduleTimingError } from './schedule-timing-error.js';
 export { TaskError, type TaskErrorContext } from './task-error.js';
 export { TaskNotFoundError } from './task-not-found-error.js';
 export { TaskStateError } from './task-state-error.js';

@@ -1,8 +1,10 @@
 import type { TaskContract } from '../task/define-task.js';
+import { validateTiming } from './validate-timing.js';
 
 /**
  * A recurring schedule, declared next to the task it fires (in that domain's contracts file).
- * Exactly one of `cron` (with an IANA `timezone`, default UTC) or `everyMs` is set.
+ * Exactly one of `cron` (with an IANA `timezone`, default UTC) or `everyMs` is set; beat seeds its
+ * schedules table with these when it starts and keeps edits made at runtime.
  */
 export interface ScheduleDeclaration {
   /** Stable id; beat instances and restarts converge on one schedule per id. */
@@ -16,11 +18,6 @@ export interface ScheduleDeclaration {
 }
 
 export function declareSchedule(declaration: ScheduleDeclaration): ScheduleDeclaration {
-  if ((declaration.cron === undefined) === (declaration.everyMs === undefined)) {
-    throw new TypeError(`Schedule "${declaration.id}" needs exactly one of cron or everyMs`);
-  }
-  if (declaration.everyMs !== undefined && !(declaration.everyMs >= 1_000)) {
-    throw new TypeError(`Schedule "${declaration.id}": everyMs must be at least 1000`);
-  }
+  validateTiming(declaration.id, declaration);
   return Object.freeze({ ...declaration });
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '@foreman/logger';
+import type { WorkflowNodeContext } from './workflow-node-context.js';
 
 /** What a handler gets besides its payload. */
 export interface TaskContext {
@@ -13,6 +14,8 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** A child logger that already carries the task's id, name, queue and attempt. */
   readonly logger: Logger;
+  /** Set when the task runs as a workflow node: its parents' results by node key. */
+  readonly workflow: WorkflowNodeContext | undefined;
   /** Reports progress (0..100) with an optional message. */
   progress(percent: number, message?: string): Promise<void>;
 }

@@ -11,6 +11,7 @@ import { WorkerShutdownError } from '../errors/worker-shutdown-error.js';
 import { cancelChannel, cancelledKey } from '../events/channels.js';
 import { recordVersion } from '../records/record-version.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
+import { dstSafeRepeatStrategy } from '../schedule/next-occurrence.js';
 import type { TaskImplementation } from '../task/implement-task.js';
 import { retryDelay } from '../task/retry-policy.js';
 import { validatePayload } from '../task/validate-payload.js';
@@ -98,6 +99,8 @@ export class TaskWorker {
           if (type !== TASK_BACKOFF || !task) return 0;
           return retryDelay(task.contract.retry, attemptsMade);
         },
+        // The worker computes each schedule's next occurrence as it takes the current one.
+        repeatStrategy: dstSafeRepeatStrategy,
       },
     });
     this.worker.on('error', (error) => this.logger.error({ err: error }, 'worker error'));
@@ -272,6 +275,7 @@ export class TaskWorker {
                 attempt,
                 maxAttempts,
                 userId: job.data.userId,
+                workflow: job.data.workflow,
                 signal: taskSignal,
                 logger,
                 progress: (percent, message) => this.progress(job, base, run, info, percent, message),

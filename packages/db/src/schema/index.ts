@@ -4,4 +4,6 @@ export * from './calendar.js';
 export * from './dead-letters.js';
 export * from './email.js';
 export * from './pages.js';
+export * from './schedules.js';
 export * from './tasks.js';
+export * from './workflows.js';

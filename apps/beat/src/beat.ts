@@ -1,0 +1,117 @@
+import { join } from 'node:path';
+import type { Env } from '@foreman/config';
+import { allSchedules, createRegistry } from '@foreman/contracts';
+import {
+  createRedis,
+  type HealthServer,
+  type ScheduleDeclaration,
+  startHealthServer,
+  TaskClient,
+  TaskRecordWriter,
+  type TaskRegistry,
+} from '@foreman/core';
+import { createDatabase, type Database, migrate } from '@foreman/db';
+import { createLogger, type Logger } from '@foreman/logger';
+import { metricsRoutes, ServiceMetrics } from '@foreman/metrics';
+import { ScheduleService } from '@foreman/schedules';
+import type { Redis } from 'ioredis';
+import { loadBeatEnv } from './env.js';
+
+export interface BeatOptions {
+  env?: Env;
+  /** Defaults seeded into the schedules table; every domain's declarations unless given. */
+  declarations?: readonly ScheduleDeclaration[];
+  /** Contracts that schedules may fire; every contract of the system unless given. */
+  registry?: TaskRegistry;
+}
+
+export interface Beat {
+  readonly schedules: ScheduleService;
+  readonly health: HealthServer;
+  readonly database: Database;
+  readonly redis: Redis;
+  readonly logger: Logger;
+  stop(): Promise<void>;
+}
+
+/**
+ * Seeds the declared schedules, mirrors the schedules table into BullMQ job schedulers and keeps
+ * them in line. Firing is BullMQ's: any number of beats, or a restarted one, fire each occurrence
+ * once, because each schedule is one job scheduler in Redis with one next job per occurrence.
+ */
+export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
+  const env = loadBeatEnv(options.env);
+  const logger = createLogger('beat', { level: env.LOG_LEVEL });
+  const database = createDatabase({
+    url: env.DATABASE_URL,
+    schema: env.DATABASE_SCHEMA,
+    dataDir: join(env.DATA_DIR, 'beat', 'pglite'),
+  });
+  await migrate(database);
+  const redis = createRedis(env.REDIS_URL);
+  const records = new TaskRecordWriter({ db: database.db, logger });
+  const client = new TaskClient({
+    registry: options.registry ?? createRegistry(),
+    connection: redis,
+    prefix: env.QUEUE_PREFIX,
+    records,
+    logger,
+  });
+  const schedules = new ScheduleService({
+    db: database.db,
+    client,
+    connection: redis,
+    prefix: env.QUEUE_PREFIX,
+    logger,
+  });
+  const declarations = options.declarations ?? allSchedules;
+  await schedules.reconcile(declarations);
+  const syncTimer = setInterval(() => {
+    schedules.sync().catch((error) => logger.error({ err: error }, 'schedule sync failed'));
+  }, env.SCHEDULE_SYNC_MS);
+  syncTimer.unref();
+
+  const metrics = new ServiceMetrics({ service: 'beat', diskPath: env.DATA_DIR });
+  const health = await startHealthServer(
+    env.HEALTH_PORT,
+    async () => ({
+      service: 'beat',
+      schedules: (await schedules.list()).map((schedule) => ({
+        id: schedule.id,
+        enabled: schedule.enabled,
+        nextRunAt: schedule.nextRunAt,
+      })),
+      redisMs: await timeRedisPing(redis),
+      databaseMs: await database.ping(),
+    }),
+    // Beat runs no tasks: its summaries are empty, its process and host metrics are not.
+    metricsRoutes(metrics.registry, () => []),
+  );
+  logger.info(
+    { declared: declarations.map((declaration) => declaration.id), healthPort: health.port },
+    'beat started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      clearInterval(syncTimer);
+      await health.close();
+      await metrics.close();
+      await schedules.close();
+      await client.close();
+      await records.close();
+      redis.disconnect();
+      await database.close();
+      logger.info('beat stopped');
+    })();
+    return stopping;
+  };
+  return { schedules, health, database, redis, logger, stop };
+}
+
+async function timeRedisPing(redis: Redis): Promise<number> {
+  const started = performance.now();
+  await redis.ping();
+  return performance.now() - started;
+}

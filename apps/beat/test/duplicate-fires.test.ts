@@ -1,0 +1,67 @@
+import { implementTask, TaskRecordWriter, TaskWorker } from '@foreman/core';
+import { waitFor } from '@foreman/core/testing';
+import { createLogger } from '@foreman/logger';
+import { beatHarness, everySecond, intervalSecond, tick } from './fixtures.js';
+
+const logger = createLogger('test', { level: 'silent' });
+
+/** Occurrence time of a job scheduler's job, from its id `repeat:<scheduler id>:<millis>`. */
+const occurrence = (taskId: string) => Number(taskId.slice(taskId.lastIndexOf(':') + 1));
+
+describe('beat fires each occurrence once', () => {
+  let h: Awaited<ReturnType<typeof beatHarness>>;
+  let worker: TaskWorker;
+  let records: TaskRecordWriter;
+  const started: string[] = [];
+
+  beforeAll(async () => {
+    h = await beatHarness('beat_dup');
+    records = new TaskRecordWriter({ db: h.database.database.db, logger });
+    worker = new TaskWorker({
+      queue: tick.queue,
+      tasks: [implementTask(tick, async ({ label }) => ({ label }))],
+      connection: h.redis.redis,
+      prefix: h.redis.prefix,
+      records,
+      logger,
+      concurrency: 4,
+      listeners: [{ onStarted: (info) => void started.push(info.taskId) }],
+    });
+  });
+  afterAll(async () => {
+    await worker.close();
+    await records.close();
+    await h.close();
+  });
+
+  it('with two beats running at once and one of them restarted across ticks', async () => {
+    const [first] = await Promise.all([h.start(), h.start()]);
+    await worker.start();
+    const fired = (id: string) => started.filter((taskId) => taskId.startsWith(`repeat:${id}:`));
+    await waitFor(() => (fired(everySecond.id).length >= 3 ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'three cron occurrences',
+    });
+    // Restart one beat while the other keeps running: it re-seeds and re-syncs across ticks.
+    await h.stop(first!);
+    const before = fired(everySecond.id).length;
+    await h.start();
+    await waitFor(() => (fired(everySecond.id).length >= before + 3 ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'three more cron occurrences after the restart',
+    });
+
+    expect(new Set(started).size).toBe(started.length);
+    // Cron occurrences fall on whole seconds.
+    for (const time of fired(everySecond.id).map(occurrence)) expect(time % 1_000).toBe(0);
+    for (const schedule of [everySecond, intervalSecond]) {
+      const times = fired(schedule.id)
+        .map(occurrence)
+        .sort((a, b) => a - b);
+      expect(times.length).toBeGreaterThanOrEqual(3);
+      // Two beats enqueuing the same occurrence would leave two fires less than a second apart.
+      for (let i = 1; i < times.length; i += 1)
+        expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(1_000);
+    }
+  });
+});
