@@ -16,8 +16,8 @@ import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import { MAX_PRIORITY, type TaskContract } from '../task/define-task.js';
 import type { TaskRegistry } from '../task/task-registry.js';
 import { validatePayload } from '../task/validate-payload.js';
-import { waitAtMost } from '../util/wait-at-most.js';
 import type { WorkflowNodeContext } from '../task/workflow-node-context.js';
+import { waitAtMost } from '../util/wait-at-most.js';
 import { TASK_BACKOFF, type TaskJobData } from './job-data.js';
 
 export interface SubmitOptions {
