@@ -1,0 +1,11 @@
+import { TaskError } from '@foreman/core';
+
+export class WorkflowCycleError extends TaskError {
+  /** The nodes of the cycle in order, the first repeated at the end: ["a", "b", "a"]. */
+  readonly cycle: string[];
+
+  constructor(cycle: string[]) {
+    super('WORKFLOW_CYCLE', `Workflow has a dependency cycle: ${cycle.join(' -> ')}`);
+    this.cycle = cycle;
+  }
+}
