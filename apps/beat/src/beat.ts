@@ -14,6 +14,12 @@ import { createDatabase, type Database, migrate } from '@foreman/db';
 import { createLogger, type Logger } from '@foreman/logger';
 import { metricsRoutes, ServiceMetrics } from '@foreman/metrics';
 import { ScheduleService } from '@foreman/schedules';
+import {
+  WorkflowClient,
+  WorkflowEngine,
+  WorkflowOrchestrator,
+  type WorkflowPredicate,
+} from '@foreman/workflows';
 import type { Redis } from 'ioredis';
 import { loadBeatEnv } from './env.js';
 
@@ -23,10 +29,13 @@ export interface BeatOptions {
   declarations?: readonly ScheduleDeclaration[];
   /** Contracts that schedules may fire; every contract of the system unless given. */
   registry?: TaskRegistry;
+  /** Predicates that workflow node conditions may name. */
+  predicates?: Record<string, WorkflowPredicate>;
 }
 
 export interface Beat {
   readonly schedules: ScheduleService;
+  readonly workflows: WorkflowClient;
   readonly health: HealthServer;
   readonly database: Database;
   readonly redis: Redis;
@@ -36,7 +45,7 @@ export interface Beat {
 
 /**
  * Seeds the declared schedules, mirrors the schedules table into BullMQ job schedulers and keeps
- * them in line. Firing is BullMQ's: any number of beats, or a restarted one, fire each occurrence
+ * them in line; orchestrates workflows. Firing is BullMQ's: any number of beats, or a restarted one, fire each occurrence
  * once, because each schedule is one job scheduler in Redis with one next job per occurrence.
  */
 export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
@@ -64,12 +73,22 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
     prefix: env.QUEUE_PREFIX,
     logger,
   });
+  const engine = new WorkflowEngine({ db: database.db, client, predicates: options.predicates, logger });
+  const workflows = new WorkflowClient({ db: database.db, engine, logger });
+  const orchestrator = new WorkflowOrchestrator({
+    db: database.db,
+    engine,
+    logger,
+    pollIntervalMs: env.WORKFLOW_POLL_MS,
+  });
   const declarations = options.declarations ?? allSchedules;
   await schedules.reconcile(declarations);
   const syncTimer = setInterval(() => {
     schedules.sync().catch((error) => logger.error({ err: error }, 'schedule sync failed'));
   }, env.SCHEDULE_SYNC_MS);
   syncTimer.unref();
+  // Resumes the workflows left running by a previous beat, then follows them all.
+  await orchestrator.start();
 
   const metrics = new ServiceMetrics({ service: 'beat', diskPath: env.DATA_DIR });
   const health = await startHealthServer(
@@ -96,6 +115,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
   const stop = () => {
     stopping ??= (async () => {
       clearInterval(syncTimer);
+      await orchestrator.stop();
       await health.close();
       await metrics.close();
       await schedules.close();
@@ -107,7 +127,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
     })();
     return stopping;
   };
-  return { schedules, health, database, redis, logger, stop };
+  return { schedules, workflows, health, database, redis, logger, stop };
 }
 
 async function timeRedisPing(redis: Redis): Promise<number> {
