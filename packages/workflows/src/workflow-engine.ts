@@ -54,7 +54,7 @@ export class WorkflowEngine {
     const expired: string[] = [];
     const changed = await this.options.db.transaction(async (tx) => {
       const [workflow] = await tx.select().from(workflows).where(eq(workflows.id, workflowId)).for('update');
-      if (!workflow || workflow.status !== 'running') return false;
+      if (workflow?.status !== 'running') return false;
       const nodes = await tx
         .select()
         .from(workflowNodes)
@@ -169,7 +169,7 @@ export class WorkflowEngine {
     const cancelled: string[] = [];
     const done = await this.options.db.transaction(async (tx) => {
       const [workflow] = await tx.select().from(workflows).where(eq(workflows.id, workflowId)).for('update');
-      if (!workflow || workflow.status !== 'running') return false;
+      if (workflow?.status !== 'running') return false;
       const now = new Date();
       const nodes = await tx.select().from(workflowNodes).where(eq(workflowNodes.workflowId, workflowId));
       for (const node of nodes) {

@@ -77,7 +77,7 @@ describe('plan', () => {
       [
         'hasItems',
         (parents: Record<string, { result?: unknown }>) =>
-          (parents.fetch?.result as { count: number }).count > 0,
+          (parents.fetch?.result as { count: number } | undefined)?.count !== 0,
       ],
     ]);
     const { graph, states } = setup({
