@@ -12,6 +12,12 @@ export { submitPaced } from './contenders/pace.js';
 export { IO_DATA, IO_PAYLOAD_BYTES, IO_WAIT_MS, payloadOf } from './contenders/payloads.js';
 export { resolveContenders } from './contenders/resolve-contenders.js';
 export { type BenchEnv, benchEnvSchema, loadBenchEnv } from './env.js';
+export {
+  type FairnessBenchOptions,
+  type FairnessFigures,
+  fairnessMarkdown,
+  runFairnessBench,
+} from './fairness/run-fairness.js';
 export { RedisServer } from './infra/redis-server.js';
 export { type RssSample, RssSampler, readRssMb } from './infra/rss.js';
 export { type WorkerFinal, WorkerProcess, type WorkerProcessOptions } from './infra/worker-process.js';
