@@ -180,11 +180,16 @@ export class TaskRecordWriter {
       for (const resolve of waiters) resolve();
     } catch (error) {
       this.stats.failedFlushes += 1;
-      // Put back what was not written; rows written since stay newer and win the merge.
+      // Put back what was not written, ahead of rows written since (they are newer: they win the
+      // merge and are the last the bound drops).
+      const since = this.buffer;
+      this.buffer = new Map();
       for (const row of rows) {
-        const newer = this.buffer.get(row.id);
+        const newer = since.get(row.id);
+        since.delete(row.id);
         this.buffer.set(row.id, newer ? mergeRecords(row, newer) : row);
       }
+      for (const [id, row] of since) this.buffer.set(id, row);
       for (const [taskId, letter] of letters) {
         if (!this.deadLetters.has(taskId)) this.deadLetters.set(taskId, letter);
       }

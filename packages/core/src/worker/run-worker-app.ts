@@ -123,7 +123,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
         queue: options.queue,
         concurrency: config.WORKER_CONCURRENCY,
         running: worker.isRunning(),
-        runningTasks: worker.runningTaskIds().length,
+        runningTaskIds: worker.runningTaskIds(),
         uptimeMs: Date.now() - startedAt,
         redisMs: settledValue(redisMs),
         databaseMs: settledValue(databaseMs),
