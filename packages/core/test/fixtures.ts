@@ -9,7 +9,7 @@ import type { TaskImplementation } from '../src/task/implement-task.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
 import { createTestRedis, type TestRedis, waitFor } from '../src/testing.js';
 import type { TaskLifecycleListener } from '../src/worker/task-lifecycle-listener.js';
-import { TaskWorker } from '../src/worker/task-worker.js';
+import { TaskWorker, type TaskWorkerOptions } from '../src/worker/task-worker.js';
 
 export const logger: Logger = createLogger('test', { level: 'silent' });
 
@@ -64,6 +64,22 @@ export async function harness(
     records,
     record,
     settled,
+    /** Stops the worker and starts another on the same queue, with other tasks or settings. */
+    async replaceWorker(options: Partial<TaskWorkerOptions> = {}) {
+      await this.worker.close();
+      this.worker = new TaskWorker({
+        queue: implementations[0]!.contract.queue,
+        tasks: implementations,
+        connection: redis.redis,
+        prefix: redis.prefix,
+        records,
+        logger,
+        concurrency,
+        listeners,
+        ...options,
+      });
+      await this.worker.start();
+    },
     async close() {
       await this.worker.close();
       await client.close();

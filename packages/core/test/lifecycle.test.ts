@@ -11,8 +11,7 @@ import { defineTask } from '../src/task/define-task.js';
 import { implementTask } from '../src/task/implement-task.js';
 import type { RetryPolicy } from '../src/task/retry-policy.js';
 import { waitFor } from '../src/testing.js';
-import { TaskWorker } from '../src/worker/task-worker.js';
-import { harness, logger } from './fixtures.js';
+import { harness } from './fixtures.js';
 
 const gates = new Map<string, () => void>();
 const aborted = new Map<string, { at: number; reason: string }>();
@@ -83,20 +82,10 @@ describe('task lifecycle with real Redis and PostgreSQL', () => {
 
   beforeAll(async () => {
     h = await harness('life', implementations, { concurrency: 4, start: false });
-    const publisher = new TaskEventPublisher({ connection: h.redis.redis, prefix: h.redis.prefix });
-    // The harness worker is not started: this one publishes events, like a worker app's does.
-    await h.worker.close();
-    h.worker = new TaskWorker({
-      queue: 'life',
-      tasks: implementations,
-      connection: h.redis.redis,
-      prefix: h.redis.prefix,
-      records: h.records,
-      logger,
-      concurrency: 4,
-      listeners: [publisher],
+    // This worker publishes events, like a worker app's does.
+    await h.replaceWorker({
+      listeners: [new TaskEventPublisher({ connection: h.redis.redis, prefix: h.redis.prefix })],
     });
-    await h.worker.start();
     events = [];
     subscriber = new TaskEventSubscriber({ connection: h.redis.redis, prefix: h.redis.prefix });
     await subscriber.subscribe((event) => events.push(event));
@@ -236,16 +225,7 @@ describe('task lifecycle with real Redis and PostgreSQL', () => {
     await h.client.submit('life.ordered', { key: 'high' }, { priority: 1 });
     const runAt = new Date(Date.now() + 700);
     const delayed = await h.client.submit('life.ordered', { key: 'later' }, { runAt });
-    h.worker = new TaskWorker({
-      queue: 'life',
-      tasks: implementations,
-      connection: h.redis.redis,
-      prefix: h.redis.prefix,
-      records: h.records,
-      logger,
-      concurrency: 1,
-    });
-    await h.worker.start();
+    await h.replaceWorker({ concurrency: 1, listeners: [] });
     const row = await h.settled(delayed.taskId, 'completed');
     expect(order).toEqual(['high', 'mid', 'low', 'later']);
     expect(row.startedAt!.getTime()).toBeGreaterThanOrEqual(runAt.getTime() - 5);
@@ -290,15 +270,7 @@ describe('graceful shutdown', () => {
       expect(await h.client.queue('life').getJobState(stubborn.taskId)).toBe('waiting');
 
       gates.delete('stubborn');
-      h.worker = new TaskWorker({
-        queue: 'life',
-        tasks: [implementTask(gated, ({ key }) => ({ key }))],
-        connection: h.redis.redis,
-        prefix: h.redis.prefix,
-        records: h.records,
-        logger,
-      });
-      await h.worker.start();
+      await h.replaceWorker({ tasks: [implementTask(gated, ({ key }) => ({ key }))] });
       const row = await h.settled(stubborn.taskId, 'completed');
       expect(row.attempts).toBe(2);
     } finally {

@@ -220,17 +220,15 @@ export class TaskWorker {
       startedAt,
       waitMs: Math.max(0, startedAt.getTime() - readyAt),
     };
-    const info: TaskAttemptInfo = {
+    const identity = {
       taskId,
       taskName: job.name,
       queue: this.options.queue,
       attempt,
       maxAttempts,
       userId: job.data.userId,
-      payload: job.data.payload,
-      waitMs: base.waitMs,
-      startedAt,
     };
+    const info: TaskAttemptInfo = { ...identity, payload: job.data.payload, waitMs: base.waitMs, startedAt };
     const outcome = (extra: Partial<TaskAttemptOutcome>): TaskAttemptOutcome => ({
       ...info,
       durationMs: Date.now() - startedAt.getTime(),
@@ -269,12 +267,7 @@ export class TaskWorker {
           (taskSignal) =>
             Promise.resolve(
               task.handler(payload, {
-                taskId,
-                taskName: job.name,
-                queue: this.options.queue,
-                attempt,
-                maxAttempts,
-                userId: job.data.userId,
+                ...identity,
                 workflow: job.data.workflow,
                 signal: taskSignal,
                 logger,
