@@ -13,8 +13,8 @@ describe('worker processes killed with SIGKILL', () => {
     testRedis = await createTestRedis('crash');
     h = await faultHarness('crash', testRedis.url, testRedis.prefix);
     await Promise.all([
-      h.startWorker({ WORKER_CONCURRENCY: '16' }),
-      h.startWorker({ WORKER_CONCURRENCY: '16' }),
+      h.startWorker({ WORKER_CONCURRENCY: '32' }),
+      h.startWorker({ WORKER_CONCURRENCY: '32' }),
     ]);
   }, 120_000);
   afterAll(async () => {
@@ -58,7 +58,7 @@ describe('worker processes killed with SIGKILL', () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]?.pid).not.toBe(victim.child.pid);
-    await h.startWorker({ WORKER_CONCURRENCY: '16' });
+    await h.startWorker({ WORKER_CONCURRENCY: '32' });
   }, 90_000);
 
   it('cancels a task running in another process', async () => {
@@ -89,7 +89,7 @@ describe('worker processes killed with SIGKILL', () => {
       });
       const [victim] = alive() as [WorkerProcess];
       await victim.kill();
-      await h.startWorker({ WORKER_CONCURRENCY: '16' });
+      await h.startWorker({ WORKER_CONCURRENCY: '32' });
     }
     await waitFor(
       async () => {
