@@ -169,7 +169,12 @@ export class TaskClient {
   /** Runs a failed (or cancelled while running) task again with a fresh set of attempts. */
   async retry(taskId: string): Promise<SubmittedTask> {
     const job = await this.findJob(taskId);
-    const state = await job.getState();
+    // The record says failed just before the worker moves the job there; allow for that moment.
+    let state = await job.getState();
+    for (let waited = 0; state === 'active' && waited < 2_000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      state = await job.getState();
+    }
     if (state !== 'failed') throw new TaskStateError(taskId, 'retry', state);
     await this.options.connection.del(cancelledKey(this.options.prefix, taskId));
     await job.retry('failed', { resetAttemptsMade: true });
