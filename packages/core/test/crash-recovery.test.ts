@@ -72,6 +72,8 @@ describe('worker processes killed with SIGKILL', () => {
   }, 60_000);
 
   it(`runs a burst of ${BURST} tasks across two workers with kills: every side effect exactly once, every record terminal`, async () => {
+    // Queued in full before two fresh workers start, so the kills below land on busy workers.
+    await Promise.all(alive().map((worker) => worker.stop()));
     for (let start = 0; start < BURST; start += 1_000) {
       await h.client.submitBulk(
         Array.from({ length: 1_000 }, (_, index) => ({
@@ -80,6 +82,10 @@ describe('worker processes killed with SIGKILL', () => {
         })),
       );
     }
+    await Promise.all([
+      h.startWorker({ WORKER_CONCURRENCY: '32' }),
+      h.startWorker({ WORKER_CONCURRENCY: '32' }),
+    ]);
     // Kill each of the two workers once while the burst runs, starting a replacement each time.
     const interrupted: string[] = [];
     for (const threshold of [BURST * 0.25, BURST * 0.6]) {
