@@ -14,7 +14,7 @@ interface TaskRecord {
 }
 
 async function submit(system: RunningSystem, name: string, body: string) {
-  const response = await fetch(`${system.baseUrl}/tasks/${name}`, {
+  const response = await system.api(`/tasks/${name}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
@@ -36,11 +36,11 @@ export function describeRecordFlow(
   const completed = (taskId: string) =>
     waitFor(
       async () => {
-        const response = await fetch(`${system.baseUrl}/tasks/${taskId}`);
+        const response = await system.api(`/tasks/${taskId}`);
         const record = (await response.json()) as TaskRecord;
         return record.status === 'completed' ? record : undefined;
       },
-      { timeoutMs: 20_000, what: `task ${taskId} to complete` },
+      { timeoutMs: 45_000, what: `task ${taskId} to complete` },
     );
 
   it('takes a task over HTTP and the worker process completes it with result and timings', async () => {
@@ -56,7 +56,7 @@ export function describeRecordFlow(
   });
 
   it('routes each task to its own worker', async () => {
-    const target = `${system.baseUrl}/task-types`;
+    const target = `${system.baseUrl}/health`;
     const accepted = await submit(system, 'sync.fetch_url', JSON.stringify({ url: target }));
     const record = await completed(accepted.body.taskId as string);
     expect(record.result).toMatchObject({ status: 200, notModified: false });
@@ -80,5 +80,15 @@ export function describeRecordFlow(
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await system.queued()).toBe(queuedBefore);
     expect(await countRecords()).toBe(recordsBefore);
+  });
+
+  it('refuses requests without a live api key', async () => {
+    const anonymous = await fetch(`${system.baseUrl}/tasks/maintenance.health_check`, {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    expect((await system.api('/me')).status).toBe(200);
   });
 }

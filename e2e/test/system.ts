@@ -1,9 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { createTestRedis, freePort } from '@foreman/core/testing';
 import { Queue } from 'bullmq';
 import { type AppProcess, startApp } from './processes.js';
 
 export interface RunningSystem {
   readonly baseUrl: string;
+  /** Admin key the api was started with (ADMIN_API_KEY). */
+  readonly adminKey: string;
+  /** fetch against the api with the admin key. */
+  api(path: string, init?: RequestInit): Promise<Response>;
   readonly apps: AppProcess[];
   /** Jobs waiting or delayed across the system's queues. */
   queued(): Promise<number>;
@@ -14,6 +19,7 @@ export interface RunningSystem {
 export async function startSystem(database: { url: string; schema: string }): Promise<RunningSystem> {
   const redis = await createTestRedis('e2e');
   const port = await freePort();
+  const adminKey = `fm_e2e_${randomBytes(24).toString('base64url')}`;
   const env = {
     REDIS_URL: redis.url,
     QUEUE_PREFIX: redis.prefix,
@@ -22,8 +28,9 @@ export async function startSystem(database: { url: string; schema: string }): Pr
     HEALTH_PORT: '0',
     MAX_BODY_BYTES: '4096',
   };
+  const baseUrl = `http://127.0.0.1:${port}`;
   const apps = await Promise.all([
-    startApp('api', { ...env, PORT: String(port) }, 'api listening'),
+    startApp('api', { ...env, PORT: String(port), ADMIN_API_KEY: adminKey }, 'api listening'),
     startApp('maintenance-worker', env, 'worker started'),
     startApp('sync-worker', env, 'worker started'),
   ]);
@@ -31,8 +38,14 @@ export async function startSystem(database: { url: string; schema: string }): Pr
     (name) => new Queue(name, { connection: redis.redis, prefix: redis.prefix }),
   );
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
+    adminKey,
     apps,
+    api(path, init = {}) {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${adminKey}`);
+      return fetch(`${baseUrl}${path}`, { ...init, headers });
+    },
     async queued() {
       const counts = await Promise.all(
         queues.map((queue) =>

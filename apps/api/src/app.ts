@@ -1,46 +1,102 @@
-import type { TaskClient } from '@foreman/core';
-import type { Database } from '@foreman/db';
+import { DeadLetterStore, type TaskClient } from '@foreman/core';
+import type { ApiKeyStore, Database } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import type { ServiceMetrics } from '@foreman/metrics';
-import { Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import type { Redis } from 'ioredis';
+import { TaskEventReader } from './events/task-event-reader.js';
+import type { ApiEnv } from './http/api-env.js';
 import { ApiError } from './http/api-error.js';
 import { errorHandler } from './http/error-handler.js';
+import { validationHook } from './http/validation-hook.js';
+import { auth } from './middleware/auth/index.js';
+import { rateLimit } from './middleware/rate-limit/index.js';
+import { deadLetterRoutes } from './routes/dead-letters.js';
+import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
+import { keyRoutes } from './routes/keys.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { queueRoutes } from './routes/queues.js';
 import { taskTypeRoutes } from './routes/task-types.js';
 import { taskRoutes } from './routes/tasks.js';
+import { workerRoutes } from './routes/workers.js';
+import { TaskService } from './services/task-service.js';
 
 export interface AppDependencies {
   client: TaskClient;
   database: Database;
   redis: Redis;
+  keys: ApiKeyStore;
   logger: Logger;
+  /** Redis key prefix of the deployment (the queue prefix). */
+  prefix: string;
   maxBodyBytes: number;
+  rateLimitPerMinute: number;
+  apiKeyCacheMs?: number;
+  /** How long one read of the event stream blocks (and so the SSE keep-alive interval). */
+  eventBlockMs?: number;
   /** Serves /metrics and the summaries when given. */
   metrics?: ServiceMetrics;
 }
 
+/** Paths anyone may read: probes, the Prometheus scrape and the api's own description. */
+const PUBLIC = ['/health', '/ready', '/metrics', '/openapi.json', '/docs'];
+
 export function createApp(deps: AppDependencies) {
-  const app = new Hono();
+  const tasks = new TaskService(deps.client, deps.database);
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  const authenticate = auth({ keys: deps.keys, cacheMs: deps.apiKeyCacheMs });
+  const limit = rateLimit({ redis: deps.redis, prefix: deps.prefix, limit: deps.rateLimitPerMinute });
+
+  app.use(
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: () => {
+        throw new ApiError(413, 'BODY_TOO_LARGE', `Request body exceeds ${deps.maxBodyBytes} bytes`);
+      },
+    }),
+  );
+  app.use('*', async (c, next) => (PUBLIC.includes(c.req.path) ? next() : authenticate(c, next)));
+  app.use('*', async (c, next) => (PUBLIC.includes(c.req.path) ? next() : limit(c, next)));
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', keyRoutes({ keys: deps.keys }));
+  app.route('/task-types', taskTypeRoutes({ registry: deps.client.registry }));
+  app.route('/tasks', taskRoutes({ client: deps.client, tasks }));
+  app.route(
+    '/dead-letters',
+    deadLetterRoutes({ deadLetters: new DeadLetterStore({ db: deps.database.db, client: deps.client }) }),
+  );
+  app.route('/queues', queueRoutes(deps));
   if (deps.metrics) app.route('/metrics', metricsRoutes({ metrics: deps.metrics, database: deps.database }));
-  return app
-    .use(
-      bodyLimit({
-        maxSize: deps.maxBodyBytes,
-        onError: (c) =>
-          c.json(
-            new ApiError(413, 'BODY_TOO_LARGE', `Request body exceeds ${deps.maxBodyBytes} bytes`).toBody(),
-            413,
-          ),
-      }),
-    )
-    .route('/health', healthRoutes(deps))
-    .route('/task-types', taskTypeRoutes({ registry: deps.client.registry }))
-    .route('/tasks', taskRoutes(deps))
-    .notFound((c) =>
-      c.json(new ApiError(404, 'ROUTE_NOT_FOUND', `No route ${c.req.method} ${c.req.path}`).toBody(), 404),
-    )
-    .onError(errorHandler(deps.logger));
+  app.route('/workers', workerRoutes(deps));
+  app.route(
+    '/events',
+    eventRoutes({
+      reader: new TaskEventReader(deps.prefix, deps.redis),
+      redis: deps.redis,
+      blockMs: deps.eventBlockMs,
+    }),
+  );
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Foreman api',
+      version: '1.0.0',
+      description:
+        'Submit and follow background tasks. Every error has the shape `{ error: { code, message, details? } }`.',
+    },
+    security: [{ apiKey: [] }],
+  });
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Foreman api' }));
+
+  app.notFound(() => {
+    throw new ApiError(404, 'ROUTE_NOT_FOUND', 'No such route');
+  });
+  app.onError(errorHandler(deps.logger));
+  return app;
 }

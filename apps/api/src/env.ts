@@ -1,9 +1,21 @@
 import { baseEnvSchema, loadConfig, port, positiveInt } from '@foreman/config';
+import { z } from 'zod';
 
 export const apiEnvSchema = baseEnvSchema.extend({
   PORT: port(3000),
   /** Largest request body accepted, in bytes; larger bodies get 413. */
   MAX_BODY_BYTES: positiveInt(1024 * 1024),
+  /** Requests one api key may make per minute; more get 429 with Retry-After. */
+  RATE_LIMIT_PER_MINUTE: positiveInt(600),
+  /** How long a verified key is trusted before the database is asked again (revocation delay). */
+  API_KEY_CACHE_MS: positiveInt(5_000),
+  /**
+   * An admin key to accept (stored hashed at start, user `admin`). Unset: when no admin key exists,
+   * the api creates one and writes it to `DATA_DIR/admin-key`.
+   */
+  ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
 });
+
+export type ApiEnvConfig = z.output<typeof apiEnvSchema>;
 
 export const loadApiEnv = () => loadConfig(apiEnvSchema);

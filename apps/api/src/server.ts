@@ -2,12 +2,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Env, loadConfig } from '@foreman/config';
 import { createRegistry } from '@foreman/contracts';
-import { createRedis, FairScheduler, TaskClient, TaskRecordWriter } from '@foreman/core';
-import { createDatabase, migrate } from '@foreman/db';
+import { createRedis, FairScheduler, TaskClient, TaskEventPublisher, TaskRecordWriter } from '@foreman/core';
+import { ApiKeyStore, createDatabase, migrate } from '@foreman/db';
 import { createLogger } from '@foreman/logger';
 import { ServiceMetrics } from '@foreman/metrics';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
+import { bootstrapAdminKey } from './bootstrap-admin-key.js';
 import { apiEnvSchema } from './env.js';
 
 export interface ApiServer {
@@ -38,13 +39,33 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
       prefix: config.QUEUE_PREFIX,
       settings: config.FAIRNESS,
     }),
+    events: new TaskEventPublisher({ connection: redis, prefix: config.QUEUE_PREFIX, logger }),
   });
   const metrics = new ServiceMetrics({
     service: 'api',
     diskPath: config.DATA_DIR,
     queues: { connection: redis, prefix: config.QUEUE_PREFIX, names: client.registry.queues() },
   });
-  const app = createApp({ client, database, redis, logger, maxBodyBytes: config.MAX_BODY_BYTES, metrics });
+  const keys = new ApiKeyStore(database.db);
+  await bootstrapAdminKey({
+    keys,
+    database,
+    logger,
+    adminKey: config.ADMIN_API_KEY,
+    dataDir: config.DATA_DIR,
+  });
+  const app = createApp({
+    client,
+    database,
+    redis,
+    keys,
+    logger,
+    prefix: config.QUEUE_PREFIX,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    apiKeyCacheMs: config.API_KEY_CACHE_MS,
+    metrics,
+  });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const listening = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, () =>
       resolve(listening),

@@ -17,6 +17,14 @@ export {
   type SQL,
   sql,
 } from 'drizzle-orm';
+export {
+  type ApiKeyIdentity,
+  type ApiKeyListing,
+  ApiKeyStore,
+  type CreatedApiKey,
+  hashApiKey,
+  type NewApiKey,
+} from './api-keys/api-key-store.js';
 export { createDatabase, type Database, type DatabaseOptions, type Db, type Driver } from './database.js';
 export { type EmbeddedServer, startEmbeddedServer } from './embedded-server.js';
 export { migrate } from './migrate.js';

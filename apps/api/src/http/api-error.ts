@@ -6,6 +6,9 @@ export interface ErrorBody {
 }
 
 export class ApiError extends Error {
+  /** For 429: seconds until the caller may try again, sent as `Retry-After`. */
+  retryAfterSeconds?: number;
+
   constructor(
     readonly status: ContentfulStatusCode,
     readonly code: string,

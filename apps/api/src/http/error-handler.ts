@@ -1,4 +1,11 @@
-import { PayloadValidationError, TaskError, UnknownTaskError } from '@foreman/core';
+import {
+  PayloadTooLargeError,
+  PayloadValidationError,
+  TaskError,
+  TaskNotFoundError,
+  TaskStateError,
+  UnknownTaskError,
+} from '@foreman/core';
 import type { Logger } from '@foreman/logger';
 import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -9,6 +16,9 @@ export function errorHandler(logger: Logger): ErrorHandler {
   return (error, c) => {
     const apiError = toApiError(error);
     if (apiError.status >= 500) logger.error({ err: error, path: c.req.path }, 'request failed');
+    if (apiError.status === 429 && apiError.retryAfterSeconds !== undefined) {
+      c.header('Retry-After', String(apiError.retryAfterSeconds));
+    }
     return c.json(apiError.toBody(), apiError.status);
   };
 }
@@ -18,7 +28,16 @@ function toApiError(error: Error): ApiError {
   if (error instanceof UnknownTaskError) return new ApiError(404, error.code, error.message);
   if (error instanceof PayloadValidationError)
     return new ApiError(400, error.code, error.message, error.issues);
+  if (error instanceof TaskNotFoundError) return new ApiError(404, error.code, error.message);
+  if (error instanceof TaskStateError) return new ApiError(409, error.code, error.message);
+  if (error instanceof PayloadTooLargeError) return new ApiError(413, error.code, error.message);
   if (error instanceof TaskError) return new ApiError(400, error.code, error.message);
-  if (error instanceof HTTPException) return new ApiError(error.status as 400, 'HTTP_ERROR', error.message);
+  if (error instanceof HTTPException) {
+    // Hono's JSON validator throws this for bodies that do not parse.
+    if (error.status === 400 && /JSON/i.test(error.message)) {
+      return new ApiError(400, 'JSON_MALFORMED', 'Request body is not valid JSON');
+    }
+    return new ApiError(error.status as 400, 'HTTP_ERROR', error.message);
+  }
   return new ApiError(500, 'INTERNAL', 'Internal server error');
 }

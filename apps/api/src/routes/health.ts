@@ -1,5 +1,5 @@
 import type { Database } from '@foreman/db';
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Redis } from 'ioredis';
 
 async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; ms?: number; error?: string }> {
@@ -12,21 +12,54 @@ async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; ms?:
   }
 }
 
-/** Reports whether Redis and the database answer; 503 when either does not. */
+const probeSchema = z.object({ ok: z.boolean(), ms: z.number().optional(), error: z.string().optional() });
+const healthSchema = z
+  .object({
+    status: z.enum(['ok', 'unavailable']),
+    redis: probeSchema,
+    database: probeSchema.extend({ kind: z.string() }),
+  })
+  .openapi('Health');
+
+/** `/health`: the process answers (liveness); `/ready`: Redis and the database answer too (503 if not). */
 export function healthRoutes({ redis, database }: { redis: Redis; database: Database }) {
-  return new Hono().get('/', async (c) => {
+  const app = new OpenAPIHono();
+  const state = async () => {
     const [redisState, databaseState] = await Promise.all([
       probe(() => redis.ping()),
       probe(() => database.ping()),
     ]);
     const ok = redisState.ok && databaseState.ok;
-    return c.json(
-      {
-        status: ok ? 'ok' : 'unavailable',
+    return {
+      ok,
+      body: {
+        status: ok ? ('ok' as const) : ('unavailable' as const),
         redis: redisState,
         database: { ...databaseState, kind: database.kind },
       },
-      ok ? 200 : 503,
+    };
+  };
+  const responses = {
+    200: { description: 'Healthy', content: { 'application/json': { schema: healthSchema } } },
+    503: {
+      description: 'Redis or the database does not answer',
+      content: { 'application/json': { schema: healthSchema } },
+    },
+  };
+  for (const path of ['/health', '/ready'] as const) {
+    app.openapi(
+      createRoute({
+        method: 'get',
+        path,
+        tags: ['health'],
+        summary: path === '/ready' ? 'Readiness' : 'Health with reachability of Redis and the database',
+        responses,
+      }),
+      async (c) => {
+        const { ok, body } = await state();
+        return ok ? c.json(body, 200) : c.json(body, 503);
+      },
     );
-  });
+  }
+  return app;
 }

@@ -1,34 +1,196 @@
 import type { TaskClient } from '@foreman/core';
-import { type Database, eq, tasks } from '@foreman/db';
-import { Hono } from 'hono';
-import { z } from 'zod';
-import { ApiError } from '../http/api-error.js';
+import type { TaskRecord } from '@foreman/db';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { ApiEnv } from '../http/api-env.js';
 import { readJson } from '../http/read-json.js';
+import { validationHook } from '../http/validation-hook.js';
+import { commonErrors, conflict, notFound } from '../schemas/error.js';
+import {
+  bulkSubmitSchema,
+  cancelResultSchema,
+  listQuerySchema,
+  submitOptionsSchema,
+  submittedSchema,
+  taskIdParams,
+  taskPageSchema,
+  taskRecordSchema,
+} from '../schemas/task.js';
+import { TaskService } from '../services/task-service.js';
 
-const submitQuery = z.object({
-  userId: z.string().min(1).max(200).optional(),
-  priority: z.coerce.number().int().min(0).optional(),
-  delayMs: z.coerce.number().int().min(0).optional(),
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const tags = ['tasks'];
+
+/** A record as the api shows it: dates as ISO strings. */
+export const toTaskJson = (record: TaskRecord) => ({
+  id: record.id,
+  name: record.name,
+  queue: record.queue,
+  userId: record.userId,
+  status: record.status,
+  priority: record.priority,
+  payload: record.payload,
+  result: record.result,
+  error: record.error,
+  stackTrace: record.stackTrace,
+  attempts: record.attempts,
+  maxRetries: record.maxRetries,
+  createdAt: record.createdAt.toISOString(),
+  startedAt: record.startedAt?.toISOString() ?? null,
+  completedAt: record.completedAt?.toISOString() ?? null,
+  durationMs: record.durationMs,
+  waitMs: record.waitMs,
+  traceId: record.traceId,
+  progress: record.progress,
+  progressMessage: record.progressMessage,
+  replayOf: record.replayOf,
 });
 
-export function taskRoutes({ client, database }: { client: TaskClient; database: Database }) {
-  return new Hono()
-    .post('/:name', async (c) => {
-      const name = c.req.param('name');
+const listRoute = (path: string, summary: string, query: z.ZodType = listQuerySchema) =>
+  createRoute({
+    method: 'get',
+    path,
+    tags,
+    summary,
+    request: { query: query as typeof listQuerySchema },
+    responses: { 200: json(taskPageSchema, 'One page, newest first'), ...commonErrors },
+  });
+
+export function taskRoutes({ client, tasks }: { client: TaskClient; tasks: TaskService }) {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  const page = async (c: Parameters<Parameters<typeof app.openapi>[1]>[0], preset: object = {}) => {
+    const filter = { ...listQuerySchema.parse(c.req.query()), ...preset };
+    const result = await tasks.list(c.get('identity'), filter);
+    return c.json(
+      { tasks: result.tasks.map((task) => toTaskJson(task)), nextCursor: result.nextCursor },
+      200,
+    );
+  };
+  const presetQuery = listQuerySchema.omit({ status: true });
+
+  app.openapi(listRoute('/', 'List tasks with filters and cursor pagination'), (c) => page(c));
+  app.openapi(listRoute('/pending', 'Tasks waiting to run', presetQuery), (c) =>
+    page(c, { status: 'pending' }),
+  );
+  app.openapi(listRoute('/failed', 'Tasks that failed for good', presetQuery), (c) =>
+    page(c, { status: 'failed' }),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      tags,
+      summary: 'Submit several tasks at once: all are valid and queued, or none is',
+      request: { body: { content: { 'application/json': { schema: bulkSubmitSchema } }, required: true } },
+      responses: {
+        202: json(z.object({ tasks: z.array(submittedSchema) }), 'Every task queued'),
+        404: notFound,
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const userId = TaskService.scope(c.get('identity'), body.userId) ?? c.get('identity').userId;
+      const submitted = await client.submitBulk(
+        body.tasks.map((task) => ({
+          name: task.name,
+          payload: task.payload,
+          options: { userId, priority: task.priority, delayMs: task.delayMs },
+        })),
+      );
+      return c.json({ tasks: submitted.map((task) => ({ ...task, status: 'pending' as const })) }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{name}',
+      tags,
+      summary: 'Submit one task; the body is its payload (see /task-types for each schema)',
+      request: {
+        params: z.object({ name: z.string().openapi({ example: 'maintenance.health_check' }) }),
+        query: submitOptionsSchema.strict(),
+        body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
+      },
+      responses: {
+        202: json(submittedSchema, 'Queued'),
+        404: notFound,
+        413: json(z.object({}), 'Body too large'),
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { name } = c.req.valid('param');
       // Unknown names answer 404 before the body is even read.
       client.registry.get(name);
-      const query = submitQuery.safeParse(c.req.query());
-      if (!query.success) {
-        throw new ApiError(400, 'QUERY_INVALID', 'Invalid query parameters', query.error.issues);
-      }
+      const query = c.req.valid('query');
+      // curl -d sends a form content type; the payload is JSON whatever the header says.
       const payload = await readJson(c);
-      const submitted = await client.submit(name, payload, query.data);
-      return c.json({ ...submitted, status: 'pending' }, 202);
-    })
-    .get('/:id', async (c) => {
-      const id = c.req.param('id');
-      const [record] = await database.db.select().from(tasks).where(eq(tasks.id, id)).limit(1);
-      if (!record) throw new ApiError(404, 'TASK_NOT_FOUND', `No task with id "${id}"`);
-      return c.json(record);
-    });
+      const userId = TaskService.scope(c.get('identity'), query.userId) ?? c.get('identity').userId;
+      const submitted = await client.submit(name, payload, { ...query, userId });
+      return c.json({ ...submitted, status: 'pending' as const }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}',
+      tags,
+      summary: 'One task: status, attempts, timings, progress, result or error',
+      request: { params: taskIdParams },
+      responses: { 200: json(taskRecordSchema, 'The task'), 404: notFound, ...commonErrors },
+    }),
+    async (c) => {
+      const record = await tasks.get(c.get('identity'), c.req.valid('param').id);
+      return c.json(toTaskJson(record), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/cancel',
+      tags,
+      summary: 'Cancel a task: a waiting one at once (200), a running one by aborting its handler (202)',
+      request: { params: taskIdParams },
+      responses: {
+        200: json(cancelResultSchema, 'Cancelled'),
+        202: json(cancelResultSchema, 'Its worker was told to stop it'),
+        404: notFound,
+        409: conflict,
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const result = await tasks.cancel(c.get('identity'), c.req.valid('param').id);
+      return result.status === 'cancelled' ? c.json(result, 200) : c.json(result, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/retry',
+      tags,
+      summary: 'Run a failed or cancelled task again (same id, fresh attempts)',
+      request: { params: taskIdParams },
+      responses: {
+        202: json(submittedSchema, 'Queued again'),
+        404: notFound,
+        409: conflict,
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const submitted = await tasks.retry(c.get('identity'), c.req.valid('param').id);
+      return c.json({ ...submitted, status: 'pending' as const }, 202);
+    },
+  );
+
+  return app;
 }

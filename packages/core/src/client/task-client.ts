@@ -226,15 +226,18 @@ export class TaskClient {
       await this.releaseIdempotencyKeys(fresh);
       throw error;
     }
-    await this.recordPending(fresh);
+    // Announced before the record write, which may wait on the database, so live views see it
+    // ahead of the worker's first events in all but the closest races.
     for (const job of fresh) {
       this.options.events?.publish({
         type: 'submitted',
         taskId: job.taskId,
         taskName: job.contract.name,
         queue: job.contract.queue,
+        userId: job.data.userId,
       });
     }
+    await this.recordPending(fresh);
     return jobs.map((job, index) => {
       const earlier = existing[index];
       const submitted = { taskId: earlier ?? job.taskId, name: job.contract.name, queue: job.contract.queue };
@@ -417,6 +420,7 @@ export class TaskClient {
       taskId: job.id as string,
       taskName: job.name,
       queue: job.queueName,
+      userId: job.data.userId,
     });
   }
 

@@ -17,6 +17,8 @@ import { TaskStateError } from '../errors/task-state-error.js';
 
 export interface DeadLetterQuery {
   name?: string | undefined;
+  /** Only this user's dead letters. */
+  userId?: string | undefined;
   /** true: only replayed ones; false: only those not yet replayed. */
   replayed?: boolean | undefined;
   /** Only those that failed before this time (for paging, newest first). */
@@ -40,6 +42,7 @@ export class DeadLetterStore {
   list(query: DeadLetterQuery = {}): Promise<DeadLetter[]> {
     const conditions: SQL[] = [];
     if (query.name !== undefined) conditions.push(eq(deadLetters.name, query.name));
+    if (query.userId !== undefined) conditions.push(eq(deadLetters.userId, query.userId));
     if (query.replayed === true) conditions.push(isNotNull(deadLetters.replayedAs));
     if (query.replayed === false) conditions.push(isNull(deadLetters.replayedAs));
     if (query.before !== undefined) conditions.push(lt(deadLetters.failedAt, query.before));
@@ -85,8 +88,8 @@ export class DeadLetterStore {
     }
   }
 
-  /** Replays every dead letter not yet replayed (of one task name, when given), oldest first. */
-  async replayAll(query: { name?: string; limit?: number } = {}): Promise<ReplayAllResult> {
+  /** Replays every dead letter not yet replayed (of one task name or user, when given), oldest first. */
+  async replayAll(query: Pick<DeadLetterQuery, 'name' | 'userId' | 'limit'> = {}): Promise<ReplayAllResult> {
     const waiting = await this.list({ ...query, replayed: false, limit: query.limit ?? 1_000 });
     const result: ReplayAllResult = { replayed: [], failed: [] };
     for (const letter of waiting.reverse()) {

@@ -6,26 +6,46 @@ import type {
   TaskLifecycleListener,
   TaskProgressInfo,
 } from '../worker/task-lifecycle-listener.js';
-import { taskEventsChannel } from './channels.js';
+import { taskEventsChannel, taskEventsStream } from './channels.js';
 import type { TaskEvent } from './task-event.js';
 
+/** Events kept in the stream by default; older ones are trimmed. */
+export const DEFAULT_EVENTS_KEPT = 10_000;
+
 /**
- * Publishes task events on Redis pub/sub. As a lifecycle listener it turns every attempt's steps
- * into events. Publishing never blocks or fails a task: pub/sub is for live views, the task
+ * Publishes task events on Redis pub/sub and appends them to a capped stream, so a reader that
+ * reconnects can resume where it stopped. As a lifecycle listener it turns every attempt's steps
+ * into events. Publishing never blocks or fails a task: events are for live views, the task
  * record is the source of truth.
  */
 export class TaskEventPublisher implements TaskLifecycleListener {
   private readonly channel: string;
+  private readonly stream: string;
 
-  constructor(private readonly options: { connection: Redis; prefix: string; logger?: Logger | undefined }) {
+  constructor(
+    private readonly options: {
+      connection: Redis;
+      prefix: string;
+      logger?: Logger | undefined;
+      /** About how many events the stream keeps. */
+      eventsKept?: number | undefined;
+    },
+  ) {
     this.channel = taskEventsChannel(options.prefix);
+    this.stream = taskEventsStream(options.prefix);
   }
 
   publish(event: Omit<TaskEvent, 'at'> & { at?: string }): void {
     const message = JSON.stringify({ ...event, at: event.at ?? new Date().toISOString() });
-    this.options.connection.publish(this.channel, message).catch((error: unknown) => {
-      this.options.logger?.warn({ err: error, taskId: event.taskId }, 'task event not published');
-    });
+    const kept = this.options.eventsKept ?? DEFAULT_EVENTS_KEPT;
+    this.options.connection
+      .multi()
+      .xadd(this.stream, 'MAXLEN', '~', kept, '*', 'event', message)
+      .publish(this.channel, message)
+      .exec()
+      .catch((error: unknown) => {
+        this.options.logger?.warn({ err: error, taskId: event.taskId }, 'task event not published');
+      });
   }
 
   onStarted(info: TaskAttemptInfo): void {
@@ -61,5 +81,5 @@ export class TaskEventPublisher implements TaskLifecycleListener {
 }
 
 function ids(info: TaskAttemptInfo) {
-  return { taskId: info.taskId, taskName: info.taskName, queue: info.queue };
+  return { taskId: info.taskId, taskName: info.taskName, queue: info.queue, userId: info.userId };
 }

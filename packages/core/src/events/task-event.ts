@@ -15,6 +15,8 @@ export interface TaskEvent {
   taskId: string;
   taskName: string;
   queue: string;
+  /** The user the task belongs to, when it has one (live views filter by it). */
+  userId?: string | undefined;
   /** ISO time the event happened. */
   at: string;
   attempt?: number | undefined;

@@ -1,0 +1,93 @@
+import type { TaskEvent } from '@foreman/core';
+import type { ApiKeyIdentity } from '@foreman/db';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import type { Redis } from 'ioredis';
+import { isEventId, type TaskEventReader } from '../events/task-event-reader.js';
+import type { ApiEnv } from '../http/api-env.js';
+import { ApiError } from '../http/api-error.js';
+import { validationHook } from '../http/validation-hook.js';
+import { commonErrors } from '../schemas/error.js';
+import { TaskService } from '../services/task-service.js';
+
+const filterSchema = z
+  .object({
+    taskId: z.string().min(1).max(200).optional(),
+    userId: z.string().min(1).max(200).optional().openapi({ description: 'Admin keys only' }),
+    lastEventId: z
+      .string()
+      .max(2_000)
+      .optional()
+      .openapi({ description: 'Same as the Last-Event-ID header' }),
+  })
+  .strict();
+
+export interface EventRouteOptions {
+  reader: TaskEventReader;
+  redis: Redis;
+  /** How long one XREAD blocks; also the keep-alive interval of an idle stream. */
+  blockMs?: number;
+}
+
+/** Server-sent task events, scoped to the key's user, resumable with Last-Event-ID. */
+export function eventRoutes({ reader, redis, blockMs = 15_000 }: EventRouteOptions) {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags: ['events'],
+      summary: 'Stream of task events (submitted, started, progress, retrying, completed, failed, cancelled)',
+      description:
+        'text/event-stream; each event `id` is a resume position: reconnect with `Last-Event-ID` to get what was missed.',
+      request: { query: filterSchema },
+      responses: {
+        200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const identity = c.get('identity');
+      const userId = TaskService.scope(identity, query.userId);
+      const resumeFrom = c.req.header('last-event-id') ?? query.lastEventId;
+      if (resumeFrom !== undefined && !isEventId(resumeFrom)) {
+        throw new ApiError(400, 'EVENT_ID_INVALID', 'Last-Event-ID is not one this api issued');
+      }
+      let position = resumeFrom ?? (await reader.latest());
+      const matches = (event: TaskEvent) =>
+        (userId === undefined || event.userId === userId) && (!query.taskId || event.taskId === query.taskId);
+
+      return streamSSE(c, async (stream) => {
+        const connection = redis.duplicate();
+        stream.onAbort(() => connection.disconnect());
+        try {
+          await stream.writeSSE({
+            event: 'ready',
+            data: JSON.stringify(scopeOf(identity, userId)),
+            id: position,
+          });
+          while (!stream.aborted) {
+            const batch = await reader.read(connection, position, blockMs);
+            for (const { id, event } of batch) {
+              position = id;
+              if (matches(event))
+                await stream.writeSSE({ event: event.type, data: JSON.stringify(event), id });
+            }
+            if (batch.length === 0) await stream.write(': keep-alive\n\n');
+          }
+        } catch (error) {
+          if (!stream.aborted) throw error;
+        } finally {
+          connection.disconnect();
+        }
+      });
+    },
+  );
+  return app;
+}
+
+const scopeOf = (identity: ApiKeyIdentity, userId: string | undefined) => ({
+  userId: userId ?? null,
+  admin: identity.admin,
+});

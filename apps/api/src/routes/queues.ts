@@ -1,0 +1,146 @@
+import type { TaskClient } from '@foreman/core';
+import { and, type Database, gte, isNotNull, sql, tasks } from '@foreman/db';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { ApiEnv } from '../http/api-env.js';
+import { ApiError } from '../http/api-error.js';
+import { validationHook } from '../http/validation-hook.js';
+import { requireAdmin } from '../middleware/require-admin/index.js';
+import { commonErrors, forbidden, notFound } from '../schemas/error.js';
+
+const tags = ['queues'];
+const RATE_WINDOW_MS = 5 * 60_000;
+const STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;
+
+const queueSchema = z
+  .object({
+    name: z.string(),
+    paused: z.boolean(),
+    counts: z.record(z.string(), z.number()),
+    /** Finished per minute over the last five minutes, from the task records. */
+    completedPerMinute: z.number(),
+    failedPerMinute: z.number(),
+  })
+  .openapi('Queue');
+
+const nameParams = z.object({ name: z.string().min(1).max(100) });
+const cleanBody = z
+  .object({
+    status: z.enum(['completed', 'failed', 'delayed', 'wait', 'paused']),
+    graceMs: z.number().int().min(0).default(0).openapi({ description: 'Keep jobs younger than this' }),
+    limit: z.number().int().min(1).max(100_000).default(1_000),
+  })
+  .strict();
+
+export function queueRoutes({ client, database }: { client: TaskClient; database: Database }) {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  const known = (name: string) => {
+    if (!client.registry.queues().includes(name))
+      throw new ApiError(404, 'QUEUE_NOT_FOUND', `No queue "${name}"`);
+    return client.queue(name);
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags,
+      summary: 'Every queue with its depth by state and its recent rates',
+      responses: {
+        200: {
+          description: 'Queues',
+          content: { 'application/json': { schema: z.object({ queues: z.array(queueSchema) }) } },
+        },
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const since = new Date(Date.now() - RATE_WINDOW_MS);
+      const rates = await database.db
+        .select({
+          queue: tasks.queue,
+          completed: sql<number>`count(*) filter (where ${tasks.status} = 'completed')`.mapWith(Number),
+          failed: sql<number>`count(*) filter (where ${tasks.status} = 'failed')`.mapWith(Number),
+        })
+        .from(tasks)
+        .where(and(isNotNull(tasks.completedAt), gte(tasks.completedAt, since)))
+        .groupBy(tasks.queue);
+      const minutes = RATE_WINDOW_MS / 60_000;
+      const queues = await Promise.all(
+        client.registry.queues().map(async (name) => {
+          const queue = client.queue(name);
+          const [counts, paused] = await Promise.all([queue.getJobCounts(...STATES), queue.isPaused()]);
+          const rate = rates.find((row) => row.queue === name);
+          return {
+            name,
+            paused,
+            counts,
+            completedPerMinute: (rate?.completed ?? 0) / minutes,
+            failedPerMinute: (rate?.failed ?? 0) / minutes,
+          };
+        }),
+      );
+      return c.json({ queues }, 200);
+    },
+  );
+
+  const action = (path: string, summary: string) =>
+    createRoute({
+      method: 'post',
+      path,
+      tags,
+      summary,
+      middleware: [requireAdmin()] as const,
+      request: { params: nameParams },
+      responses: {
+        200: {
+          description: 'Done',
+          content: { 'application/json': { schema: z.object({ name: z.string(), paused: z.boolean() }) } },
+        },
+        403: forbidden,
+        404: notFound,
+        ...commonErrors,
+      },
+    });
+
+  app.openapi(action('/{name}/pause', 'Stop workers taking new jobs from the queue (admin)'), async (c) => {
+    const queue = known(c.req.valid('param').name);
+    await queue.pause();
+    return c.json({ name: queue.name, paused: true }, 200);
+  });
+  app.openapi(action('/{name}/resume', 'Let workers take jobs again (admin)'), async (c) => {
+    const queue = known(c.req.valid('param').name);
+    await queue.resume();
+    return c.json({ name: queue.name, paused: false }, 200);
+  });
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{name}/clean',
+      tags,
+      summary: 'Remove jobs in one state from the queue (admin); task records stay',
+      middleware: [requireAdmin()] as const,
+      request: {
+        params: nameParams,
+        body: { content: { 'application/json': { schema: cleanBody } }, required: true },
+      },
+      responses: {
+        200: {
+          description: 'Removed',
+          content: { 'application/json': { schema: z.object({ removed: z.number() }) } },
+        },
+        403: forbidden,
+        404: notFound,
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const queue = known(c.req.valid('param').name);
+      const { status, graceMs, limit } = c.req.valid('json');
+      const removed = await queue.clean(graceMs, limit, status);
+      return c.json({ removed: removed.length }, 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,27 @@
+import { z } from '@hono/zod-openapi';
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'PAYLOAD_INVALID' }),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .openapi('Error');
+
+const errorContent = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: errorSchema } },
+});
+
+/** The error answers every authenticated route may give, for the OpenAPI document. */
+export const commonErrors = {
+  400: errorContent('Malformed or invalid request'),
+  401: errorContent('Missing, unknown or revoked api key'),
+  429: errorContent('Rate limit of the key exceeded; see Retry-After'),
+} as const;
+
+export const notFound = errorContent('Not found, or not visible to this key');
+export const forbidden = errorContent('Needs an admin key');
+export const conflict = errorContent('Not possible in the current state');

@@ -1,0 +1,105 @@
+import { MAX_PRIORITY } from '@foreman/core';
+import { TASK_STATUSES } from '@foreman/db';
+import { z } from '@hono/zod-openapi';
+
+export const taskStatusSchema = z.enum(TASK_STATUSES).openapi('TaskStatus');
+
+export const taskRecordSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().openapi({ example: 'maintenance.health_check' }),
+    queue: z.string(),
+    userId: z.string().nullable(),
+    status: taskStatusSchema,
+    priority: z.number().int(),
+    payload: z.unknown(),
+    result: z.unknown(),
+    error: z.string().nullable(),
+    stackTrace: z.string().nullable(),
+    attempts: z.number().int(),
+    maxRetries: z.number().int(),
+    createdAt: z.string().datetime(),
+    startedAt: z.string().datetime().nullable(),
+    completedAt: z.string().datetime().nullable(),
+    durationMs: z.number().int().nullable(),
+    waitMs: z.number().int().nullable(),
+    traceId: z.string().nullable(),
+    progress: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Last progress the handler reported, 0..100' }),
+    progressMessage: z.string().nullable(),
+    replayOf: z
+      .string()
+      .nullable()
+      .openapi({ description: 'For a replayed dead letter: the task it replays' }),
+  })
+  .openapi('Task');
+
+export const submittedSchema = z
+  .object({ taskId: z.string(), name: z.string(), queue: z.string(), status: z.literal('pending') })
+  .openapi('SubmittedTask');
+
+export const cancelResultSchema = z
+  .object({
+    taskId: z.string(),
+    status: z.enum(['cancelled', 'cancelling']),
+    was: z.string().openapi({ description: 'The queue state the task was in' }),
+  })
+  .openapi('CancelResult');
+
+const userIdSchema = z.string().min(1).max(200);
+
+/** Options of a submit; `userId` is honoured for admin keys only (others submit as their own user). */
+export const submitOptionsSchema = z.object({
+  userId: userIdSchema.optional().openapi({ description: 'Admin keys only: submit on behalf of this user' }),
+  priority: z.coerce.number().int().min(0).max(MAX_PRIORITY).optional(),
+  delayMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(365 * 24 * 3_600_000)
+    .optional(),
+});
+
+export const bulkSubmitSchema = z
+  .object({
+    tasks: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            payload: z.record(z.string(), z.unknown()).default({}),
+            priority: submitOptionsSchema.shape.priority,
+            delayMs: submitOptionsSchema.shape.delayMs,
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(1_000),
+    userId: submitOptionsSchema.shape.userId,
+  })
+  .strict()
+  .openapi('BulkSubmit');
+
+export const MAX_PAGE = 200;
+
+export const listQuerySchema = z
+  .object({
+    status: taskStatusSchema.optional(),
+    name: z.string().min(1).max(200).optional(),
+    queue: z.string().min(1).max(100).optional(),
+    userId: userIdSchema.optional().openapi({ description: 'Admin keys only; others always see their own' }),
+    from: z.string().datetime({ offset: true }).optional().openapi({ description: 'Created at or after' }),
+    to: z.string().datetime({ offset: true }).optional().openapi({ description: 'Created before' }),
+    cursor: z.string().max(500).optional().openapi({ description: '`nextCursor` of the previous page' }),
+    limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
+  })
+  .strict();
+
+export const taskPageSchema = z
+  .object({ tasks: z.array(taskRecordSchema), nextCursor: z.string().nullable() })
+  .openapi('TaskPage');
+
+export const taskIdParams = z.object({ id: z.string().min(1).max(200) });

@@ -1,0 +1,119 @@
+import {
+  type CancelResult,
+  type SubmittedTask,
+  type TaskClient,
+  TaskNotFoundError,
+  TaskStateError,
+} from '@foreman/core';
+import {
+  type ApiKeyIdentity,
+  and,
+  type Database,
+  desc,
+  eq,
+  gte,
+  lt,
+  or,
+  type SQL,
+  type TaskRecord,
+  type TaskStatus,
+  tasks,
+} from '@foreman/db';
+import { ApiError } from '../http/api-error.js';
+import { decodeCursor, encodeCursor } from './task-cursor.js';
+
+export interface TaskFilter {
+  status?: TaskStatus | undefined;
+  name?: string | undefined;
+  queue?: string | undefined;
+  userId?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+const FINISHED: TaskStatus[] = ['completed', 'failed', 'cancelled'];
+
+/** Reads and acts on task records within what the caller's key may see. */
+export class TaskService {
+  constructor(
+    private readonly client: TaskClient,
+    private readonly database: Database,
+  ) {}
+
+  /** The user a key acts as: its own, or for admin keys the one asked for (or everyone). */
+  static scope(identity: ApiKeyIdentity, requested?: string): string | undefined {
+    if (identity.admin) return requested;
+    if (requested !== undefined && requested !== identity.userId) {
+      throw new ApiError(403, 'FORBIDDEN', 'Only admin keys may act for another user');
+    }
+    return identity.userId;
+  }
+
+  async list(
+    identity: ApiKeyIdentity,
+    filter: TaskFilter,
+  ): Promise<{ tasks: TaskRecord[]; nextCursor: string | null }> {
+    const where: Array<SQL | undefined> = [];
+    const userId = TaskService.scope(identity, filter.userId);
+    if (userId !== undefined) where.push(eq(tasks.userId, userId));
+    if (filter.status) where.push(eq(tasks.status, filter.status));
+    if (filter.name) where.push(eq(tasks.name, filter.name));
+    if (filter.queue) where.push(eq(tasks.queue, filter.queue));
+    if (filter.from) where.push(gte(tasks.createdAt, new Date(filter.from)));
+    if (filter.to) where.push(lt(tasks.createdAt, new Date(filter.to)));
+    if (filter.cursor) {
+      const after = decodeCursor(filter.cursor);
+      where.push(
+        or(
+          lt(tasks.createdAt, after.createdAt),
+          and(eq(tasks.createdAt, after.createdAt), lt(tasks.id, after.id)),
+        ),
+      );
+    }
+    const rows = await this.database.db
+      .select()
+      .from(tasks)
+      .where(and(...where))
+      .orderBy(desc(tasks.createdAt), desc(tasks.id))
+      .limit(filter.limit + 1);
+    const page = rows.slice(0, filter.limit);
+    const last = page.at(-1);
+    return { tasks: page, nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
+  }
+
+  /** The record, or 404 when it does not exist or belongs to another user (no hint which). */
+  async get(identity: ApiKeyIdentity, id: string): Promise<TaskRecord> {
+    const [record] = await this.database.db.select().from(tasks).where(eq(tasks.id, id)).limit(1);
+    if (!record || (!identity.admin && record.userId !== identity.userId)) {
+      throw new ApiError(404, 'TASK_NOT_FOUND', `No task with id "${id}"`);
+    }
+    return record;
+  }
+
+  /**
+   * Cancels a task: one still waiting is removed and recorded cancelled at once; a running one's
+   * worker is told to abort it (`cancelling`).
+   */
+  async cancel(identity: ApiKeyIdentity, id: string): Promise<CancelResult> {
+    const record = await this.get(identity, id);
+    if (FINISHED.includes(record.status)) throw new TaskStateError(id, 'cancel', record.status);
+    return this.client.cancel(id);
+  }
+
+  /** Runs a failed (or cancelled while running) task again, same id, with a fresh set of attempts. */
+  async retry(identity: ApiKeyIdentity, id: string): Promise<SubmittedTask> {
+    const record = await this.get(identity, id);
+    if (record.status !== 'failed' && record.status !== 'cancelled') {
+      throw new TaskStateError(id, 'retry', record.status);
+    }
+    try {
+      return await this.client.retry(id);
+    } catch (error) {
+      // Redis keeps failed jobs for a week; past that only a dead-letter replay can run it again.
+      if (error instanceof TaskNotFoundError) throw new TaskStateError(id, 'retry', 'no longer in its queue');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import { maintenance } from '@foreman/contracts';
+import { implementTask, TaskEventPublisher, TaskWorker } from '@foreman/core';
+import { createLogger } from '@foreman/logger';
+import { SseClient, type SseEvent } from './sse-client.js';
+import { startTestApi, type TestApi } from './test-api.js';
+
+describe('task event stream', () => {
+  let api: TestApi;
+  let worker: TaskWorker;
+  beforeAll(async () => {
+    api = await startTestApi('api_events');
+    worker = new TaskWorker({
+      queue: 'maintenance',
+      tasks: [
+        implementTask(maintenance.healthCheck, async (_payload, context) => {
+          await context.progress(50, 'half way');
+          await context.progress(100, 'done');
+          return { redisMs: 1, databaseMs: 1, checkedAt: new Date().toISOString() };
+        }),
+      ],
+      connection: api.redis.redis,
+      prefix: api.redis.prefix,
+      records: api.records,
+      logger: createLogger('worker', { level: 'silent' }),
+      listeners: [new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix })],
+    });
+    await worker.start();
+  });
+  // Streams left open by a failing test would keep jest alive.
+  const opened: SseClient[] = [];
+  afterAll(async () => {
+    await Promise.all(opened.map((client) => client.close()));
+    await worker.close();
+    await api.close();
+  });
+
+  const open = async (key: string, query = '', lastEventId?: string) => {
+    const response = await api.call(
+      key,
+      `/events${query}`,
+      lastEventId ? { headers: { 'last-event-id': lastEventId } } : {},
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const client = new SseClient(response);
+    opened.push(client);
+    expect((await client.next()).event).toBe('ready');
+    return client;
+  };
+  const submit = async (key: string) => {
+    const response = await api.call(key, '/tasks/maintenance.health_check', { method: 'POST', body: '{}' });
+    return ((await response.json()) as { taskId: string }).taskId;
+  };
+  const data = (event: SseEvent) =>
+    JSON.parse(event.data) as { taskId: string; userId: string; percent?: number };
+  const lifecycle = ['submitted', 'started', 'progress', 'progress', 'completed'];
+
+  it('streams a task’s life to its owner only, and replays from Last-Event-ID', async () => {
+    const alice = await open(api.aliceKey);
+    const admin = await open(api.adminKey);
+    const bobTask = await submit(api.bobKey);
+    const aliceTask = await submit(api.aliceKey);
+
+    // `submitted` comes from the api and the rest from the worker: in rare races it lands later.
+    const seen = await alice.collect(
+      (event) => event.event === 'completed' && data(event).taskId === aliceTask,
+    );
+    if (!seen.some((event) => event.event === 'submitted')) seen.push(await alice.next());
+    expect(seen.every((event) => data(event).taskId === aliceTask && data(event).userId === 'alice')).toBe(
+      true,
+    );
+    expect(seen.map((event) => event.event).sort()).toEqual([...lifecycle].sort());
+    const workerSteps = seen.filter((event) => event.event !== 'submitted');
+    expect(workerSteps.map((event) => event.event)).toEqual(lifecycle.slice(1));
+    expect(
+      workerSteps.filter((event) => event.event === 'progress').map((event) => data(event).percent),
+    ).toEqual([50, 100]);
+
+    // An admin sees everyone's tasks.
+    const all = await admin.collect(
+      (event) => event.event === 'completed' && data(event).taskId === aliceTask,
+    );
+    expect(new Set(all.map((event) => data(event).taskId))).toEqual(new Set([bobTask, aliceTask]));
+    await admin.close();
+    await alice.close();
+
+    // Reconnecting after the `started` event gets everything after it again.
+    const resumed = await open(api.aliceKey, '', workerSteps[0]?.id);
+    const replayed = await resumed.collect((event) => event.event === 'completed');
+    expect(replayed.map((event) => event.event).filter((type) => type !== 'submitted')).toEqual(
+      lifecycle.slice(2),
+    );
+    await resumed.close();
+  });
+
+  it('filters by task and reports cancellation', async () => {
+    const waiting = await api.call(api.aliceKey, '/tasks/maintenance.health_check?delayMs=60000', {
+      method: 'POST',
+      body: '{}',
+    });
+    const taskId = ((await waiting.json()) as { taskId: string }).taskId;
+    const stream = await open(api.aliceKey, `?taskId=${taskId}`, undefined);
+    await submit(api.aliceKey);
+    await api.records.flush();
+    const cancelled = await api.call(api.aliceKey, `/tasks/${taskId}/cancel`, { method: 'POST' });
+    expect(cancelled.status).toBe(200);
+    const events = await stream.collect((event) => event.event === 'cancelled');
+    expect(events.map((event) => [event.event, data(event).taskId])).toEqual([['cancelled', taskId]]);
+    await stream.close();
+  });
+});

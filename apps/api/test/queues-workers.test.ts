@@ -1,0 +1,92 @@
+import { maintenance } from '@foreman/contracts';
+import { implementTask, TaskWorker } from '@foreman/core';
+import { waitFor } from '@foreman/core/testing';
+import { createLogger } from '@foreman/logger';
+import { startTestApi, type TestApi } from './test-api.js';
+
+interface QueueJson {
+  name: string;
+  paused: boolean;
+  counts: Record<string, number>;
+}
+
+describe('queues and workers', () => {
+  let api: TestApi;
+  let worker: TaskWorker;
+  let release: () => void = () => {};
+  beforeAll(async () => {
+    api = await startTestApi('api_queues');
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    worker = new TaskWorker({
+      queue: 'maintenance',
+      tasks: [
+        implementTask(maintenance.healthCheck, async () => {
+          await gate;
+          return { redisMs: 1, databaseMs: 1, checkedAt: new Date().toISOString() };
+        }),
+      ],
+      connection: api.redis.redis,
+      prefix: api.redis.prefix,
+      records: api.records,
+      logger: createLogger('worker', { level: 'silent' }),
+    });
+    await worker.start();
+  });
+  afterAll(async () => {
+    release();
+    await worker.close();
+    await api.close();
+  });
+
+  const get = async <T>(path: string, key = api.adminKey) => {
+    const response = await api.call(key, path);
+    expect(response.status).toBe(200);
+    return (await response.json()) as T;
+  };
+  const post = (path: string, body?: unknown) =>
+    api.call(api.adminKey, path, { method: 'POST', ...(body ? { body: JSON.stringify(body) } : {}) });
+
+  it('shows live workers, their running task, what they run, and answers a ping', async () => {
+    const submitted = await api.call(api.aliceKey, '/tasks/maintenance.health_check', {
+      method: 'POST',
+      body: '{}',
+    });
+    const { taskId } = (await submitted.json()) as { taskId: string };
+    const { active } = await waitFor(async () => {
+      const answer = await get<{ active: Array<{ taskId: string; queue: string }> }>('/workers/active');
+      return answer.active.length > 0 ? answer : undefined;
+    });
+    expect(active).toEqual([
+      expect.objectContaining({ taskId, queue: 'maintenance', name: 'maintenance.health_check' }),
+    ]);
+    const { workers } = await get<{ workers: Array<{ queue: string; idleSeconds: number }> }>('/workers');
+    expect(workers.filter((w) => w.queue === 'maintenance').length).toBeGreaterThanOrEqual(1);
+    const { queues: registered } = await get<{ queues: Record<string, string[]> }>('/workers/registered');
+    expect(registered.maintenance).toEqual(['maintenance.health_check']);
+    const ping = (await (await post('/workers/ping')).json()) as { queues: Record<string, { ok: boolean }> };
+    expect(ping.queues.maintenance?.ok).toBe(true);
+    expect(ping.queues.email?.ok).toBe(false);
+    release();
+  });
+
+  it('reports depths, pauses, resumes and cleans a queue', async () => {
+    for (let i = 0; i < 3; i++) {
+      await api.call(api.aliceKey, '/tasks/email.send_email?delayMs=600000', {
+        method: 'POST',
+        body: JSON.stringify({ to: ['a@b.test'], subject: 's', text: 't' }),
+      });
+    }
+    const email = async () =>
+      (await get<{ queues: QueueJson[] }>('/queues', api.aliceKey)).queues.find((q) => q.name === 'email');
+    expect((await email())?.counts.delayed).toBe(3);
+    expect((await post('/queues/email/pause')).status).toBe(200);
+    expect((await email())?.paused).toBe(true);
+    expect((await post('/queues/email/resume')).status).toBe(200);
+    expect((await email())?.paused).toBe(false);
+    const cleaned = await post('/queues/email/clean', { status: 'delayed' });
+    expect(await cleaned.json()).toEqual({ removed: 3 });
+    expect((await email())?.counts.delayed).toBe(0);
+  });
+});

@@ -1,0 +1,84 @@
+import { createRegistry } from '@foreman/contracts';
+import { TaskClient, TaskEventPublisher, TaskRecordWriter } from '@foreman/core';
+import { createTestRedis, type TestRedis } from '@foreman/core/testing';
+import { ApiKeyStore } from '@foreman/db';
+import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import { createLogger } from '@foreman/logger';
+import { type AppDependencies, createApp } from '../src/app.js';
+
+export interface TestApi {
+  app: ReturnType<typeof createApp>;
+  redis: TestRedis;
+  testDb: TestDatabase;
+  client: TaskClient;
+  records: TaskRecordWriter;
+  keys: ApiKeyStore;
+  /** Keys of an admin and of two ordinary users. */
+  adminKey: string;
+  aliceKey: string;
+  bobKey: string;
+  /** A request with the given key (`undefined`: none). */
+  call(key: string | undefined, path: string, init?: RequestInit): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** The api in-process on a fresh Redis prefix and database schema, with three keys. */
+export async function startTestApi(
+  label: string,
+  overrides: Partial<AppDependencies> | ((redis: TestRedis) => Partial<AppDependencies>) = {},
+): Promise<TestApi> {
+  const redis = await createTestRedis(label);
+  const extra = typeof overrides === 'function' ? overrides(redis) : overrides;
+  const testDb = await createTestDatabase(label);
+  const logger = createLogger('api', { level: 'silent' });
+  const records = new TaskRecordWriter({ db: testDb.database.db });
+  const client = new TaskClient({
+    registry: createRegistry(),
+    connection: redis.redis,
+    prefix: redis.prefix,
+    records,
+    events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+  });
+  const keys = new ApiKeyStore(testDb.database.db);
+  const [admin, alice, bob] = await Promise.all([
+    keys.create({ userId: 'admin', admin: true }),
+    keys.create({ userId: 'alice' }),
+    keys.create({ userId: 'bob' }),
+  ]);
+  const app = createApp({
+    client,
+    database: testDb.database,
+    redis: redis.redis,
+    keys,
+    logger,
+    prefix: redis.prefix,
+    maxBodyBytes: 4_096,
+    rateLimitPerMinute: 10_000,
+    eventBlockMs: 200,
+    ...extra,
+  });
+  return {
+    app,
+    redis,
+    testDb,
+    client,
+    records,
+    keys,
+    adminKey: admin.key,
+    aliceKey: alice.key,
+    bobKey: bob.key,
+    call(key, path, init = {}) {
+      const headers = new Headers(init.headers);
+      if (key) headers.set('authorization', `Bearer ${key}`);
+      if (init.body && !headers.has('content-type')) headers.set('content-type', 'application/json');
+      return Promise.resolve(app.request(path, { ...init, headers }));
+    },
+    async close() {
+      await extra.metrics?.close();
+      await client.close();
+      await records.close();
+      await redis.cleanup();
+      await testDb.drop();
+    },
+  };
+}
