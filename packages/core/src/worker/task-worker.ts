@@ -71,6 +71,8 @@ export class TaskWorker {
   private readonly logger: Logger;
   private readonly running = new Map<string, RunningAttempt>();
   private readonly recordWaitMs: number;
+  /** Attempts whose last record write is being waited for before their job is acknowledged. */
+  private persisting = 0;
   private subscriber: Redis | undefined;
 
   constructor(private readonly options: TaskWorkerOptions) {
@@ -189,7 +191,16 @@ export class TaskWorker {
   /** Stores a step that ends an attempt before the job is acknowledged, unless the database is away. */
   private async persist(row: NewTaskRecord): Promise<void> {
     const stored = this.options.records.write(row);
-    if (this.options.records.healthy) await waitAtMost(stored, this.recordWaitMs);
+    if (!this.options.records.healthy) return;
+    this.persisting += 1;
+    // With every slot waiting on the writer nothing else will join the batch: flush now rather
+    // than after the writer's interval, which would otherwise cap throughput at slots / interval.
+    if (this.persisting >= (this.options.concurrency ?? 1)) void this.options.records.flush();
+    try {
+      await waitAtMost(stored, this.recordWaitMs);
+    } finally {
+      this.persisting -= 1;
+    }
   }
 
   private async process(job: TaskJob, token: string | undefined, signal: AbortSignal | undefined) {
