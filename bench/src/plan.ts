@@ -36,7 +36,7 @@ export const SIZES: Record<BenchMode, Sizes> = {
     io: 5_000,
     steadySeconds: 20,
     steadyMaxRate: 100_000,
-    soak: 200_000,
+    soak: 100_000,
     soakChunk: 1_000,
     soakWindow: 5_000,
   },

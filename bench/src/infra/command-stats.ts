@@ -19,7 +19,7 @@ export interface CommandSummary {
   top: Array<{ command: string; calls: number }>;
 }
 
-export function summarizeCommands(calls: CommandCalls, topN = 6): CommandSummary {
+export function summarizeCommands(calls: CommandCalls, topN = 10): CommandSummary {
   const entries = Object.entries(calls).sort((a, b) => b[1] - a[1]);
   return {
     total: entries.reduce((sum, [, count]) => sum + count, 0),
