@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { TaskClient, TaskRecordWriter, TaskRegistry } from '@foreman/core';
 import { createDatabase } from '@foreman/db';
 import { createTestDatabase } from '@foreman/db/testing';
@@ -12,6 +14,7 @@ import { submitPaced } from './pace.js';
 import { payloadOf } from './payloads.js';
 
 const BULK_CHUNK = 1_000;
+const run = promisify(execFile);
 
 export interface ForemanContenderOptions {
   name?: string;
@@ -30,9 +33,14 @@ export function foremanContender(options: ForemanContenderOptions = {}): Contend
     name: options.name ?? 'foreman',
     description:
       options.description ??
-      'Foreman: TaskClient.submitBulk/submit + worker app process, task records in PostgreSQL',
+      'TaskClient.submitBulk/submit + a worker app process: records in PostgreSQL, task events, metrics',
     async prepare() {
-      return 'foreman (this repo)';
+      // Reruns follow the repo as features land: name the commit measured.
+      const commit = await run('git', ['rev-parse', '--short', 'HEAD']).then(
+        ({ stdout }) => stdout.trim(),
+        () => 'unknown commit',
+      );
+      return `this repo at ${commit}`;
     },
     async open(context: ContenderContext): Promise<ContenderSession> {
       const schema = await createTestDatabase('bench');
