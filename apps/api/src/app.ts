@@ -1,3 +1,4 @@
+import type { AlertManager } from '@foreman/alerting';
 import { DeadLetterStore, type TaskClient } from '@foreman/core';
 import type { ApiKeyStore, Database } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
@@ -15,6 +16,7 @@ import { auth } from './middleware/auth/index.js';
 import { rateLimit } from './middleware/rate-limit/index.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
+import { alertRoutes, alertRuleRoutes } from './routes/alerts.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -39,6 +41,8 @@ export interface AppDependencies {
   eventBlockMs?: number;
   /** Serves /metrics and the summaries when given. */
   metrics?: ServiceMetrics;
+  /** Serves /alerts and /alert-rules when given. */
+  alerts?: AlertManager;
 }
 
 /** Paths anyone may read: probes, the Prometheus scrape and the api's own description. */
@@ -71,6 +75,10 @@ export function createApp(deps: AppDependencies) {
   );
   app.route('/queues', queueRoutes(deps));
   if (deps.metrics) app.route('/metrics', metricsRoutes({ metrics: deps.metrics, database: deps.database }));
+  if (deps.alerts) {
+    app.route('/alerts', alertRoutes({ alerts: deps.alerts }));
+    app.route('/alert-rules', alertRuleRoutes({ alerts: deps.alerts }));
+  }
   app.route('/workers', workerRoutes(deps));
   app.route(
     '/events',

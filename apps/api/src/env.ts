@@ -14,6 +14,12 @@ export const apiEnvSchema = baseEnvSchema.extend({
    * the api creates one and writes it to `DATA_DIR/admin-key`.
    */
   ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** JSON file of alert channels and rules; rules can also be managed through /alert-rules. */
+  ALERT_RULES_FILE: z.string().min(1).optional(),
+  /** How often the rules are evaluated, once per interval across all api replicas. */
+  ALERT_INTERVAL_MS: positiveInt(30_000),
+  /** off: this api never evaluates (another deployment does). */
+  ALERT_EVALUATION: z.enum(['on', 'off']).default('on'),
 });
 
 export type ApiEnvConfig = z.output<typeof apiEnvSchema>;

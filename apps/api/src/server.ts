@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { AlertManager, AlertScheduler, createChannels, loadRulesFile } from '@foreman/alerting';
 import { type Env, loadConfig } from '@foreman/config';
 import { createRegistry } from '@foreman/contracts';
 import { createRedis, FairScheduler, TaskClient, TaskEventPublisher, TaskRecordWriter } from '@foreman/core';
@@ -54,6 +55,25 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     adminKey: config.ADMIN_API_KEY,
     dataDir: config.DATA_DIR,
   });
+  const rulesFile = config.ALERT_RULES_FILE
+    ? await loadRulesFile(config.ALERT_RULES_FILE)
+    : { channels: {}, rules: [] };
+  const alerts = new AlertManager({
+    db: database.db,
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    logger: logger.child({ component: 'alerting' }),
+    channels: createChannels(rulesFile.channels, logger),
+    fileRules: rulesFile.rules,
+  });
+  const scheduler = new AlertScheduler({
+    manager: alerts,
+    redis,
+    prefix: config.QUEUE_PREFIX,
+    logger,
+    intervalMs: config.ALERT_INTERVAL_MS,
+  });
+  if (config.ALERT_EVALUATION === 'on') scheduler.start();
   const app = createApp({
     client,
     database,
@@ -65,6 +85,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     apiKeyCacheMs: config.API_KEY_CACHE_MS,
     metrics,
+    alerts,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const listening = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, () =>
@@ -77,6 +98,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     port,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await scheduler.stop();
       await client.close();
       await metrics.close();
       await records.close();

@@ -6,6 +6,7 @@ import {
   TaskStateError,
   UnknownTaskError,
 } from '@foreman/core';
+import { AlertingError } from '@foreman/alerting';
 import type { Logger } from '@foreman/logger';
 import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -32,6 +33,9 @@ function toApiError(error: Error): ApiError {
   if (error instanceof TaskStateError) return new ApiError(409, error.code, error.message);
   if (error instanceof PayloadTooLargeError) return new ApiError(413, error.code, error.message);
   if (error instanceof TaskError) return new ApiError(400, error.code, error.message);
+  if (error instanceof AlertingError) {
+    return new ApiError(ALERTING_STATUS[error.code] ?? 400, error.code, error.message, error.details);
+  }
   if (error instanceof HTTPException) {
     // Hono's JSON validator throws this for bodies that do not parse.
     if (error.status === 400 && /JSON/i.test(error.message)) {
@@ -41,3 +45,11 @@ function toApiError(error: Error): ApiError {
   }
   return new ApiError(500, 'INTERNAL', 'Internal server error');
 }
+
+const ALERTING_STATUS: Record<string, 400 | 404 | 409> = {
+  ALERT_NOT_FOUND: 404,
+  ALERT_RULE_NOT_FOUND: 404,
+  ALERT_RULE_EXISTS: 409,
+  ALERT_RULE_READ_ONLY: 409,
+  ALERT_STATE_INVALID: 409,
+};

@@ -1,4 +1,5 @@
 export * from './ai-tasks.js';
+export * from './alerts.js';
 export * from './api-keys.js';
 export * from './backups.js';
 export * from './calendar.js';

@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import { QUEUE_STATES, type QueueDepth } from './queue-depth.js';
 
 export interface QueueMetricsOptions {
-  meter: Meter;
+  /** Where the depth gauge is registered; without one, depths are only read on request. */
+  meter?: Meter;
   connection: Redis;
   prefix: string;
   queues: string[];
@@ -33,7 +34,7 @@ export class QueueMetrics {
       (name) => new Queue(name, { connection: options.connection, prefix: options.prefix }),
     );
     options.meter
-      .createObservableGauge('foreman_queue_jobs', { description: 'Jobs in a queue by state' })
+      ?.createObservableGauge('foreman_queue_jobs', { description: 'Jobs in a queue by state' })
       .addCallback(async (result) => {
         for (const depth of await this.depths()) {
           for (const state of QUEUE_STATES)
