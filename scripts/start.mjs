@@ -133,6 +133,12 @@ if (!env.DATABASE_URL) {
     await new Promise((r) => setTimeout(r, 100));
 }
 
+// The tracing preload does nothing unless OTEL_* variables ask for traces (README: Observability).
 for (const [index, app] of APPS.entries())
-  launch(app, [...tsx, `apps/${app}/src/main.ts`], env, COLORS[index]);
+  launch(
+    app,
+    [...tsx, '--import', './packages/tracing/src/register.ts', `apps/${app}/src/main.ts`],
+    env,
+    COLORS[index],
+  );
 say(`started ${APPS.join(', ')}; api on http://127.0.0.1:${env.PORT ?? 3000} (Ctrl-C stops all)`);

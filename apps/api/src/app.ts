@@ -11,12 +11,13 @@ import { TaskEventReader } from './events/task-event-reader.js';
 import type { ApiEnv } from './http/api-env.js';
 import { ApiError } from './http/api-error.js';
 import { errorHandler } from './http/error-handler.js';
+import { traceRequests } from './http/trace-requests.js';
 import { validationHook } from './http/validation-hook.js';
 import { auth } from './middleware/auth/index.js';
 import { rateLimit } from './middleware/rate-limit/index.js';
+import { alertRoutes, alertRuleRoutes } from './routes/alerts.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
-import { alertRoutes, alertRuleRoutes } from './routes/alerts.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -51,6 +52,7 @@ const PUBLIC = ['/health', '/ready', '/metrics', '/openapi.json', '/docs'];
 export function createApp(deps: AppDependencies) {
   const tasks = new TaskService(deps.client, deps.database);
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  app.use(traceRequests());
   const authenticate = auth({ keys: deps.keys, cacheMs: deps.apiKeyCacheMs });
   const limit = rateLimit({ redis: deps.redis, prefix: deps.prefix, limit: deps.rateLimitPerMinute });
 

@@ -15,6 +15,8 @@ export {
   chatEnvSchema,
   port,
   positiveInt,
+  type TracingEnv,
+  tracingEnvSchema,
   type WorkerEnv,
   workerEnvSchema,
 } from './schemas.js';

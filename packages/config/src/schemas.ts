@@ -64,3 +64,20 @@ export const chatEnvSchema = z.object({
 });
 
 export type WorkerEnv = z.output<ReturnType<typeof workerEnvSchema>>;
+
+/**
+ * The standard OpenTelemetry variables that decide whether tracing starts; the SDK reads the rest
+ * (OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER, ...) itself.
+ */
+export const tracingEnvSchema = z.object({
+  OTEL_SDK_DISABLED: z.enum(['true', 'false']).default('false'),
+  /** otlp, zipkin, console or none; unset means none unless an OTLP endpoint is given. */
+  OTEL_TRACES_EXPORTER: z.string().optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  /** Set by pnpm/npm scripts; names the service when OTEL_SERVICE_NAME does not. */
+  npm_package_name: z.string().optional(),
+});
+
+export type TracingEnv = z.output<typeof tracingEnvSchema>;

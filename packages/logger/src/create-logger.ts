@@ -1,3 +1,4 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 
 export type { Logger } from 'pino';
@@ -28,8 +29,16 @@ export function createLogger(
         ],
         censor: '[redacted]',
       },
-      ...(options.mixin ? { mixin: options.mixin } : {}),
+      mixin: (context, level, logger) => ({ ...traceFields(), ...options.mixin?.(context, level, logger) }),
     },
     options.destination ?? pino.destination(1),
   );
+}
+
+/** trace_id and span_id of the active span, so a log line leads to its trace; none when not tracing. */
+function traceFields(): { trace_id?: string; span_id?: string } {
+  const span = trace.getActiveSpan();
+  if (!span) return {};
+  const context = span.spanContext();
+  return isSpanContextValid(context) ? { trace_id: context.traceId, span_id: context.spanId } : {};
 }

@@ -1,3 +1,4 @@
+import { AlertingError } from '@foreman/alerting';
 import {
   PayloadTooLargeError,
   PayloadValidationError,
@@ -6,7 +7,6 @@ import {
   TaskStateError,
   UnknownTaskError,
 } from '@foreman/core';
-import { AlertingError } from '@foreman/alerting';
 import type { Logger } from '@foreman/logger';
 import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';

@@ -17,6 +17,7 @@ import { MAX_PRIORITY, type TaskContract } from '../task/define-task.js';
 import type { TaskRegistry } from '../task/task-registry.js';
 import { validatePayload } from '../task/validate-payload.js';
 import type { WorkflowNodeContext } from '../task/workflow-node-context.js';
+import { activeTraceparent, traceIdOf } from '../tracing/task-trace.js';
 import { waitAtMost } from '../util/wait-at-most.js';
 import { TASK_BACKOFF, type TaskJobData } from './job-data.js';
 
@@ -343,6 +344,7 @@ export class TaskClient {
         userId: options.userId,
         replayOf: options.replayOf,
         ...(options.workflow ? { workflow: options.workflow } : {}),
+        traceparent: activeTraceparent(),
       },
       opts: {
         jobId: taskId,
@@ -439,6 +441,7 @@ export class TaskClient {
         createdAt: new Date(job.opts.timestamp ?? Date.now()),
         queueJobId: job.taskId,
         replayOf: job.data.replayOf ?? null,
+        traceId: traceIdOf(job.data.traceparent),
         version: recordVersion('pending', 0),
       })),
     );

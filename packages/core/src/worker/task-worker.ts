@@ -15,6 +15,7 @@ import { dstSafeRepeatStrategy } from '../schedule/next-occurrence.js';
 import type { TaskImplementation } from '../task/implement-task.js';
 import { retryDelay } from '../task/retry-policy.js';
 import { validatePayload } from '../task/validate-payload.js';
+import { inTaskSpan, traceIdOf } from '../tracing/task-trace.js';
 import { waitAtMost } from '../util/wait-at-most.js';
 import { runWithTimeLimit } from './run-with-time-limit.js';
 import type {
@@ -230,6 +231,7 @@ export class TaskWorker {
       attempts: run,
       startedAt,
       waitMs: Math.max(0, startedAt.getTime() - readyAt),
+      traceId: traceIdOf(job.data.traceparent),
     };
     const identity = {
       taskId,
@@ -274,24 +276,27 @@ export class TaskWorker {
       await this.notify('onStarted', info);
       try {
         const payload = validatePayload(contract, job.data.payload);
-        const returned = await runWithTimeLimit(
-          (taskSignal) =>
-            Promise.resolve(
-              task.handler(payload, {
-                ...identity,
-                workflow: job.data.workflow,
-                signal: taskSignal,
-                logger,
-                progress: (percent, message) => this.progress(job, base, run, info, percent, message),
-              }),
-            ),
-          {
-            timeoutMs: contract.timeoutMs,
-            softTimeoutMs: contract.softTimeoutMs,
-            signal: controller.signal,
-            onTimeout: () => new TaskTimeoutError(contract.timeoutMs, context),
-            onSoftTimeout: () => new TaskTimeoutError(contract.softTimeoutMs ?? 0, context, 'soft'),
-          },
+        const spanInfo = { ...context, traceparent: job.data.traceparent, readyAt, startedAt };
+        const returned = await inTaskSpan(spanInfo, () =>
+          runWithTimeLimit(
+            (taskSignal) =>
+              Promise.resolve(
+                task.handler(payload, {
+                  ...identity,
+                  workflow: job.data.workflow,
+                  signal: taskSignal,
+                  logger,
+                  progress: (percent, message) => this.progress(job, base, run, info, percent, message),
+                }),
+              ),
+            {
+              timeoutMs: contract.timeoutMs,
+              softTimeoutMs: contract.softTimeoutMs,
+              signal: controller.signal,
+              onTimeout: () => new TaskTimeoutError(contract.timeoutMs, context),
+              onSoftTimeout: () => new TaskTimeoutError(contract.softTimeoutMs ?? 0, context, 'soft'),
+            },
+          ),
         );
         const json = toJsonValue(returned);
         if (!json.ok) throw new UnrecoverableError(new InvalidResultError(json.reason, context).message);

@@ -1,0 +1,69 @@
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+
+// The API is a no-op until an app starts the SDK (@foreman/tracing), so none of this costs
+// anything with tracing off.
+const tracer = () => trace.getTracer('@foreman/core');
+
+/** W3C traceparent of the active span (the submitting request), or undefined when not tracing. */
+export function activeTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent;
+}
+
+/** The trace id inside a traceparent (`00-<trace id>-<span id>-<flags>`). */
+export function traceIdOf(traceparent: string | undefined): string | null {
+  return traceparent?.split('-')[1] ?? null;
+}
+
+export interface TaskSpanInfo {
+  taskId: string;
+  taskName: string;
+  queue: string;
+  attempt: number;
+  traceparent: string | undefined;
+  /** When the job became ready to run (created, or its delay elapsed). */
+  readyAt: number;
+  startedAt: Date;
+}
+
+/**
+ * Runs an attempt inside a `run <task>` span parented by the submitter's trace, after a
+ * `wait <task>` span covering its time in the queue: one trace shows submit -> wait -> run, and
+ * the handler's own HTTP and database calls become children of the run span.
+ */
+export async function inTaskSpan<T>(info: TaskSpanInfo, run: () => Promise<T>): Promise<T> {
+  const parent = propagation.extract(ROOT_CONTEXT, info.traceparent ? { traceparent: info.traceparent } : {});
+  const attributes = {
+    'foreman.task.id': info.taskId,
+    'foreman.task.name': info.taskName,
+    'foreman.task.attempt': info.attempt,
+    'messaging.system': 'bullmq',
+    'messaging.destination.name': info.queue,
+  };
+  tracer()
+    .startSpan(
+      `wait ${info.taskName}`,
+      { attributes, startTime: Math.min(info.readyAt, info.startedAt.getTime()) },
+      parent,
+    )
+    .end(info.startedAt);
+  return tracer().startActiveSpan(
+    `run ${info.taskName}`,
+    { kind: SpanKind.CONSUMER, attributes, startTime: info.startedAt },
+    parent,
+    async (span) => {
+      try {
+        const result = await run();
+        span.setStatus({ code: SpanStatusCode.OK });
+        return result;
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
