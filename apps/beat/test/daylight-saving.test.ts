@@ -1,11 +1,7 @@
-import { implementTask, TaskRecordWriter, TaskWorker } from '@foreman/core';
 import { waitFor } from '@foreman/core/testing';
-import { createLogger } from '@foreman/logger';
 import { jest } from '@jest/globals';
 import { Queue } from 'bullmq';
 import { beatHarness, tick } from './fixtures.js';
-
-const logger = createLogger('test', { level: 'silent' });
 
 // Only Date is faked: Redis, PostgreSQL and every timer run for real, while BullMQ reads the clock.
 const realTimers = [
@@ -66,17 +62,8 @@ describe('daily schedules across daylight-saving transitions (Europe/Berlin 02:3
 
     // The first 02:30 (CEST) is taken 45 minutes late, at 02:15 CET: the repeated hour.
     jest.setSystemTime(Date.parse('2026-10-25T01:15:00Z'));
-    const started: string[] = [];
-    const records = new TaskRecordWriter({ db: h.database.database.db, logger });
-    const worker = new TaskWorker({
-      queue: tick.queue,
-      tasks: [implementTask(tick, async ({ label }) => ({ label }))],
-      connection: h.redis.redis,
-      prefix: h.redis.prefix,
-      records,
-      logger,
-      listeners: [{ onStarted: (info) => void started.push(info.taskId) }],
-    });
+    const worker = h.tickWorker();
+    const { started } = worker;
     await worker.start();
     await waitFor(() => (started.length > 0 ? true : undefined), { what: 'the 02:30 run' });
     expect(started).toEqual(['repeat:dst-autumn:1792888200000']);
@@ -99,8 +86,6 @@ describe('daily schedules across daylight-saving transitions (Europe/Berlin 02:3
     );
     expect(started).toHaveLength(1);
 
-    await worker.close();
-    await records.close();
     await queue.close();
   });
 });

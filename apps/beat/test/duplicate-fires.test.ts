@@ -1,42 +1,23 @@
-import { implementTask, TaskRecordWriter, TaskWorker } from '@foreman/core';
 import { waitFor } from '@foreman/core/testing';
-import { createLogger } from '@foreman/logger';
-import { beatHarness, everySecond, intervalSecond, tick } from './fixtures.js';
-
-const logger = createLogger('test', { level: 'silent' });
+import { beatHarness, everySecond, intervalSecond, type TickWorker } from './fixtures.js';
 
 /** Occurrence time of a job scheduler's job, from its id `repeat:<scheduler id>:<millis>`. */
 const occurrence = (taskId: string) => Number(taskId.slice(taskId.lastIndexOf(':') + 1));
 
 describe('beat fires each occurrence once', () => {
   let h: Awaited<ReturnType<typeof beatHarness>>;
-  let worker: TaskWorker;
-  let records: TaskRecordWriter;
-  const started: string[] = [];
+  let worker: TickWorker;
 
   beforeAll(async () => {
     h = await beatHarness('beat_dup');
-    records = new TaskRecordWriter({ db: h.database.database.db, logger });
-    worker = new TaskWorker({
-      queue: tick.queue,
-      tasks: [implementTask(tick, async ({ label }) => ({ label }))],
-      connection: h.redis.redis,
-      prefix: h.redis.prefix,
-      records,
-      logger,
-      concurrency: 4,
-      listeners: [{ onStarted: (info) => void started.push(info.taskId) }],
-    });
+    worker = h.tickWorker();
   });
-  afterAll(async () => {
-    await worker.close();
-    await records.close();
-    await h.close();
-  });
+  afterAll(() => h.close());
 
   it('with two beats running at once and one of them restarted across ticks', async () => {
     const [first] = await Promise.all([h.start(), h.start()]);
     await worker.start();
+    const { started } = worker;
     const fired = (id: string) => started.filter((taskId) => taskId.startsWith(`repeat:${id}:`));
     await waitFor(() => (fired(everySecond.id).length >= 3 ? true : undefined), {
       timeoutMs: 20_000,

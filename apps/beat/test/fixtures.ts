@@ -1,6 +1,14 @@
-import { declareSchedule, defineTask, TaskRegistry } from '@foreman/core';
+import {
+  declareSchedule,
+  defineTask,
+  implementTask,
+  TaskRecordWriter,
+  TaskRegistry,
+  TaskWorker,
+} from '@foreman/core';
 import { createTestRedis, type TestRedis } from '@foreman/core/testing';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import { createLogger } from '@foreman/logger';
 import { z } from 'zod';
 import { type Beat, startBeat } from '../src/beat.js';
 
@@ -26,11 +34,21 @@ export const intervalSecond = declareSchedule({
   everyMs: 1_000,
 });
 
+const logger = createLogger('test', { level: 'silent' });
+
+/** A worker of the tick queue: it answers with its label and the keys of its workflow parents. */
+export interface TickWorker {
+  /** Task ids in the order their attempts started. */
+  readonly started: string[];
+  start(): Promise<void>;
+}
+
 /** Redis prefix and database schema of one test file, and beats that share them. */
 export async function beatHarness(label: string) {
   const redis: TestRedis = await createTestRedis(label);
   const database: TestDatabase = await createTestDatabase(label);
   const beats = new Set<Beat>();
+  const closers: Array<() => Promise<void>> = [];
   const env = {
     REDIS_URL: redis.url,
     QUEUE_PREFIX: redis.prefix,
@@ -53,7 +71,31 @@ export async function beatHarness(label: string) {
       beats.delete(beat);
       await beat.stop();
     },
+    tickWorker(): TickWorker {
+      const started: string[] = [];
+      const records = new TaskRecordWriter({ db: database.database.db, logger });
+      const worker = new TaskWorker({
+        queue: tick.queue,
+        tasks: [
+          implementTask(tick, async ({ label }, context) => ({
+            label: context.workflow ? `${label}<-${Object.keys(context.workflow.parents).join(',')}` : label,
+          })),
+        ],
+        connection: redis.redis,
+        prefix: redis.prefix,
+        records,
+        logger,
+        concurrency: 4,
+        listeners: [{ onStarted: (info) => void started.push(info.taskId) }],
+      });
+      closers.push(async () => {
+        await worker.close();
+        await records.close();
+      });
+      return { started, start: () => worker.start() };
+    },
     async close() {
+      for (const close of closers) await close();
       await Promise.all([...beats].map((beat) => beat.stop()));
       await redis.cleanup();
       await database.drop();
