@@ -1,6 +1,7 @@
 import { defineTask, TaskClient, TaskRegistry } from '@foreman/core';
 import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
 import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { clientHooks } from '../src/policies/client-hooks.js';
 import { type MisfirePolicy, type OverlapPolicy, PolicyBeat } from '../src/policies/policy-beat.js';
@@ -15,6 +16,7 @@ const report = defineTask({ name: 'policy.report', queue: 'policy', payload: z.o
 let redis: TestRedis;
 let client: TaskClient;
 let worker: Worker;
+let workerConnection: Redis;
 let release: () => void = () => undefined;
 let gate = Promise.resolve();
 const hold = () => {
@@ -30,8 +32,9 @@ beforeAll(async () => {
     connection: redis.redis,
     prefix: redis.prefix,
   });
+  workerConnection = redis.redis.duplicate();
   worker = new Worker('policy', () => gate, {
-    connection: redis.redis.duplicate(),
+    connection: workerConnection,
     prefix: redis.prefix,
     concurrency: 20,
   });
@@ -39,6 +42,8 @@ beforeAll(async () => {
 afterAll(async () => {
   release();
   await worker.close();
+  // BullMQ leaves a connection it was given open; an open one keeps jest from exiting.
+  workerConnection.disconnect();
   await client.close();
   await redis.cleanup();
 });
