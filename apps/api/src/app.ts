@@ -2,7 +2,7 @@ import type { AlertManager } from '@foreman/alerting';
 import { DeadLetterStore, type TaskClient } from '@foreman/core';
 import type { ApiKeyStore, Database } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
-import type { ServiceMetrics } from '@foreman/metrics';
+import type { QueueAdvisor, ServiceMetrics } from '@foreman/metrics';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
@@ -15,6 +15,7 @@ import { traceRequests } from './http/trace-requests.js';
 import { validationHook } from './http/validation-hook.js';
 import { auth } from './middleware/auth/index.js';
 import { rateLimit } from './middleware/rate-limit/index.js';
+import { advisorRoutes } from './routes/advisor.js';
 import { alertRoutes, alertRuleRoutes } from './routes/alerts.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
@@ -44,6 +45,8 @@ export interface AppDependencies {
   metrics?: ServiceMetrics;
   /** Serves /alerts and /alert-rules when given. */
   alerts?: AlertManager;
+  /** Serves /advisor when given. */
+  advisor?: QueueAdvisor;
 }
 
 /** Paths anyone may read: probes, the Prometheus scrape and the api's own description. */
@@ -77,6 +80,7 @@ export function createApp(deps: AppDependencies) {
   );
   app.route('/queues', queueRoutes(deps));
   if (deps.metrics) app.route('/metrics', metricsRoutes({ metrics: deps.metrics, database: deps.database }));
+  if (deps.advisor) app.route('/advisor', advisorRoutes({ advisor: deps.advisor }));
   if (deps.alerts) {
     app.route('/alerts', alertRoutes({ alerts: deps.alerts }));
     app.route('/alert-rules', alertRuleRoutes({ alerts: deps.alerts }));

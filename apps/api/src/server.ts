@@ -6,7 +6,7 @@ import { createRegistry } from '@foreman/contracts';
 import { createRedis, FairScheduler, TaskClient, TaskEventPublisher, TaskRecordWriter } from '@foreman/core';
 import { ApiKeyStore, createDatabase, migrate } from '@foreman/db';
 import { createLogger } from '@foreman/logger';
-import { ServiceMetrics } from '@foreman/metrics';
+import { QueueAdvisor, ServiceMetrics } from '@foreman/metrics';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { bootstrapAdminKey } from './bootstrap-admin-key.js';
@@ -86,6 +86,12 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     apiKeyCacheMs: config.API_KEY_CACHE_MS,
     metrics,
     alerts,
+    advisor: new QueueAdvisor({
+      db: database.db,
+      redis,
+      prefix: config.QUEUE_PREFIX,
+      queues: client.registry.queues(),
+    }),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const listening = serve({ fetch: app.fetch, port: config.PORT, hostname: '0.0.0.0' }, () =>

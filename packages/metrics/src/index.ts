@@ -1,3 +1,6 @@
+export { type Forecast, linearForecast } from './advisor/linear-forecast.js';
+export type { AdvisorReport, QueueAdvice } from './advisor/queue-advice.js';
+export { QueueAdvisor, type QueueAdvisorOptions } from './advisor/queue-advisor.js';
 export { SUMMARY_CSV_COLUMNS, summariesToCsv, summariesToJson } from './export/summaries-export.js';
 export {
   type Heartbeat,

@@ -1,0 +1,52 @@
+import { createLogger } from '@foreman/logger';
+import { QueueAdvisor } from '@foreman/metrics';
+import { createApp } from '../src/app.js';
+import { startTestApi, type TestApi } from './test-api.js';
+
+describe('api advisor route', () => {
+  let api: TestApi;
+  let app: ReturnType<typeof createApp>;
+
+  beforeAll(async () => {
+    api = await startTestApi('api_advisor');
+    app = createApp({
+      client: api.client,
+      database: api.testDb.database,
+      redis: api.redis.redis,
+      keys: api.keys,
+      logger: createLogger('api', { level: 'silent' }),
+      prefix: api.redis.prefix,
+      maxBodyBytes: 4_096,
+      rateLimitPerMinute: 10_000,
+      advisor: new QueueAdvisor({
+        db: api.testDb.database.db,
+        redis: api.redis.redis,
+        prefix: api.redis.prefix,
+        queues: api.client.registry.queues(),
+      }),
+    });
+  });
+  afterAll(() => api.close());
+
+  it('reports every queue, and the one with work waiting and no worker as the bottleneck', async () => {
+    await api.client.submit('maintenance.health_check', {});
+    const response = await app.request('/advisor', { headers: { authorization: `Bearer ${api.aliceKey}` } });
+    expect(response.status).toBe(200);
+    const report = (await response.json()) as {
+      bottleneck: { queue: string; reason: string } | null;
+      queues: Array<{ queue: string; backlog: number; utilization: number | null }>;
+    };
+    expect(report.queues.map((queue) => queue.queue).sort()).toEqual(
+      [...api.client.registry.queues()].sort(),
+    );
+    expect(report.queues.find((queue) => queue.queue === 'maintenance')).toMatchObject({
+      backlog: 1,
+      utilization: null,
+    });
+    expect(report.bottleneck).toEqual({
+      queue: 'maintenance',
+      reason: 'no live worker consumes it while 1 jobs wait',
+    });
+    expect((await app.request('/advisor')).status).toBe(401);
+  });
+});
