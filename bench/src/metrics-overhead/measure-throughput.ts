@@ -1,0 +1,83 @@
+import {
+  defineTask,
+  implementTask,
+  TaskClient,
+  type TaskLifecycleListener,
+  TaskRecordWriter,
+  TaskRegistry,
+  TaskWorker,
+} from '@foreman/core';
+import type { Db } from '@foreman/db';
+import { createLogger } from '@foreman/logger';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+
+export const noop = defineTask({
+  name: 'bench.noop',
+  queue: 'bench-metrics',
+  payload: z.object({ i: z.number() }),
+  result: z.object({ i: z.number() }),
+});
+
+export interface ThroughputRun {
+  tasks: number;
+  seconds: number;
+  tasksPerSecond: number;
+}
+
+/**
+ * Submits `tasks` no-op tasks, then starts a worker (with `listeners`) and times how long it takes
+ * to drain them: the worker runtime's own cost per task, which is where metrics would show.
+ */
+export async function measureThroughput(options: {
+  redis: Redis;
+  prefix: string;
+  db: Db;
+  tasks: number;
+  concurrency: number;
+  listeners: TaskLifecycleListener[];
+}): Promise<ThroughputRun> {
+  const logger = createLogger('bench', { level: 'silent' });
+  const records = new TaskRecordWriter({ db: options.db, logger });
+  const client = new TaskClient({
+    registry: new TaskRegistry([noop]),
+    connection: options.redis,
+    prefix: options.prefix,
+  });
+  for (let start = 0; start < options.tasks; start += 500) {
+    const size = Math.min(500, options.tasks - start);
+    await client.submitBulk(
+      Array.from({ length: size }, (_, k) => ({ name: noop.name, payload: { i: start + k } })),
+    );
+  }
+  let done = 0;
+  let finish: () => void = () => {};
+  const drained = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const counter: TaskLifecycleListener = {
+    onCompleted: () => {
+      done += 1;
+      if (done === options.tasks) finish();
+    },
+  };
+  const worker = new TaskWorker({
+    queue: noop.queue,
+    tasks: [implementTask(noop, async ({ i }) => ({ i }))],
+    connection: options.redis,
+    prefix: options.prefix,
+    records,
+    logger,
+    concurrency: options.concurrency,
+    listeners: [...options.listeners, counter],
+  });
+  const started = performance.now();
+  await worker.start();
+  await drained;
+  const seconds = (performance.now() - started) / 1_000;
+  await worker.close();
+  await client.queue(noop.queue).obliterate({ force: true });
+  await client.close();
+  await records.close();
+  return { tasks: options.tasks, seconds, tasksPerSecond: options.tasks / seconds };
+}
