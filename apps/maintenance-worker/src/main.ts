@@ -1,12 +1,17 @@
+import { mkdirSync } from 'node:fs';
 import { QUEUES } from '@foreman/contracts';
 import { runWorkerApp } from '@foreman/core';
 import { WorkerMetrics } from '@foreman/metrics';
+import { loadMaintenanceEnv } from './env.js';
 import { maintenanceTasks } from './tasks/index.js';
+
+const env = loadMaintenanceEnv();
+mkdirSync(env.LOG_DIR, { recursive: true });
 
 await runWorkerApp({
   name: 'maintenance-worker',
   queue: QUEUES.maintenance,
-  tasks: maintenanceTasks,
+  tasks: (resources) => maintenanceTasks(resources, env),
   defaults: { concurrency: 1, healthPort: 3105 },
   plugins: [new WorkerMetrics()],
 });

@@ -27,6 +27,11 @@ export const allContracts = [
   file.verifyBackup,
   sync.fetchUrl,
   maintenance.healthCheck,
+  maintenance.monitorSystemHealth,
+  maintenance.cleanupOldLogs,
+  maintenance.optimizeDatabase,
+  maintenance.enforceRetentionPolicy,
+  maintenance.cleanQueues,
 ];
 
 /** Every recurring schedule of the system, declared by each domain next to its tasks. */

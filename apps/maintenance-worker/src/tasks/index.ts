@@ -1,6 +1,40 @@
 import type { AnyTaskImplementation, WorkerResources } from '@foreman/core';
+import type { MaintenanceEnv } from '../env.js';
+import { cleanQueuesTask } from './clean-queues.js';
+import { cleanupOldLogsTask } from './cleanup-old-logs.js';
+import { enforceRetentionPolicyTask } from './enforce-retention-policy.js';
 import { healthCheckTask } from './health-check.js';
+import { monitorSystemHealthTask } from './monitor-system-health.js';
+import { optimizeDatabaseTask } from './optimize-database.js';
 
-export function maintenanceTasks(resources: WorkerResources): AnyTaskImplementation[] {
-  return [healthCheckTask(resources)];
+export function maintenanceTasks(resources: WorkerResources, env: MaintenanceEnv): AnyTaskImplementation[] {
+  const { redis, database } = resources;
+  const prefix = env.QUEUE_PREFIX;
+  return [
+    healthCheckTask(resources),
+    monitorSystemHealthTask({
+      redis,
+      database,
+      prefix,
+      heartbeatMaxAgeMs: env.HEARTBEAT_MAX_AGE_MS,
+      backlogWarn: env.QUEUE_BACKLOG_WARN,
+    }),
+    cleanupOldLogsTask({
+      logDir: env.LOG_DIR,
+      patterns: env.LOG_FILE_PATTERNS,
+      retentionDays: env.LOG_RETENTION_DAYS,
+    }),
+    optimizeDatabaseTask({ database }),
+    enforceRetentionPolicyTask({
+      db: database.db,
+      retentionDays: env.TASK_RETENTION_DAYS,
+      batchSize: env.RETENTION_BATCH_SIZE,
+    }),
+    cleanQueuesTask({
+      redis,
+      prefix,
+      completedRetentionHours: env.QUEUE_COMPLETED_RETENTION_HOURS,
+      failedRetentionHours: env.QUEUE_FAILED_RETENTION_HOURS,
+    }),
+  ];
 }

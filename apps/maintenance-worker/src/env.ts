@@ -1,0 +1,31 @@
+import { baseEnvSchema, loadConfig, positiveInt } from '@foreman/config';
+import { z } from 'zod';
+
+export const maintenanceEnvSchema = z.object({
+  QUEUE_PREFIX: baseEnvSchema.shape.QUEUE_PREFIX,
+  /** Directory whose old log files cleanup_old_logs removes. */
+  LOG_DIR: z.string().min(1).default('.data/logs'),
+  LOG_FILE_PATTERNS: z
+    .string()
+    .default('*.log,*.log.*,*.log.gz')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    ),
+  LOG_RETENTION_DAYS: positiveInt(14),
+  /** Finished task records older than this are deleted by enforce_retention_policy. */
+  TASK_RETENTION_DAYS: positiveInt(90),
+  RETENTION_BATCH_SIZE: positiveInt(1_000),
+  QUEUE_COMPLETED_RETENTION_HOURS: positiveInt(24),
+  QUEUE_FAILED_RETENTION_HOURS: positiveInt(7 * 24),
+  /** A worker whose last heartbeat is older than this counts as gone. */
+  HEARTBEAT_MAX_AGE_MS: positiveInt(30_000),
+  /** Waiting jobs above which a queue is reported as backed up. */
+  QUEUE_BACKLOG_WARN: positiveInt(10_000),
+});
+
+export type MaintenanceEnv = z.output<typeof maintenanceEnvSchema>;
+
+export const loadMaintenanceEnv = () => loadConfig(maintenanceEnvSchema);
