@@ -1,12 +1,15 @@
 import { QUEUES } from '@foreman/contracts';
 import { runWorkerApp } from '@foreman/core';
 import { WorkerMetrics } from '@foreman/metrics';
+import { loadSyncEnv } from './env.js';
 import { syncTasks } from './tasks/index.js';
+
+const env = loadSyncEnv();
 
 await runWorkerApp({
   name: 'sync-worker',
   queue: QUEUES.sync,
-  tasks: syncTasks,
+  tasks: ({ database }) => syncTasks(database.db, env),
   defaults: { concurrency: 2, healthPort: 3104 },
   plugins: [new WorkerMetrics()],
 });

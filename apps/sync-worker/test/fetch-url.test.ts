@@ -41,7 +41,7 @@ describe('sync.fetch_url against a real HTTP server', () => {
 
   it('fails retryably on 5xx and for good on 404', async () => {
     await expect(run(`${base}/down`)).rejects.toThrow(/answered 503/);
-    await expect(run(`${base}/missing`)).rejects.toMatchObject({ name: 'UnrecoverableError' });
+    await expect(run(`${base}/missing`)).rejects.toMatchObject({ name: 'NonRetryableError' });
   });
 
   it('fails on an unreachable host', async () => {

@@ -26,6 +26,8 @@ export const allContracts = [
   file.backupUserData,
   file.verifyBackup,
   sync.fetchUrl,
+  sync.syncCalendarEvents,
+  sync.syncNotionPages,
   maintenance.healthCheck,
   maintenance.monitorSystemHealth,
   maintenance.cleanupOldLogs,
@@ -40,6 +42,7 @@ export const allSchedules = [
   ...email.schedules,
   ...file.schedules,
   ...maintenance.schedules,
+  ...sync.schedules,
 ];
 
 export function createRegistry(): TaskRegistry {

@@ -1,4 +1,4 @@
-import { defineTask } from '@foreman/core';
+import { declareSchedule, defineTask } from '@foreman/core';
 import { z } from 'zod';
 import { QUEUES } from './queues.js';
 
@@ -22,3 +22,56 @@ export const fetchUrl = defineTask({
   retry: { attempts: 3 },
   timeoutMs: 60_000,
 });
+
+export const syncCalendarEvents = defineTask({
+  name: 'sync.sync_calendar_events',
+  queue: QUEUES.sync,
+  description:
+    'Fetches iCalendar feeds (If-None-Match), upserts their events, removes deleted ones, and resolves conflicts with local edits by last-modified.',
+  payload: z.object({ feedId: z.uuid().optional() }).strict(),
+  result: z.object({
+    feeds: z.number().int(),
+    notModified: z.number().int(),
+    upserted: z.number().int(),
+    deleted: z.number().int(),
+    conflicts: z.number().int(),
+    errors: z.array(z.object({ id: z.string(), error: z.string() })),
+  }),
+  retry: { attempts: 3, delayMs: 30_000 },
+  timeoutMs: 30 * 60_000,
+});
+
+export const syncNotionPages = defineTask({
+  name: 'sync.sync_notion_pages',
+  queue: QUEUES.sync,
+  description:
+    'Pages through the Notion-style search API by cursor, newest edits first, down to the last sync; upserts pages and marks archived ones.',
+  payload: z.object({ full: z.boolean().default(false) }).strict(),
+  result: z.object({
+    full: z.boolean(),
+    requests: z.number().int(),
+    fetched: z.number().int(),
+    upserted: z.number().int(),
+    archived: z.number().int(),
+    cursor: z.string().nullable(),
+  }),
+  retry: { attempts: 3, delayMs: 30_000 },
+  timeoutMs: 30 * 60_000,
+});
+
+export const schedules = [
+  declareSchedule({
+    id: 'sync.sync_calendar_events.hourly',
+    task: syncCalendarEvents,
+    payload: {},
+    everyMs: 60 * 60_000,
+    description: 'Syncs every calendar feed hourly',
+  }),
+  declareSchedule({
+    id: 'sync.sync_notion_pages.every-2h',
+    task: syncNotionPages,
+    payload: {},
+    everyMs: 2 * 60 * 60_000,
+    description: 'Syncs pages edited since the last run every two hours',
+  }),
+];

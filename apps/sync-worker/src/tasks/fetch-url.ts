@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sync } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
-import { UnrecoverableError } from 'bullmq';
+import { implementTask, NonRetryableError } from '@foreman/core';
 
 /** Fetches a URL with a conditional request when an ETag is known; 5xx and network errors retry. */
 export function fetchUrlTask({ maxBytes = 50 * 1024 * 1024 }: { maxBytes?: number } = {}) {
@@ -23,13 +22,13 @@ export function fetchUrlTask({ maxBytes = 50 * 1024 * 1024 }: { maxBytes?: numbe
     if (response.status >= 500 || response.status === 429) {
       throw new Error(`${url} answered ${response.status}`);
     }
-    if (!response.ok) throw new UnrecoverableError(`${url} answered ${response.status}`);
+    if (!response.ok) throw new NonRetryableError(`${url} answered ${response.status}`);
     const hash = createHash('sha256');
     let bytes = 0;
     if (response.body) {
       for await (const chunk of response.body) {
         bytes += chunk.length;
-        if (bytes > maxBytes) throw new UnrecoverableError(`${url} is larger than ${maxBytes} bytes`);
+        if (bytes > maxBytes) throw new NonRetryableError(`${url} is larger than ${maxBytes} bytes`);
         hash.update(chunk);
       }
     }
