@@ -3,6 +3,8 @@ import { DeadLetterStore, type TaskClient } from '@foreman/core';
 import type { ApiKeyStore, Database } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import type { QueueAdvisor, ServiceMetrics } from '@foreman/metrics';
+import { ScheduleService } from '@foreman/schedules';
+import { WorkflowClient, WorkflowEngine } from '@foreman/workflows';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
@@ -23,9 +25,11 @@ import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { taskTypeRoutes } from './routes/task-types.js';
 import { taskRoutes } from './routes/tasks.js';
 import { workerRoutes } from './routes/workers.js';
+import { workflowRoutes } from './routes/workflows.js';
 import { TaskService } from './services/task-service.js';
 
 export interface AppDependencies {
@@ -79,6 +83,23 @@ export function createApp(deps: AppDependencies) {
     deadLetterRoutes({ deadLetters: new DeadLetterStore({ db: deps.database.db, client: deps.client }) }),
   );
   app.route('/queues', queueRoutes(deps));
+  // Beat's orchestrator advances workflows; the api only submits, reads and cancels them.
+  const engine = new WorkflowEngine({ db: deps.database.db, client: deps.client, logger: deps.logger });
+  app.route(
+    '/workflows',
+    workflowRoutes({ workflows: new WorkflowClient({ db: deps.database.db, engine, logger: deps.logger }) }),
+  );
+  app.route(
+    '/schedules',
+    scheduleRoutes({
+      schedules: new ScheduleService({
+        db: deps.database.db,
+        client: deps.client,
+        connection: deps.redis,
+        prefix: deps.prefix,
+      }),
+    }),
+  );
   if (deps.metrics) app.route('/metrics', metricsRoutes({ metrics: deps.metrics, database: deps.database }));
   if (deps.advisor) app.route('/advisor', advisorRoutes({ advisor: deps.advisor }));
   if (deps.alerts) {

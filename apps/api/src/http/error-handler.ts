@@ -32,7 +32,13 @@ function toApiError(error: Error): ApiError {
   if (error instanceof TaskNotFoundError) return new ApiError(404, error.code, error.message);
   if (error instanceof TaskStateError) return new ApiError(409, error.code, error.message);
   if (error instanceof PayloadTooLargeError) return new ApiError(413, error.code, error.message);
-  if (error instanceof TaskError) return new ApiError(400, error.code, error.message);
+  if (error instanceof TaskError) {
+    // Services name conflicts and misses in their codes (SCHEDULE_NOT_FOUND, SCHEDULE_EXISTS…).
+    if (error.code.endsWith('_NOT_FOUND')) return new ApiError(404, error.code, error.message);
+    if (/_(EXISTS|DECLARED|CONFLICT)$/.test(error.code)) return new ApiError(409, error.code, error.message);
+    const issues = (error as { issues?: unknown }).issues;
+    return new ApiError(400, error.code, error.message, issues);
+  }
   if (error instanceof AlertingError) {
     return new ApiError(ALERTING_STATUS[error.code] ?? 400, error.code, error.message, error.details);
   }

@@ -1,0 +1,92 @@
+import type { ApiKeyIdentity } from '@foreman/db';
+import { parseWorkflowDefinition, type WorkflowClient, type WorkflowView } from '@foreman/workflows';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { ApiEnv } from '../http/api-env.js';
+import { ApiError } from '../http/api-error.js';
+import { validationHook } from '../http/validation-hook.js';
+import { commonErrors, notFound } from '../schemas/error.js';
+
+const tags = ['workflows'];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const workflowSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    status: z.string(),
+    userId: z.string().nullable(),
+    nodes: z.array(z.unknown()),
+  })
+  .passthrough()
+  .openapi('Workflow');
+const definitionBody = z.record(z.string(), z.unknown()).openapi('WorkflowDefinition', {
+  description: '`{ name, nodes: [{ key, task, payload?, dependsOn?, when?, timeoutMs? }] }`',
+});
+const idParams = z.object({ id: z.string().min(1).max(200) });
+
+/** Task graphs submitted as one unit, scoped to the key's user like tasks. */
+export function workflowRoutes({ workflows }: { workflows: WorkflowClient }) {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  const visible = async (identity: ApiKeyIdentity, id: string): Promise<WorkflowView> => {
+    const view = await workflows.status(id).catch(() => undefined);
+    if (!view || (!identity.admin && view.userId !== identity.userId)) {
+      throw new ApiError(404, 'WORKFLOW_NOT_FOUND', `No workflow with id "${id}"`);
+    }
+    return view;
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/',
+      tags,
+      summary: 'Submit a workflow: checked whole, stored, then its root nodes are queued',
+      request: { body: { content: { 'application/json': { schema: definitionBody } }, required: true } },
+      responses: {
+        202: json(z.object({ workflowId: z.string(), name: z.string(), status: z.string() }), 'Submitted'),
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const definition = parseWorkflowDefinition(c.req.valid('json'));
+      return c.json(await workflows.submit(definition, { userId: c.get('identity').userId }), 202);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/{id}',
+      tags,
+      summary: 'The workflow with the status, timings, result or error of every node',
+      request: { params: idParams },
+      responses: { 200: json(workflowSchema, 'The workflow'), 404: notFound, ...commonErrors },
+    }),
+    async (c) =>
+      c.json(JSON.parse(JSON.stringify(await visible(c.get('identity'), c.req.valid('param').id))), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/cancel',
+      tags,
+      summary: 'Stop a running workflow',
+      request: { params: idParams },
+      responses: {
+        200: json(
+          z.object({ workflowId: z.string(), cancelled: z.boolean() }),
+          'false when it had already finished',
+        ),
+        404: notFound,
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await visible(c.get('identity'), id);
+      return c.json({ workflowId: id, cancelled: await workflows.cancel(id) }, 200);
+    },
+  );
+  return app;
+}
