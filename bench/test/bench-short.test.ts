@@ -61,8 +61,10 @@ describe('bench, short mode', () => {
     for (const workload of report.workloads) {
       const ours = workload.contenders.foreman!;
       if (!('figures' in ours)) throw new Error('foreman run failed');
-      // Every task gets exactly one row; later steps update it.
-      expect(ours.figures.postgres?.rowsInsertedPerTask).toBe(1);
+      // Every task gets one row; later steps update it. PostgreSQL also counts the tuples of a
+      // statement that failed and was retried (the writer retries a failed flush), so allow a hair.
+      expect(ours.figures.postgres?.rowsInsertedPerTask).toBeGreaterThanOrEqual(1);
+      expect(ours.figures.postgres?.rowsInsertedPerTask).toBeLessThan(1.05);
       expect(ours.figures.postgres?.statementsPerTask).toBeGreaterThan(0);
     }
     for (const workload of report.workloads.filter((w) => w.id !== 'soak')) {

@@ -161,9 +161,12 @@ export class TaskRecordWriter {
     this.deadLetters = new Map();
     this.waiters = [];
     const rows = [...pending.values()];
+    // One order for every writer: two processes upserting overlapping tasks in opposite orders
+    // would deadlock and have to retry. `rows` keeps arrival order for a failed flush to restore.
+    const ordered = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     try {
-      for (let start = 0; start < rows.length; start += this.options.maxBatch) {
-        await this.upsert(rows.slice(start, start + this.options.maxBatch));
+      for (let start = 0; start < ordered.length; start += this.options.maxBatch) {
+        await this.upsert(ordered.slice(start, start + this.options.maxBatch));
         this.stats.written += Math.min(this.options.maxBatch, rows.length - start);
         this.stats.statements += 1;
       }
