@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createTestRedis, freePort } from '@foreman/core/testing';
+import { createTestRedis, freePort, type TestRedis } from '@foreman/core/testing';
 import { Queue } from 'bullmq';
 import { type AppProcess, startApp } from './processes.js';
 
@@ -15,9 +15,19 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
+export interface SystemOptions {
+  /** Redis to run on (a fresh prefix on the test Redis unless given); the system cleans it up. */
+  redis?: TestRedis;
+  /** Extra settings for every app. */
+  env?: Record<string, string>;
+}
+
 /** The api and two workers as real processes, on a fresh queue prefix and the given database. */
-export async function startSystem(database: { url: string; schema: string }): Promise<RunningSystem> {
-  const redis = await createTestRedis('e2e');
+export async function startSystem(
+  database: { url: string; schema: string },
+  options: SystemOptions = {},
+): Promise<RunningSystem> {
+  const redis = options.redis ?? (await createTestRedis('e2e'));
   const port = await freePort();
   const adminKey = `fm_e2e_${randomBytes(24).toString('base64url')}`;
   const env = {
@@ -27,6 +37,7 @@ export async function startSystem(database: { url: string; schema: string }): Pr
     DATABASE_SCHEMA: database.schema,
     HEALTH_PORT: '0',
     MAX_BODY_BYTES: '4096',
+    ...options.env,
   };
   const baseUrl = `http://127.0.0.1:${port}`;
   const apps = await Promise.all([

@@ -1,4 +1,5 @@
 import type { AlertManager } from '@foreman/alerting';
+import type { RedisConnection } from '@foreman/core';
 import { DeadLetterStore, type TaskClient } from '@foreman/core';
 import type { ApiKeyStore, Database } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
@@ -8,7 +9,6 @@ import { WorkflowClient, WorkflowEngine } from '@foreman/workflows';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
-import type { Redis } from 'ioredis';
 import { TaskEventReader } from './events/task-event-reader.js';
 import type { ApiEnv } from './http/api-env.js';
 import { ApiError } from './http/api-error.js';
@@ -35,7 +35,7 @@ import { TaskService } from './services/task-service.js';
 export interface AppDependencies {
   client: TaskClient;
   database: Database;
-  redis: Redis;
+  redis: RedisConnection;
   keys: ApiKeyStore;
   logger: Logger;
   /** Redis key prefix of the deployment (the queue prefix). */

@@ -27,7 +27,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     dataDir: join(config.DATA_DIR, 'api', 'pglite'),
   });
   await migrate(database);
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config.REDIS_URL, { cluster: config.REDIS_CLUSTER });
   const records = new TaskRecordWriter({ db: database.db, logger });
   const client = new TaskClient({
     registry: createRegistry(),

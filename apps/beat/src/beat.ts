@@ -4,6 +4,7 @@ import { allSchedules, createRegistry } from '@foreman/contracts';
 import {
   createRedis,
   type HealthServer,
+  type RedisConnection,
   type ScheduleDeclaration,
   startHealthServer,
   TaskClient,
@@ -20,7 +21,6 @@ import {
   WorkflowOrchestrator,
   type WorkflowPredicate,
 } from '@foreman/workflows';
-import type { Redis } from 'ioredis';
 import { loadBeatEnv } from './env.js';
 
 export interface BeatOptions {
@@ -38,7 +38,7 @@ export interface Beat {
   readonly workflows: WorkflowClient;
   readonly health: HealthServer;
   readonly database: Database;
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly logger: Logger;
   stop(): Promise<void>;
 }
@@ -57,7 +57,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
     dataDir: join(env.DATA_DIR, 'beat', 'pglite'),
   });
   await migrate(database);
-  const redis = createRedis(env.REDIS_URL);
+  const redis = createRedis(env.REDIS_URL, { cluster: env.REDIS_CLUSTER });
   const records = new TaskRecordWriter({ db: database.db, logger });
   const client = new TaskClient({
     registry: options.registry ?? createRegistry(),
@@ -130,7 +130,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
   return { schedules, workflows, health, database, redis, logger, stop };
 }
 
-async function timeRedisPing(redis: Redis): Promise<number> {
+async function timeRedisPing(redis: RedisConnection): Promise<number> {
   const started = performance.now();
   await redis.ping();
   return performance.now() - started;

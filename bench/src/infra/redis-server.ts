@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { RedisConnection } from '@foreman/core';
 import { createRedis } from '@foreman/core';
 import { freePort } from '@foreman/core/testing';
-import type { Redis } from 'ioredis';
 import { type CommandCalls, parseCommandStats } from './command-stats.js';
 
 /**
@@ -12,7 +12,7 @@ export class RedisServer {
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
-    readonly admin: Redis,
+    readonly admin: RedisConnection,
   ) {}
 
   static async start(binary = 'redis-server'): Promise<RedisServer> {

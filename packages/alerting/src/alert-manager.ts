@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { RedisConnection } from '@foreman/core';
 import { type AlertRecord, type AlertStatus, alerts, and, type Db, desc, eq, inArray } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
-import type { Redis } from 'ioredis';
 import type { AlertChannel, AlertNotification } from './channels/alert-notification.js';
 import { AlertNotFoundError } from './errors/alert-not-found-error.js';
 import { AlertStateError } from './errors/alert-state-error.js';
@@ -12,7 +12,7 @@ import { AlertRuleStore } from './rules/alert-rule-store.js';
 
 export interface AlertManagerOptions {
   db: Db;
-  redis: Redis;
+  redis: RedisConnection;
   /** Queue prefix: where queues and heartbeats live in Redis. */
   prefix: string;
   logger: Logger;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { RedisConnection } from '@foreman/core';
 import type { Logger } from '@foreman/logger';
-import type { Redis } from 'ioredis';
 import type { AlertManager, RuleReport } from './alert-manager.js';
 
 export interface AlertSchedulerOptions {
   manager: AlertManager;
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   logger: Logger;
   intervalMs?: number;

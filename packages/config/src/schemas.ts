@@ -7,16 +7,23 @@ export const port = (fallback: number) => z.coerce.number().int().min(0).max(65_
 /** A positive integer such as a concurrency or a batch size. */
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+const isRedisUrl = (value: string) => /^rediss?:\/\//.test(value) && URL.canParse(value);
+
+/** One redis:// or rediss:// URL, or comma-separated seed nodes of a Redis Cluster. */
 const redisUrl = z
   .string()
-  .url()
-  .refine((value) => /^rediss?:\/\//.test(value), 'must start with redis:// or rediss://');
+  .refine(
+    (value) => value.split(',').every((part) => isRedisUrl(part.trim())),
+    'must be a redis:// or rediss:// URL, or a comma-separated list of them (cluster nodes)',
+  );
 
 /** Settings every process shares: where Redis and PostgreSQL are and how to name keys. */
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   REDIS_URL: redisUrl.default('redis://127.0.0.1:6379'),
+  /** Connect to a Redis Cluster (implied when REDIS_URL lists more than one node). */
+  REDIS_CLUSTER: z.stringbool().default(false),
   /** Prefix of every queue key in Redis; tests set a unique one per run. */
   QUEUE_PREFIX: z
     .string()

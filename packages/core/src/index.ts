@@ -34,7 +34,12 @@ export {
   type TaskRecordWriterStats,
 } from './records/task-record-writer.js';
 export { checkRedisDurability } from './redis/check-durability.js';
-export { createRedis } from './redis/create-redis.js';
+export {
+  type CreateRedisOptions,
+  createRedis,
+  duplicateRedis,
+  type RedisConnection,
+} from './redis/create-redis.js';
 export { dstSafeRepeatStrategy, nextCronOccurrence } from './schedule/next-occurrence.js';
 export { declareSchedule, type ScheduleDeclaration } from './schedule/schedule-declaration.js';
 export { MIN_EVERY_MS, type ScheduleTiming, validateTiming } from './schedule/validate-timing.js';

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import type { Redis } from 'ioredis';
-import { createRedis } from './redis/create-redis.js';
+import { createRedis, type RedisConnection } from './redis/create-redis.js';
 
 /** The Redis that tests use; the machine's local server unless TEST_REDIS_URL says otherwise. */
 export const testRedisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export interface TestRedis {
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly url: string;
   /** Unique key prefix: queues of one test file never meet another's. */
   readonly prefix: string;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@foreman/core';
 import { MetricsRegistry } from './metrics-registry.js';
 import { QueueMetrics } from './queue/queue-metrics.js';
 import { HostMetrics } from './system/host-metrics.js';
@@ -9,7 +9,7 @@ export interface ServiceMetricsOptions {
   /** File system whose space is reported. */
   diskPath?: string;
   /** Queues whose depth this app reports (the api reports all of them). */
-  queues?: { connection: Redis; prefix: string; names: string[] };
+  queues?: { connection: RedisConnection; prefix: string; names: string[] };
 }
 
 /** Metrics of an app that runs no tasks itself (api, beat): process, host and queue depth. */

@@ -1,14 +1,14 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { RedisConnection } from '@foreman/core';
 import { dstSafeRepeatStrategy, TASK_BACKOFF, type TaskContract, type TaskJobData } from '@foreman/core';
 import type { ScheduleRecord } from '@foreman/db';
 import { type JobSchedulerJson, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 /** The BullMQ side of schedules: one job scheduler per enabled schedule, keyed by schedule id. */
 export class JobSchedulers {
   private readonly queues = new Map<string, Queue>();
 
-  constructor(private readonly options: { connection: Redis; prefix: string }) {}
+  constructor(private readonly options: { connection: RedisConnection; prefix: string }) {}
 
   /** Creates or replaces the schedule's job scheduler; BullMQ keeps one next job per id. */
   async apply(schedule: ScheduleRecord, contract: TaskContract): Promise<void> {

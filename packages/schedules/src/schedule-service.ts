@@ -1,3 +1,4 @@
+import type { RedisConnection } from '@foreman/core';
 import {
   type ScheduleDeclaration,
   type SubmittedTask,
@@ -8,7 +9,6 @@ import {
 } from '@foreman/core';
 import type { Db, NewScheduleRecord, ScheduleRecord } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
-import type { Redis } from 'ioredis';
 import { DeclaredScheduleError } from './errors/declared-schedule-error.js';
 import { ScheduleExistsError } from './errors/schedule-exists-error.js';
 import { ScheduleNotFoundError } from './errors/schedule-not-found-error.js';
@@ -31,7 +31,7 @@ export interface ScheduleServiceOptions {
   db: Db;
   /** Knows the contracts (through its registry) and submits "run now" tasks. */
   client: TaskClient;
-  connection: Redis;
+  connection: RedisConnection;
   /** Redis key prefix of every queue. */
   prefix: string;
   logger?: Logger | undefined;

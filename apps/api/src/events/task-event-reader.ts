@@ -1,5 +1,5 @@
+import type { RedisConnection } from '@foreman/core';
 import { type TaskEvent, taskEventsStream } from '@foreman/core';
-import type { Redis } from 'ioredis';
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 
@@ -16,7 +16,7 @@ export class TaskEventReader {
 
   constructor(
     prefix: string,
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
   ) {
     this.stream = taskEventsStream(prefix);
   }
@@ -32,7 +32,7 @@ export class TaskEventReader {
    * `after`; returns each with its id.
    */
   async read(
-    connection: Redis,
+    connection: RedisConnection,
     after: string,
     blockMs: number,
   ): Promise<Array<{ id: string; event: TaskEvent }>> {

@@ -1,8 +1,7 @@
-import type { TaskEvent } from '@foreman/core';
+import { duplicateRedis, type RedisConnection, type TaskEvent } from '@foreman/core';
 import type { ApiKeyIdentity } from '@foreman/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import type { Redis } from 'ioredis';
 import { isEventId, type TaskEventReader } from '../events/task-event-reader.js';
 import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
@@ -24,7 +23,7 @@ const filterSchema = z
 
 export interface EventRouteOptions {
   reader: TaskEventReader;
-  redis: Redis;
+  redis: RedisConnection;
   /** How long one XREAD blocks; also the keep-alive interval of an idle stream. */
   blockMs?: number;
 }
@@ -59,7 +58,7 @@ export function eventRoutes({ reader, redis, blockMs = 15_000 }: EventRouteOptio
         (userId === undefined || event.userId === userId) && (!query.taskId || event.taskId === query.taskId);
 
       return streamSSE(c, async (stream) => {
-        const connection = redis.duplicate();
+        const connection = duplicateRedis(redis);
         stream.onAbort(() => connection.disconnect());
         try {
           await stream.writeSSE({

@@ -1,6 +1,6 @@
+import type { RedisConnection } from '@foreman/core';
 import type { Database } from '@foreman/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import type { Redis } from 'ioredis';
 
 async function probe(check: () => Promise<unknown>): Promise<{ ok: boolean; ms?: number; error?: string }> {
   const started = performance.now();
@@ -22,7 +22,7 @@ const healthSchema = z
   .openapi('Health');
 
 /** `/health`: the process answers (liveness); `/ready`: Redis and the database answer too (503 if not). */
-export function healthRoutes({ redis, database }: { redis: Redis; database: Database }) {
+export function healthRoutes({ redis, database }: { redis: RedisConnection; database: Database }) {
   const app = new OpenAPIHono();
   const state = async () => {
     const [redisState, databaseState] = await Promise.all([

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@foreman/core';
 
 /** What beat remembers of one schedule between ticks and across restarts. */
 export interface ScheduleState {
@@ -19,7 +19,7 @@ const NUMBER_FIELDS = ['nextRunAt', 'lastRunAt', 'lastOccurrence', 'queuedOccurr
 /** Schedule states in Redis hashes, so a restarted (or another) beat carries on where one stopped. */
 export class ScheduleStateStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
   ) {}
 

@@ -1,3 +1,4 @@
+import type { RedisConnection } from '@foreman/core';
 import { type Db, sql } from '@foreman/db';
 import {
   type Heartbeat,
@@ -7,11 +8,10 @@ import {
   TaskRecordStats,
   type TaskTypeSummary,
 } from '@foreman/metrics';
-import type { Redis } from 'ioredis';
 
 export interface AlertInputsOptions {
   db: Db;
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
 }
 

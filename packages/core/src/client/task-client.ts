@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { NewTaskRecord, TaskStatus } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { type Job, type JobsOptions, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { PayloadTooLargeError } from '../errors/payload-too-large-error.js';
 import { PayloadValidationError } from '../errors/payload-validation-error.js';
 import { TaskError } from '../errors/task-error.js';
@@ -13,6 +12,7 @@ import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import type { FairScheduler } from '../fairness/fair-scheduler.js';
 import { recordVersion } from '../records/record-version.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
+import type { RedisConnection } from '../redis/create-redis.js';
 import { MAX_PRIORITY, type TaskContract } from '../task/define-task.js';
 import type { TaskRegistry } from '../task/task-registry.js';
 import { validatePayload } from '../task/validate-payload.js';
@@ -59,7 +59,7 @@ export interface CancelResult {
 
 export interface TaskClientOptions {
   registry: TaskRegistry;
-  connection: Redis;
+  connection: RedisConnection;
   /** Redis key prefix of every queue. */
   prefix: string;
   /** Writes the pending record; without it, records start when a worker picks the task up. */

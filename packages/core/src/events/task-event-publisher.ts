@@ -1,5 +1,5 @@
 import type { Logger } from '@foreman/logger';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/create-redis.js';
 import type {
   TaskAttemptInfo,
   TaskAttemptOutcome,
@@ -24,7 +24,7 @@ export class TaskEventPublisher implements TaskLifecycleListener {
 
   constructor(
     private readonly options: {
-      connection: Redis;
+      connection: RedisConnection;
       prefix: string;
       logger?: Logger | undefined;
       /** About how many events the stream keeps. */

@@ -1,5 +1,5 @@
 import type { Logger } from '@foreman/logger';
-import type { Redis } from 'ioredis';
+import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
 import { taskEventsChannel } from './channels.js';
 import type { TaskEvent } from './task-event.js';
 
@@ -11,11 +11,13 @@ export type TaskEventHandler = (event: TaskEvent) => void;
  */
 export class TaskEventSubscriber {
   private readonly handlers = new Set<{ handler: TaskEventHandler; taskId?: string | undefined }>();
-  private subscriber: Redis | undefined;
+  private subscriber: RedisConnection | undefined;
   private ready: Promise<unknown> | undefined;
   private readonly channel: string;
 
-  constructor(private readonly options: { connection: Redis; prefix: string; logger?: Logger | undefined }) {
+  constructor(
+    private readonly options: { connection: RedisConnection; prefix: string; logger?: Logger | undefined },
+  ) {
     this.channel = taskEventsChannel(options.prefix);
   }
 
@@ -39,7 +41,7 @@ export class TaskEventSubscriber {
 
   private connect(): Promise<unknown> {
     if (!this.ready) {
-      const subscriber = this.options.connection.duplicate();
+      const subscriber = duplicateRedis(this.options.connection);
       this.subscriber = subscriber;
       subscriber.on('message', (channel: string, message: string) => {
         if (channel === this.channel) this.dispatch(message);

@@ -1,13 +1,13 @@
 import type { Logger } from '@foreman/logger';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/create-redis.js';
 import type { TaskLifecycleListener } from '../worker/task-lifecycle-listener.js';
 import type { FairScheduler } from './fair-scheduler.js';
 
 export interface FairDispatcherOptions {
   scheduler: FairScheduler;
   queue: string;
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   logger: Logger;
   /** Longest pause between two admission rounds when nothing wakes the dispatcher earlier. */

@@ -5,9 +5,9 @@ import {
   userLimitsSchema,
 } from '@foreman/config';
 import type { JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { FairnessLimitsError } from '../errors/fairness-limits-error.js';
 import { QueueNotFairError } from '../errors/queue-not-fair-error.js';
+import type { RedisConnection } from '../redis/create-redis.js';
 import { ACKNOWLEDGE, DISPATCH, ENQUEUE, METRICS, RELEASE, REMOVE, SWEEP } from './fair-scripts.js';
 
 /** Tasks submitted without a user share this key. */
@@ -48,7 +48,7 @@ export interface QueueFairnessMetrics {
 }
 
 export interface FairSchedulerOptions {
-  connection: Redis;
+  connection: RedisConnection;
   /** Redis key prefix of the queues (QUEUE_PREFIX). */
   prefix: string;
   settings: FairnessSettings;

@@ -1,11 +1,13 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './create-redis.js';
 
 /**
  * What in a Redis server's settings can lose queued tasks: no append-only file (a restart loses
  * everything since the last snapshot) or an eviction policy (memory pressure deletes jobs).
  * Returns one warning per problem; `unknown` when the server refuses CONFIG (managed services).
  */
-export async function checkRedisDurability(redis: Redis): Promise<{ warnings: string[]; unknown?: string }> {
+export async function checkRedisDurability(
+  redis: RedisConnection,
+): Promise<{ warnings: string[]; unknown?: string }> {
   let settings: Record<string, string>;
   try {
     const reply = (await redis.config('GET', 'appendonly', 'maxmemory-policy')) as string[];

@@ -2,13 +2,12 @@ import { join } from 'node:path';
 import { type Env, loadConfig, type WorkerEnv, workerEnvSchema } from '@foreman/config';
 import { createDatabase, type Database, migrate } from '@foreman/db';
 import { createLogger, type Logger } from '@foreman/logger';
-import type { Redis } from 'ioredis';
 import { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { FairDispatcher } from '../fairness/fair-dispatcher.js';
 import { FairScheduler } from '../fairness/fair-scheduler.js';
 import { TaskRecordWriter } from '../records/task-record-writer.js';
 import { checkRedisDurability } from '../redis/check-durability.js';
-import { createRedis } from '../redis/create-redis.js';
+import { createRedis, type RedisConnection } from '../redis/create-redis.js';
 import type { TaskImplementation } from '../task/implement-task.js';
 import { type HealthRoutes, type HealthServer, startHealthServer } from './health-server.js';
 import type { TaskLifecycleListener } from './task-lifecycle-listener.js';
@@ -44,7 +43,7 @@ export type AnyTaskImplementation = TaskImplementation<any>;
 /** Connections a worker app opens for itself, lent to task implementations that need them. */
 export interface WorkerResources {
   readonly database: Database;
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly logger: Logger;
   readonly dataDir: string;
 }
@@ -55,7 +54,7 @@ export interface WorkerApp {
   readonly worker: TaskWorker;
   readonly health: HealthServer;
   readonly database: Database;
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly records: TaskRecordWriter;
   readonly logger: Logger;
   stop(): Promise<void>;
@@ -71,7 +70,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     dataDir: join(config.DATA_DIR, options.name, 'pglite'),
   });
   await migrate(database);
-  const redis = createRedis(config.REDIS_URL);
+  const redis = createRedis(config.REDIS_URL, { cluster: config.REDIS_CLUSTER });
   await warnUnlessDurable(redis, logger);
   const plugins = options.plugins ?? [];
   const records = new TaskRecordWriter({ db: database.db, logger, maxBuffered: config.RECORD_BUFFER_MAX });
@@ -191,7 +190,7 @@ function settledValue(result: PromiseSettledResult<number>): number | { error: s
   return result.status === 'fulfilled' ? result.value : { error: (result.reason as Error).message };
 }
 
-async function warnUnlessDurable(redis: Redis, logger: Logger): Promise<void> {
+async function warnUnlessDurable(redis: RedisConnection, logger: Logger): Promise<void> {
   const { warnings, unknown } = await checkRedisDurability(redis);
   if (unknown !== undefined)
     logger.info({ reason: unknown }, 'could not read Redis settings to check durability');
@@ -199,7 +198,7 @@ async function warnUnlessDurable(redis: Redis, logger: Logger): Promise<void> {
     logger.warn({ see: 'README: Delivery guarantees' }, `Redis is not durable: ${warning}`);
 }
 
-async function timeRedisPing(redis: Redis): Promise<number> {
+async function timeRedisPing(redis: RedisConnection): Promise<number> {
   const started = performance.now();
   await redis.ping();
   return performance.now() - started;

@@ -1,7 +1,6 @@
 import type { NewTaskRecord, TaskStatus } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { TASK_BACKOFF, type TaskJobData } from '../client/job-data.js';
 import { InvalidResultError } from '../errors/invalid-result-error.js';
 import { TaskCancelledError } from '../errors/task-cancelled-error.js';
@@ -11,6 +10,7 @@ import { WorkerShutdownError } from '../errors/worker-shutdown-error.js';
 import { cancelChannel, cancelledKey } from '../events/channels.js';
 import { recordVersion } from '../records/record-version.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
+import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
 import { dstSafeRepeatStrategy } from '../schedule/next-occurrence.js';
 import type { TaskImplementation } from '../task/implement-task.js';
 import { retryDelay } from '../task/retry-policy.js';
@@ -30,7 +30,7 @@ export interface TaskWorkerOptions {
   queue: string;
   // biome-ignore lint/suspicious/noExplicitAny: implementations of different contracts share one list
   tasks: TaskImplementation<any>[];
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   records: TaskRecordWriter;
   logger: Logger;
@@ -74,7 +74,7 @@ export class TaskWorker {
   private readonly recordWaitMs: number;
   /** Attempts whose last record write is being waited for before their job is acknowledged. */
   private persisting = 0;
-  private subscriber: Redis | undefined;
+  private subscriber: RedisConnection | undefined;
 
   constructor(private readonly options: TaskWorkerOptions) {
     const settings = { ...DEFAULTS, ...options };
@@ -127,7 +127,7 @@ export class TaskWorker {
 
   /** Starts taking jobs and listening for cancel requests; resolves once connected. */
   async start(): Promise<void> {
-    const subscriber = this.options.connection.duplicate();
+    const subscriber = duplicateRedis(this.options.connection);
     this.subscriber = subscriber;
     subscriber.on('message', (_channel: string, taskId: string) => this.cancelRunning(taskId));
     await subscriber.subscribe(cancelChannel(this.options.prefix));

@@ -1,5 +1,5 @@
+import type { RedisConnection } from '@foreman/core';
 import { type Db, sql } from '@foreman/db';
-import type { Redis } from 'ioredis';
 import { readHeartbeats } from '../heartbeat/worker-heartbeat.js';
 import { QueueMetrics } from '../queue/queue-metrics.js';
 import { linearForecast } from './linear-forecast.js';
@@ -7,7 +7,7 @@ import type { AdvisorReport, QueueAdvice } from './queue-advice.js';
 
 export interface QueueAdvisorOptions {
   db: Db;
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   queues: string[];
   /** Span of the records the rates and the trend come from. */

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@foreman/core';
 
 /** What a running worker process says about itself every few seconds. */
 export interface Heartbeat {
@@ -12,7 +12,7 @@ export interface Heartbeat {
 }
 
 export interface WorkerHeartbeatOptions {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   service: string;
   queue: string;
@@ -56,7 +56,11 @@ export class WorkerHeartbeat {
 }
 
 /** Heartbeats newer than `maxAgeMs`; older entries (crashed processes) are removed on the way. */
-export async function readHeartbeats(redis: Redis, prefix: string, maxAgeMs = 30_000): Promise<Heartbeat[]> {
+export async function readHeartbeats(
+  redis: RedisConnection,
+  prefix: string,
+  maxAgeMs = 30_000,
+): Promise<Heartbeat[]> {
   const entries = await redis.hgetall(heartbeatKey(prefix));
   const now = Date.now();
   const alive: Heartbeat[] = [];

@@ -1,12 +1,12 @@
+import type { RedisConnection } from '@foreman/core';
 import type { Meter } from '@opentelemetry/api';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { QUEUE_STATES, type QueueDepth } from './queue-depth.js';
 
 export interface QueueMetricsOptions {
   /** Where the depth gauge is registered; without one, depths are only read on request. */
   meter?: Meter;
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   queues: string[];
   /**

@@ -1,10 +1,10 @@
+import type { RedisConnection } from '@foreman/core';
 import { createMiddleware } from 'hono/factory';
-import type { Redis } from 'ioredis';
 import type { ApiEnv } from '../../http/api-env.js';
 import { ApiError } from '../../http/api-error.js';
 
 export interface RateLimitOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** Redis key prefix of the deployment. */
   prefix: string;
   /** Requests one key may make per window. */
