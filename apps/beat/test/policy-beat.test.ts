@@ -1,7 +1,6 @@
-import { defineTask, TaskClient, TaskRegistry } from '@foreman/core';
+import { defineTask, duplicateRedis, type RedisConnection, TaskClient, TaskRegistry } from '@foreman/core';
 import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { clientHooks } from '../src/policies/client-hooks.js';
 import { type MisfirePolicy, type OverlapPolicy, PolicyBeat } from '../src/policies/policy-beat.js';
@@ -16,7 +15,7 @@ const report = defineTask({ name: 'policy.report', queue: 'policy', payload: z.o
 let redis: TestRedis;
 let client: TaskClient;
 let worker: Worker;
-let workerConnection: Redis;
+let workerConnection: RedisConnection;
 let release: () => void = () => undefined;
 let gate = Promise.resolve();
 const hold = () => {
@@ -32,7 +31,7 @@ beforeAll(async () => {
     connection: redis.redis,
     prefix: redis.prefix,
   });
-  workerConnection = redis.redis.duplicate();
+  workerConnection = duplicateRedis(redis.redis);
   worker = new Worker('policy', () => gate, {
     connection: workerConnection,
     prefix: redis.prefix,

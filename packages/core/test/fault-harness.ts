@@ -1,9 +1,8 @@
 import { type Db, sql, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
-import type { Redis } from 'ioredis';
 import { TaskClient } from '../src/client/task-client.js';
 import { TaskRecordWriter } from '../src/records/task-record-writer.js';
-import { createRedis } from '../src/redis/create-redis.js';
+import { createRedis, type RedisConnection } from '../src/redis/create-redis.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
 import { faultContracts, SIDE_EFFECTS_TABLE } from './fault-tasks.js';
 import { logger } from './fixtures.js';
@@ -17,7 +16,7 @@ import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 export async function faultHarness(label: string, redisUrl: string, prefix: string) {
   const database: TestDatabase = await createTestDatabase(label);
   await database.database.db.execute(SIDE_EFFECTS_TABLE);
-  const redis: Redis = createRedis(redisUrl);
+  const redis: RedisConnection = createRedis(redisUrl);
   const records = new TaskRecordWriter({ db: database.database.db, logger });
   const client = new TaskClient({
     registry: new TaskRegistry(faultContracts),
