@@ -1,8 +1,11 @@
 import { readdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 
-/** Packages that only building or testing needs; a production tree holding one is too fat. */
-const DEV_ONLY = ['typescript', 'jest', '@swc/core', 'turbo', '@biomejs/biome', 'drizzle-kit', 'tsx'];
+/**
+ * Packages that only building or testing needs; a production tree holding one is too fat.
+ * (typescript is not here: valibot, under the api's bull-board, declares it as a peer.)
+ */
+const DEV_ONLY = ['jest', '@swc/core', 'turbo', '@biomejs/biome', 'drizzle-kit', 'tsx'];
 
 export interface TreeFindings {
   /** Paths that belong to another app (its folder or its package). */
