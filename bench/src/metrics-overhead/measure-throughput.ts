@@ -1,3 +1,4 @@
+import type { RedisConnection } from '@foreman/core';
 import {
   defineTask,
   implementTask,
@@ -9,7 +10,6 @@ import {
 } from '@foreman/core';
 import type { Db } from '@foreman/db';
 import { createLogger } from '@foreman/logger';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 
 export const noop = defineTask({
@@ -30,7 +30,7 @@ export interface ThroughputRun {
  * to drain them: the worker runtime's own cost per task, which is where metrics would show.
  */
 export async function measureThroughput(options: {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   db: Db;
   tasks: number;

@@ -1,6 +1,6 @@
+import type { RedisConnection } from '@foreman/core';
 import type { Db } from '@foreman/db';
 import { HostMetrics, MetricsRegistry, ProcessMetrics, TaskMetrics } from '@foreman/metrics';
-import type { Redis } from 'ioredis';
 import { measureThroughput, type ThroughputRun } from './measure-throughput.js';
 
 export interface OverheadResult {
@@ -25,7 +25,7 @@ const median = (values: number[]) => {
  * process and host gauges, a Prometheus scrape every second) and compares median throughput.
  */
 export async function runOverhead(options: {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   db: Db;
   tasks: number;
