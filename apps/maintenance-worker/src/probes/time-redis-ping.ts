@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@foreman/core';
 
 /** Round trip of a PING in milliseconds; fails after `timeoutMs` rather than waiting on a dead server. */
-export async function timeRedisPing(redis: Redis, timeoutMs = 5_000): Promise<number> {
+export async function timeRedisPing(redis: RedisConnection, timeoutMs = 5_000): Promise<number> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -1,10 +1,10 @@
 import { maintenance, QUEUES } from '@foreman/contracts';
+import type { RedisConnection } from '@foreman/core';
 import { implementTask } from '@foreman/core';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 export interface CleanQueuesDeps {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   completedRetentionHours: number;
   failedRetentionHours: number;

@@ -1,13 +1,13 @@
 import { maintenance, QUEUES } from '@foreman/contracts';
+import type { RedisConnection } from '@foreman/core';
 import { implementTask } from '@foreman/core';
 import type { Database } from '@foreman/db';
 import { readHeartbeats } from '@foreman/metrics';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { timeRedisPing } from '../probes/time-redis-ping.js';
 
 export interface MonitorSystemHealthDeps {
-  redis: Redis;
+  redis: RedisConnection;
   database: Database;
   prefix: string;
   heartbeatMaxAgeMs: number;
@@ -15,7 +15,7 @@ export interface MonitorSystemHealthDeps {
 }
 
 /**
- * One look at the whole system: Redis and PostgreSQL round trips, each queue's backlog, and which
+ * One look at the whole system: RedisConnection and PostgreSQL round trips, each queue's backlog, and which
  * queues have a live worker (by the heartbeats workers keep in Redis). Problems are reported in the
  * result, never thrown, so an unhealthy system still gets a record saying why.
  */
