@@ -31,16 +31,19 @@ export async function harness(
   const registry = new TaskRegistry(implementations.map((task) => task.contract));
   const records = new TaskRecordWriter({ db: database.database.db, logger });
   const client = new TaskClient({ registry, connection: redis.redis, prefix: redis.prefix, records });
-  const worker = new TaskWorker({
-    queue: implementations[0]!.contract.queue,
-    tasks: implementations,
-    connection: redis.redis,
-    prefix: redis.prefix,
-    records,
-    logger,
-    concurrency,
-    listeners,
-  });
+  const newWorker = (options: Partial<TaskWorkerOptions> = {}) =>
+    new TaskWorker({
+      queue: implementations[0]!.contract.queue,
+      tasks: implementations,
+      connection: redis.redis,
+      prefix: redis.prefix,
+      records,
+      logger,
+      concurrency,
+      listeners,
+      ...options,
+    });
+  const worker = newWorker();
   if (start) await worker.start();
   const record = (id: string) =>
     database.database.db
@@ -67,17 +70,7 @@ export async function harness(
     /** Stops the worker and starts another on the same queue, with other tasks or settings. */
     async replaceWorker(options: Partial<TaskWorkerOptions> = {}) {
       await this.worker.close();
-      this.worker = new TaskWorker({
-        queue: implementations[0]!.contract.queue,
-        tasks: implementations,
-        connection: redis.redis,
-        prefix: redis.prefix,
-        records,
-        logger,
-        concurrency,
-        listeners,
-        ...options,
-      });
+      this.worker = newWorker(options);
       await this.worker.start();
     },
     async close() {
