@@ -47,6 +47,14 @@ describe('task event stream', () => {
     expect((await client.next()).event).toBe('ready');
     return client;
   };
+  const startPosition = async (key: string) => {
+    const response = await api.call(key, '/events');
+    const client = new SseClient(response);
+    const ready = await client.next();
+    await client.close();
+    expect(ready.event).toBe('ready');
+    return ready.id;
+  };
   const submit = async (key: string) => {
     const response = await api.call(key, '/tasks/maintenance.health_check', { method: 'POST', body: '{}' });
     return ((await response.json()) as { taskId: string }).taskId;
@@ -91,6 +99,50 @@ describe('task event stream', () => {
       lifecycle.slice(2),
     );
     await resumed.close();
+  });
+
+  it('filters by workflow run: its nodes’ events only, each naming the workflow', async () => {
+    // The stream's position before the submit: the filtered stream resumes there, so the nodes'
+    // first events, published while the workflow is submitted, are not missed.
+    const before = await startPosition(api.aliceKey);
+    const submitted = await api.call(api.aliceKey, '/workflows', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'two-checks',
+        nodes: [
+          { key: 'left', task: 'maintenance.health_check' },
+          { key: 'right', task: 'maintenance.health_check' },
+        ],
+      }),
+    });
+    expect(submitted.status).toBe(202);
+    const { workflowId } = (await submitted.json()) as { workflowId: string };
+    const stream = await open(api.aliceKey, `?workflowId=${workflowId}`, before);
+    const outsider = await submit(api.aliceKey);
+    const nodeTasks = new Set([`${workflowId}.left`, `${workflowId}.right`]);
+    const completed = new Set<string>();
+    const events = await stream.collect((event) => {
+      if (event.event === 'completed') completed.add(data(event).taskId);
+      return completed.size === 2;
+    });
+    expect(completed).toEqual(nodeTasks);
+    for (const event of events) {
+      const body = JSON.parse(event.data) as { taskId: string; workflowId?: string; userId: string };
+      expect(nodeTasks.has(body.taskId)).toBe(true);
+      expect(body.workflowId).toBe(workflowId);
+      expect(body.userId).toBe('alice');
+    }
+    expect(events.some((event) => data(event).taskId === outsider)).toBe(false);
+    // Each node's whole life is there, `submitted` (published by the engine's submit) included.
+    for (const taskId of nodeTasks) {
+      expect(
+        events
+          .filter((event) => data(event).taskId === taskId)
+          .map((event) => event.event)
+          .sort(),
+      ).toEqual([...lifecycle].sort());
+    }
+    await stream.close();
   });
 
   it('filters by task and reports cancellation', async () => {

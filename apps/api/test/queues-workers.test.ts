@@ -2,6 +2,7 @@ import { allContracts, maintenance } from '@foreman/contracts';
 import { implementTask, TaskWorker } from '@foreman/core';
 import { waitFor } from '@foreman/core/testing';
 import { createLogger } from '@foreman/logger';
+import { WorkerHeartbeat } from '@foreman/metrics';
 import { startTestApi, type TestApi } from './test-api.js';
 
 interface QueueJson {
@@ -73,6 +74,41 @@ describe('queues and workers', () => {
     expect(ping.queues.maintenance?.ok).toBe(true);
     expect(ping.queues.email?.ok).toBe(false);
     release();
+  });
+
+  it('counts worker processes, slots, running and waiting tasks per queue from heartbeats', async () => {
+    const heartbeat = new WorkerHeartbeat({
+      redis: api.redis.redis,
+      prefix: api.redis.prefix,
+      service: 'maintenance-worker',
+      queue: 'maintenance',
+      concurrency: 4,
+    });
+    await heartbeat.start();
+    try {
+      await api.call(api.aliceKey, '/tasks/email.send_email', {
+        method: 'POST',
+        body: JSON.stringify({ to: ['a@b.test'], subject: 's', text: 't' }),
+      });
+      const stats = await get<{
+        processes: Array<{ instance: string; service: string; concurrency: number }>;
+        queues: Record<string, { processes: number; slots: number; active: number; waiting: number }>;
+      }>('/workers/stats');
+      expect(stats.processes).toEqual([
+        expect.objectContaining({
+          instance: heartbeat.instance,
+          service: 'maintenance-worker',
+          concurrency: 4,
+        }),
+      ]);
+      expect(stats.queues.maintenance).toEqual(expect.objectContaining({ processes: 1, slots: 4 }));
+      expect(stats.queues.email).toEqual({ processes: 0, slots: 0, active: 0, waiting: 1 });
+      expect((await api.call(api.aliceKey, '/workers/stats')).status).toBe(403);
+    } finally {
+      await heartbeat.stop();
+    }
+    const after = await get<{ processes: unknown[] }>('/workers/stats');
+    expect(after.processes).toEqual([]);
   });
 
   it('reports depths, pauses, resumes and cleans a queue', async () => {

@@ -12,6 +12,12 @@ import { TaskService } from '../services/task-service.js';
 const filterSchema = z
   .object({
     taskId: z.string().min(1).max(200).optional(),
+    workflowId: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: 'Events of the tasks that run as nodes of this workflow run' }),
     userId: z.string().min(1).max(200).optional().openapi({ description: 'Admin keys only' }),
     lastEventId: z
       .string()
@@ -28,7 +34,10 @@ export interface EventRouteOptions {
   blockMs?: number;
 }
 
-/** Server-sent task events, scoped to the key's user, resumable with Last-Event-ID. */
+/**
+ * Server-sent task events, scoped to the key's user, filtered by task or workflow run, resumable with
+ * Last-Event-ID.
+ */
 export function eventRoutes({ reader, redis, blockMs = 15_000 }: EventRouteOptions) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.openapi(
@@ -55,7 +64,9 @@ export function eventRoutes({ reader, redis, blockMs = 15_000 }: EventRouteOptio
       }
       let position = resumeFrom ?? (await reader.latest());
       const matches = (event: TaskEvent) =>
-        (userId === undefined || event.userId === userId) && (!query.taskId || event.taskId === query.taskId);
+        (userId === undefined || event.userId === userId) &&
+        (!query.taskId || event.taskId === query.taskId) &&
+        (!query.workflowId || event.workflowId === query.workflowId);
 
       return streamSSE(c, async (stream) => {
         const connection = duplicateRedis(redis);

@@ -1,4 +1,5 @@
-import type { TaskClient } from '@foreman/core';
+import type { RedisConnection, TaskClient } from '@foreman/core';
+import { readHeartbeats } from '@foreman/metrics';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';
 import { validationHook } from '../http/validation-hook.js';
@@ -19,6 +20,29 @@ const workerSchema = z
   })
   .openapi('Worker');
 
+const workerStatsSchema = z
+  .object({
+    processes: z.array(
+      z.object({
+        instance: z.string().openapi({ description: 'host:pid:random of the worker process' }),
+        service: z.string(),
+        queue: z.string(),
+        concurrency: z.number().int(),
+        lastBeatSecondsAgo: z.number().int(),
+      }),
+    ),
+    queues: z.record(
+      z.string(),
+      z.object({
+        processes: z.number().int(),
+        slots: z.number().int().openapi({ description: 'Sum of the processes’ concurrency' }),
+        active: z.number().int(),
+        waiting: z.number().int(),
+      }),
+    ),
+  })
+  .openapi('WorkerStats');
+
 const ok = <T extends z.ZodType>(schema: T) => ({
   200: { description: 'OK', content: { 'application/json': { schema } } },
   403: forbidden,
@@ -29,7 +53,15 @@ const ok = <T extends z.ZodType>(schema: T) => ({
  * Live workers as Redis sees them: every BullMQ worker holds a named connection, so the list is
  * exact without the workers reporting anything themselves. Admin only.
  */
-export function workerRoutes({ client }: { client: TaskClient }) {
+export function workerRoutes({
+  client,
+  redis,
+  prefix,
+}: {
+  client: TaskClient;
+  redis: RedisConnection;
+  prefix: string;
+}) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.use('*', requireAdmin());
   const queues = () => client.registry.queues();
@@ -136,6 +168,48 @@ export function workerRoutes({ client }: { client: TaskClient }) {
               { workers: counts[index] ?? 0, ok: (counts[index] ?? 0) > 0 },
             ]),
           ),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/stats',
+      tags,
+      summary: 'Worker processes from their heartbeats, and slots, running and waiting tasks per queue',
+      responses: ok(workerStatsSchema),
+    }),
+    async (c) => {
+      const beats = await readHeartbeats(redis, prefix);
+      const now = Date.now();
+      const perQueue = await Promise.all(
+        queues().map(async (queue) => {
+          const counts = await client.queue(queue).getJobCounts('active', 'waiting', 'prioritized');
+          const mine = beats.filter((beat) => beat.queue === queue);
+          return [
+            queue,
+            {
+              processes: mine.length,
+              slots: mine.reduce((sum, beat) => sum + beat.concurrency, 0),
+              active: counts.active ?? 0,
+              waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+            },
+          ] as const;
+        }),
+      );
+      return c.json(
+        {
+          processes: beats.map((beat) => ({
+            instance: beat.instance,
+            service: beat.service,
+            queue: beat.queue,
+            concurrency: beat.concurrency,
+            lastBeatSecondsAgo: Math.max(0, Math.round((now - beat.at) / 1000)),
+          })),
+          queues: Object.fromEntries(perQueue),
         },
         200,
       );

@@ -236,6 +236,7 @@ export class TaskClient {
         taskName: job.contract.name,
         queue: job.contract.queue,
         userId: job.data.userId,
+        workflowId: job.data.workflow?.workflowId,
       });
     }
     await this.recordPending(fresh);
@@ -285,7 +286,14 @@ export class TaskClient {
           version: recordVersion('cancelled', 0),
         },
       ]);
-      this.options.events?.publish({ type: 'cancelled', taskId, taskName: withdrawn.name, queue });
+      this.options.events?.publish({
+        type: 'cancelled',
+        taskId,
+        taskName: withdrawn.name,
+        queue,
+        userId: data.userId,
+        workflowId: data.workflow?.workflowId,
+      });
       return { taskId, status: 'cancelled', was: 'waiting' };
     }
     return undefined;
@@ -423,6 +431,7 @@ export class TaskClient {
       taskName: job.name,
       queue: job.queueName,
       userId: job.data.userId,
+      workflowId: job.data.workflow?.workflowId,
     });
   }
 

@@ -81,5 +81,11 @@ export class TaskEventPublisher implements TaskLifecycleListener {
 }
 
 function ids(info: TaskAttemptInfo) {
-  return { taskId: info.taskId, taskName: info.taskName, queue: info.queue, userId: info.userId };
+  return {
+    taskId: info.taskId,
+    taskName: info.taskName,
+    queue: info.queue,
+    userId: info.userId,
+    workflowId: info.workflowId,
+  };
 }

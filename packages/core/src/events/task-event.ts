@@ -17,6 +17,8 @@ export interface TaskEvent {
   queue: string;
   /** The user the task belongs to, when it has one (live views filter by it). */
   userId?: string | undefined;
+  /** The workflow run the task is a node of, when it is one (live views filter by it). */
+  workflowId?: string | undefined;
   /** ISO time the event happened. */
   at: string;
   attempt?: number | undefined;

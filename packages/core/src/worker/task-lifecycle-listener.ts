@@ -6,6 +6,8 @@ export interface TaskAttemptInfo {
   attempt: number;
   maxAttempts: number;
   userId: string | undefined;
+  /** The workflow run the task is a node of, if any. */
+  workflowId?: string | undefined;
   payload: unknown;
   /** Milliseconds the task waited in the queue before this attempt started. */
   waitMs: number;

@@ -241,7 +241,13 @@ export class TaskWorker {
       maxAttempts,
       userId: job.data.userId,
     };
-    const info: TaskAttemptInfo = { ...identity, payload: job.data.payload, waitMs: base.waitMs, startedAt };
+    const info: TaskAttemptInfo = {
+      ...identity,
+      workflowId: job.data.workflow?.workflowId,
+      payload: job.data.payload,
+      waitMs: base.waitMs,
+      startedAt,
+    };
     const outcome = (extra: Partial<TaskAttemptOutcome>): TaskAttemptOutcome => ({
       ...info,
       durationMs: Date.now() - startedAt.getTime(),
