@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import { ImageCheckError } from './image-check-error.js';
 
+/** Generous: the first app's build compiles every shared package, on a machine busy with other tests. */
+const STEP_TIMEOUT_MS = 480_000;
+
 /**
  * The environment of the build steps: the parent's, minus what would leak the outer run into them
  * (jest's NODE_OPTIONS, an enclosing turbo run's variables).
@@ -23,20 +26,34 @@ export function pnpmCommand(): [string, ...string[]] {
   return ['pnpm'];
 }
 
-/** Runs a command to completion; a non-zero exit becomes an ImageCheckError with its output. */
+/**
+ * Runs a command to completion; a non-zero exit, or a stop at the timeout, becomes an
+ * ImageCheckError with its output.
+ */
 export function runCommand(
   app: string,
   step: string,
   [command, ...args]: string[],
   cwd: string,
+  timeoutMs = STEP_TIMEOUT_MS,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       command!,
       args,
-      { cwd, env: buildEnv(), maxBuffer: 64 * 1024 * 1024, timeout: 240_000 },
+      { cwd, env: buildEnv(), maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs },
       (error, stdout, stderr) => {
-        if (error) reject(new ImageCheckError(app, step, `${args.join(' ')}\n${stdout}\n${stderr}`));
+        // A command that traps the timeout's SIGTERM can still exit 0 (turbo does, leaving a build
+        // half done); execFile then reports no error, so the kill is checked on its own.
+        if (child.killed) {
+          reject(
+            new ImageCheckError(
+              app,
+              step,
+              `stopped after ${timeoutMs} ms: ${args.join(' ')}\n${stdout}\n${stderr}`,
+            ),
+          );
+        } else if (error) reject(new ImageCheckError(app, step, `${args.join(' ')}\n${stdout}\n${stderr}`));
         else resolve(stdout);
       },
     );
