@@ -18,7 +18,7 @@ describe('app images (prune -> install -> build -> deploy --prod -> start)', () 
     process.stdout.write(
       `${reports.map((report) => `${report.app.padEnd(20)} ${JSON.stringify(report.timingsMs)} files=${report.deployed.files}`).join('\n')}\n`,
     );
-  }, 600_000);
+  }, 900_000);
   afterAll(async () => {
     await redis?.cleanup();
     await database?.drop();
