@@ -92,12 +92,7 @@ export function createApp(deps: AppDependencies) {
   app.route(
     '/schedules',
     scheduleRoutes({
-      schedules: new ScheduleService({
-        db: deps.database.db,
-        client: deps.client,
-        connection: deps.redis,
-        prefix: deps.prefix,
-      }),
+      schedules: new ScheduleService({ db: deps.database.db, client: deps.client, logger: deps.logger }),
     }),
   );
   if (deps.metrics) app.route('/metrics', metricsRoutes({ metrics: deps.metrics, database: deps.database }));

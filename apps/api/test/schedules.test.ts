@@ -23,7 +23,13 @@ describe('schedules api', () => {
     expect(await created.json()).toMatchObject({
       id: 'nightly-check',
       enabled: true,
+      ownerUserId: 'admin',
+      overlapPolicy: 'skip',
+      misfirePolicy: 'run_once',
+      misfireCap: 10,
       nextRunAt: expect.any(String),
+      lastRunAt: null,
+      skippedRuns: 0,
     });
     const duplicate = await admin('/schedules', {
       method: 'POST',
@@ -42,9 +48,26 @@ describe('schedules api', () => {
     expect(await resumed.json()).toMatchObject({ enabled: true, nextRunAt: expect.any(String) });
     const changed = await admin('/schedules/nightly-check', {
       method: 'PATCH',
-      body: JSON.stringify({ everyMs: 3_600_000, cron: null }),
+      body: JSON.stringify({
+        everyMs: 3_600_000,
+        cron: null,
+        overlapPolicy: 'queue_one',
+        misfirePolicy: 'run_all',
+        misfireCap: 5,
+      }),
     });
-    expect(await changed.json()).toMatchObject({ everyMs: 3_600_000, cron: null });
+    expect(await changed.json()).toMatchObject({
+      everyMs: 3_600_000,
+      cron: null,
+      overlapPolicy: 'queue_one',
+      misfirePolicy: 'run_all',
+      misfireCap: 5,
+    });
+    const badPolicy = await admin('/schedules/nightly-check', {
+      method: 'PATCH',
+      body: JSON.stringify({ overlapPolicy: 'sometimes' }),
+    });
+    expect(badPolicy.status).toBe(400);
 
     const run = await admin('/schedules/nightly-check/run', { method: 'POST' });
     expect(run.status).toBe(202);
@@ -57,8 +80,47 @@ describe('schedules api', () => {
     expect((await admin('/schedules/nightly-check')).status).toBe(404);
   });
 
-  it('is for admin keys only', async () => {
-    const response = await api.call(api.aliceKey, '/schedules');
-    expect(response.status).toBe(403);
+  it("keeps each user to their own schedules; another user's ids answer 404; admins see all", async () => {
+    const alice = (path: string, init: RequestInit = {}) => api.call(api.aliceKey, path, init);
+    const bob = (path: string, init: RequestInit = {}) => api.call(api.bobKey, path, init);
+    const created = await alice('/schedules', {
+      method: 'POST',
+      body: JSON.stringify({ id: 'alice-check', task: 'maintenance.health_check', everyMs: 60_000 }),
+    });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toMatchObject({ ownerUserId: 'alice', source: 'user' });
+    await admin('/schedules?userId=bob', {
+      method: 'POST',
+      body: JSON.stringify({ id: 'bob-check', task: 'maintenance.health_check', everyMs: 60_000 }),
+    });
+
+    const ids = async (response: Response) =>
+      ((await response.json()) as { schedules: Array<{ id: string }> }).schedules.map((s) => s.id);
+    expect(await ids(await alice('/schedules'))).toEqual(['alice-check']);
+    expect(await ids(await bob('/schedules'))).toEqual(['bob-check']);
+    expect(await ids(await admin('/schedules'))).toEqual(
+      expect.arrayContaining(['alice-check', 'bob-check']),
+    );
+    expect(await ids(await admin('/schedules?userId=alice'))).toEqual(['alice-check']);
+    expect((await alice('/schedules?userId=bob')).status).toBe(403);
+
+    for (const [method, path, body] of [
+      ['GET', '/schedules/bob-check', undefined],
+      ['PATCH', '/schedules/bob-check', JSON.stringify({ description: 'mine' })],
+      ['POST', '/schedules/bob-check/pause', undefined],
+      ['POST', '/schedules/bob-check/resume', undefined],
+      ['POST', '/schedules/bob-check/run', undefined],
+      ['DELETE', '/schedules/bob-check', undefined],
+    ] as const) {
+      const response = await alice(path, { method, body });
+      expect([method, path, response.status]).toEqual([method, path, 404]);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('SCHEDULE_NOT_FOUND');
+    }
+    // Run now submits the owner's task.
+    const run = await alice('/schedules/alice-check/run', { method: 'POST' });
+    const { taskId } = (await run.json()) as { taskId: string };
+    expect((await api.client.queue('maintenance').getJob(taskId))?.data.userId).toBe('alice');
+    expect((await bob('/schedules/bob-check', { method: 'DELETE' })).status).toBe(200);
+    expect((await admin('/schedules/alice-check', { method: 'DELETE' })).status).toBe(200);
   });
 });

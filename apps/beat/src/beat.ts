@@ -3,6 +3,7 @@ import type { Env } from '@foreman/config';
 import { allSchedules, createRegistry } from '@foreman/contracts';
 import {
   createRedis,
+  FairScheduler,
   type HealthServer,
   type RedisConnection,
   type ScheduleDeclaration,
@@ -14,7 +15,7 @@ import {
 import { createDatabase, type Database, migrate } from '@foreman/db';
 import { createLogger, type Logger } from '@foreman/logger';
 import { metricsRoutes, ServiceMetrics } from '@foreman/metrics';
-import { ScheduleService } from '@foreman/schedules';
+import { ScheduleRunner, ScheduleService } from '@foreman/schedules';
 import {
   WorkflowClient,
   WorkflowEngine,
@@ -35,6 +36,7 @@ export interface BeatOptions {
 
 export interface Beat {
   readonly schedules: ScheduleService;
+  readonly runner: ScheduleRunner;
   readonly workflows: WorkflowClient;
   readonly health: HealthServer;
   readonly database: Database;
@@ -44,9 +46,10 @@ export interface Beat {
 }
 
 /**
- * Seeds the declared schedules, mirrors the schedules table into BullMQ job schedulers and keeps
- * them in line; orchestrates workflows. Firing is BullMQ's: any number of beats, or a restarted one, fire each occurrence
- * once, because each schedule is one job scheduler in Redis with one next job per occurrence.
+ * Seeds the declared schedules and fires the schedules table by each row's overlap and misfire
+ * policies (`ScheduleRunner`); orchestrates workflows. Any number of beats, or a restarted one,
+ * fire each occurrence once: ticks are exclusive across beats and each run's task id is derived
+ * from its schedule and occurrence.
  */
 export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
   const env = loadBeatEnv(options.env);
@@ -65,13 +68,18 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
     prefix: env.QUEUE_PREFIX,
     records,
     logger,
+    // Scheduled runs take their turn among their owner's tasks on fair queues.
+    fairness: new FairScheduler({ connection: redis, prefix: env.QUEUE_PREFIX, settings: env.FAIRNESS }),
   });
-  const schedules = new ScheduleService({
+  const schedules = new ScheduleService({ db: database.db, client, logger });
+  const runner = new ScheduleRunner({
     db: database.db,
     client,
     connection: redis,
     prefix: env.QUEUE_PREFIX,
     logger,
+    tickMs: env.SCHEDULE_TICK_MS,
+    misfireGraceMs: env.SCHEDULE_MISFIRE_GRACE_MS,
   });
   const engine = new WorkflowEngine({ db: database.db, client, predicates: options.predicates, logger });
   const workflows = new WorkflowClient({ db: database.db, engine, logger });
@@ -83,10 +91,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
   });
   const declarations = options.declarations ?? allSchedules;
   await schedules.reconcile(declarations);
-  const syncTimer = setInterval(() => {
-    schedules.sync().catch((error) => logger.error({ err: error }, 'schedule sync failed'));
-  }, env.SCHEDULE_SYNC_MS);
-  syncTimer.unref();
+  runner.start();
   // Resumes the workflows left running by a previous beat, then follows them all.
   await orchestrator.start();
 
@@ -99,6 +104,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
         id: schedule.id,
         enabled: schedule.enabled,
         nextRunAt: schedule.nextRunAt,
+        lastRunAt: schedule.lastRunAt,
       })),
       redisMs: await timeRedisPing(redis),
       databaseMs: await database.ping(),
@@ -114,11 +120,10 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      clearInterval(syncTimer);
+      await runner.stop();
       await orchestrator.stop();
       await health.close();
       await metrics.close();
-      await schedules.close();
       await client.close();
       await records.close();
       redis.disconnect();
@@ -127,7 +132,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
     })();
     return stopping;
   };
-  return { schedules, workflows, health, database, redis, logger, stop };
+  return { schedules, runner, workflows, health, database, redis, logger, stop };
 }
 
 async function timeRedisPing(redis: RedisConnection): Promise<number> {

@@ -3,8 +3,10 @@ import type { z } from 'zod';
 
 export const beatEnvSchema = baseEnvSchema.extend({
   HEALTH_PORT: port(3106),
-  /** How often beat re-checks that Redis's job schedulers match the schedules table. */
-  SCHEDULE_SYNC_MS: positiveInt(30_000),
+  /** How often beat looks for schedules with a due occurrence. */
+  SCHEDULE_TICK_MS: positiveInt(250),
+  /** An occurrence older than this when beat handles it was missed: its misfire policy decides. */
+  SCHEDULE_MISFIRE_GRACE_MS: positiveInt(5_000),
   /** How often beat's workflow orchestrator looks for finished nodes. */
   WORKFLOW_POLL_MS: positiveInt(250),
 });

@@ -1,34 +1,23 @@
 import { waitFor } from '@foreman/core/testing';
-import { jest } from '@jest/globals';
-import { Queue } from 'bullmq';
+import { ScheduleStore } from '@foreman/schedules';
+import { fakeClock } from './fake-clock.js';
 import { beatHarness, tick } from './fixtures.js';
-
-// Only Date is faked: Redis, PostgreSQL and every timer run for real, while BullMQ reads the clock.
-const realTimers = [
-  'hrtime',
-  'nextTick',
-  'performance',
-  'queueMicrotask',
-  'setImmediate',
-  'clearImmediate',
-  'setInterval',
-  'clearInterval',
-  'setTimeout',
-  'clearTimeout',
-] as const;
 
 describe('daily schedules across daylight-saving transitions (Europe/Berlin 02:30)', () => {
   let h: Awaited<ReturnType<typeof beatHarness>>;
+  let store: ScheduleStore;
+  let clock: ReturnType<typeof fakeClock> | undefined;
   beforeAll(async () => {
     h = await beatHarness('beat_dst');
+    store = new ScheduleStore(h.database.database.db);
   });
-  afterEach(() => {
-    jest.useRealTimers();
-  });
+  afterEach(() => clock?.restore());
   afterAll(() => h.close());
 
+  const nextRunOf = async (id: string) => (await store.get(id))?.nextRunAt?.toISOString();
+
   it('runs at 03:30 on the day 02:30 does not exist, then at 02:30 again', async () => {
-    jest.useFakeTimers({ doNotFake: [...realTimers], now: Date.parse('2026-03-29T00:10:00Z') });
+    clock = fakeClock(Date.parse('2026-03-29T00:10:00Z'));
     const beat = await h.start([]);
     const schedule = await beat.schedules.create({
       id: 'dst-spring',
@@ -39,17 +28,20 @@ describe('daily schedules across daylight-saving transitions (Europe/Berlin 02:3
     });
     // 01:10 CET: the next run is 03:30 CEST, the local time clocks jump to.
     expect(schedule.nextRunAt?.toISOString()).toBe('2026-03-29T01:30:00.000Z');
-    jest.setSystemTime(Date.parse('2026-03-29T01:45:00Z'));
-    await beat.schedules.update('dst-spring', { description: 'touched after the run time' });
-    expect((await beat.schedules.get('dst-spring')).nextRunAt?.toISOString()).toBe(
-      '2026-03-30T00:30:00.000Z',
+    clock.set(Date.parse('2026-03-29T01:30:00.200Z'));
+    await waitFor(
+      async () => ((await nextRunOf('dst-spring')) === '2026-03-30T00:30:00.000Z' ? true : undefined),
+      { what: 'the 03:30 run and the next one tomorrow at 02:30' },
+    );
+    expect((await store.get('dst-spring'))?.lastTaskId).toBe(
+      `dst-spring-${Date.parse('2026-03-29T01:30:00Z')}`,
     );
     await beat.schedules.delete('dst-spring');
     await h.stop(beat);
   });
 
   it('runs once on the day 02:30 happens twice, even when the run is taken late or beat restarts', async () => {
-    jest.useFakeTimers({ doNotFake: [...realTimers], now: Date.parse('2026-10-25T00:29:59Z') });
+    clock = fakeClock(Date.parse('2026-10-25T00:29:59Z'));
     const beat = await h.start([]);
     const created = await beat.schedules.create({
       id: 'dst-autumn',
@@ -60,32 +52,30 @@ describe('daily schedules across daylight-saving transitions (Europe/Berlin 02:3
     });
     expect(created.nextRunAt?.toISOString()).toBe('2026-10-25T00:30:00.000Z');
 
-    // The first 02:30 (CEST) is taken 45 minutes late, at 02:15 CET: the repeated hour.
-    jest.setSystemTime(Date.parse('2026-10-25T01:15:00Z'));
+    // Beat was stalled: the first 02:30 (CEST) is handled 45 minutes late, at 02:15 CET, in the
+    // repeated hour. It runs once (run_once) and the next run is tomorrow, not the second 02:30.
     const worker = h.tickWorker();
-    const { started } = worker;
+    // The spring test's run waits in the same queue; only this schedule's runs count here.
+    const autumnRuns = () => worker.started.filter((taskId) => taskId.startsWith('dst-autumn-'));
     await worker.start();
-    await waitFor(() => (started.length > 0 ? true : undefined), { what: 'the 02:30 run' });
-    expect(started).toEqual(['repeat:dst-autumn:1792888200000']);
-    const queue = new Queue(tick.queue, { connection: h.redis.redis, prefix: h.redis.prefix });
-    // The worker scheduled tomorrow's run, not the second 02:30 of today.
+    clock.set(Date.parse('2026-10-25T01:15:00Z'));
+    await waitFor(() => (autumnRuns().length > 0 ? true : undefined), { what: 'the 02:30 run' });
+    expect(autumnRuns()).toEqual(['dst-autumn-1792888200000']);
     await waitFor(
-      async () => {
-        const next = (await queue.getJobScheduler('dst-autumn'))?.next;
-        return next === Date.parse('2026-10-26T01:30:00Z') ? next : undefined;
-      },
+      async () => ((await nextRunOf('dst-autumn')) === '2026-10-26T01:30:00.000Z' ? true : undefined),
       { what: 'the next run to be tomorrow 02:30' },
     );
 
-    // A beat restarted in the repeated hour recomputes from "now" and still picks tomorrow.
+    // A beat restarted in the repeated hour, the schedule edited then: still tomorrow, no second run.
     await h.stop(beat);
+    clock.set(Date.parse('2026-10-25T01:31:00Z'));
     const restarted = await h.start([]);
-    await restarted.schedules.update('dst-autumn', { description: 'edited during the repeated hour' });
-    expect((await restarted.schedules.get('dst-autumn')).nextRunAt?.toISOString()).toBe(
-      '2026-10-26T01:30:00.000Z',
-    );
-    expect(started).toHaveLength(1);
-
-    await queue.close();
+    const edited = await restarted.schedules.update('dst-autumn', {
+      description: 'edited in the repeated hour',
+    });
+    expect(edited.nextRunAt?.toISOString()).toBe('2026-10-26T01:30:00.000Z');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(autumnRuns()).toHaveLength(1);
+    await h.stop(restarted);
   });
 });

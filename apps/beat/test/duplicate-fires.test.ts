@@ -1,8 +1,8 @@
 import { waitFor } from '@foreman/core/testing';
 import { beatHarness, everySecond, intervalSecond, type TickWorker } from './fixtures.js';
 
-/** Occurrence time of a job scheduler's job, from its id `repeat:<scheduler id>:<millis>`. */
-const occurrence = (taskId: string) => Number(taskId.slice(taskId.lastIndexOf(':') + 1));
+/** Occurrence time of a scheduled run, from its task id `<schedule id>-<millis>`. */
+const occurrence = (taskId: string) => Number(taskId.slice(taskId.lastIndexOf('-') + 1));
 
 describe('beat fires each occurrence once', () => {
   let h: Awaited<ReturnType<typeof beatHarness>>;
@@ -18,12 +18,12 @@ describe('beat fires each occurrence once', () => {
     const [first] = await Promise.all([h.start(), h.start()]);
     await worker.start();
     const { started } = worker;
-    const fired = (id: string) => started.filter((taskId) => taskId.startsWith(`repeat:${id}:`));
+    const fired = (id: string) => started.filter((taskId) => taskId.startsWith(`${id}-`));
     await waitFor(() => (fired(everySecond.id).length >= 3 ? true : undefined), {
       timeoutMs: 20_000,
       what: 'three cron occurrences',
     });
-    // Restart one beat while the other keeps running: it re-seeds and re-syncs across ticks.
+    // Restart one beat while the other keeps running: it re-seeds and ticks again.
     await h.stop(first!);
     const before = fired(everySecond.id).length;
     await h.start();

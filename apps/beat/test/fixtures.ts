@@ -2,6 +2,7 @@ import {
   declareSchedule,
   defineTask,
   implementTask,
+  type ScheduleDeclaration,
   TaskRecordWriter,
   TaskRegistry,
   TaskWorker,
@@ -56,14 +57,21 @@ export async function beatHarness(label: string) {
     DATABASE_SCHEMA: database.schema,
     HEALTH_PORT: '0',
     LOG_LEVEL: 'silent',
-    SCHEDULE_SYNC_MS: '200',
+    SCHEDULE_TICK_MS: '100',
   };
   return {
     redis,
     database,
     registry: new TaskRegistry([tick]),
-    async start(declarations = [everySecond, intervalSecond]): Promise<Beat> {
-      const beat = await startBeat({ env, declarations, registry: new TaskRegistry([tick]) });
+    async start(
+      declarations: readonly ScheduleDeclaration[] = [everySecond, intervalSecond],
+      extraEnv: Record<string, string> = {},
+    ): Promise<Beat> {
+      const beat = await startBeat({
+        env: { ...env, ...extraEnv },
+        declarations,
+        registry: new TaskRegistry([tick]),
+      });
       beats.add(beat);
       return beat;
     },

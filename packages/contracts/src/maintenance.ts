@@ -117,6 +117,8 @@ export const schedules = [
     payload: {},
     everyMs: 5 * 60_000,
     description: 'Checks Redis and PostgreSQL from the workers every five minutes',
+    // A check of a moment long past tells nothing: after an outage, wait for the next one.
+    misfirePolicy: 'skip',
   }),
   declareSchedule({
     id: 'maintenance.monitor_system_health.every-5m',

@@ -66,6 +66,8 @@ export const schedules = [
     payload: {},
     everyMs: 60 * 60_000,
     description: 'Syncs every calendar feed hourly',
+    // A slow sync never runs twice at once, and the change that came meanwhile is not lost.
+    overlapPolicy: 'queue_one',
   }),
   declareSchedule({
     id: 'sync.sync_notion_pages.every-2h',

@@ -40,8 +40,19 @@ export {
   duplicateRedis,
   type RedisConnection,
 } from './redis/create-redis.js';
-export { dstSafeRepeatStrategy, nextCronOccurrence } from './schedule/next-occurrence.js';
-export { declareSchedule, type ScheduleDeclaration } from './schedule/schedule-declaration.js';
+export {
+  nextCronOccurrence,
+  nextOccurrence,
+  type OccurrenceTiming,
+} from './schedule/next-occurrence.js';
+export {
+  declareSchedule,
+  MAX_MISFIRE_CAP,
+  SCHEDULE_POLICY_DEFAULTS,
+  type ScheduleDeclaration,
+  type ScheduleMisfirePolicy,
+  type ScheduleOverlapPolicy,
+} from './schedule/schedule-declaration.js';
 export { MIN_EVERY_MS, type ScheduleTiming, validateTiming } from './schedule/validate-timing.js';
 export {
   DEFAULT_TIMEOUT_MS,

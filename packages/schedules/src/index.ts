@@ -2,7 +2,6 @@ export { DeclaredScheduleError } from './errors/declared-schedule-error.js';
 export { ScheduleExistsError } from './errors/schedule-exists-error.js';
 export { ScheduleInputError } from './errors/schedule-input-error.js';
 export { ScheduleNotFoundError } from './errors/schedule-not-found-error.js';
-export { JobSchedulers } from './job-schedulers.js';
 export {
   type CreateScheduleInput,
   createScheduleInput,
@@ -10,9 +9,16 @@ export {
   updateScheduleInput,
 } from './schedule-input.js';
 export {
+  runTaskId,
+  ScheduleRunner,
+  type ScheduleRunnerOptions,
+  type ScheduleTick,
+} from './schedule-runner.js';
+export {
+  type ScheduleScope,
   ScheduleService,
   type ScheduleServiceOptions,
   type ScheduleView,
-  type SyncReport,
 } from './schedule-service.js';
-export { ScheduleStore } from './schedule-store.js';
+export { ScheduleStore, type TickRecord } from './schedule-store.js';
+export { planTick, type TickInput, type TickPlan } from './tick-plan.js';

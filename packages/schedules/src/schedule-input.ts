@@ -1,15 +1,20 @@
+import { MAX_MISFIRE_CAP } from '@foreman/core';
+import { MISFIRE_POLICIES, OVERLAP_POLICIES } from '@foreman/db';
 import { z } from 'zod';
 import { ScheduleInputError } from './errors/schedule-input-error.js';
 
-/** Ids double as BullMQ job scheduler ids, which may not contain ":". */
+/** Schedule ids are part of their runs' task ids (`<id>-<occurrence ms>`); no ":" nor spaces. */
 const SCHEDULE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
-const timing = {
+const fields = {
   cron: z.string().min(1).nullish(),
   timezone: z.string().min(1).optional(),
   everyMs: z.number().int().nullish(),
   description: z.string().max(1_000).optional(),
   enabled: z.boolean().optional(),
+  overlapPolicy: z.enum(OVERLAP_POLICIES).optional(),
+  misfirePolicy: z.enum(MISFIRE_POLICIES).optional(),
+  misfireCap: z.number().int().min(1).max(MAX_MISFIRE_CAP).optional(),
 };
 
 /** What creating a schedule takes; timing is checked further by `validateTiming`. */
@@ -18,14 +23,14 @@ export const createScheduleInput = z
     id: z.string().regex(SCHEDULE_ID, 'letters, digits, ".", "_" and "-", at most 200'),
     task: z.string().min(1),
     payload: z.unknown().default({}),
-    ...timing,
+    ...fields,
   })
   .strict();
 export type CreateScheduleInput = z.input<typeof createScheduleInput>;
 
 /** A partial change; giving `cron` turns an interval schedule into a cron one and vice versa. */
 export const updateScheduleInput = z
-  .object({ task: z.string().min(1).optional(), payload: z.unknown().optional(), ...timing })
+  .object({ task: z.string().min(1).optional(), payload: z.unknown().optional(), ...fields })
   .strict();
 export type UpdateScheduleInput = z.input<typeof updateScheduleInput>;
 

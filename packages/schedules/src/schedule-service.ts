@@ -1,9 +1,10 @@
-import type { RedisConnection } from '@foreman/core';
 import {
+  nextOccurrence,
+  type OccurrenceTiming,
+  SCHEDULE_POLICY_DEFAULTS,
   type ScheduleDeclaration,
   type SubmittedTask,
   type TaskClient,
-  type TaskContract,
   validatePayload,
   validateTiming,
 } from '@foreman/core';
@@ -12,7 +13,6 @@ import type { Logger } from '@foreman/logger';
 import { DeclaredScheduleError } from './errors/declared-schedule-error.js';
 import { ScheduleExistsError } from './errors/schedule-exists-error.js';
 import { ScheduleNotFoundError } from './errors/schedule-not-found-error.js';
-import { JobSchedulers } from './job-schedulers.js';
 import {
   type CreateScheduleInput,
   createScheduleInput,
@@ -22,57 +22,46 @@ import {
 } from './schedule-input.js';
 import { ScheduleStore } from './schedule-store.js';
 
-/** A schedule as callers see it: its row plus when it fires next (null while paused). */
-export interface ScheduleView extends ScheduleRecord {
-  nextRunAt: Date | null;
+/** A schedule as callers see it: its row, with its next run (null while paused) and its last run. */
+export type ScheduleView = ScheduleRecord;
+
+/**
+ * Whose schedules a caller sees: one user's (`userId`), or every schedule (userId undefined:
+ * admin keys, beat). Another user's schedule answers SCHEDULE_NOT_FOUND, like a missing one.
+ */
+export interface ScheduleScope {
+  userId?: string | undefined;
 }
 
 export interface ScheduleServiceOptions {
   db: Db;
   /** Knows the contracts (through its registry) and submits "run now" tasks. */
   client: TaskClient;
-  connection: RedisConnection;
-  /** Redis key prefix of every queue. */
-  prefix: string;
   logger?: Logger | undefined;
 }
 
-export interface SyncReport {
-  applied: string[];
-  removed: string[];
-}
-
 /**
- * Schedules kept in PostgreSQL and mirrored as BullMQ job schedulers: the table is the truth,
- * Redis fires. Every change goes to the table first, then to its job scheduler; `sync` heals
- * any drift between the two.
+ * Schedules kept in PostgreSQL, fired by beat (`ScheduleRunner`) from the same rows: every change
+ * here is what beat sees on its next tick. A change of timing, or a resume, starts the schedule
+ * afresh from now (occurrences while paused are not missed ones).
  */
 export class ScheduleService {
   private readonly store: ScheduleStore;
-  private readonly schedulers: JobSchedulers;
 
   constructor(private readonly options: ScheduleServiceOptions) {
     this.store = new ScheduleStore(options.db);
-    this.schedulers = new JobSchedulers({ connection: options.connection, prefix: options.prefix });
   }
 
-  async list(): Promise<ScheduleView[]> {
-    const rows = await this.store.list();
-    const next = new Map<string, number | undefined>();
-    for (const queue of new Set(rows.filter((row) => row.enabled).map((row) => row.queue))) {
-      for (const scheduler of await this.schedulers.list(queue))
-        next.set(`${queue}/${scheduler.key}`, scheduler.next);
-    }
-    return rows.map((row) => view(row, next.get(`${row.queue}/${row.id}`)));
+  list(scope: ScheduleScope = {}): Promise<ScheduleView[]> {
+    return this.store.list(scope.userId);
   }
 
-  async get(id: string): Promise<ScheduleView> {
-    const row = await this.require(id);
-    const scheduler = row.enabled ? await this.schedulers.get(row.queue, id) : undefined;
-    return view(row, scheduler?.next);
+  get(id: string, scope: ScheduleScope = {}): Promise<ScheduleView> {
+    return this.require(id, scope);
   }
 
-  async create(input: CreateScheduleInput): Promise<ScheduleView> {
+  /** Creates a user schedule, owned by `scope.userId` (its runs are that user's tasks). */
+  async create(input: CreateScheduleInput, scope: ScheduleScope = {}): Promise<ScheduleView> {
     const parsed = parseInput(createScheduleInput, input);
     const contract = this.options.client.registry.get(parsed.task);
     const payload = validatePayload(contract, parsed.payload);
@@ -82,6 +71,7 @@ export class ScheduleService {
       everyMs: parsed.everyMs ?? null,
     };
     validateTiming(parsed.id, timing);
+    const enabled = parsed.enabled ?? true;
     const row = await this.store.insert({
       id: parsed.id,
       taskName: contract.name,
@@ -89,22 +79,21 @@ export class ScheduleService {
       payload,
       ...timing,
       description: parsed.description ?? '',
-      enabled: parsed.enabled ?? true,
+      enabled,
       source: 'user',
+      ownerUserId: scope.userId ?? null,
+      overlapPolicy: parsed.overlapPolicy ?? SCHEDULE_POLICY_DEFAULTS.overlapPolicy,
+      misfirePolicy: parsed.misfirePolicy ?? SCHEDULE_POLICY_DEFAULTS.misfirePolicy,
+      misfireCap: parsed.misfireCap ?? SCHEDULE_POLICY_DEFAULTS.misfireCap,
+      nextRunAt: enabled ? firstRun(timing) : null,
     });
     if (!row) throw new ScheduleExistsError(parsed.id);
-    try {
-      if (row.enabled) await this.schedulers.apply(row, contract);
-    } catch (error) {
-      await this.store.delete(row.id);
-      throw error;
-    }
-    return this.get(row.id);
+    return row;
   }
 
-  async update(id: string, input: UpdateScheduleInput): Promise<ScheduleView> {
+  async update(id: string, input: UpdateScheduleInput, scope: ScheduleScope = {}): Promise<ScheduleView> {
     const patch = parseInput(updateScheduleInput, input);
-    const current = await this.require(id);
+    const current = await this.require(id, scope);
     const contract = this.options.client.registry.get(patch.task ?? current.taskName);
     const payload = validatePayload(contract, patch.payload ?? current.payload);
     const switchesTiming = patch.cron != null || patch.everyMs != null;
@@ -114,53 +103,57 @@ export class ScheduleService {
       everyMs: switchesTiming ? (patch.everyMs ?? null) : current.everyMs,
     };
     validateTiming(id, timing);
+    const enabled = patch.enabled ?? current.enabled;
+    const retimed =
+      timing.cron !== current.cron ||
+      timing.everyMs !== current.everyMs ||
+      timing.timezone !== current.timezone ||
+      enabled !== current.enabled;
     const updated = await this.store.update(id, {
       taskName: contract.name,
       queue: contract.queue,
       payload,
       ...timing,
       description: patch.description ?? current.description,
-      enabled: patch.enabled ?? current.enabled,
+      enabled,
+      overlapPolicy: patch.overlapPolicy ?? current.overlapPolicy,
+      misfirePolicy: patch.misfirePolicy ?? current.misfirePolicy,
+      misfireCap: patch.misfireCap ?? current.misfireCap,
+      ...(retimed
+        ? { nextRunAt: enabled ? firstRun(timing) : null, queuedRunAt: enabled ? current.queuedRunAt : null }
+        : {}),
       editedAt: new Date(),
     });
     if (!updated) throw new ScheduleNotFoundError(id);
-    try {
-      await this.mirror(updated, contract, current.queue);
-    } catch (error) {
-      // Put the row back so the table never describes a schedule Redis does not run.
-      const { createdAt: _created, updatedAt: _updated, ...previous } = current;
-      await this.store.update(id, previous);
-      throw error;
-    }
-    return this.get(id);
+    return updated;
   }
 
-  pause(id: string): Promise<ScheduleView> {
-    return this.update(id, { enabled: false });
+  pause(id: string, scope: ScheduleScope = {}): Promise<ScheduleView> {
+    return this.update(id, { enabled: false }, scope);
   }
 
-  resume(id: string): Promise<ScheduleView> {
-    return this.update(id, { enabled: true });
+  resume(id: string, scope: ScheduleScope = {}): Promise<ScheduleView> {
+    return this.update(id, { enabled: true }, scope);
   }
 
-  async delete(id: string): Promise<void> {
-    const row = await this.require(id);
+  async delete(id: string, scope: ScheduleScope = {}): Promise<void> {
+    const row = await this.require(id, scope);
     if (row.source === 'declared') throw new DeclaredScheduleError(id);
-    await this.schedulers.remove(row.queue, id);
     await this.store.delete(id);
   }
 
-  /** Submits the schedule's task once, now, without touching its timing. */
-  async runNow(id: string): Promise<SubmittedTask> {
-    const row = await this.require(id);
-    return this.options.client.submit(row.taskName, row.payload);
+  /** Submits the schedule's task once, now, as its owner, without touching its timing. */
+  async runNow(id: string, scope: ScheduleScope = {}): Promise<SubmittedTask> {
+    const row = await this.require(id, scope);
+    return this.options.client.submit(row.taskName, row.payload, { userId: row.ownerUserId ?? undefined });
   }
 
   /**
-   * What beat does when it starts: seeds the declared defaults (keeping runtime edits), then
-   * brings every job scheduler in line with the table.
+   * What beat does when it starts: seeds the declared defaults, keeping runtime edits. A declared
+   * schedule that kept its timing keeps its next run, so occurrences missed while beat was down
+   * meet their misfire policy on the first tick.
    */
-  async reconcile(declarations: readonly ScheduleDeclaration[]): Promise<SyncReport> {
+  async reconcile(declarations: readonly ScheduleDeclaration[]): Promise<void> {
     const rows: NewScheduleRecord[] = declarations.map((declaration) => {
       validateTiming(declaration.id, declaration);
       return {
@@ -173,70 +166,24 @@ export class ScheduleService {
         everyMs: declaration.everyMs ?? null,
         description: declaration.description ?? '',
         source: 'declared',
+        overlapPolicy: declaration.overlapPolicy ?? SCHEDULE_POLICY_DEFAULTS.overlapPolicy,
+        misfirePolicy: declaration.misfirePolicy ?? SCHEDULE_POLICY_DEFAULTS.misfirePolicy,
+        misfireCap: declaration.misfireCap ?? SCHEDULE_POLICY_DEFAULTS.misfireCap,
       };
     });
-    await this.store.seedDeclared(rows);
-    return this.sync();
+    await this.store.seedDeclared(rows, (row) => firstRun(row as OccurrenceTiming));
+    this.options.logger?.info({ declared: rows.map((row) => row.id) }, 'declared schedules seeded');
   }
 
-  /**
-   * Makes Redis match the table: applies enabled schedules whose job scheduler is missing or
-   * stale, removes job schedulers of paused or deleted schedules. Unchanged ones are left alone,
-   * so a sync never moves a pending occurrence.
-   */
-  async sync(): Promise<SyncReport> {
-    const rows = await this.store.list();
-    const report: SyncReport = { applied: [], removed: [] };
-    const queues = new Set([...this.options.client.registry.queues(), ...rows.map((row) => row.queue)]);
-    for (const queue of queues) {
-      const existing = new Map(
-        (await this.schedulers.list(queue)).map((scheduler) => [scheduler.key, scheduler]),
-      );
-      for (const row of rows.filter((candidate) => candidate.queue === queue && candidate.enabled)) {
-        const scheduler = existing.get(row.id);
-        existing.delete(row.id);
-        if (scheduler && JobSchedulers.matches(scheduler, row)) continue;
-        const contract = this.contract(row);
-        if (!contract) continue;
-        await this.schedulers.apply(row, contract);
-        report.applied.push(row.id);
-      }
-      for (const stale of existing.keys()) {
-        await this.schedulers.remove(queue, stale);
-        report.removed.push(stale);
-      }
-    }
-    if (report.applied.length > 0 || report.removed.length > 0) {
-      this.options.logger?.info(report, 'job schedulers brought in line with the schedules table');
-    }
-    return report;
-  }
-
-  close(): Promise<void> {
-    return this.schedulers.close();
-  }
-
-  private async mirror(row: ScheduleRecord, contract: TaskContract, previousQueue: string): Promise<void> {
-    if (previousQueue !== row.queue || !row.enabled) await this.schedulers.remove(previousQueue, row.id);
-    if (row.enabled) await this.schedulers.apply(row, contract);
-  }
-
-  private contract(row: ScheduleRecord): TaskContract | undefined {
-    if (this.options.client.registry.has(row.taskName)) return this.options.client.registry.get(row.taskName);
-    this.options.logger?.warn(
-      { scheduleId: row.id, taskName: row.taskName },
-      'schedule names an unknown task; not fired',
-    );
-    return undefined;
-  }
-
-  private async require(id: string): Promise<ScheduleRecord> {
+  private async require(id: string, scope: ScheduleScope): Promise<ScheduleRecord> {
     const row = await this.store.get(id);
-    if (!row) throw new ScheduleNotFoundError(id);
+    if (!row || (scope.userId !== undefined && row.ownerUserId !== scope.userId)) {
+      throw new ScheduleNotFoundError(id);
+    }
     return row;
   }
 }
 
-function view(row: ScheduleRecord, next: number | undefined): ScheduleView {
-  return { ...row, nextRunAt: row.enabled && next !== undefined ? new Date(next) : null };
+function firstRun(timing: { cron?: string | null; timezone?: string | null; everyMs?: number | null }): Date {
+  return new Date(nextOccurrence(timing as OccurrenceTiming, Date.now()));
 }

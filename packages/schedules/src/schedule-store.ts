@@ -3,25 +3,52 @@ import {
   asc,
   type Db,
   eq,
+  isNotNull,
   isNull,
+  lte,
   type NewScheduleRecord,
   notInArray,
+  or,
   type ScheduleRecord,
   schedules,
-  sql,
 } from '@foreman/db';
+
+/** What beat writes back after handling a schedule's due occurrences. */
+export type TickRecord = Pick<
+  NewScheduleRecord,
+  'nextRunAt' | 'lastRunAt' | 'lastTaskId' | 'queuedRunAt' | 'skippedRuns'
+>;
 
 /** Rows of the `schedules` table; no knowledge of queues or contracts. */
 export class ScheduleStore {
   constructor(private readonly db: Db) {}
 
-  list(): Promise<ScheduleRecord[]> {
-    return this.db.select().from(schedules).orderBy(asc(schedules.id));
+  /** Every schedule, or one owner's only. */
+  list(ownerUserId?: string): Promise<ScheduleRecord[]> {
+    return this.db
+      .select()
+      .from(schedules)
+      .where(ownerUserId === undefined ? undefined : eq(schedules.ownerUserId, ownerUserId))
+      .orderBy(asc(schedules.id));
   }
 
   async get(id: string): Promise<ScheduleRecord | undefined> {
     const [row] = await this.db.select().from(schedules).where(eq(schedules.id, id));
     return row;
+  }
+
+  /** Enabled schedules with an occurrence due by `now`, or an occurrence held by `queue_one`. */
+  due(now: Date): Promise<ScheduleRecord[]> {
+    return this.db
+      .select()
+      .from(schedules)
+      .where(
+        and(
+          eq(schedules.enabled, true),
+          or(lte(schedules.nextRunAt, now), isNull(schedules.nextRunAt), isNotNull(schedules.queuedRunAt)),
+        ),
+      )
+      .orderBy(asc(schedules.id));
   }
 
   /** Inserts a new row; undefined when the id is taken. */
@@ -39,6 +66,19 @@ export class ScheduleStore {
     return updated;
   }
 
+  /**
+   * Records a tick's outcome unless the row's timing changed meanwhile (retimed, paused, or
+   * handled by another beat): false then, and the row is left as it is.
+   */
+  async recordTick(row: ScheduleRecord, tick: TickRecord): Promise<boolean> {
+    const updated = await this.db
+      .update(schedules)
+      .set(tick)
+      .where(and(eq(schedules.id, row.id), eq(schedules.enabled, true), sameInstant(row)))
+      .returning({ id: schedules.id });
+    return updated.length > 0;
+  }
+
   async delete(id: string): Promise<boolean> {
     const deleted = await this.db
       .delete(schedules)
@@ -50,28 +90,44 @@ export class ScheduleStore {
   /**
    * Brings the declared defaults in: missing ones are created, untouched ones follow their
    * declaration, edited ones (and user schedules that share an id) are kept as they are, and
-   * untouched ones no longer declared are removed. Safe for several beats at once.
+   * untouched ones no longer declared are removed. `nextRunAt` gives an occurrence after now for a
+   * row whose timing is new; an untouched row with the same timing keeps its next run, so
+   * occurrences missed while beat was down still count as missed. Safe for several beats at once.
    */
-  async seedDeclared(rows: NewScheduleRecord[]): Promise<void> {
+  async seedDeclared(rows: NewScheduleRecord[], nextRunAt: (row: NewScheduleRecord) => Date): Promise<void> {
     await this.db.transaction(async (tx) => {
       for (const row of rows) {
+        const [existing] = await tx.select().from(schedules).where(eq(schedules.id, row.id)).for('update');
+        if (!existing) {
+          await tx
+            .insert(schedules)
+            .values({ ...row, source: 'declared', nextRunAt: nextRunAt(row) })
+            .onConflictDoNothing();
+          continue;
+        }
+        if (existing.source !== 'declared' || existing.editedAt !== null) continue;
+        const sameTiming =
+          existing.cron === (row.cron ?? null) &&
+          existing.everyMs === (row.everyMs ?? null) &&
+          existing.timezone === (row.timezone ?? 'UTC');
+        const keepsNext = sameTiming && (existing.nextRunAt !== null || !existing.enabled);
         await tx
-          .insert(schedules)
-          .values({ ...row, source: 'declared' })
-          .onConflictDoUpdate({
-            target: schedules.id,
-            set: {
-              taskName: row.taskName,
-              queue: row.queue,
-              payload: row.payload,
-              cron: row.cron ?? null,
-              timezone: row.timezone ?? 'UTC',
-              everyMs: row.everyMs ?? null,
-              description: row.description ?? '',
-              updatedAt: new Date(),
-            },
-            setWhere: sql`${schedules.source} = 'declared' and ${schedules.editedAt} is null`,
-          });
+          .update(schedules)
+          .set({
+            taskName: row.taskName,
+            queue: row.queue,
+            payload: row.payload,
+            cron: row.cron ?? null,
+            timezone: row.timezone ?? 'UTC',
+            everyMs: row.everyMs ?? null,
+            description: row.description ?? '',
+            overlapPolicy: row.overlapPolicy,
+            misfirePolicy: row.misfirePolicy,
+            misfireCap: row.misfireCap,
+            nextRunAt: keepsNext ? existing.nextRunAt : existing.enabled ? nextRunAt(row) : null,
+            updatedAt: new Date(),
+          })
+          .where(eq(schedules.id, row.id));
       }
       const declaredIds = rows.map((row) => row.id);
       await tx
@@ -85,4 +141,8 @@ export class ScheduleStore {
         );
     });
   }
+}
+
+function sameInstant(row: ScheduleRecord) {
+  return row.nextRunAt === null ? isNull(schedules.nextRunAt) : eq(schedules.nextRunAt, row.nextRunAt);
 }

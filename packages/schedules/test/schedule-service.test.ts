@@ -2,7 +2,6 @@ import { declareSchedule, defineTask, TaskClient, TaskRegistry } from '@foreman/
 import { createTestRedis, type TestRedis } from '@foreman/core/testing';
 import { schedules } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
-import { Queue } from 'bullmq';
 import { z } from 'zod';
 import { ScheduleService } from '../src/schedule-service.js';
 
@@ -21,7 +20,15 @@ const declared = [
     cron: '0 2 * * *',
     timezone: 'Europe/Berlin',
   }),
-  declareSchedule({ id: 'report.hourly', task: report, payload: {}, everyMs: 3_600_000 }),
+  declareSchedule({
+    id: 'report.hourly',
+    task: report,
+    payload: {},
+    everyMs: 3_600_000,
+    overlapPolicy: 'queue_one',
+    misfirePolicy: 'run_all',
+    misfireCap: 3,
+  }),
 ];
 
 describe('ScheduleService', () => {
@@ -29,11 +36,6 @@ describe('ScheduleService', () => {
   let database: TestDatabase;
   let client: TaskClient;
   let service: ScheduleService;
-  let queue: Queue;
-  const schedulerIds = async (name = cleanup.queue) =>
-    (await new Queue(name, { connection: redis.redis, prefix: redis.prefix }).getJobSchedulers()).map(
-      (scheduler) => scheduler.key,
-    );
 
   beforeAll(async () => {
     redis = await createTestRedis('schedules');
@@ -43,85 +45,121 @@ describe('ScheduleService', () => {
       connection: redis.redis,
       prefix: redis.prefix,
     });
-    service = new ScheduleService({
-      db: database.database.db,
-      client,
-      connection: redis.redis,
-      prefix: redis.prefix,
-    });
-    queue = client.queue(cleanup.queue);
+    service = new ScheduleService({ db: database.database.db, client });
   });
   afterAll(async () => {
-    await service.close();
     await client.close();
     await redis.cleanup();
     await database.drop();
   });
 
-  it('seeds declared schedules, each with its next run', async () => {
+  it('seeds declared schedules with their policies (defaults when none) and next run', async () => {
     await service.reconcile(declared);
     const listed = await service.list();
-    expect(listed.map((schedule) => [schedule.id, schedule.source, schedule.enabled])).toEqual([
-      ['cleanup.daily', 'declared', true],
-      ['report.hourly', 'declared', true],
+    expect(
+      listed.map((s) => [
+        s.id,
+        s.source,
+        s.enabled,
+        s.ownerUserId,
+        s.overlapPolicy,
+        s.misfirePolicy,
+        s.misfireCap,
+      ]),
+    ).toEqual([
+      ['cleanup.daily', 'declared', true, null, 'skip', 'run_once', 10],
+      ['report.hourly', 'declared', true, null, 'queue_one', 'run_all', 3],
     ]);
     const daily = listed[0]!;
-    expect(daily.nextRunAt).toBeInstanceOf(Date);
     expect(daily.nextRunAt!.getTime()).toBeGreaterThan(Date.now());
     // 02:00 in Berlin is 00:00 or 01:00 UTC depending on the season.
     expect([0, 1]).toContain(daily.nextRunAt!.getUTCHours());
-    expect(await schedulerIds()).toEqual(['cleanup.daily']);
+    expect(daily.lastRunAt).toBeNull();
+    // Intervals fall on multiples of their length.
+    expect(listed[1]!.nextRunAt!.getTime() % 3_600_000).toBe(0);
   });
 
-  it('keeps runtime edits when beat reconciles again, and follows untouched declarations', async () => {
-    await service.update('cleanup.daily', { cron: '30 3 * * *', payload: { olderThanDays: 30 } });
-    const changedDeclaration = [declared[0]!, { ...declared[1]!, everyMs: 7_200_000 }];
-    await service.reconcile(changedDeclaration);
+  it('keeps the next run of an untouched declaration with the same timing, so missed runs stay missed', async () => {
+    const past = new Date(Date.now() - 5 * 3_600_000);
+    await database.database.db.update(schedules).set({ nextRunAt: past });
+    await service.reconcile(declared);
+    expect((await service.get('report.hourly')).nextRunAt).toEqual(past);
+    // A declaration whose timing changed starts afresh from now.
+    await service.reconcile([declared[0]!, { ...declared[1]!, everyMs: 7_200_000 }]);
+    const hourly = await service.get('report.hourly');
+    expect(hourly.everyMs).toBe(7_200_000);
+    expect(hourly.nextRunAt!.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('keeps runtime edits when beat reconciles again', async () => {
+    await service.update('cleanup.daily', {
+      cron: '30 3 * * *',
+      payload: { olderThanDays: 30 },
+      overlapPolicy: 'allow',
+    });
+    await service.reconcile(declared);
     const daily = await service.get('cleanup.daily');
-    expect([daily.cron, daily.payload, daily.editedAt]).toEqual([
+    expect([daily.cron, daily.payload, daily.overlapPolicy, daily.editedAt]).toEqual([
       '30 3 * * *',
       { olderThanDays: 30 },
+      'allow',
       expect.any(Date),
     ]);
-    const scheduler = await queue.getJobScheduler('cleanup.daily');
-    expect(scheduler?.pattern).toBe('30 3 * * *');
-    expect((await service.get('report.hourly')).everyMs).toBe(7_200_000);
+    expect([2, 1]).toContain(daily.nextRunAt!.getUTCHours());
   });
 
-  it('pauses by removing the job scheduler, resumes by restoring it', async () => {
+  it('pauses (no next run) and resumes from now', async () => {
     const paused = await service.pause('cleanup.daily');
-    expect([paused.enabled, paused.nextRunAt]).toEqual([false, null]);
-    expect(await schedulerIds()).toEqual([]);
+    expect([paused.enabled, paused.nextRunAt, paused.queuedRunAt]).toEqual([false, null, null]);
     // A paused declared schedule stays paused when beat starts again.
     await service.reconcile(declared);
-    expect(await schedulerIds()).toEqual([]);
+    expect((await service.get('cleanup.daily')).enabled).toBe(false);
     const resumed = await service.resume('cleanup.daily');
-    expect(resumed.nextRunAt).toBeInstanceOf(Date);
-    expect(await schedulerIds()).toEqual(['cleanup.daily']);
+    expect(resumed.nextRunAt!.getTime()).toBeGreaterThan(Date.now());
   });
 
-  it('creates, moves, runs now and deletes a user schedule', async () => {
-    const created = await service.create({
-      id: 'cleanup.often',
-      task: cleanup.name,
-      payload: { olderThanDays: 1 },
-      everyMs: 60_000,
-    });
-    expect([created.source, created.nextRunAt instanceof Date]).toEqual(['user', true]);
-    expect(await schedulerIds()).toEqual(expect.arrayContaining(['cleanup.often']));
-
-    // Pointing it at a task of another queue moves its job scheduler there.
-    await service.update('cleanup.often', { task: report.name, payload: {} });
-    expect(await schedulerIds()).not.toContain('cleanup.often');
-    expect(await schedulerIds(report.queue)).toContain('cleanup.often');
-
-    const submitted = await service.runNow('cleanup.often');
-    expect(submitted).toMatchObject({ name: report.name, queue: report.queue });
-    expect((await client.queue(report.queue).getJob(submitted.taskId))?.data.payload).toEqual({});
-
-    await service.delete('cleanup.often');
-    expect(await schedulerIds(report.queue)).not.toContain('cleanup.often');
-    await expect(service.get('cleanup.often')).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND' });
+  it("keeps users to their own schedules: another user's is not found, admins see all", async () => {
+    const mine = await service.create(
+      {
+        id: 'ada.often',
+        task: cleanup.name,
+        payload: { olderThanDays: 1 },
+        everyMs: 60_000,
+        misfirePolicy: 'skip',
+      },
+      { userId: 'ada' },
+    );
+    expect([mine.source, mine.ownerUserId, mine.misfirePolicy, mine.overlapPolicy]).toEqual([
+      'user',
+      'ada',
+      'skip',
+      'skip',
+    ]);
+    await service.create({ id: 'bob.report', task: report.name, everyMs: 60_000 }, { userId: 'bob' });
+    expect((await service.list({ userId: 'ada' })).map((s) => s.id)).toEqual(['ada.often']);
+    expect((await service.list()).map((s) => s.id)).toEqual([
+      'ada.often',
+      'bob.report',
+      'cleanup.daily',
+      'report.hourly',
+    ]);
+    const bob = { userId: 'bob' };
+    for (const attempt of [
+      () => service.get('ada.often', bob),
+      () => service.update('ada.often', { description: 'mine now' }, bob),
+      () => service.pause('ada.often', bob),
+      () => service.runNow('ada.often', bob),
+      () => service.delete('ada.often', bob),
+      // Declared schedules belong to no user: only an unscoped (admin) caller touches them.
+      () => service.pause('cleanup.daily', bob),
+    ]) {
+      await expect(attempt()).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND' });
+    }
+    // Run now submits as the owner.
+    const submitted = await service.runNow('ada.often', { userId: 'ada' });
+    expect((await client.queue(cleanup.queue).getJob(submitted.taskId))?.data.userId).toBe('ada');
+    await service.delete('bob.report', bob);
+    await expect(service.get('bob.report')).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND' });
   });
 
   it('refuses bad input with typed errors and writes nothing', async () => {
@@ -141,27 +179,20 @@ describe('ScheduleService', () => {
     await expect(
       service.create({ id: 'x', task: report.name, cron: '0 8 * * *', everyMs: 60_000 }),
     ).rejects.toMatchObject({ code: 'SCHEDULE_TIMING_INVALID' });
-    await expect(
-      service.create({ id: 'has:colon', task: report.name, everyMs: 60_000 }),
-    ).rejects.toMatchObject({
-      code: 'SCHEDULE_INVALID',
-    });
+    for (const bad of [
+      { id: 'has:colon', task: report.name, everyMs: 60_000 },
+      { id: 'x', task: report.name, everyMs: 60_000, overlapPolicy: 'sometimes' },
+      { id: 'x', task: report.name, everyMs: 60_000, misfirePolicy: 'run_all', misfireCap: 0 },
+    ]) {
+      await expect(service.create(bad as never)).rejects.toMatchObject({ code: 'SCHEDULE_INVALID' });
+    }
     await expect(
       service.create({ id: 'report.hourly', task: report.name, everyMs: 60_000 }),
-    ).rejects.toMatchObject({
-      code: 'SCHEDULE_EXISTS',
-    });
+    ).rejects.toMatchObject({ code: 'SCHEDULE_EXISTS' });
     await expect(service.update('cleanup.daily', { everyMs: 10 })).rejects.toMatchObject({
       code: 'SCHEDULE_TIMING_INVALID',
     });
     await expect(service.delete('cleanup.daily')).rejects.toMatchObject({ code: 'SCHEDULE_DECLARED' });
     expect(await database.database.db.select().from(schedules)).toEqual(before);
-  });
-
-  it('heals drift: a job scheduler lost from Redis comes back, a stray one goes', async () => {
-    await queue.removeJobScheduler('cleanup.daily');
-    await queue.upsertJobScheduler('stray', { every: 60_000 }, { name: cleanup.name, data: {} });
-    expect(await service.sync()).toEqual({ applied: ['cleanup.daily'], removed: ['stray'] });
-    expect(await service.sync()).toEqual({ applied: [], removed: [] });
   });
 });

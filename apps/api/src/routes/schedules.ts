@@ -1,12 +1,15 @@
-import type { ScheduleService, ScheduleView } from '@foreman/schedules';
+import { MISFIRE_POLICIES, OVERLAP_POLICIES } from '@foreman/db';
+import type { ScheduleScope, ScheduleService, ScheduleView } from '@foreman/schedules';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { ApiEnv } from '../http/api-env.js';
 import { validationHook } from '../http/validation-hook.js';
-import { requireAdmin } from '../middleware/require-admin/index.js';
 import { commonErrors, conflict, forbidden, notFound } from '../schemas/error.js';
 import { submittedSchema } from '../schemas/task.js';
+import { TaskService } from '../services/task-service.js';
 
 const tags = ['schedules'];
+const iso = z.string().nullable();
 const scheduleSchema = z
   .object({
     id: z.string(),
@@ -19,7 +22,18 @@ const scheduleSchema = z
     description: z.string(),
     enabled: z.boolean(),
     source: z.string(),
-    nextRunAt: z.string().nullable(),
+    ownerUserId: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Its runs are this user’s tasks; null: declared' }),
+    overlapPolicy: z.enum(OVERLAP_POLICIES),
+    misfirePolicy: z.enum(MISFIRE_POLICIES),
+    misfireCap: z.number(),
+    nextRunAt: iso.openapi({ description: 'Next occurrence; null while paused' }),
+    lastRunAt: iso.openapi({ description: 'When beat last submitted a run' }),
+    lastTaskId: z.string().nullable(),
+    queuedRunAt: iso.openapi({ description: 'queue_one: the occurrence held until the previous run ends' }),
+    skippedRuns: z.number(),
   })
   .openapi('Schedule');
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -27,10 +41,20 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
 });
 const idParams = z.object({ id: z.string().min(1).max(200) });
+const userQuery = z
+  .object({
+    userId: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: 'Admin keys only: that user’s schedules' }),
+  })
+  .strict();
 /** The schedule service checks fields, timing and payload itself and names each bad one. */
 const scheduleBody = z.record(z.string(), z.unknown()).openapi('ScheduleInput', {
   description:
-    '`{ id, task, payload, cron + timezone | everyMs, description?, enabled? }`; on update, any subset but id',
+    '`{ id, task, payload, cron + timezone | everyMs, description?, enabled?, overlapPolicy?, misfirePolicy?, misfireCap? }`; on update, any subset but id',
 });
 const errors = { 403: forbidden, 404: notFound, 409: conflict, ...commonErrors };
 
@@ -45,13 +69,29 @@ const toJson = (view: ScheduleView) => ({
   description: view.description,
   enabled: view.enabled,
   source: view.source,
+  ownerUserId: view.ownerUserId,
+  overlapPolicy: view.overlapPolicy,
+  misfirePolicy: view.misfirePolicy,
+  misfireCap: view.misfireCap,
   nextRunAt: view.nextRunAt?.toISOString() ?? null,
+  lastRunAt: view.lastRunAt?.toISOString() ?? null,
+  lastTaskId: view.lastTaskId,
+  queuedRunAt: view.queuedRunAt?.toISOString() ?? null,
+  skippedRuns: view.skippedRuns,
 });
 
-/** Recurring schedules of the deployment. They belong to no user, so only admin keys manage them. */
+/** The schedules a request may see and touch: its key's user's; admin keys every one (or `?userId=`'s). */
+const scopeOf = (c: Context<ApiEnv>, requested?: string): ScheduleScope => ({
+  userId: TaskService.scope(c.get('identity'), requested),
+});
+
+/**
+ * Recurring schedules. Each belongs to the user whose key created it (its runs are that user's
+ * tasks); a key sees and touches only its user's, another user's answers 404. Admin keys see all,
+ * and alone touch the declared ones, which belong to no user.
+ */
 export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
-  app.use('*', requireAdmin());
   const one = (method: 'get' | 'post', path: string, summary: string) =>
     createRoute({
       method,
@@ -67,24 +107,34 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
       method: 'get',
       path: '/',
       tags,
-      summary: 'Every schedule with its next run',
+      summary: 'Schedules with their next and last run',
+      request: { query: userQuery },
       responses: { 200: json(z.object({ schedules: z.array(scheduleSchema) }), 'Schedules'), ...errors },
     }),
-    async (c) => c.json({ schedules: (await schedules.list()).map(toJson) }, 200),
+    async (c) => {
+      const scope = scopeOf(c, c.req.valid('query').userId);
+      return c.json({ schedules: (await schedules.list(scope)).map(toJson) }, 200);
+    },
   );
   app.openapi(
     createRoute({
       method: 'post',
       path: '/',
       tags,
-      summary: 'Create a schedule',
-      request: { body: { content: { 'application/json': { schema: scheduleBody } }, required: true } },
+      summary: 'Create a schedule of the key’s user (admin keys: `?userId=` for another)',
+      request: {
+        query: userQuery,
+        body: { content: { 'application/json': { schema: scheduleBody } }, required: true },
+      },
       responses: { 201: json(scheduleSchema, 'Created'), ...errors },
     }),
-    async (c) => c.json(toJson(await schedules.create(c.req.valid('json') as never)), 201),
+    async (c) => {
+      const owner = scopeOf(c, c.req.valid('query').userId).userId ?? c.get('identity').userId;
+      return c.json(toJson(await schedules.create(c.req.valid('json') as never, { userId: owner })), 201);
+    },
   );
   app.openapi(one('get', '/{id}', 'One schedule'), async (c) =>
-    c.json(toJson(await schedules.get(c.req.valid('param').id)), 200),
+    c.json(toJson(await schedules.get(c.req.valid('param').id, scopeOf(c))), 200),
   );
   app.openapi(
     createRoute({
@@ -99,25 +149,28 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
       responses: { 200: json(scheduleSchema, 'The schedule'), ...errors },
     }),
     async (c) =>
-      c.json(toJson(await schedules.update(c.req.valid('param').id, c.req.valid('json') as never)), 200),
+      c.json(
+        toJson(await schedules.update(c.req.valid('param').id, c.req.valid('json') as never, scopeOf(c))),
+        200,
+      ),
   );
   app.openapi(one('post', '/{id}/pause', 'Stop firing'), async (c) =>
-    c.json(toJson(await schedules.update(c.req.valid('param').id, { enabled: false })), 200),
+    c.json(toJson(await schedules.pause(c.req.valid('param').id, scopeOf(c))), 200),
   );
-  app.openapi(one('post', '/{id}/resume', 'Fire again'), async (c) =>
-    c.json(toJson(await schedules.update(c.req.valid('param').id, { enabled: true })), 200),
+  app.openapi(one('post', '/{id}/resume', 'Fire again, from now on'), async (c) =>
+    c.json(toJson(await schedules.resume(c.req.valid('param').id, scopeOf(c))), 200),
   );
   app.openapi(
     createRoute({
       method: 'post',
       path: '/{id}/run',
       tags,
-      summary: 'Submit the schedule’s task now',
+      summary: 'Submit the schedule’s task now, as its owner',
       request: { params: idParams },
       responses: { 202: json(submittedSchema.omit({ status: true }), 'Submitted'), ...errors },
     }),
     async (c) => {
-      const { taskId, name, queue } = await schedules.runNow(c.req.valid('param').id);
+      const { taskId, name, queue } = await schedules.runNow(c.req.valid('param').id, scopeOf(c));
       return c.json({ taskId, name, queue }, 202);
     },
   );
@@ -132,7 +185,7 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      await schedules.delete(id);
+      await schedules.delete(id, scopeOf(c));
       return c.json({ id, deleted: true as const }, 200);
     },
   );

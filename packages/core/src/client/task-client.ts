@@ -186,6 +186,18 @@ export class TaskClient {
     return { taskId, name: job.name, queue: job.queueName };
   }
 
+  /**
+   * Whether a task of `queue` has not finished: waiting for fair admission, queued, delayed or
+   * running. False once it completed, failed or is gone from Redis.
+   */
+  async isUnfinished(queue: string, taskId: string): Promise<boolean> {
+    if (await this.options.fairness?.holds(queue, taskId)) return true;
+    const job = await this.queue(queue).getJob(taskId);
+    if (!job) return false;
+    const state = await job.getState();
+    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
+  }
+
   /** The fair admission layer, when this client has one (its metrics and per-user limits). */
   get fairness(): FairScheduler | undefined {
     return this.options.fairness;

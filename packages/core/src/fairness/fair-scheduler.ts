@@ -183,6 +183,12 @@ export class FairScheduler {
     return reply ? this.toJob(taskId, reply[0]!, reply[1]!, reply[2]!) : undefined;
   }
 
+  /** Whether a task waits for admission here (or was taken and is not yet confirmed in BullMQ). */
+  async holds(queue: string, taskId: string): Promise<boolean> {
+    if (!this.isFair(queue)) return false;
+    return (await this.options.connection.exists(`${this.key(queue)}:job:${taskId}`)) === 1;
+  }
+
   async metrics(queue: string): Promise<QueueFairnessMetrics> {
     this.policy(queue);
     const reply = (await this.scripts.METRICS(this.key(queue))) as Array<string | number>;

@@ -1,4 +1,3 @@
-import type { RepeatStrategy } from 'bullmq';
 import { CronExpressionParser } from 'cron-parser';
 
 const wallClocks = new Map<string, Intl.DateTimeFormat>();
@@ -57,9 +56,19 @@ export function nextCronOccurrence(afterMillis: number, pattern: string, timezon
   }
 }
 
-/** BullMQ repeat strategy for job schedulers: cron patterns through `nextCronOccurrence`. */
-export const dstSafeRepeatStrategy: RepeatStrategy = (millis, opts) => {
-  if (!opts.pattern) return undefined;
-  const start = opts.startDate ? new Date(opts.startDate).getTime() : 0;
-  return nextCronOccurrence(Math.max(millis, start), opts.pattern, opts.tz ?? 'UTC');
-};
+/** When a schedule fires: a cron pattern in an IANA timezone, or a fixed interval. */
+export type OccurrenceTiming =
+  | { cron: string; timezone?: string | null | undefined; everyMs?: null | undefined }
+  | { everyMs: number; cron?: null | undefined; timezone?: string | null | undefined };
+
+/**
+ * The first occurrence of a schedule strictly after `afterMillis`: cron patterns through
+ * `nextCronOccurrence`, intervals aligned to the epoch (every minute on the minute).
+ */
+export function nextOccurrence(timing: OccurrenceTiming, afterMillis: number): number {
+  if (timing.cron !== undefined && timing.cron !== null) {
+    return nextCronOccurrence(afterMillis, timing.cron, timing.timezone ?? 'UTC');
+  }
+  const every = timing.everyMs as number;
+  return (Math.floor(afterMillis / every) + 1) * every;
+}

@@ -11,7 +11,6 @@ import { cancelChannel, cancelledKey } from '../events/channels.js';
 import { recordVersion } from '../records/record-version.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
-import { dstSafeRepeatStrategy } from '../schedule/next-occurrence.js';
 import type { TaskImplementation } from '../task/implement-task.js';
 import { retryDelay } from '../task/retry-policy.js';
 import { validatePayload } from '../task/validate-payload.js';
@@ -102,8 +101,6 @@ export class TaskWorker {
           if (type !== TASK_BACKOFF || !task) return 0;
           return retryDelay(task.contract.retry, attemptsMade);
         },
-        // The worker computes each schedule's next occurrence as it takes the current one.
-        repeatStrategy: dstSafeRepeatStrategy,
       },
     });
     this.worker.on('error', (error) => this.logger.error({ err: error }, 'worker error'));
