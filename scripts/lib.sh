@@ -43,4 +43,9 @@ ensure_test_services() {
   port_open 5432 || { echo "PostgreSQL did not come up on 127.0.0.1:5432" >&2; exit 1; }
   psql -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_database where datname = 'test'" | grep -q 1 \
     || psql -h 127.0.0.1 -U postgres -d postgres -qc 'create database test' >/dev/null
+  # The dashboard's browser test drives Debian's Chromium headless (e2e/test/dashboard.test.ts).
+  if [ ! -x /usr/bin/chromium ]; then
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  fi
+  [ -x /usr/bin/chromium ] || { echo "Chromium did not install at /usr/bin/chromium" >&2; exit 1; }
 }

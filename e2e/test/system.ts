@@ -20,9 +20,11 @@ export interface SystemOptions {
   redis?: TestRedis;
   /** Extra settings for every app. */
   env?: Record<string, string>;
+  /** Worker apps to run beside the api (default: maintenance-worker and sync-worker). */
+  workers?: readonly string[];
 }
 
-/** The api and two workers as real processes, on a fresh queue prefix and the given database. */
+/** The api and workers (two by default) as real processes, on a fresh queue prefix and the given database. */
 export async function startSystem(
   database: { url: string; schema: string },
   options: SystemOptions = {},
@@ -42,8 +44,9 @@ export async function startSystem(
   const baseUrl = `http://127.0.0.1:${port}`;
   const apps = await Promise.all([
     startApp('api', { ...env, PORT: String(port), ADMIN_API_KEY: adminKey }, 'api listening'),
-    startApp('maintenance-worker', env, 'worker started'),
-    startApp('sync-worker', env, 'worker started'),
+    ...(options.workers ?? ['maintenance-worker', 'sync-worker']).map((worker) =>
+      startApp(worker, env, 'worker started'),
+    ),
   ]);
   const queues = ['maintenance', 'sync', 'email', 'ai', 'file'].map(
     (name) => new Queue(name, { connection: redis.redis, prefix: redis.prefix }),

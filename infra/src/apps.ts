@@ -11,10 +11,17 @@ export interface AppSpec {
   /** The queue a worker consumes and its seed concurrency; undefined for the api and beat. */
   readonly queue?: string;
   readonly concurrency?: number;
+  /** Paths the deployed app must answer 200 without a key: files its build copies beside the code. */
+  readonly servedFiles?: readonly string[];
 }
 
 export const APPS: readonly AppSpec[] = [
-  { name: 'api', portVariable: 'PORT', defaultPort: 3000 },
+  {
+    name: 'api',
+    portVariable: 'PORT',
+    defaultPort: 3000,
+    servedFiles: ['/login', '/dashboard/assets/app.js', '/dashboard/assets/vendor/uPlot.esm.js'],
+  },
   { name: 'ai-worker', portVariable: 'HEALTH_PORT', defaultPort: 3101, queue: 'ai', concurrency: 1 },
   { name: 'email-worker', portVariable: 'HEALTH_PORT', defaultPort: 3102, queue: 'email', concurrency: 4 },
   { name: 'file-worker', portVariable: 'HEALTH_PORT', defaultPort: 3103, queue: 'file', concurrency: 2 },

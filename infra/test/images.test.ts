@@ -39,6 +39,15 @@ describe('app images (prune -> install -> build -> deploy --prod -> start)', () 
     expect(reports.find((candidate) => candidate.app === app)!.deployed.devPackages).toEqual([]);
   });
 
+  it.each(APPS.filter((app) => app.servedFiles).map((app) => app.name))(
+    '%s: serves the files its build copies beside the code from the deployed tree',
+    (app) => {
+      const spec = APPS.find((candidate) => candidate.name === app)!;
+      const { run } = reports.find((candidate) => candidate.app === app)!;
+      expect(run.servedFiles).toEqual(Object.fromEntries(spec.servedFiles!.map((path) => [path, 200])));
+    },
+  );
+
   it.each(APPS.map((app) => app.name))(
     '%s: starts from its deployed tree, answers /health, passes the image healthcheck, stops on SIGTERM',
     (app) => {

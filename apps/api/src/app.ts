@@ -9,6 +9,7 @@ import { WorkflowClient, WorkflowEngine } from '@foreman/workflows';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
+import { loadDashboardAssets } from './dashboard/static-assets.js';
 import { TaskEventReader } from './events/task-event-reader.js';
 import type { ApiEnv } from './http/api-env.js';
 import { ApiError } from './http/api-error.js';
@@ -17,8 +18,11 @@ import { traceRequests } from './http/trace-requests.js';
 import { validationHook } from './http/validation-hook.js';
 import { auth } from './middleware/auth/index.js';
 import { rateLimit } from './middleware/rate-limit/index.js';
+import { sameOrigin } from './middleware/same-origin/index.js';
 import { advisorRoutes } from './routes/advisor.js';
 import { alertRoutes, alertRuleRoutes } from './routes/alerts.js';
+import { BULL_BOARD_PATH, bullBoardRoutes } from './routes/bull-board.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { healthRoutes } from './routes/health.js';
@@ -26,11 +30,13 @@ import { keyRoutes } from './routes/keys.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
 import { scheduleRoutes } from './routes/schedules.js';
+import { sessionRoutes } from './routes/session.js';
 import { taskTypeRoutes } from './routes/task-types.js';
 import { taskRoutes } from './routes/tasks.js';
 import { workerRoutes } from './routes/workers.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { TaskService } from './services/task-service.js';
+import type { SessionCookieOptions } from './session/session-cookie.js';
 
 export interface AppDependencies {
   client: TaskClient;
@@ -51,16 +57,32 @@ export interface AppDependencies {
   alerts?: AlertManager;
   /** Serves /advisor when given. */
   advisor?: QueueAdvisor;
+  /** The dashboard's session cookie (default: Secure over https, 12 hours). */
+  sessionCookie?: SessionCookieOptions;
+  /** Origins besides the api's own host that cookie-authenticated requests may come from. */
+  trustedOrigins?: readonly string[];
+  /** Bull Board without job actions (default true). */
+  bullBoardReadOnly?: boolean;
 }
 
-/** Paths anyone may read: probes, the Prometheus scrape and the api's own description. */
-const PUBLIC = ['/health', '/ready', '/metrics', '/openapi.json', '/docs'];
+/**
+ * Paths anyone may reach: probes, the Prometheus scrape, the api's own description, and what a
+ * browser needs before it has a session (the login page and the dashboard's scripts and styles).
+ */
+const PUBLIC = ['/', '/health', '/ready', '/metrics', '/openapi.json', '/docs', '/login', '/logout'];
+const isPublic = (path: string) => PUBLIC.includes(path) || path.startsWith('/dashboard/assets/');
+/** Pages a browser navigates to: without a session they lead to the login page. */
+const isPage = (path: string) =>
+  path === '/dashboard' ||
+  path === BULL_BOARD_PATH ||
+  (path.startsWith(`${BULL_BOARD_PATH}/`) && !path.startsWith(`${BULL_BOARD_PATH}/api/`));
 
 export function createApp(deps: AppDependencies) {
   const tasks = new TaskService(deps.client, deps.database);
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.use(traceRequests());
-  const authenticate = auth({ keys: deps.keys, cacheMs: deps.apiKeyCacheMs });
+  const authenticate = auth({ keys: deps.keys, cacheMs: deps.apiKeyCacheMs, isPage });
+  const sessionCookie = deps.sessionCookie ?? { secure: 'auto', maxAgeSeconds: 12 * 3_600 };
   const limit = rateLimit({ redis: deps.redis, prefix: deps.prefix, limit: deps.rateLimitPerMinute });
 
   app.use(
@@ -71,10 +93,20 @@ export function createApp(deps: AppDependencies) {
       },
     }),
   );
-  app.use('*', async (c, next) => (PUBLIC.includes(c.req.path) ? next() : authenticate(c, next)));
-  app.use('*', async (c, next) => (PUBLIC.includes(c.req.path) ? next() : limit(c, next)));
+  app.use('*', sameOrigin({ trustedOrigins: deps.trustedOrigins, alwaysGuarded: ['/login'] }));
+  app.use('*', async (c, next) => (isPublic(c.req.path) ? next() : authenticate(c, next)));
+  app.use('*', async (c, next) => (isPublic(c.req.path) ? next() : limit(c, next)));
 
   app.route('/', healthRoutes(deps));
+  app.route('/', sessionRoutes({ keys: deps.keys, cookie: sessionCookie }));
+  app.route('/', dashboardRoutes({ assets: loadDashboardAssets() }));
+  app.route(
+    BULL_BOARD_PATH,
+    bullBoardRoutes({
+      queues: deps.client.registry.queues().map((name) => deps.client.queue(name)),
+      readOnly: deps.bullBoardReadOnly ?? true,
+    }),
+  );
   app.route('/', keyRoutes({ keys: deps.keys }));
   app.route('/task-types', taskTypeRoutes({ registry: deps.client.registry }));
   app.route('/tasks', taskRoutes({ client: deps.client, tasks }));

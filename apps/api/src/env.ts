@@ -20,6 +20,29 @@ export const apiEnvSchema = baseEnvSchema.extend({
   ALERT_INTERVAL_MS: positiveInt(30_000),
   /** off: this api never evaluates (another deployment does). */
   ALERT_EVALUATION: z.enum(['on', 'off']).default('on'),
+  /**
+   * Secure flag of the dashboard's session cookie. auto: set when the request came over https
+   * (directly or per X-Forwarded-Proto); always / never force it.
+   */
+  SESSION_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).default('auto'),
+  /** Lifetime of the dashboard's session cookie, in seconds. */
+  SESSION_MAX_AGE_SECONDS: positiveInt(12 * 3_600),
+  /**
+   * Origins, comma-separated, from which cookie-authenticated (dashboard) requests may change state,
+   * besides the api's own host: for a proxy that rewrites the Host header.
+   */
+  TRUSTED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ }))),
+  /** Bull Board (/admin/queues) shows jobs without retry, remove, clean or pause buttons. */
+  BULL_BOARD_READ_ONLY: z.stringbool().default(true),
 });
 
 export type ApiEnvConfig = z.output<typeof apiEnvSchema>;

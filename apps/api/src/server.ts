@@ -84,6 +84,9 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     maxBodyBytes: config.MAX_BODY_BYTES,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     apiKeyCacheMs: config.API_KEY_CACHE_MS,
+    sessionCookie: { secure: config.SESSION_COOKIE_SECURE, maxAgeSeconds: config.SESSION_MAX_AGE_SECONDS },
+    trustedOrigins: config.TRUSTED_ORIGINS,
+    bullBoardReadOnly: config.BULL_BOARD_READ_ONLY,
     metrics,
     alerts,
     advisor: new QueueAdvisor({

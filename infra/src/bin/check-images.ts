@@ -26,6 +26,9 @@ try {
       ...report.deployed.otherApps.map((path) => `deployed tree holds ${path}`),
       ...report.deployed.devPackages.map((name) => `deployed tree holds dev package ${name}`),
       ...(report.run.healthcheckExitCode === 0 ? [] : ['healthcheck failed']),
+      ...Object.entries(report.run.servedFiles)
+        .filter(([, status]) => status !== 200)
+        .map(([path, status]) => `${path} answered ${status}`),
       ...(report.run.stopExitCode === 0 ? [] : [`exit code ${report.run.stopExitCode} after SIGTERM`]),
     ];
     failed ||= problems.length > 0;

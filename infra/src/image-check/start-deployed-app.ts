@@ -8,6 +8,8 @@ export interface DeployedAppRun {
   readonly health: Record<string, unknown>;
   /** Exit code of the image's HEALTHCHECK command against the running app. */
   readonly healthcheckExitCode: number | null;
+  /** HTTP status of each of the spec's `servedFiles`. */
+  readonly servedFiles: Record<string, number>;
   /** Exit code after SIGTERM (0 = graceful stop). */
   readonly stopExitCode: number | null;
   readonly startMs: number;
@@ -61,9 +63,15 @@ export async function startDeployedApp(
         resolve(error ? (typeof error.code === 'number' ? error.code : 1) : 0),
       ),
     );
+    const servedFiles: Record<string, number> = {};
+    for (const path of spec.servedFiles ?? []) {
+      const response = await fetch(`http://127.0.0.1:${port}${path}`);
+      await response.arrayBuffer();
+      servedFiles[path] = response.status;
+    }
     child.kill('SIGTERM');
     const stopExitCode = await exited;
-    return { health, healthcheckExitCode, stopExitCode, startMs };
+    return { health, healthcheckExitCode, servedFiles, stopExitCode, startMs };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }

@@ -30,6 +30,37 @@ describe('auth', () => {
     }
   });
 
+  it('tells handlers whether the key came in a header or the cookie; a header wins over the cookie', async () => {
+    const credentialApp = new Hono<ApiEnv>()
+      .use('*', auth({ keys }))
+      .get('/', (c) => c.text(c.get('credential')));
+    const credential = async (headers: Record<string, string>) =>
+      (await credentialApp.request('/', { headers })).text();
+    live = new Map([['good-key', alice]]);
+    expect(await credential({ authorization: 'Bearer good-key' })).toBe('header');
+    expect(await credential({ cookie: `${SESSION_COOKIE}=good-key` })).toBe('cookie');
+    expect(await credential({ 'x-api-key': 'good-key', cookie: `${SESSION_COOKIE}=other` })).toBe('header');
+  });
+
+  it('sends page requests without a valid key to the login page, and answers 401 elsewhere', async () => {
+    live = new Map([['good-key', alice]]);
+    const pages = new Hono<ApiEnv>()
+      .use('*', auth({ keys, isPage: (path) => path === '/page' }))
+      .get('/page', (c) => c.text('page'))
+      .get('/data', (c) => c.text('data'))
+      .onError((error, c) => c.json((error as ApiError).toBody(), (error as ApiError).status));
+    const missing = await pages.request('/page?x=1');
+    expect(missing.status).toBe(303);
+    expect(missing.headers.get('location')).toBe('/login?next=%2Fpage%3Fx%3D1');
+    const unknown = await pages.request('/page', { headers: { cookie: `${SESSION_COOKIE}=nope` } });
+    expect(unknown.status).toBe(303);
+    expect((await pages.request('/page', { method: 'POST' })).status).toBe(401);
+    expect((await pages.request('/data')).status).toBe(401);
+    expect(
+      await (await pages.request('/page', { headers: { cookie: `${SESSION_COOKIE}=good-key` } })).text(),
+    ).toBe('page');
+  });
+
   it('answers 401 without a key or with an unknown one', async () => {
     for (const headers of [
       {},

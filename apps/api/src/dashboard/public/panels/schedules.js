@@ -1,0 +1,40 @@
+import { ApiError, api } from '../api.js';
+import { badge, fill, formatMs, formatTime, h, panel, relativeTime, table } from '../dom.js';
+
+/** Recurring schedules with their next run (admin: schedules belong to no user). */
+export function schedulesPanel() {
+  const { element, body } = panel('Schedules', { id: 'schedules' });
+  return {
+    element,
+    async refresh() {
+      let schedules;
+      try {
+        ({ schedules } = await api('/schedules'));
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 403) {
+          fill(body, h('p', { class: 'muted' }, 'Schedules are shown to admin keys.'));
+          return;
+        }
+        throw error;
+      }
+      const next = (schedule) => (schedule.nextRunAt ? new Date(schedule.nextRunAt).getTime() : Infinity);
+      const rows = schedules
+        .sort((a, b) => next(a) - next(b))
+        .map((schedule) =>
+          h(
+            'tr',
+            null,
+            h('td', { title: schedule.description }, schedule.taskName),
+            h(
+              'td',
+              { class: 'mono' },
+              schedule.cron ? `${schedule.cron} ${schedule.timezone}` : `every ${formatMs(schedule.everyMs)}`,
+            ),
+            h('td', { title: formatTime(schedule.nextRunAt) }, relativeTime(schedule.nextRunAt)),
+            h('td', null, schedule.enabled ? badge('enabled', 'ok') : badge('paused')),
+          ),
+        );
+      fill(body, table(['Task', 'When', 'Next run', 'State'], rows, { empty: 'No schedule.' }));
+    },
+  };
+}
