@@ -34,3 +34,13 @@ export async function api(path, { method = 'GET', body } = {}) {
 
 /** How often panels refresh; `?refresh=<ms>` in the page address overrides it (at least 500). */
 export const REFRESH_MS = Math.max(500, Number(new URLSearchParams(location.search).get('refresh')) || 5_000);
+
+/** The answer, or null when the api says one of `statuses` (403: not for this key; 404: no such route). */
+export async function apiOrNull(path, statuses = [403]) {
+  try {
+    return await api(path);
+  } catch (error) {
+    if (error instanceof ApiError && statuses.includes(error.status)) return null;
+    throw error;
+  }
+}

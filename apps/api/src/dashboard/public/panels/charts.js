@@ -1,4 +1,4 @@
-import { ApiError, api } from '../api.js';
+import { apiOrNull } from '../api.js';
 import { fill, formatMs, formatNumber, h, panel, table } from '../dom.js';
 import uPlot from '../vendor/uPlot.esm.js';
 
@@ -40,19 +40,13 @@ export function chartsPanel() {
   return {
     element,
     async refresh() {
-      let minute;
-      let fiveMinutes;
-      try {
-        [minute, fiveMinutes] = await Promise.all([
-          api(`/metrics/summary?windowMs=${WINDOW_MS}`),
-          api('/metrics/summary?windowMs=300000'),
-        ]);
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 404) {
-          fill(body, h('p', { class: 'muted' }, 'This api serves no metrics.'));
-          return;
-        }
-        throw error;
+      const [minute, fiveMinutes] = await Promise.all([
+        apiOrNull(`/metrics/summary?windowMs=${WINDOW_MS}`, [404]),
+        apiOrNull('/metrics/summary?windowMs=300000', [404]),
+      ]);
+      if (!minute || !fiveMinutes) {
+        fill(body, h('p', { class: 'muted' }, 'This api serves no metrics.'));
+        return;
       }
       samples.push(toSample(minute));
       const cutoff = Date.now() / 1_000 - KEEP_MS / 1_000;

@@ -1,4 +1,4 @@
-import { ApiError, api } from '../api.js';
+import { apiOrNull } from '../api.js';
 import { fill, formatMs, formatNumber, h, panel, table } from '../dom.js';
 
 /**
@@ -13,18 +13,13 @@ export function fairnessPanel() {
     element,
     async refresh() {
       if (absent) return;
-      let queues;
-      try {
-        ({ queues } = await api('/fairness'));
-      } catch (error) {
-        if (error instanceof ApiError && (error.status === 404 || error.status === 403)) {
-          element.hidden = true;
-          // The route comes with a newer api, not while this page lives: stop asking.
-          absent = true;
-          return;
-        }
-        throw error;
+      const answer = await apiOrNull('/fairness', [403, 404]);
+      if (!answer) {
+        // The route comes with a newer api (or another key), not while this page lives: stop asking.
+        absent = true;
+        return;
       }
+      const { queues } = answer;
       element.hidden = false;
       const rows = queues.flatMap((queue) =>
         queue.users.map((user) =>

@@ -1,4 +1,4 @@
-import { ApiError, api } from '../api.js';
+import { apiOrNull } from '../api.js';
 import { badge, fill, formatMs, formatTime, h, panel, relativeTime, table } from '../dom.js';
 
 /** Recurring schedules with their next run (admin: schedules belong to no user). */
@@ -7,16 +7,12 @@ export function schedulesPanel() {
   return {
     element,
     async refresh() {
-      let schedules;
-      try {
-        ({ schedules } = await api('/schedules'));
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 403) {
-          fill(body, h('p', { class: 'muted' }, 'Schedules are shown to admin keys.'));
-          return;
-        }
-        throw error;
+      const answer = await apiOrNull('/schedules');
+      if (!answer) {
+        fill(body, h('p', { class: 'muted' }, 'Schedules are shown to admin keys.'));
+        return;
       }
+      const { schedules } = answer;
       const next = (schedule) => (schedule.nextRunAt ? new Date(schedule.nextRunAt).getTime() : Infinity);
       const rows = schedules
         .sort((a, b) => next(a) - next(b))

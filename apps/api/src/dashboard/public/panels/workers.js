@@ -1,4 +1,4 @@
-import { ApiError, api } from '../api.js';
+import { apiOrNull } from '../api.js';
 import { fill, formatMs, h, panel, progressBar, shortId, table } from '../dom.js';
 
 /** Alive worker connections with their heartbeat, and the tasks running right now (admin). */
@@ -7,18 +7,14 @@ export function workersPanel() {
   return {
     element,
     async refresh() {
-      let workers;
-      let active;
-      try {
-        [{ workers }, { active }] = await Promise.all([api('/workers'), api('/workers/active')]);
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 403) {
-          fill(body, h('p', { class: 'muted' }, 'Workers are shown to admin keys.'));
-          return;
-        }
-        throw error;
+      const [alive, running] = await Promise.all([apiOrNull('/workers'), apiOrNull('/workers/active')]);
+      if (!alive || !running) {
+        fill(body, h('p', { class: 'muted' }, 'Workers are shown to admin keys.'));
+        return;
       }
-      const running = (queue) => active.filter((task) => task.queue === queue).length;
+      const { workers } = alive;
+      const { active } = running;
+      const runningOn = (queue) => active.filter((task) => task.queue === queue).length;
       const instances = table(
         ['Queue', 'Instance', 'Up', 'Heartbeat', 'Running'],
         workers
@@ -35,7 +31,7 @@ export function workersPanel() {
                 { class: worker.idleSeconds > 30 ? 'bad' : '' },
                 worker.idleSeconds < 1 ? 'just now' : `${formatMs(worker.idleSeconds * 1_000)} ago`,
               ),
-              h('td', { class: 'num' }, running(worker.queue)),
+              h('td', { class: 'num' }, runningOn(worker.queue)),
             ),
           ),
         { empty: 'No worker is connected.' },
