@@ -224,7 +224,7 @@ describe('dashboard in headless Chromium against the real api and sync worker', 
       location.hash = '#/';
     });
     await page.locator('#queues tr[data-queue="sync"]').waitFor();
-    await page.locator('#workers td', { hasText: 'sync' }).first().waitFor();
+    await page.locator('#workers tr[data-instance]', { hasText: 'sync-worker' }).first().waitFor();
     await page.locator('#recent tr[data-task-id]').first().waitFor();
     await page.locator('#throughput-chart canvas').waitFor();
     await page.locator('#schedules td', { hasText: 'sync.sync_calendar_events' }).waitFor();
