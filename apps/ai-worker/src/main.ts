@@ -1,4 +1,4 @@
-import { ChatClient } from '@foreman/ai-client';
+import { chatClientFromEnv } from '@foreman/ai-client';
 import { createRegistry, QUEUES } from '@foreman/contracts';
 import { runWorkerApp, TaskClient } from '@foreman/core';
 import { WorkerMetrics } from '@foreman/metrics';
@@ -6,12 +6,7 @@ import { loadAiEnv } from './env.js';
 import { aiTasks } from './tasks/index.js';
 
 const env = loadAiEnv();
-const chat = new ChatClient({
-  baseUrl: env.AI_BASE_URL,
-  apiKey: env.AI_API_KEY,
-  model: env.AI_MODEL,
-  timeoutMs: env.AI_REQUEST_TIMEOUT_MS,
-});
+const chat = chatClientFromEnv(env);
 
 await runWorkerApp({
   name: 'ai-worker',

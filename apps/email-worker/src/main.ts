@@ -1,19 +1,15 @@
-import { ChatClient } from '@foreman/ai-client';
+import { chatClientFromEnv } from '@foreman/ai-client';
 import { QUEUES } from '@foreman/contracts';
 import { runWorkerApp } from '@foreman/core';
+import { createSmtpTransport } from '@foreman/mail';
 import { WorkerMetrics } from '@foreman/metrics';
-import nodemailer from 'nodemailer';
 import { loadEmailEnv } from './env.js';
 import { emailTasks } from './tasks/index.js';
 
 const env = loadEmailEnv();
-const transport = nodemailer.createTransport(env.SMTP_URL);
-const chat = new ChatClient({
-  baseUrl: env.AI_BASE_URL,
-  apiKey: env.AI_API_KEY,
-  model: env.AI_MODEL,
-  timeoutMs: env.AI_REQUEST_TIMEOUT_MS,
-});
+// Every send is an `smtp send` span under the task's run span when tracing is on.
+const transport = createSmtpTransport(env.SMTP_URL);
+const chat = chatClientFromEnv(env);
 
 await runWorkerApp({
   name: 'email-worker',

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { aiTasks, emailDigestSubscriptions, emailOutbox, emailOutboxRecipients, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import { startTestSmtpServer, type TestSmtpServer } from '@foreman/mail/testing';
 import { processEmailQueueTask } from '../src/tasks/process-email-queue.js';
 import { sendDailyEmailSummaryTask } from '../src/tasks/send-daily-email-summary.js';
-import { type SmtpPeer, startSmtp } from './smtp-peer.js';
 
 const context = { taskId: 't', signal: new AbortController().signal, progress: async () => {} } as never;
 
 describe('email.send_daily_email_summary', () => {
-  let smtp: SmtpPeer;
+  let smtp: TestSmtpServer;
   let testDb: TestDatabase;
   beforeAll(async () => {
-    smtp = await startSmtp();
+    smtp = await startTestSmtpServer();
     testDb = await createTestDatabase('digest');
   });
   afterAll(async () => {

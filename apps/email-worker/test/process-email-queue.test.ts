@@ -1,16 +1,16 @@
 import { emailOutbox, emailOutboxRecipients, eq } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
-import nodemailer from 'nodemailer';
+import { createSmtpTransport } from '@foreman/mail';
+import { startTestSmtpServer, type TestSmtpServer } from '@foreman/mail/testing';
 import { type ProcessEmailQueueDeps, processEmailQueueTask } from '../src/tasks/process-email-queue.js';
-import { type SmtpPeer, startSmtp } from './smtp-peer.js';
 
 const context = { taskId: 't', signal: new AbortController().signal, progress: async () => {} } as never;
 
 describe('email.process_email_queue over real SMTP and PostgreSQL', () => {
-  let smtp: SmtpPeer;
+  let smtp: TestSmtpServer;
   let testDb: TestDatabase;
   beforeAll(async () => {
-    smtp = await startSmtp();
+    smtp = await startTestSmtpServer();
     testDb = await createTestDatabase('outbox');
   });
   afterAll(async () => {
@@ -107,7 +107,7 @@ describe('email.process_email_queue over real SMTP and PostgreSQL', () => {
 
   it('keeps messages pending while the server is unreachable, then fails them after the last attempt', async () => {
     const message = await queue('Later', ['ada@example.test']);
-    const unreachable = nodemailer.createTransport('smtp://127.0.0.1:1');
+    const unreachable = createSmtpTransport('smtp://127.0.0.1:1');
     const first = await task({ transport: unreachable, maxAttempts: 2 }).handler({ limit: 100 }, context);
     expect(first).toMatchObject({ deferred: 1, failed: 0 });
     expect(first.errors[0]?.error).toMatch(/ECONNREFUSED/);

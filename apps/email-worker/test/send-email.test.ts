@@ -1,13 +1,13 @@
-import nodemailer from 'nodemailer';
+import { createSmtpTransport } from '@foreman/mail';
+import { startTestSmtpServer, type TestSmtpServer } from '@foreman/mail/testing';
 import { sendEmailTask } from '../src/tasks/send-email.js';
-import { type SmtpPeer, startSmtp } from './smtp-peer.js';
 
 const context = (taskId: string) => ({ taskId, signal: new AbortController().signal }) as never;
 
 describe('email.send_email over real SMTP', () => {
-  let smtp: SmtpPeer;
+  let smtp: TestSmtpServer;
   beforeAll(async () => {
-    smtp = await startSmtp();
+    smtp = await startTestSmtpServer();
   });
   afterAll(() => smtp.close());
 
@@ -43,7 +43,7 @@ describe('email.send_email over real SMTP', () => {
 
   it('fails when no SMTP server listens', async () => {
     const unreachable = sendEmailTask({
-      transport: nodemailer.createTransport('smtp://127.0.0.1:1'),
+      transport: createSmtpTransport('smtp://127.0.0.1:1'),
       from: 'x@y.z',
     });
     await expect(

@@ -4,4 +4,5 @@ export {
   type ChatClientOptions,
   type ChatRequest,
 } from './chat-client.js';
+export { chatClientFromEnv } from './chat-client-from-env.js';
 export { ChatCompletionError } from './chat-completion-error.js';

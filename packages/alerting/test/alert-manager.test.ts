@@ -3,6 +3,7 @@ import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing'
 import { deadLetters, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
+import { startTestSmtpServer, type TestSmtpServer } from '@foreman/mail/testing';
 import { WorkerHeartbeat } from '@foreman/metrics';
 import { Queue } from 'bullmq';
 import {
@@ -16,7 +17,7 @@ import {
   TIMESTAMP_HEADER,
   verifyWebhook,
 } from '../src/index.js';
-import { startHttpReceiver, startSmtpReceiver } from './receivers.js';
+import { startHttpReceiver } from './receivers.js';
 
 const logger = createLogger('alerting-test', { level: 'silent' });
 const SECRET = 'test-secret-0123456789';
@@ -24,7 +25,7 @@ const SECRET = 'test-secret-0123456789';
 describe('AlertManager with real channels, Redis and PostgreSQL', () => {
   let redis: TestRedis;
   let database: TestDatabase;
-  let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
+  let smtp: TestSmtpServer;
   let slack: Awaited<ReturnType<typeof startHttpReceiver>>;
   let webhook: Awaited<ReturnType<typeof startHttpReceiver>>;
   let manager: AlertManager;
@@ -35,7 +36,7 @@ describe('AlertManager with real channels, Redis and PostgreSQL', () => {
     [redis, database, smtp, slack, webhook] = await Promise.all([
       createTestRedis('alerting'),
       createTestDatabase('alerting'),
-      startSmtpReceiver(),
+      startTestSmtpServer(),
       startHttpReceiver(),
       startHttpReceiver(),
     ]);

@@ -12,6 +12,7 @@ export { type Env, loadConfig } from './load-config.js';
 export {
   type BaseEnv,
   baseEnvSchema,
+  type ChatEnv,
   chatEnvSchema,
   port,
   positiveInt,

@@ -70,6 +70,8 @@ export const chatEnvSchema = z.object({
   AI_REQUEST_TIMEOUT_MS: positiveInt(120_000),
 });
 
+export type ChatEnv = z.output<typeof chatEnvSchema>;
+
 export type WorkerEnv = z.output<ReturnType<typeof workerEnvSchema>>;
 
 /**

@@ -12,13 +12,13 @@ import {
   lt,
   sql,
 } from '@foreman/db';
-import type { Transporter } from 'nodemailer';
+import type { SmtpTransport } from '@foreman/mail';
 import { z } from 'zod';
 import { smtpOutcome } from '../outbox/smtp-outcome.js';
 
 export interface ProcessEmailQueueDeps {
   db: Db;
-  transport: Transporter;
+  transport: SmtpTransport;
   from: string;
   /** Runs that may fail to reach the server before a message fails for good. */
   maxAttempts: number;

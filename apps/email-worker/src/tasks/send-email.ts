@@ -1,9 +1,9 @@
 import { email } from '@foreman/contracts';
 import { implementTask } from '@foreman/core';
-import type { Transporter } from 'nodemailer';
+import type { SmtpTransport } from '@foreman/mail';
 
 /** Hands one message to the SMTP server; a rejected recipient is reported, not retried. */
-export function sendEmailTask({ transport, from }: { transport: Transporter; from: string }) {
+export function sendEmailTask({ transport, from }: { transport: SmtpTransport; from: string }) {
   return implementTask(email.sendEmail, async (message, context) => {
     context.signal.throwIfAborted();
     const info = await transport.sendMail({

@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import { createSmtpTransport, type SmtpTransport } from '@foreman/mail';
 import { ChannelDeliveryError } from '../errors/channel-delivery-error.js';
 import { type AlertChannel, type AlertNotification, headline } from './alert-notification.js';
 
@@ -9,14 +9,14 @@ export interface EmailChannelOptions {
   to: string[];
 }
 
-/** Mails each notification over SMTP. */
+/** Mails each notification over SMTP (traced: an `smtp send` span per notification). */
 export class EmailChannel implements AlertChannel {
   readonly name: string;
-  private readonly transport: Transporter;
+  private readonly transport: SmtpTransport;
 
   constructor(private readonly options: EmailChannelOptions) {
     this.name = options.name;
-    this.transport = nodemailer.createTransport(options.smtpUrl);
+    this.transport = createSmtpTransport(options.smtpUrl);
   }
 
   async send(notification: AlertNotification): Promise<void> {

@@ -1,19 +1,38 @@
+/**
+ * Test helpers (`@foreman/mail/testing`): a real SMTP server on loopback. Needs `smtp-server`,
+ * which only the tests that import this install (a devDependency), never a deployed app.
+ */
 import type { AddressInfo } from 'node:net';
-import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
+import { createSmtpTransport, type SmtpTransport } from './create-smtp-transport.js';
 
-export interface Received {
+export interface ReceivedMail {
   from: string;
   to: string[];
   raw: string;
 }
 
+export interface TestSmtpServer {
+  /** Every message accepted, oldest first. */
+  readonly received: ReceivedMail[];
+  /** While `rejectAll` is set every recipient is refused with 550. */
+  readonly state: { rejectAll: boolean };
+  readonly port: number;
+  /** smtp://127.0.0.1:<port> */
+  readonly url: string;
+  /** A new traced transport to this server (`createSmtpTransport`). */
+  transport(): SmtpTransport;
+  /** Every address the server accepted a message for, once per message, sorted. */
+  deliveries(): string[];
+  close(): Promise<void>;
+}
+
 /**
- * A real SMTP server on loopback that keeps what it receives. Recipients at @refused.test get a
- * 550; every recipient is refused with 550 while `rejectAll` is set.
+ * A real SMTP server on 127.0.0.1 (a free port, no TLS, no auth needed) that keeps what it
+ * receives. Recipients at @refused.test get a 550.
  */
-export async function startSmtp() {
-  const received: Received[] = [];
+export async function startTestSmtpServer(): Promise<TestSmtpServer> {
+  const received: ReceivedMail[] = [];
   const state = { rejectAll: false };
   const server = new SMTPServer({
     authOptional: true,
@@ -43,15 +62,14 @@ export async function startSmtp() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
+  const url = `smtp://127.0.0.1:${port}`;
   return {
     received,
     state,
     port,
-    transport: () => nodemailer.createTransport(`smtp://127.0.0.1:${port}`),
-    /** Every address the server accepted a message for, once per message. */
+    url,
+    transport: () => createSmtpTransport(url),
     deliveries: () => received.flatMap((message) => message.to).sort(),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
-
-export type SmtpPeer = Awaited<ReturnType<typeof startSmtp>>;
