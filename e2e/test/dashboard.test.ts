@@ -236,11 +236,18 @@ describe('dashboard in headless Chromium against the real api and sync worker', 
     const queueRow = await page.locator('#queues tr[data-queue="sync"]').textContent();
     expect(queueRow).toContain('sync');
     expect(await page.locator('#charts').textContent()).toContain('sync.fetch_url');
-    expect(await page.locator('#schedules').textContent()).toMatch(/0 3 \* \* \* UTC.*in \d/);
+    expect(await page.locator('#schedules').textContent()).toMatch(/0 3 \* \* \*UTC.*in \d/);
     expect(await page.locator('#fairness').isHidden()).toBe((await system.api('/fairness')).status === 404);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     expect((await stat(SCREENSHOT)).size).toBeGreaterThan(20_000);
     process.stdout.write(`dashboard screenshot: ${SCREENSHOT}\n`);
     expect(browserErrors).toEqual([]);
+  });
+
+  it('left no key in any process log', () => {
+    const logged = system.apps.flatMap((app) => app.logs).join('\n');
+    expect(logged).toContain('api listening');
+    expect(logged).not.toContain(system.adminKey);
+    expect(logged).not.toContain('fm_wrong_key_for_the_e2e_test');
   });
 });

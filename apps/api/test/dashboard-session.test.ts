@@ -1,4 +1,5 @@
 import { QUEUES } from '@foreman/contracts';
+import { createLogger } from '@foreman/logger';
 import { startTestApi, type TestApi } from './test-api.js';
 
 const ORIGIN = 'http://localhost';
@@ -6,8 +7,16 @@ const COOKIE = 'foreman_key';
 
 describe('dashboard sign-in, session cookie and CSRF guard', () => {
   let api: TestApi;
+  /** Every line the api logs, at the most verbose level. */
+  const logLines: string[] = [];
   beforeAll(async () => {
-    api = await startTestApi('api_dashboard_session', { trustedOrigins: ['https://ops.example.com'] });
+    api = await startTestApi('api_dashboard_session', {
+      trustedOrigins: ['https://ops.example.com'],
+      logger: createLogger('api', {
+        level: 'trace',
+        destination: { write: (line: string) => logLines.push(line) },
+      }),
+    });
   });
   afterAll(() => api.close());
 
@@ -164,5 +173,12 @@ describe('dashboard sign-in, session cookie and CSRF guard', () => {
     const cleared = response.headers.get('set-cookie') ?? '';
     expect(cleared).toMatch(new RegExp(`^${COOKIE}=;`));
     expect(cleared).toMatch(/Max-Age=0/);
+  });
+
+  it('never logs a key, good or bad', () => {
+    const logged = logLines.join('');
+    for (const key of [api.aliceKey, api.bobKey, 'fm_not_a_real_key', 'fm_revoked_or_unknown_key']) {
+      expect(logged).not.toContain(key);
+    }
   });
 });
