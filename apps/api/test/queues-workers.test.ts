@@ -85,11 +85,12 @@ describe('queues and workers', () => {
       concurrency: 4,
     });
     await heartbeat.start();
+    const waiting = await api.call(api.aliceKey, '/tasks/email.send_email', {
+      method: 'POST',
+      body: JSON.stringify({ to: ['a@b.test'], subject: 's', text: 't' }),
+    });
+    const { taskId } = (await waiting.json()) as { taskId: string };
     try {
-      await api.call(api.aliceKey, '/tasks/email.send_email', {
-        method: 'POST',
-        body: JSON.stringify({ to: ['a@b.test'], subject: 's', text: 't' }),
-      });
       const stats = await get<{
         processes: Array<{ instance: string; service: string; concurrency: number }>;
         queues: Record<string, { processes: number; slots: number; active: number; waiting: number }>;
@@ -106,6 +107,7 @@ describe('queues and workers', () => {
       expect((await api.call(api.aliceKey, '/workers/stats')).status).toBe(403);
     } finally {
       await heartbeat.stop();
+      await api.call(api.aliceKey, `/tasks/${taskId}/cancel`, { method: 'POST' });
     }
     const after = await get<{ processes: unknown[] }>('/workers/stats');
     expect(after.processes).toEqual([]);
@@ -128,5 +130,33 @@ describe('queues and workers', () => {
     const cleaned = await post('/queues/email/clean', { status: 'delayed' });
     expect(await cleaned.json()).toEqual({ removed: 3 });
     expect((await email())?.counts.delayed).toBe(0);
+  });
+
+  it('purges a queue: every task not started is cancelled, in Redis and in its record', async () => {
+    const ids: string[] = [];
+    for (const query of ['', '?delayMs=600000', '?priority=3']) {
+      const response = await api.call(api.aliceKey, `/tasks/email.send_email${query}`, {
+        method: 'POST',
+        body: JSON.stringify({ to: ['a@b.test'], subject: 's', text: 't' }),
+      });
+      ids.push(((await response.json()) as { taskId: string }).taskId);
+    }
+    expect((await api.call(api.aliceKey, '/queues/email/purge', { method: 'POST' })).status).toBe(403);
+    expect((await post('/queues/nope/purge')).status).toBe(404);
+    expect((await post('/queues/email/purge', { limit: 0 })).status).toBe(400);
+    // A paused queue's tasks have not started either.
+    expect((await post('/queues/email/pause')).status).toBe(200);
+    const purged = await post('/queues/email/purge');
+    expect(purged.status).toBe(200);
+    expect(await purged.json()).toEqual({ cancelled: 3 });
+    expect((await post('/queues/email/resume')).status).toBe(200);
+    await api.records.flush();
+    for (const id of ids) {
+      const record = (await (await api.call(api.aliceKey, `/tasks/${id}`)).json()) as { status: string };
+      expect(record.status).toBe('cancelled');
+    }
+    const counts = (await get<{ queues: QueueJson[] }>('/queues')).queues.find((q) => q.name === 'email');
+    expect(counts?.counts).toEqual(expect.objectContaining({ waiting: 0, prioritized: 0, delayed: 0 }));
+    expect(await (await post('/queues/email/purge', { limit: 5 })).json()).toEqual({ cancelled: 0 });
   });
 });

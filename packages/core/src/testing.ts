@@ -58,3 +58,5 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+export { type AppProcess, startAppProcess } from './testing/app-process.js';

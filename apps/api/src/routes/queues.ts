@@ -1,4 +1,4 @@
-import type { TaskClient } from '@foreman/core';
+import { type TaskClient, TaskError } from '@foreman/core';
 import { and, type Database, gte, isNotNull, sql, tasks } from '@foreman/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';
@@ -23,6 +23,20 @@ const queueSchema = z
   .openapi('Queue');
 
 const nameParams = z.object({ name: z.string().min(1).max(100) });
+const purgeBody = z
+  .object({
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(100_000)
+      .openapi({ description: 'Most tasks cancelled' }),
+  })
+  .strict();
+/** States of jobs that have not started; a purge cancels these. */
+const NOT_STARTED = ['wait', 'prioritized', 'delayed'] as const;
+const PURGE_PAGE = 500;
 const cleanBody = z
   .object({
     status: z.enum(['completed', 'failed', 'delayed', 'wait', 'paused']),
@@ -139,6 +153,53 @@ export function queueRoutes({ client, database }: { client: TaskClient; database
       const { status, graceMs, limit } = c.req.valid('json');
       const removed = await queue.clean(graceMs, limit, status);
       return c.json({ removed: removed.length }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{name}/purge',
+      tags,
+      summary:
+        'Cancel every task of the queue that has not started (admin): removed from Redis, recorded cancelled',
+      middleware: [requireAdmin()] as const,
+      request: {
+        params: nameParams,
+        body: { content: { 'application/json': { schema: purgeBody } }, required: false },
+      },
+      responses: {
+        200: {
+          description: 'Cancelled',
+          content: { 'application/json': { schema: z.object({ cancelled: z.number() }) } },
+        },
+        403: forbidden,
+        404: notFound,
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const queue = known(c.req.valid('param').name);
+      const { limit } = purgeBody.parse(c.req.valid('json') ?? {});
+      let cancelled = 0;
+      for (;;) {
+        const jobs = await queue.getJobs([...NOT_STARTED], 0, Math.min(PURGE_PAGE, limit - cancelled) - 1);
+        if (jobs.length === 0) break;
+        let moved = 0;
+        for (const job of jobs) {
+          try {
+            // Through the client, so the record says cancelled and live views get the event.
+            const result = await client.cancel(job.id as string);
+            if (result.status === 'cancelled') cancelled += 1;
+            moved += 1;
+          } catch (error) {
+            // Started or finished meanwhile: no longer the purge's business.
+            if (!(error instanceof TaskError)) throw error;
+          }
+        }
+        if (cancelled >= limit || moved === 0) break;
+      }
+      return c.json({ cancelled }, 200);
     },
   );
 

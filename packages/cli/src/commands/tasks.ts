@@ -1,0 +1,173 @@
+import type { Command } from 'commander';
+import { type CommandContext, contextOf } from '../context.js';
+import { parseDuration, parseInteger, parseTime } from '../input/options.js';
+import { readPayload } from '../input/payload.js';
+import { compactJson, formatDuration, formatTime, truncate } from '../output/format.js';
+import type { CliIo } from '../output/printer.js';
+import { renderFields, renderTable } from '../output/table.js';
+import type { SubmittedJson, TaskJson } from './api-types.js';
+
+const STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'];
+const path = (id: string) => `/tasks/${encodeURIComponent(id)}`;
+
+/** submit, status, list, cancel and retry of tasks. */
+export function registerTaskCommands(program: Command, io: CliIo): void {
+  program
+    .command('submit')
+    .description('Submit a task; prints its id')
+    .argument('<task>', 'task name, e.g. maintenance.health_check')
+    .option('-p, --payload <json>', 'payload: JSON, @file.json, or - for standard input', undefined)
+    .option('--priority <n>', '1 is the most urgent; 0 plain FIFO')
+    .option('--delay <duration>', 'run no earlier than this from now (30s, 5m, 2h)')
+    .option('--user <id>', 'admin keys: submit on behalf of this user')
+    .action(async (task: string, options: SubmitOptions, command: Command) => {
+      const ctx = contextOf(io, command);
+      const payload = await readPayload(options.payload, io.readStdin);
+      const submitted = await ctx.api.post<SubmittedJson>(`/tasks/${encodeURIComponent(task)}`, payload, {
+        priority:
+          options.priority === undefined
+            ? undefined
+            : parseInteger(options.priority, '--priority', 0, 2_097_152),
+        delayMs: options.delay === undefined ? undefined : parseDuration(options.delay, '--delay'),
+        userId: options.user,
+      });
+      ctx.printer.result(submitted, () => renderSubmitted(submitted));
+    });
+
+  program
+    .command('status')
+    .description('One task: status, attempts, timings, progress, result or error')
+    .argument('<id>', 'task id')
+    .action(async (id: string, _options: object, command: Command) => {
+      const ctx = contextOf(io, command);
+      const task = await ctx.api.get<TaskJson>(path(id));
+      ctx.printer.result(task, () => renderTask(task));
+    });
+
+  program
+    .command('list')
+    .description('Tasks, newest first, one page at a time')
+    .option('--status <status>', `one of ${STATUSES.join(', ')}`)
+    .option('--task <name>', 'task name')
+    .option('--queue <name>', 'queue')
+    .option('--user <id>', 'admin keys: this user’s tasks only')
+    .option('--since <time>', 'created at or after: ISO time, or an age like 1h or 2d')
+    .option('--until <time>', 'created before: ISO time, or an age')
+    .option('--limit <n>', 'tasks per page (1-200)', '50')
+    .option('--cursor <cursor>', 'the next page, as printed after the previous one')
+    .action(async (options: ListOptions, command: Command) => {
+      await listTasks(contextOf(io, command), options);
+    });
+
+  program
+    .command('cancel')
+    .description('Cancel a task: a waiting one at once, a running one by aborting its handler')
+    .argument('<id>', 'task id')
+    .action(async (id: string, _options: object, command: Command) => {
+      const ctx = contextOf(io, command);
+      const result = await ctx.api.post<{ taskId: string; status: string; was: string }>(
+        `${path(id)}/cancel`,
+      );
+      ctx.printer.result(result, () =>
+        result.status === 'cancelled'
+          ? `cancelled ${result.taskId} (it was ${result.was})`
+          : `cancelling ${result.taskId}: it was ${result.was}, its worker was told to stop it`,
+      );
+    });
+
+  program
+    .command('retry')
+    .description('Run a failed or cancelled task again with fresh attempts')
+    .argument('<id>', 'task id')
+    .action(async (id: string, _options: object, command: Command) => {
+      const ctx = contextOf(io, command);
+      const submitted = await ctx.api.post<SubmittedJson>(`${path(id)}/retry`);
+      ctx.printer.result(submitted, () => renderSubmitted(submitted));
+    });
+}
+
+interface SubmitOptions {
+  payload?: string;
+  priority?: string;
+  delay?: string;
+  user?: string;
+}
+
+interface ListOptions {
+  status?: string;
+  task?: string;
+  queue?: string;
+  user?: string;
+  since?: string;
+  until?: string;
+  limit: string;
+  cursor?: string;
+}
+
+async function listTasks(ctx: CommandContext, options: ListOptions): Promise<void> {
+  const page = await ctx.api.get<{ tasks: TaskJson[]; nextCursor: string | null }>('/tasks', {
+    status: options.status,
+    name: options.task,
+    queue: options.queue,
+    userId: options.user,
+    from: options.since === undefined ? undefined : parseTime(options.since, '--since'),
+    to: options.until === undefined ? undefined : parseTime(options.until, '--until'),
+    limit: parseInteger(options.limit, '--limit', 1, 200),
+    cursor: options.cursor,
+  });
+  ctx.printer.result(page, () =>
+    renderTable(
+      [
+        { header: 'id', value: (task: TaskJson) => task.id },
+        { header: 'task', value: (task) => task.name },
+        { header: 'status', value: (task) => task.status },
+        { header: 'user', value: (task) => task.userId ?? '-' },
+        { header: 'attempts', value: (task) => String(task.attempts), align: 'right' },
+        { header: 'created', value: (task) => formatTime(task.createdAt) },
+        { header: 'duration', value: (task) => formatDuration(task.durationMs), align: 'right' },
+      ],
+      page.tasks,
+    ),
+  );
+  if (page.nextCursor) ctx.printer.note(`more: --cursor ${page.nextCursor}`);
+}
+
+export const renderSubmitted = (submitted: SubmittedJson): string =>
+  renderFields([
+    ['task id', submitted.taskId],
+    ['task', submitted.name],
+    ['queue', submitted.queue],
+    ['status', submitted.status],
+    ['replay of', submitted.replayOf],
+    ['deduplicated', submitted.deduplicated ? 'yes: the first task with this idempotency key' : undefined],
+  ]);
+
+function renderTask(task: TaskJson): string {
+  const progress =
+    task.progress === null
+      ? undefined
+      : `${task.progress}%${task.progressMessage ? ` ${task.progressMessage}` : ''}`;
+  return renderFields([
+    ['id', task.id],
+    ['task', task.name],
+    ['queue', task.queue],
+    ['status', task.status],
+    ['user', task.userId ?? '-'],
+    ['priority', String(task.priority)],
+    ['attempts', `${task.attempts} of ${task.maxRetries + 1}`],
+    ['created', formatTime(task.createdAt)],
+    ['started', task.startedAt ? formatTime(task.startedAt) : undefined],
+    ['completed', task.completedAt ? formatTime(task.completedAt) : undefined],
+    ['waited', task.waitMs === null ? undefined : formatDuration(task.waitMs)],
+    ['ran', task.durationMs === null ? undefined : formatDuration(task.durationMs)],
+    ['progress', progress],
+    ['replay of', task.replayOf ?? undefined],
+    ['trace', task.traceId ?? undefined],
+    ['payload', truncate(compactJson(task.payload), 400)],
+    [
+      'result',
+      task.result === null || task.result === undefined ? undefined : truncate(compactJson(task.result), 400),
+    ],
+    ['error', task.error ?? undefined],
+  ]);
+}

@@ -1,0 +1,10 @@
+export type { ApiKeyJson, DeadLetterJson, SubmittedJson, TaskJson } from './commands/api-types.js';
+export { type CliEnv, cliEnvSchema, loadCliEnv } from './env.js';
+export { ApiRequestError, CliError, EXIT, type ExitCode, UsageError } from './errors.js';
+export { ApiClient, type ApiClientOptions } from './http/api-client.js';
+export { ApiKeyAdmin } from './keys/api-key-admin.js';
+export { DatabaseKeyAdmin } from './keys/database-key-admin.js';
+export type { CreatedKey, KeyAdmin, NewKey } from './keys/key-admin.js';
+export { runCli } from './main.js';
+export type { CliIo } from './output/printer.js';
+export { type Column, renderFields, renderTable } from './output/table.js';
