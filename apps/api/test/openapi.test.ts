@@ -29,6 +29,8 @@ describe('api description and probes', () => {
         '/keys',
         '/health',
         '/ready',
+        '/login',
+        '/logout',
       ]),
     );
     expect(Object.keys(doc.components.schemas)).toEqual(
