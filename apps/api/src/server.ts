@@ -45,7 +45,12 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
   const metrics = new ServiceMetrics({
     service: 'api',
     diskPath: config.DATA_DIR,
-    queues: { connection: redis, prefix: config.QUEUE_PREFIX, names: client.registry.queues() },
+    queues: {
+      connection: redis,
+      prefix: config.QUEUE_PREFIX,
+      names: client.registry.queues(),
+      db: database.db,
+    },
   });
   const keys = new ApiKeyStore(database.db);
   await bootstrapAdminKey({

@@ -1,5 +1,5 @@
 import { waitFor } from '@foreman/core/testing';
-import { tasks } from '@foreman/db';
+import { deadLetters, tasks } from '@foreman/db';
 import { ServiceMetrics } from '@foreman/metrics';
 import { startTestApi, type TestApi } from './test-api.js';
 
@@ -8,10 +8,15 @@ describe('api metrics routes', () => {
   let app: { request(path: string): Promise<Response> };
 
   beforeAll(async () => {
-    api = await startTestApi('api_metrics', (redis) => ({
+    api = await startTestApi('api_metrics', (redis, testDb) => ({
       metrics: new ServiceMetrics({
         service: 'api',
-        queues: { connection: redis.redis, prefix: redis.prefix, names: ['maintenance', 'email'] },
+        queues: {
+          connection: redis.redis,
+          prefix: redis.prefix,
+          names: ['maintenance', 'email'],
+          db: testDb.database.db,
+        },
       }),
     }));
     // The scrape is public; summaries need a key.
@@ -29,6 +34,15 @@ describe('api metrics routes', () => {
         waitMs: 5,
       })),
     );
+    // A dead email task: the dead-letter gauge counts the table's rows, BullMQ's failed set has none.
+    await testDb.database.db.insert(deadLetters).values({
+      taskId: 'dead-1',
+      name: 'email.send_email',
+      queue: 'email',
+      error: 'gave up',
+      attempts: 5,
+      failedAt: new Date(now),
+    });
   });
   afterAll(() => api.close());
 
@@ -39,6 +53,9 @@ describe('api metrics routes', () => {
       return /foreman_queue_jobs\{queue="maintenance",state="waiting"\} 1/.test(body) ? body : undefined;
     });
     expect(text).toContain('foreman_queue_jobs{queue="email",state="waiting"} 0');
+    expect(text).toContain('foreman_dead_letters{queue="email"} 1');
+    expect(text).toContain('foreman_dead_letters{queue="maintenance"} 0');
+    expect(text).toContain('foreman_queue_jobs{queue="email",state="failed"} 0');
     expect(text).toContain('foreman_process_event_loop_delay_seconds');
   });
 
@@ -73,8 +90,9 @@ describe('api metrics routes', () => {
 
   it('reports queue depths as JSON', async () => {
     const body = (await (await app.request('/metrics/queues')).json()) as {
-      queues: Array<{ queue: string }>;
+      queues: Array<{ queue: string; deadLetters: number }>;
     };
     expect(body.queues.map((queue) => queue.queue).sort()).toEqual(['email', 'maintenance']);
+    expect(body.queues.find((queue) => queue.queue === 'email')?.deadLetters).toBe(1);
   });
 });

@@ -25,11 +25,13 @@ export interface TestApi {
 /** The api in-process on a fresh Redis prefix and database schema, with three keys. */
 export async function startTestApi(
   label: string,
-  overrides: Partial<AppDependencies> | ((redis: TestRedis) => Partial<AppDependencies>) = {},
+  overrides:
+    | Partial<AppDependencies>
+    | ((redis: TestRedis, testDb: TestDatabase) => Partial<AppDependencies>) = {},
 ): Promise<TestApi> {
   const redis = await createTestRedis(label);
-  const extra = typeof overrides === 'function' ? overrides(redis) : overrides;
   const testDb = await createTestDatabase(label);
+  const extra = typeof overrides === 'function' ? overrides(redis, testDb) : overrides;
   const logger = createLogger('api', { level: 'silent' });
   const records = new TaskRecordWriter({ db: testDb.database.db });
   const client = new TaskClient({

@@ -175,13 +175,15 @@ describe('AlertManager with real channels, Redis and PostgreSQL', () => {
       })),
     );
     await db.insert(deadLetters).values(
-      [1, 2, 3].map((n) => ({
+      [1, 2, 3, 4].map((n) => ({
         taskId: `dead-${n}`,
         name: 'demo.work',
         queue: 'demo',
         error: 'x',
         attempts: 3,
         failedAt: now,
+        // One was replayed already: it joined the dead letters in the window, but no longer waits.
+        ...(n === 4 ? { replayedAs: 'dead-4-again', replayedAt: now } : {}),
       })),
     );
     const queue = new Queue('demo', { connection: redis.redis, prefix: redis.prefix });
@@ -201,6 +203,14 @@ describe('AlertManager with real channels, Redis and PostgreSQL', () => {
       { id: 'demo-slow', kind: 'p95_duration', task: 'demo.work', threshold: 500, severity: 'warning' },
       { id: 'demo-backlog', kind: 'queue_depth', queue: 'demo', threshold: 5, severity: 'warning' },
       { id: 'demo-dying', kind: 'dead_letter_growth', queue: 'demo', threshold: 2, severity: 'critical' },
+      {
+        id: 'demo-dead-waiting',
+        kind: 'queue_depth',
+        queue: 'demo',
+        states: ['deadLetters'],
+        threshold: 2,
+        severity: 'warning',
+      },
       {
         id: 'demo-alive',
         kind: 'missing_heartbeat',
@@ -243,7 +253,9 @@ describe('AlertManager with real channels, Redis and PostgreSQL', () => {
     expect(reports['demo-failing']).toMatchObject({ firing: true, value: 0.4 });
     expect(reports['demo-slow']).toMatchObject({ firing: true, value: 1_000 });
     expect(reports['demo-backlog']).toMatchObject({ firing: true, value: 6 });
-    expect(reports['demo-dying']).toMatchObject({ firing: true, value: 3 });
+    expect(reports['demo-dying']).toMatchObject({ firing: true, value: 4 });
+    // Unreplayed rows of the dead_letters table; BullMQ's failed set of the queue is empty.
+    expect(reports['demo-dead-waiting']).toMatchObject({ firing: true, value: 3 });
     expect(reports['demo-alive']).toMatchObject({ firing: false });
     expect(reports['ghost-alive']).toMatchObject({
       firing: true,

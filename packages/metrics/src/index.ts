@@ -11,7 +11,8 @@ export {
 } from './heartbeat/worker-heartbeat.js';
 export { metricsRoutes } from './http/metrics-routes.js';
 export { MetricsRegistry, type MetricsRegistryOptions, PROMETHEUS_CONTENT_TYPE } from './metrics-registry.js';
-export { QUEUE_STATES, type QueueDepth } from './queue/queue-depth.js';
+export { DeadLetterCounts, type DeadLetterCountsOptions } from './queue/dead-letter-counts.js';
+export { QUEUE_JOB_STATES, type QueueDepth } from './queue/queue-depth.js';
 export { QueueMetrics, type QueueMetricsOptions } from './queue/queue-metrics.js';
 export { ServiceMetrics, type ServiceMetricsOptions } from './service-metrics.js';
 export { HostMetrics, type HostMetricsOptions } from './system/host-metrics.js';

@@ -1,4 +1,5 @@
 import type { RedisConnection } from '@foreman/core';
+import type { Db } from '@foreman/db';
 import { MetricsRegistry } from './metrics-registry.js';
 import { QueueMetrics } from './queue/queue-metrics.js';
 import { HostMetrics } from './system/host-metrics.js';
@@ -8,8 +9,8 @@ export interface ServiceMetricsOptions {
   service: string;
   /** File system whose space is reported. */
   diskPath?: string;
-  /** Queues whose depth this app reports (the api reports all of them). */
-  queues?: { connection: RedisConnection; prefix: string; names: string[] };
+  /** Queues whose depth and dead letters this app reports (the api reports all of them). */
+  queues?: { connection: RedisConnection; prefix: string; names: string[]; db: Db };
 }
 
 /** Metrics of an app that runs no tasks itself (api, beat): process, host and queue depth. */
@@ -31,6 +32,7 @@ export class ServiceMetrics {
           connection: options.queues.connection,
           prefix: options.queues.prefix,
           queues: options.queues.names,
+          db: options.queues.db,
         })
       : undefined;
   }

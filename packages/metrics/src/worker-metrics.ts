@@ -44,6 +44,7 @@ export class WorkerMetrics implements WorkerAppPlugin {
       connection: app.redis,
       prefix: app.config.QUEUE_PREFIX,
       queues: [app.worker.queue],
+      db: app.database.db,
     });
     this.heartbeat = new WorkerHeartbeat({
       redis: app.redis,

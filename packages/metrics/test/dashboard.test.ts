@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { TaskAttemptInfo } from '@foreman/core';
 import { createTestRedis, type TestRedis } from '@foreman/core/testing';
+import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { HostMetrics, MetricsRegistry, ProcessMetrics, QueueMetrics, TaskMetrics } from '../src/index.js';
 
 const dashboardPath = new URL('../../../infra/grafana/dashboards/foreman.json', import.meta.url);
@@ -24,10 +25,15 @@ function queriedMetrics(dashboard: { panels: Panel[] }): Set<string> {
 
 describe('the Grafana dashboard', () => {
   let redis: TestRedis;
+  let database: TestDatabase;
   beforeAll(async () => {
     redis = await createTestRedis('dashboard');
+    database = await createTestDatabase('dashboard');
   });
-  afterAll(() => redis.cleanup());
+  afterAll(async () => {
+    await redis.cleanup();
+    await database.drop();
+  });
 
   it('queries only metrics the code exports', async () => {
     const registry = new MetricsRegistry({ service: 'dashboard-test' });
@@ -39,6 +45,7 @@ describe('the Grafana dashboard', () => {
       connection: redis.redis,
       prefix: redis.prefix,
       queues: ['q'],
+      db: database.database.db,
     });
     // One attempt of every kind, so every instrument has a series to export.
     const info = (taskId: string): TaskAttemptInfo => ({
@@ -73,6 +80,8 @@ describe('the Grafana dashboard', () => {
 
     const queried = queriedMetrics(JSON.parse(await readFile(dashboardPath, 'utf8')));
     expect(queried.size).toBeGreaterThan(15);
+    // Dead letters come from the dead_letters table, not from BullMQ's failed set.
+    expect(queried).toContain('foreman_dead_letters');
     expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
 
     processMetrics.stop();

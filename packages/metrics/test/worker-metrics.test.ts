@@ -107,10 +107,21 @@ describe('WorkerMetrics in a real worker app', () => {
     expect(text).toMatch(/foreman_tasks_retried_total\{[^}]*\} 1/);
     expect(text).toMatch(/foreman_task_duration_seconds_bucket\{/);
     expect(text).toMatch(/foreman_task_duration_window_seconds\{[^}]*quantile="p95"/);
-    expect(text).toMatch(/foreman_queue_jobs\{queue="metrics-test",state="dead_letter"\} 1/);
+    expect(text).toMatch(/foreman_queue_jobs\{queue="metrics-test",state="failed"\} 1/);
     expect(text).toMatch(/foreman_process_memory_bytes\{type="rss"\} \d+/);
     expect(text).toMatch(/foreman_host_memory_bytes\{state="total"\} \d+/);
     expect(text).not.toContain('collection error');
+  });
+
+  it('gauges the dead letter the failed task left in the dead_letters table', async () => {
+    // The record writer stores the letter shortly after the attempt; a reading lasts 5 s.
+    await waitFor(
+      async () => {
+        const text = await (await get('/metrics')).text();
+        return text.includes('foreman_dead_letters{queue="metrics-test"} 1') ? text : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the dead-letter gauge to read 1' },
+    );
   });
 
   it('exports the summaries as JSON and CSV', async () => {

@@ -47,6 +47,7 @@ export class AlertInputs {
           connection: this.options.redis,
           prefix: this.options.prefix,
           queues: [queue],
+          db: this.options.db,
         });
         try {
           const [found] = await reader.depths();

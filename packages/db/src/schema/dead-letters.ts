@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 /**
@@ -24,6 +25,8 @@ export const deadLetters = pgTable(
   (table) => [
     index('dead_letters_failed_at_idx').on(table.failedAt),
     index('dead_letters_name_idx').on(table.name, table.failedAt),
+    // The dead-letter gauge counts the letters not yet replayed per queue at every scrape.
+    index('dead_letters_unreplayed_queue_idx').on(table.queue).where(sql`${table.replayedAs} is null`),
   ],
 );
 

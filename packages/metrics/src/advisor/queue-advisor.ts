@@ -56,6 +56,7 @@ export class QueueAdvisor {
       connection: this.options.redis,
       prefix: this.options.prefix,
       queues: this.options.queues,
+      db: this.options.db,
     });
     let depths: Awaited<ReturnType<QueueMetrics['depths']>>;
     try {

@@ -1,4 +1,8 @@
-/** Jobs of one queue by state. Dead letters are jobs that failed for good and stay for inspection. */
+/**
+ * Jobs of one queue by BullMQ state, and its dead letters. `failed` is BullMQ's failed set (jobs
+ * that failed for good, dropped after 7 days); `deadLetters` counts the queue's rows of the
+ * `dead_letters` table not yet replayed, which is what an operator has left to look at.
+ */
 export interface QueueDepth {
   queue: string;
   waiting: number;
@@ -9,4 +13,5 @@ export interface QueueDepth {
   deadLetters: number;
 }
 
-export const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed', 'deadLetters'] as const;
+/** The BullMQ states `foreman_queue_jobs` reports, one series each. */
+export const QUEUE_JOB_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'failed'] as const;

@@ -1,0 +1,1 @@
+CREATE INDEX "dead_letters_unreplayed_queue_idx" ON "dead_letters" USING btree ("queue") WHERE "dead_letters"."replayed_as" is null;
