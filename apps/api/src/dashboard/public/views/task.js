@@ -130,6 +130,11 @@ export function taskView(id) {
     }
   };
 
+  const poll = async () => {
+    await load();
+    if (!stopped && !(record && TERMINAL.has(record.status))) timer = setTimeout(poll, REFRESH_MS);
+  };
+
   const act = async (action) => {
     Object.assign(live, { status: undefined, percent: 0, message: undefined });
     retry.disabled = true;
@@ -147,7 +152,9 @@ export function taskView(id) {
     } catch (error) {
       fill(notice, `${error.code}: ${error.message}`);
     }
-    await load();
+    // Follow the task again (a retried one was terminal and no longer polled).
+    clearTimeout(timer);
+    await poll();
   };
   retry.addEventListener('click', () => act('retry'));
   cancel.addEventListener('click', () => act('cancel'));
@@ -156,10 +163,6 @@ export function taskView(id) {
     title: 'Task',
     element,
     start() {
-      const poll = async () => {
-        await load();
-        if (!stopped && !(record && TERMINAL.has(record.status))) timer = setTimeout(poll, REFRESH_MS);
-      };
       unsubscribe = subscribe({ taskId: id }, (event) => {
         if (event.type === 'progress') {
           Object.assign(live, { status: 'running', percent: event.percent ?? 0, message: event.message });
