@@ -25,6 +25,8 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // Containers often have a small /dev/shm; Chromium then writes shared memory to /tmp.
+      '--disable-dev-shm-usage',
     ],
     timeout: 60_000,
   });
