@@ -123,6 +123,26 @@ describe('FairScheduler with real Redis', () => {
     expect(first.retryInMs).toBeLessThanOrEqual(30_000);
   });
 
+  it('keeps the lateness of a round that came after a token was due, up to half a token', async () => {
+    const { queue, submit, take } = scheduler({ rate: { count: 10, intervalMs: 1_000 } });
+    await submit('late', ['l1', 'l2']);
+    // The bucket was emptied 130 ms ago: its next token was due 30 ms ago and this round is late.
+    const [seconds, micros] = await redis.redis.time();
+    const now = Number(seconds) * 1_000 + Math.floor(Number(micros) / 1_000);
+    await redis.redis.hset(
+      `${redis.prefix}:fair:${queue}:bucket:late`,
+      'tokens',
+      '0',
+      'ts',
+      String(now - 130),
+    );
+    const round = await take();
+    expect(round.ids).toEqual(['l1']);
+    // The next token comes 100 ms after the one that was due, not 100 ms after this late round.
+    expect(round.retryInMs).toBeGreaterThanOrEqual(60);
+    expect(round.retryInMs).toBeLessThanOrEqual(72);
+  });
+
   it('holds delayed tasks until due, drops duplicates and withdraws waiting tasks', async () => {
     const { fair, queue, submit, take } = scheduler();
     expect(await submit('a', ['later'], { delay: 300 })).toBe(1);

@@ -178,7 +178,22 @@ export class TaskClient {
     }
     if (state !== 'failed') throw new TaskStateError(taskId, 'retry', state);
     await this.options.connection.del(cancelledKey(this.options.prefix, taskId));
-    await job.retry('failed', { resetAttemptsMade: true });
+    const fairness = this.options.fairness;
+    if (fairness?.isFair(job.queueName)) {
+      // Like a submit: it takes its turn among its user's tasks, within their limits.
+      await fairness.enqueue(job.queueName, [
+        {
+          taskId,
+          userId: job.data.userId,
+          name: job.name,
+          data: job.data,
+          opts: { ...job.opts, priority: job.opts.priority ?? 0 },
+          retry: { attemptsStarted: job.attemptsStarted },
+        },
+      ]);
+    } else {
+      await job.retry('failed', { resetAttemptsMade: true });
+    }
     // Pending for the next run: above the failed or cancelled step, below the next start.
     await this.record([
       { ...this.recordOf(job, 'pending'), version: recordVersion('pending', job.attemptsStarted + 1) },
@@ -280,6 +295,8 @@ export class TaskClient {
       const withdrawn = await fairness.remove(queue, taskId);
       if (!withdrawn) continue;
       const data = withdrawn.data as TaskJobData;
+      // A withdrawn retry ends above its pending record (written when it was retried).
+      const attempt = withdrawn.retry ? withdrawn.retry.attemptsStarted + 1 : 0;
       await this.record([
         {
           id: taskId,
@@ -289,13 +306,13 @@ export class TaskClient {
           status: 'cancelled',
           priority: withdrawn.opts.priority ?? 0,
           payload: data.payload,
-          attempts: 0,
+          attempts: withdrawn.retry?.attemptsStarted ?? 0,
           maxRetries: (withdrawn.opts.attempts ?? 1) - 1,
           createdAt: new Date(withdrawn.opts.timestamp ?? Date.now()),
           completedAt: new Date(),
           queueJobId: taskId,
           replayOf: data.replayOf ?? null,
-          version: recordVersion('cancelled', 0),
+          version: recordVersion('cancelled', attempt),
         },
       ]);
       this.options.events?.publish({

@@ -1,5 +1,5 @@
 import type { Logger } from '@foreman/logger';
-import { Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import type { RedisConnection } from '../redis/create-redis.js';
 import type { TaskLifecycleListener } from '../worker/task-lifecycle-listener.js';
 import type { FairScheduler } from './fair-scheduler.js';
@@ -81,7 +81,10 @@ export class FairDispatcher {
         }
         const { jobs, retryInMs } = await scheduler.dispatch(queue);
         if (jobs.length > 0) {
-          await this.queue.addBulk(jobs.map(({ name, data, opts }) => ({ name, data, opts })));
+          const fresh = jobs.filter((job) => !job.retry);
+          if (fresh.length > 0)
+            await this.queue.addBulk(fresh.map(({ name, data, opts }) => ({ name, data, opts })));
+          for (const job of jobs.filter((candidate) => candidate.retry)) await this.retryFailed(job.taskId);
           await scheduler.acknowledge(
             queue,
             jobs.map((job) => job.taskId),
@@ -96,6 +99,14 @@ export class FairDispatcher {
       }
       if (!this.poked && !this.stopped) await this.sleep(pause);
     }
+  }
+
+  /** A retried task's job is still in BullMQ, failed: it runs again with fresh attempts. */
+  private async retryFailed(taskId: string): Promise<void> {
+    const job = await Job.fromId(this.queue, taskId);
+    // Handed out again after a dispatcher died: the first one may have retried it already.
+    if (!job || (await job.getState()) !== 'failed') return;
+    await job.retry('failed', { resetAttemptsMade: true });
   }
 
   private sleep(ms: number): Promise<void> {

@@ -20,6 +20,11 @@ export interface FairJob {
   name: string;
   data: unknown;
   opts: JobsOptions;
+  /**
+   * A retry of a task that failed: its job is still in BullMQ (failed); once admitted, that job is
+   * retried instead of a new one added. `attemptsStarted` is the attempts it had so far.
+   */
+  retry?: { attemptsStarted: number } | undefined;
 }
 
 export interface AdmittedJob {
@@ -28,6 +33,7 @@ export interface AdmittedJob {
   name: string;
   data: unknown;
   opts: JobsOptions;
+  retry?: { attemptsStarted: number } | undefined;
 }
 
 export interface UserQueueMetrics {
@@ -119,7 +125,7 @@ export class FairScheduler {
           job.userId ?? ANONYMOUS_USER,
           opts.priority ?? 0,
           delay ?? 0,
-          JSON.stringify({ name: job.name, data: job.data, opts }),
+          JSON.stringify({ name: job.name, data: job.data, opts, retry: job.retry }),
         ];
       });
       added += Number(await this.scripts.ENQUEUE(this.key(queue), ...args));
@@ -233,10 +239,17 @@ export class FairScheduler {
   }
 
   private toJob(taskId: string, userId: string, due: string, body: string): AdmittedJob {
-    const job = JSON.parse(body) as { name: string; data: unknown; opts: JobsOptions };
+    const job = JSON.parse(body) as Omit<AdmittedJob, 'taskId' | 'userId'>;
     // The job keeps the instant its task was created (its record's createdAt), not its admission.
     const timestamp = job.opts.timestamp ?? Number(due);
-    return { taskId, userId, name: job.name, data: job.data, opts: { ...job.opts, timestamp } };
+    return {
+      taskId,
+      userId,
+      name: job.name,
+      data: job.data,
+      opts: { ...job.opts, timestamp },
+      ...(job.retry ? { retry: job.retry } : {}),
+    };
   }
 
   private key(queue: string): string {

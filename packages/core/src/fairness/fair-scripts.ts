@@ -118,11 +118,16 @@ while free > 0 do
     local conc, count, interval, burst = limitsFor(user)
     local runningKey = base .. ':running:' .. user
     local ok = conc == 0 or redis.call('ZCARD', runningKey) < conc
-    local bucketKey, tokens = base .. ':bucket:' .. user, 0
+    local bucketKey, tokens, carry = base .. ':bucket:' .. user, 0, 0
     if ok and count > 0 then
       local perMs = count / interval
       local b = redis.call('HMGET', bucketKey, 'tokens', 'ts')
-      tokens = math.min(burst, (tonumber(b[1]) or burst) + (now - (tonumber(b[2]) or now)) * perMs)
+      local filled = (tonumber(b[1]) or burst) + (now - (tonumber(b[2]) or now)) * perMs
+      tokens = math.min(burst, filled)
+      -- A round that comes after the bucket filled up (a dispatcher's timer fired late, Redis was
+      -- slow) would lose that lateness for good, and the rate would run low by the mean lateness;
+      -- up to half a token of it is kept for the next one.
+      carry = math.min(filled - tokens, 0.5)
       if tokens < 1 then
         ok = false
         local wait = math.ceil((1 - tokens) / perMs)
@@ -131,7 +136,7 @@ while free > 0 do
     end
     if ok then
       if count > 0 then
-        redis.call('HSET', bucketKey, 'tokens', tostring(tokens - 1), 'ts', now)
+        redis.call('HSET', bucketKey, 'tokens', tostring(tokens - 1 + carry), 'ts', now)
         redis.call('PEXPIRE', bucketKey, math.ceil(interval * burst / count) + 60000)
       end
       local id = head[1]
