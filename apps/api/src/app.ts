@@ -35,6 +35,7 @@ import { taskTypeRoutes } from './routes/task-types.js';
 import { taskRoutes } from './routes/tasks.js';
 import { workerRoutes } from './routes/workers.js';
 import { workflowRoutes } from './routes/workflows.js';
+import { SubmitQuota } from './services/submit-quota.js';
 import { TaskService } from './services/task-service.js';
 import type { SessionCookieOptions } from './session/session-cookie.js';
 
@@ -48,6 +49,8 @@ export interface AppDependencies {
   prefix: string;
   maxBodyBytes: number;
   rateLimitPerMinute: number;
+  /** Per-user submit quota (tasks per window); none when left out. */
+  submitQuota?: { limit: number; windowMs: number } | undefined;
   apiKeyCacheMs?: number;
   /** How long one read of the event stream blocks (and so the SSE keep-alive interval). */
   eventBlockMs?: number;
@@ -109,7 +112,10 @@ export function createApp(deps: AppDependencies) {
   );
   app.route('/', keyRoutes({ keys: deps.keys }));
   app.route('/task-types', taskTypeRoutes({ registry: deps.client.registry }));
-  app.route('/tasks', taskRoutes({ client: deps.client, tasks }));
+  const quota = deps.submitQuota
+    ? new SubmitQuota({ redis: deps.redis, prefix: deps.prefix, ...deps.submitQuota })
+    : undefined;
+  app.route('/tasks', taskRoutes({ client: deps.client, tasks, quota }));
   app.route(
     '/dead-letters',
     deadLetterRoutes({ deadLetters: new DeadLetterStore({ db: deps.database.db, client: deps.client }) }),

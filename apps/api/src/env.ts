@@ -7,6 +7,12 @@ export const apiEnvSchema = baseEnvSchema.extend({
   MAX_BODY_BYTES: positiveInt(1024 * 1024),
   /** Requests one api key may make per minute; more get 429 with Retry-After. */
   RATE_LIMIT_PER_MINUTE: positiveInt(600),
+  /**
+   * Tasks one user may submit per SUBMIT_QUOTA_WINDOW_MS, across every api replica (a bulk submit
+   * counts each task; one over the quota is refused whole). 0: no quota.
+   */
+  SUBMIT_QUOTA: z.coerce.number().int().min(0).default(0),
+  SUBMIT_QUOTA_WINDOW_MS: positiveInt(60_000),
   /** How long a verified key is trusted before the database is asked again (revocation delay). */
   API_KEY_CACHE_MS: positiveInt(5_000),
   /**

@@ -88,6 +88,10 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     prefix: config.QUEUE_PREFIX,
     maxBodyBytes: config.MAX_BODY_BYTES,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    submitQuota:
+      config.SUBMIT_QUOTA > 0
+        ? { limit: config.SUBMIT_QUOTA, windowMs: config.SUBMIT_QUOTA_WINDOW_MS }
+        : undefined,
     apiKeyCacheMs: config.API_KEY_CACHE_MS,
     sessionCookie: { secure: config.SESSION_COOKIE_SECURE, maxAgeSeconds: config.SESSION_MAX_AGE_SECONDS },
     trustedOrigins: config.TRUSTED_ORIGINS,

@@ -15,6 +15,7 @@ import {
   taskPageSchema,
   taskRecordSchema,
 } from '../schemas/task.js';
+import type { SubmitQuota } from '../services/submit-quota.js';
 import { TaskService } from '../services/task-service.js';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -58,8 +59,28 @@ const listRoute = (path: string, summary: string, query: z.ZodType = listQuerySc
     responses: { 200: json(taskPageSchema, 'One page, newest first'), ...commonErrors },
   });
 
-export function taskRoutes({ client, tasks }: { client: TaskClient; tasks: TaskService }) {
+export function taskRoutes({
+  client,
+  tasks,
+  quota,
+}: {
+  client: TaskClient;
+  tasks: TaskService;
+  /** The per-user submit quota, when one is set. */
+  quota?: SubmitQuota | undefined;
+}) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  /** Counts `count` submits against the user's quota first; refused submits are given back. */
+  const withinQuota = async <T>(userId: string, count: number, submit: () => Promise<T>): Promise<T> => {
+    if (!quota) return submit();
+    await quota.take(userId, count);
+    try {
+      return await submit();
+    } catch (error) {
+      await quota.refund(userId, count);
+      throw error;
+    }
+  };
   const page = async (c: Parameters<Parameters<typeof app.openapi>[1]>[0], preset: object = {}) => {
     const filter = { ...listQuerySchema.parse(c.req.query()), ...preset };
     const result = await tasks.list(c.get('identity'), filter);
@@ -94,12 +115,15 @@ export function taskRoutes({ client, tasks }: { client: TaskClient; tasks: TaskS
     async (c) => {
       const body = c.req.valid('json');
       const userId = TaskService.scope(c.get('identity'), body.userId) ?? c.get('identity').userId;
-      const submitted = await client.submitBulk(
-        body.tasks.map((task) => ({
-          name: task.name,
-          payload: task.payload,
-          options: { userId, priority: task.priority, delayMs: task.delayMs },
-        })),
+      // The whole request within the quota, or nothing of it.
+      const submitted = await withinQuota(userId, body.tasks.length, () =>
+        client.submitBulk(
+          body.tasks.map((task) => ({
+            name: task.name,
+            payload: task.payload,
+            options: { userId, priority: task.priority, delayMs: task.delayMs },
+          })),
+        ),
       );
       return c.json({ tasks: submitted.map((task) => ({ ...task, status: 'pending' as const })) }, 202);
     },
@@ -131,7 +155,9 @@ export function taskRoutes({ client, tasks }: { client: TaskClient; tasks: TaskS
       // curl -d sends a form content type; the payload is JSON whatever the header says.
       const payload = await readJson(c);
       const userId = TaskService.scope(c.get('identity'), query.userId) ?? c.get('identity').userId;
-      const submitted = await client.submit(name, payload, { ...query, userId });
+      const submitted = await withinQuota(userId, 1, () =>
+        client.submit(name, payload, { ...query, userId }),
+      );
       return c.json({ ...submitted, status: 'pending' as const }, 202);
     },
   );

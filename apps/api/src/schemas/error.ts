@@ -19,7 +19,9 @@ const errorContent = (description: string) => ({
 export const commonErrors = {
   400: errorContent('Malformed or invalid request'),
   401: errorContent('Missing, unknown or revoked api key'),
-  429: errorContent('Rate limit of the key exceeded; see Retry-After'),
+  429: errorContent(
+    'RATE_LIMITED: requests of the key; QUOTA_EXCEEDED: tasks submitted by the user. See Retry-After',
+  ),
 } as const;
 
 export const notFound = errorContent('Not found, or not visible to this key');

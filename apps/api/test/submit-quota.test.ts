@@ -1,0 +1,88 @@
+import { count, tasks } from '@foreman/db';
+import { createLogger } from '@foreman/logger';
+import { createApp } from '../src/app.js';
+import { startTestApi, type TestApi } from './test-api.js';
+
+const QUOTA = { limit: 5, windowMs: 60_000 };
+
+describe('per-user submit quota', () => {
+  let api: TestApi;
+  /** A second api replica on the same Redis and database. */
+  let replica: ReturnType<typeof createApp>;
+  beforeAll(async () => {
+    api = await startTestApi('api_quota', { submitQuota: QUOTA });
+    replica = createApp({
+      client: api.client,
+      database: api.testDb.database,
+      redis: api.redis.redis,
+      keys: api.keys,
+      logger: createLogger('api', { level: 'silent' }),
+      prefix: api.redis.prefix,
+      maxBodyBytes: 4_096,
+      rateLimitPerMinute: 10_000,
+      submitQuota: QUOTA,
+    });
+  });
+  afterAll(() => api.close());
+
+  const on = (app: ReturnType<typeof createApp>, key: string, path: string, body: unknown) =>
+    app.request(path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const one = (app: ReturnType<typeof createApp>, key: string) =>
+    on(app, key, '/tasks/maintenance.health_check', {});
+  const bulk = (app: ReturnType<typeof createApp>, key: string, n: number, payload: unknown = {}) =>
+    on(app, key, '/tasks', {
+      tasks: Array.from({ length: n }, () => ({ name: 'maintenance.health_check', payload })),
+    });
+  const queued = async () => {
+    const counts = await api.client.queue('maintenance').getJobCounts('waiting', 'prioritized');
+    return (counts.waiting ?? 0) + (counts.prioritized ?? 0);
+  };
+  const recorded = async () => {
+    await api.records.flush();
+    const [row] = await api.testDb.database.db.select({ n: count() }).from(tasks);
+    return Number(row?.n);
+  };
+
+  it('counts each task across replicas, refuses a bulk over the quota whole, with Retry-After', async () => {
+    for (let i = 0; i < 3; i++) expect((await one(api.app, api.aliceKey)).status).toBe(202);
+    const before = { queued: await queued(), recorded: await recorded() };
+
+    // Three more would make six: the whole request is refused and nothing is queued or recorded.
+    const refused = await bulk(replica, api.aliceKey, 3);
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(await refused.json()).toEqual({
+      error: {
+        code: 'QUOTA_EXCEEDED',
+        message: expect.stringContaining('quota of 5 tasks per 60 s'),
+        details: { userId: 'alice', limit: 5, windowMs: 60_000, used: 3, requested: 3 },
+      },
+    });
+    expect({ queued: await queued(), recorded: await recorded() }).toEqual(before);
+
+    // Two fit, on the other replica; after that even one is refused, on either.
+    expect((await bulk(replica, api.aliceKey, 2)).status).toBe(202);
+    expect((await one(api.app, api.aliceKey)).status).toBe(429);
+    expect((await one(replica, api.aliceKey)).status).toBe(429);
+    // Another user has a quota of its own.
+    expect((await one(api.app, api.bobKey)).status).toBe(202);
+  });
+
+  it('gives back what a refused submit counted, and refuses a bulk larger than the quota', async () => {
+    const invalid = await bulk(api.app, api.bobKey, 4, { unexpected: true });
+    expect(invalid.status).toBe(400);
+    // Bob used 1 in the test above; the refused four were given back, so four still fit.
+    expect((await bulk(api.app, api.bobKey, 4)).status).toBe(202);
+    const tooBig = await bulk(api.app, api.adminKey, 6);
+    expect(tooBig.status).toBe(429);
+    expect(((await tooBig.json()) as { error: { message: string } }).error.message).toContain(
+      '6 tasks in one request exceed',
+    );
+  });
+});
