@@ -3,7 +3,7 @@ import type { RedisConnection } from '@foreman/core';
 import { DeadLetterStore, type TaskClient } from '@foreman/core';
 import type { ApiKeyStore, Database } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
-import type { QueueAdvisor, ServiceMetrics } from '@foreman/metrics';
+import { FairnessMetrics, type QueueAdvisor, type ServiceMetrics } from '@foreman/metrics';
 import { ScheduleService } from '@foreman/schedules';
 import { WorkflowClient, WorkflowEngine } from '@foreman/workflows';
 import { OpenAPIHono } from '@hono/zod-openapi';
@@ -25,6 +25,7 @@ import { BULL_BOARD_PATH, bullBoardRoutes } from './routes/bull-board.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
+import { fairnessRoutes } from './routes/fairness.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -121,6 +122,13 @@ export function createApp(deps: AppDependencies) {
     deadLetterRoutes({ deadLetters: new DeadLetterStore({ db: deps.database.db, client: deps.client }) }),
   );
   app.route('/queues', queueRoutes(deps));
+  const fair = deps.client.fairness;
+  if (fair) {
+    app.route(
+      '/fairness',
+      fairnessRoutes({ fairness: new FairnessMetrics({ scheduler: fair }), fairQueues: fair.queues }),
+    );
+  }
   // Beat's orchestrator advances workflows; the api only submits, reads and cancels them.
   const engine = new WorkflowEngine({ db: deps.database.db, client: deps.client, logger: deps.logger });
   app.route(

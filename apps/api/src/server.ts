@@ -51,6 +51,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
       names: client.registry.queues(),
       db: database.db,
     },
+    fairness: client.fairness,
   });
   const keys = new ApiKeyStore(database.db);
   await bootstrapAdminKey({

@@ -3,6 +3,12 @@ export type { AdvisorReport, QueueAdvice } from './advisor/queue-advice.js';
 export { QueueAdvisor, type QueueAdvisorOptions } from './advisor/queue-advisor.js';
 export { SUMMARY_CSV_COLUMNS, summariesToCsv, summariesToJson } from './export/summaries-export.js';
 export {
+  FairnessMetrics,
+  type FairnessMetricsOptions,
+  type FairnessReport,
+  type UserFairness,
+} from './fairness/fairness-metrics.js';
+export {
   type Heartbeat,
   heartbeatKey,
   readHeartbeats,

@@ -1,5 +1,6 @@
-import type { RedisConnection } from '@foreman/core';
+import type { FairScheduler, RedisConnection } from '@foreman/core';
 import type { Db } from '@foreman/db';
+import { FairnessMetrics } from './fairness/fairness-metrics.js';
 import { MetricsRegistry } from './metrics-registry.js';
 import { QueueMetrics } from './queue/queue-metrics.js';
 import { HostMetrics } from './system/host-metrics.js';
@@ -11,12 +12,15 @@ export interface ServiceMetricsOptions {
   diskPath?: string;
   /** Queues whose depth and dead letters this app reports (the api reports all of them). */
   queues?: { connection: RedisConnection; prefix: string; names: string[]; db: Db };
+  /** The fair admission layer whose per-user shares this app reports (the api's). */
+  fairness?: FairScheduler | undefined;
 }
 
 /** Metrics of an app that runs no tasks itself (api, beat): process, host and queue depth. */
 export class ServiceMetrics {
   readonly registry: MetricsRegistry;
   readonly queues: QueueMetrics | undefined;
+  readonly fairness: FairnessMetrics | undefined;
   private readonly process: ProcessMetrics;
 
   constructor(options: ServiceMetricsOptions) {
@@ -34,6 +38,9 @@ export class ServiceMetrics {
           queues: options.queues.names,
           db: options.queues.db,
         })
+      : undefined;
+    this.fairness = options.fairness
+      ? new FairnessMetrics({ meter: this.registry.meter, scheduler: options.fairness })
       : undefined;
   }
 

@@ -1,0 +1,99 @@
+import { createRegistry } from '@foreman/contracts';
+import { FairScheduler, TaskClient } from '@foreman/core';
+import { ServiceMetrics } from '@foreman/metrics';
+import { startTestApi, type TestApi } from './test-api.js';
+
+describe('GET /fairness and the fairness gauges', () => {
+  let api: TestApi;
+  let fairness: FairScheduler;
+  let client: TaskClient;
+  beforeAll(async () => {
+    api = await startTestApi('api_fairness', (redis) => {
+      fairness = new FairScheduler({
+        connection: redis.redis,
+        prefix: redis.prefix,
+        settings: { email: { readyWindow: 2 }, sync: { readyWindow: 2 } },
+      });
+      client = new TaskClient({
+        registry: createRegistry(),
+        connection: redis.redis,
+        prefix: redis.prefix,
+        fairness,
+      });
+      return { client };
+    });
+  });
+  afterAll(async () => {
+    await client.close();
+    await api.close();
+  });
+
+  const get = async (key: string, path: string) => {
+    const response = await api.call(key, path);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const submit = (key: string, path: string, count: number) =>
+    api.call(key, '/tasks', {
+      method: 'POST',
+      body: JSON.stringify({ tasks: Array.from({ length: count }, () => ({ name: path, payload: {} })) }),
+    });
+
+  it('reports waiting, running and the oldest waiting age per user and queue', async () => {
+    expect((await submit(api.aliceKey, 'email.process_email_queue', 3)).status).toBe(202);
+    expect((await submit(api.bobKey, 'email.process_email_queue', 2)).status).toBe(202);
+    expect((await submit(api.bobKey, 'sync.sync_notion_pages', 1)).status).toBe(202);
+    // No worker runs: one admission round takes one task of each user (ready window 2).
+    expect((await fairness.dispatch('email')).jobs.map((job) => job.userId)).toEqual(['alice', 'bob']);
+    const age = expect.any(Number);
+
+    const all = await get(api.adminKey, '/fairness');
+    expect(all).toEqual({
+      status: 200,
+      body: {
+        queues: [
+          {
+            queue: 'email',
+            users: [
+              { userId: 'alice', waiting: 2, running: 1, oldestWaitingAgeMs: age },
+              { userId: 'bob', waiting: 1, running: 1, oldestWaitingAgeMs: age },
+            ],
+          },
+          { queue: 'sync', users: [{ userId: 'bob', waiting: 1, running: 0, oldestWaitingAgeMs: age }] },
+        ],
+      },
+    });
+
+    // A key sees its own user's rows only; admins may ask for one user.
+    expect((await get(api.aliceKey, '/fairness')).body).toEqual({
+      queues: [
+        { queue: 'email', users: [{ userId: 'alice', waiting: 2, running: 1, oldestWaitingAgeMs: age }] },
+        { queue: 'sync', users: [] },
+      ],
+    });
+    expect((await get(api.adminKey, '/fairness?queue=sync&userId=bob')).body).toEqual({
+      queues: [
+        { queue: 'sync', users: [{ userId: 'bob', waiting: 1, running: 0, oldestWaitingAgeMs: age }] },
+      ],
+    });
+    expect((await get(api.aliceKey, '/fairness?userId=bob')).status).toBe(403);
+    const notFair = await get(api.adminKey, '/fairness?queue=file');
+    expect(notFair).toMatchObject({ status: 404, body: { error: { code: 'QUEUE_NOT_FAIR' } } });
+  });
+
+  it('exports the same figures as Prometheus gauges per queue and user', async () => {
+    const metrics = new ServiceMetrics({ service: 'api-test', fairness });
+    try {
+      const text = await metrics.registry.scrape();
+      const value = (name: string, queue: string, user: string) =>
+        Number(
+          text.match(new RegExp(`^${name}\\{[^}]*queue="${queue}",user="${user}"[^}]*\\} (\\S+)`, 'm'))?.[1],
+        );
+      expect(value('foreman_fair_waiting_tasks', 'email', 'alice')).toBe(2);
+      expect(value('foreman_fair_running_tasks', 'email', 'alice')).toBe(1);
+      expect(value('foreman_fair_waiting_tasks', 'sync', 'bob')).toBe(1);
+      expect(value('foreman_fair_oldest_waiting_seconds', 'email', 'bob')).toBeGreaterThanOrEqual(0);
+    } finally {
+      await metrics.close();
+    }
+  });
+});

@@ -1,0 +1,81 @@
+import type { FairScheduler } from '@foreman/core';
+import type { Meter } from '@opentelemetry/api';
+
+/** One user's share of a fair queue. */
+export interface UserFairness {
+  userId: string;
+  /** Tasks waiting for admission. */
+  waiting: number;
+  /** Tasks admitted and not finished (running, or next in the queue's small ready window). */
+  running: number;
+  /** Age of the user's oldest waiting task; null when nothing waits. */
+  oldestWaitingAgeMs: number | null;
+}
+
+export interface FairnessReport {
+  queues: Array<{ queue: string; users: UserFairness[] }>;
+}
+
+export interface FairnessMetricsOptions {
+  scheduler: FairScheduler;
+  /** Where the gauges are registered; without one, the report is only read on request. */
+  meter?: Meter;
+}
+
+/**
+ * Per user and fair queue: tasks waiting for admission, running, and the oldest waiting one's age,
+ * read from the fair admission layer in Redis at scrape time (one script per queue). Only users
+ * with waiting or running work appear, so the label set follows the active users.
+ */
+export class FairnessMetrics {
+  constructor(private readonly options: FairnessMetricsOptions) {
+    const meter = options.meter;
+    if (!meter) return;
+    const waiting = meter.createObservableGauge('foreman_fair_waiting_tasks', {
+      description: 'Tasks of a user waiting for fair admission to a queue',
+    });
+    const running = meter.createObservableGauge('foreman_fair_running_tasks', {
+      description: 'Tasks of a user admitted to a fair queue and not finished',
+    });
+    const oldest = meter.createObservableGauge('foreman_fair_oldest_waiting_seconds', {
+      description: "Age of a user's oldest task waiting for fair admission",
+      unit: 's',
+    });
+    meter.addBatchObservableCallback(
+      async (result) => {
+        for (const { queue, users } of (await this.report()).queues) {
+          for (const user of users) {
+            const labels = { queue, user: user.userId };
+            result.observe(waiting, user.waiting, labels);
+            result.observe(running, user.running, labels);
+            if (user.oldestWaitingAgeMs !== null)
+              result.observe(oldest, user.oldestWaitingAgeMs / 1000, labels);
+          }
+        }
+      },
+      [waiting, running, oldest],
+    );
+  }
+
+  /** Every fair queue (or only `queue`), each with its users' shares. */
+  async report(filter: { queue?: string | undefined } = {}): Promise<FairnessReport> {
+    const { scheduler } = this.options;
+    const queues = filter.queue === undefined ? scheduler.queues : [filter.queue];
+    return {
+      queues: await Promise.all(
+        queues.map(async (queue) => {
+          const metrics = await scheduler.metrics(queue);
+          return {
+            queue,
+            users: metrics.users.map((user) => ({
+              userId: user.userId,
+              waiting: user.waiting,
+              running: user.running,
+              oldestWaitingAgeMs: user.oldestWaitingMs,
+            })),
+          };
+        }),
+      ),
+    };
+  }
+}
