@@ -1,6 +1,5 @@
-import { createLogger } from '@foreman/logger';
 import { QueueAdvisor } from '@foreman/metrics';
-import { createApp } from '../src/app.js';
+import type { createApp } from '../src/app.js';
 import { startTestApi, type TestApi } from './test-api.js';
 
 describe('api advisor route', () => {
@@ -9,15 +8,7 @@ describe('api advisor route', () => {
 
   beforeAll(async () => {
     api = await startTestApi('api_advisor');
-    app = createApp({
-      client: api.client,
-      database: api.testDb.database,
-      redis: api.redis.redis,
-      keys: api.keys,
-      logger: createLogger('api', { level: 'silent' }),
-      prefix: api.redis.prefix,
-      maxBodyBytes: 4_096,
-      rateLimitPerMinute: 10_000,
+    app = api.replica({
       advisor: new QueueAdvisor({
         db: api.testDb.database.db,
         redis: api.redis.redis,

@@ -1,3 +1,6 @@
+import { maintenance } from '@foreman/contracts';
+import { declareSchedule } from '@foreman/core';
+import { ScheduleService } from '@foreman/schedules';
 import { startTestApi, type TestApi } from './test-api.js';
 
 describe('schedules api', () => {
@@ -122,5 +125,29 @@ describe('schedules api', () => {
     expect((await api.client.queue('maintenance').getJob(taskId))?.data.userId).toBe('alice');
     expect((await bob('/schedules/bob-check', { method: 'DELETE' })).status).toBe(200);
     expect((await admin('/schedules/alice-check', { method: 'DELETE' })).status).toBe(200);
+  });
+
+  it('lets only admin keys change declared schedules, which belong to no user', async () => {
+    await new ScheduleService({ db: api.testDb.database.db, client: api.client }).reconcile([
+      declareSchedule({ id: 'declared-check', task: maintenance.healthCheck, payload: {}, everyMs: 300_000 }),
+    ]);
+    const patch = (key: string) =>
+      api.call(key, '/schedules/declared-check', {
+        method: 'PATCH',
+        body: JSON.stringify({ overlapPolicy: 'allow' }),
+      });
+    expect((await patch(api.aliceKey)).status).toBe(404);
+    expect((await api.call(api.aliceKey, '/schedules/declared-check/pause', { method: 'POST' })).status).toBe(
+      404,
+    );
+    const changed = await patch(api.adminKey);
+    expect(changed.status).toBe(200);
+    expect(await changed.json()).toMatchObject({
+      source: 'declared',
+      ownerUserId: null,
+      overlapPolicy: 'allow',
+    });
+    const deleted = await admin('/schedules/declared-check', { method: 'DELETE' });
+    expect(deleted.status).toBe(409);
   });
 });

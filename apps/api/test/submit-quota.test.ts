@@ -1,6 +1,5 @@
 import { count, tasks } from '@foreman/db';
-import { createLogger } from '@foreman/logger';
-import { createApp } from '../src/app.js';
+import type { createApp } from '../src/app.js';
 import { startTestApi, type TestApi } from './test-api.js';
 
 const QUOTA = { limit: 5, windowMs: 60_000 };
@@ -11,17 +10,7 @@ describe('per-user submit quota', () => {
   let replica: ReturnType<typeof createApp>;
   beforeAll(async () => {
     api = await startTestApi('api_quota', { submitQuota: QUOTA });
-    replica = createApp({
-      client: api.client,
-      database: api.testDb.database,
-      redis: api.redis.redis,
-      keys: api.keys,
-      logger: createLogger('api', { level: 'silent' }),
-      prefix: api.redis.prefix,
-      maxBodyBytes: 4_096,
-      rateLimitPerMinute: 10_000,
-      submitQuota: QUOTA,
-    });
+    replica = api.replica();
   });
   afterAll(() => api.close());
 

@@ -17,6 +17,8 @@ export interface TestApi {
   adminKey: string;
   aliceKey: string;
   bobKey: string;
+  /** Another api on the same Redis, database and keys (a second replica), with other settings. */
+  replica(overrides?: Partial<AppDependencies>): ReturnType<typeof createApp>;
   /** A request with the given key (`undefined`: none). */
   call(key: string | undefined, path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -47,7 +49,7 @@ export async function startTestApi(
     keys.create({ userId: 'alice' }),
     keys.create({ userId: 'bob' }),
   ]);
-  const app = createApp({
+  const deps: AppDependencies = {
     client,
     database: testDb.database,
     redis: redis.redis,
@@ -58,7 +60,8 @@ export async function startTestApi(
     rateLimitPerMinute: 10_000,
     eventBlockMs: 200,
     ...extra,
-  });
+  };
+  const app = createApp(deps);
   return {
     app,
     redis,
@@ -69,6 +72,7 @@ export async function startTestApi(
     adminKey: admin.key,
     aliceKey: alice.key,
     bobKey: bob.key,
+    replica: (more = {}) => createApp({ ...deps, ...more }),
     call(key, path, init = {}) {
       const headers = new Headers(init.headers);
       if (key) headers.set('authorization', `Bearer ${key}`);
