@@ -1,8 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import type { TaskAttemptInfo } from '@foreman/core';
+import { FairScheduler, type TaskAttemptInfo } from '@foreman/core';
 import { createTestRedis, type TestRedis } from '@foreman/core/testing';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
-import { HostMetrics, MetricsRegistry, ProcessMetrics, QueueMetrics, TaskMetrics } from '../src/index.js';
+import {
+  FairnessMetrics,
+  HostMetrics,
+  MetricsRegistry,
+  ProcessMetrics,
+  QueueMetrics,
+  TaskMetrics,
+} from '../src/index.js';
 
 const dashboardPath = new URL('../../../infra/grafana/dashboards/foreman.json', import.meta.url);
 
@@ -47,6 +54,14 @@ describe('the Grafana dashboard', () => {
       queues: ['q'],
       db: database.database.db,
     });
+    // A user with a task waiting for fair admission, so the fairness gauges have series.
+    const scheduler = new FairScheduler({
+      connection: redis.redis,
+      prefix: redis.prefix,
+      settings: { fq: { readyWindow: 1 } },
+    });
+    await scheduler.enqueue('fq', [{ taskId: 't1', userId: 'u', name: 'demo.task', data: {}, opts: {} }]);
+    new FairnessMetrics({ meter: registry.meter, scheduler });
     // One attempt of every kind, so every instrument has a series to export.
     const info = (taskId: string): TaskAttemptInfo => ({
       taskId,
@@ -82,6 +97,7 @@ describe('the Grafana dashboard', () => {
     expect(queried.size).toBeGreaterThan(15);
     // Dead letters come from the dead_letters table, not from BullMQ's failed set.
     expect(queried).toContain('foreman_dead_letters');
+    expect(queried).toContain('foreman_fair_oldest_waiting_seconds');
     expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
 
     processMetrics.stop();
