@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerDeadLetterCommands } from './commands/dead-letters.js';
+import { registerEventCommands } from './commands/events.js';
 import { registerKeyCommands } from './commands/keys.js';
 import { registerQueueCommands } from './commands/queues.js';
 import { registerTaskCommands } from './commands/tasks.js';
@@ -18,6 +19,7 @@ export function createProgram(io: CliIo): Command {
     .option('--json', 'machine-readable JSON on stdout, errors as JSON on stderr')
     .configureOutput({ writeOut: (text) => io.stdout(text), writeErr: (text) => io.stderr(text) });
   registerTaskCommands(program, io);
+  registerEventCommands(program, io);
   registerDeadLetterCommands(program, io);
   registerWorkerCommands(program, io);
   registerQueueCommands(program, io);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,8 @@ export interface CliSystem {
   release(): void;
   /** Runs the real cli binary against the api, with the admin key unless `env` says otherwise. */
   cli(args: string[], options?: { env?: Record<string, string>; input?: string }): Promise<CliRun>;
+  /** Starts the cli as a process that keeps running (`events`); the caller reads and ends it. */
+  spawnCli(args: string[]): ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -131,6 +133,12 @@ export async function startCliSystem(label: string): Promise<CliSystem> {
         },
         options.input,
       ),
+    spawnCli: (args) =>
+      spawn(process.execPath, ['--conditions=development', '--import', 'tsx', bin, ...args], {
+        cwd: root,
+        env: { ...cliEnv(), FOREMAN_URL: baseUrl, FOREMAN_API_KEY: adminKey },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
     async stop() {
       release();
       await Promise.all(workers.map((worker) => worker.close()));
@@ -151,8 +159,7 @@ export function runCli(args: string[], env: Record<string, string>, input = ''):
       ['--conditions=development', '--import', 'tsx', bin, ...args],
       {
         cwd: root,
-        // Not the test's own database settings: each test says what the cli gets.
-        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_OPTIONS: '', ...env },
+        env: { ...cliEnv(), ...env },
         timeout: 60_000,
       },
       (error, stdout, stderr) => {
@@ -169,3 +176,6 @@ export function runCli(args: string[], env: Record<string, string>, input = ''):
     child.stdin?.end(input);
   });
 }
+
+/** Not the test's own database settings: each test says what the cli gets. */
+const cliEnv = () => ({ PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_OPTIONS: '' });

@@ -67,6 +67,36 @@ describe('foreman tasks commands', () => {
     expect(table.stdout).toMatch(/^result +\{"redisMs":1,/m);
   });
 
+  it('waits for the end with --wait: the record, and exit 1 unless completed', async () => {
+    const [done, failed, stuck] = await Promise.all([
+      system.cli(['submit', 'maintenance.health_check', '--wait']),
+      system.cli(['submit', 'file.checksum_file', '-p', '{"path":"gone.txt"}', '--wait', '--json']),
+      system.cli([
+        'submit',
+        'email.send_email',
+        '-p',
+        '{"to":["a@b.test"],"subject":"s","text":"t"}',
+        '--wait',
+        '--wait-timeout',
+        '1s',
+      ]),
+    ]);
+    expect(done.code).toBe(0);
+    expect(done.stdout).toMatch(/^status +completed$/m);
+    expect(done.stdout).toMatch(/^result +\{"redisMs":1,/m);
+    expect(done.stderr).toMatch(/^submitted \S+; waiting for it to end\n$/);
+    expect(failed.code).toBe(1);
+    expect(failed.json()).toEqual(
+      expect.objectContaining({ status: 'failed', error: 'no such file: gone.txt' }),
+    );
+    expect(failed.error()).toEqual({
+      code: 'TASK_FAILED',
+      message: expect.stringMatching(/failed: no such file: gone\.txt$/),
+    });
+    expect(stuck.code).toBe(1);
+    expect(stuck.stderr).toMatch(/foreman: WAIT_TIMEOUT: Task \S+ is still pending after 1\.0s\n$/);
+  });
+
   it('lists with filters and pages with the cursor', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {

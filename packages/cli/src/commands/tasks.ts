@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type CommandContext, contextOf } from '../context.js';
+import { CliError } from '../errors.js';
 import { parseDuration, parseInteger, parseTime } from '../input/options.js';
 import { readPayload } from '../input/payload.js';
 import { compactJson, formatDuration, formatTime, truncate } from '../output/format.js';
@@ -20,8 +21,11 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
     .option('--priority <n>', '1 is the most urgent; 0 plain FIFO')
     .option('--delay <duration>', 'run no earlier than this from now (30s, 5m, 2h)')
     .option('--user <id>', 'admin keys: submit on behalf of this user')
+    .option('--wait', 'wait for the task to end and print its record; exit 1 unless it completed')
+    .option('--wait-timeout <duration>', 'with --wait: give up after this long (exit 1)', '10m')
     .action(async (task: string, options: SubmitOptions, command: Command) => {
       const ctx = contextOf(io, command);
+      const waitMs = parseDuration(options.waitTimeout, '--wait-timeout');
       const payload = await readPayload(options.payload, io.readStdin);
       const submitted = await ctx.api.post<SubmittedJson>(`/tasks/${encodeURIComponent(task)}`, payload, {
         priority:
@@ -31,7 +35,19 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
         delayMs: options.delay === undefined ? undefined : parseDuration(options.delay, '--delay'),
         userId: options.user,
       });
-      ctx.printer.result(submitted, () => renderSubmitted(submitted));
+      if (!options.wait) {
+        ctx.printer.result(submitted, () => renderSubmitted(submitted));
+        return;
+      }
+      ctx.printer.note(`submitted ${submitted.taskId}; waiting for it to end`);
+      const ended = await waitForEnd(ctx, submitted.taskId, waitMs);
+      ctx.printer.result(ended, () => renderTask(ended));
+      if (ended.status !== 'completed') {
+        throw new CliError(
+          `TASK_${ended.status.toUpperCase()}`,
+          `Task ${ended.id} ${ended.status}${ended.error ? `: ${ended.error}` : ''}`,
+        );
+      }
     });
 
   program
@@ -86,7 +102,28 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
     });
 }
 
+const ENDED = new Set(['completed', 'failed', 'cancelled']);
+const POLL_MS = 300;
+
+/** Polls the task's record until it has ended (completed, failed for good, or cancelled). */
+async function waitForEnd(ctx: CommandContext, taskId: string, timeoutMs: number): Promise<TaskJson> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const task = await ctx.api.get<TaskJson>(path(taskId));
+    if (ENDED.has(task.status)) return task;
+    if (Date.now() >= until) {
+      throw new CliError(
+        'WAIT_TIMEOUT',
+        `Task ${taskId} is still ${task.status} after ${formatDuration(timeoutMs)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
 interface SubmitOptions {
+  wait?: boolean;
+  waitTimeout: string;
   payload?: string;
   priority?: string;
   delay?: string;

@@ -32,7 +32,40 @@ export class ApiClient {
     return this.request<T>('DELETE', path, {});
   }
 
-  private async request<T>(method: string, path: string, query: Query, body?: unknown): Promise<T> {
+  /**
+   * Opens a server-sent event stream; the answer's body is the stream. Only connecting is timed:
+   * the stream itself stays open as long as the api keeps it.
+   */
+  async stream(path: string, query: Query, lastEventId?: string): Promise<ReadableStream<Uint8Array>> {
+    const url = this.url(path, query);
+    const headers = { ...this.headers(), accept: 'text/event-stream' };
+    if (lastEventId) Object.assign(headers, { 'last-event-id': lastEventId });
+    const connecting = new AbortController();
+    const timer = setTimeout(() => connecting.abort(timeoutError()), this.options.timeoutMs);
+    let response: Response;
+    try {
+      response = await this.fetch(url, { headers, signal: connecting.signal });
+    } catch (error) {
+      throw unreachable(url, error, this.options.timeoutMs);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!response.ok || !response.body) {
+      const text = await response.text();
+      throw errorOf(response, parseJson(text), text);
+    }
+    return response.body;
+  }
+
+  private url(path: string, query: Query): URL {
+    const url = new URL(path.replace(/^\//, ''), this.options.baseUrl.replace(/\/?$/, '/'));
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    return url;
+  }
+
+  private headers(): Record<string, string> {
     if (!this.options.key) {
       throw new CliError(
         'API_KEY_MISSING',
@@ -40,11 +73,12 @@ export class ApiClient {
         EXIT.unauthorized,
       );
     }
-    const url = new URL(path.replace(/^\//, ''), this.options.baseUrl.replace(/\/?$/, '/'));
-    for (const [name, value] of Object.entries(query)) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
-    }
-    const headers: Record<string, string> = { authorization: `Bearer ${this.options.key}` };
+    return { authorization: `Bearer ${this.options.key}` };
+  }
+
+  private async request<T>(method: string, path: string, query: Query, body?: unknown): Promise<T> {
+    const headers = this.headers();
+    const url = this.url(path, query);
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
@@ -90,6 +124,8 @@ function errorOf(response: Response, parsed: unknown, text: string): ApiRequestE
     text.slice(0, 200) || response.statusText || `status ${response.status}`,
   );
 }
+
+const timeoutError = () => Object.assign(new Error('connecting timed out'), { name: 'TimeoutError' });
 
 function unreachable(url: URL, error: unknown, timeoutMs: number): CliError {
   if (error instanceof Error && error.name === 'TimeoutError') {

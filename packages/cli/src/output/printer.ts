@@ -23,6 +23,11 @@ export class Printer {
     this.io.stdout(`${this.json ? JSON.stringify(data, null, 2) : human()}\n`);
   }
 
+  /** One item of a stream: a line of JSON (JSON Lines), or what `human` renders of it. */
+  line(data: unknown, human: () => string): void {
+    this.io.stdout(`${this.json ? JSON.stringify(data) : human()}\n`);
+  }
+
   /** A remark for people (a next-page hint, a warning): stderr, so stdout stays the result. */
   note(text: string): void {
     if (!this.json) this.io.stderr(`${text}\n`);
