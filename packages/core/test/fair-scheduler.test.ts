@@ -125,22 +125,26 @@ describe('FairScheduler with real Redis', () => {
 
   it('keeps the lateness of a round that came after a token was due, up to half a token', async () => {
     const { queue, submit, take } = scheduler({ rate: { count: 10, intervalMs: 1_000 } });
-    await submit('late', ['l1', 'l2']);
+    await submit('late', ['l1', 'l2', 'l3']);
+    const emptiedAgo = async (ms: number) => {
+      const [seconds, micros] = await redis.redis.time();
+      const now = Number(seconds) * 1_000 + Math.floor(Number(micros) / 1_000);
+      const bucket = `${redis.prefix}:fair:${queue}:bucket:late`;
+      await redis.redis.hset(bucket, 'tokens', '0', 'ts', String(now - ms));
+    };
     // The bucket was emptied 130 ms ago: its next token was due 30 ms ago and this round is late.
-    const [seconds, micros] = await redis.redis.time();
-    const now = Number(seconds) * 1_000 + Math.floor(Number(micros) / 1_000);
-    await redis.redis.hset(
-      `${redis.prefix}:fair:${queue}:bucket:late`,
-      'tokens',
-      '0',
-      'ts',
-      String(now - 130),
-    );
+    await emptiedAgo(130);
     const round = await take();
     expect(round.ids).toEqual(['l1']);
     // The next token comes 100 ms after the one that was due, not 100 ms after this late round.
     expect(round.retryInMs).toBeGreaterThanOrEqual(60);
     expect(round.retryInMs).toBeLessThanOrEqual(72);
+    // After a quiet spell the carry is at most half a token: the next one 50 ms on, not at once.
+    await emptiedAgo(5_000);
+    const afterQuiet = await take();
+    expect(afterQuiet.ids).toEqual(['l2']);
+    expect(afterQuiet.retryInMs).toBeGreaterThanOrEqual(45);
+    expect(afterQuiet.retryInMs).toBeLessThanOrEqual(50);
   });
 
   it('holds delayed tasks until due, drops duplicates and withdraws waiting tasks', async () => {
