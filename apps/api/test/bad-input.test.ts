@@ -46,6 +46,16 @@ const CASES: BadRequest[] = [
     code: 'JSON_MALFORMED',
   },
   {
+    what: 'bulk body sent as a form (curl -d without a content type)',
+    key: 'alice',
+    method: 'POST',
+    path: '/tasks',
+    body: '{"tasks": []}',
+    contentType: 'application/x-www-form-urlencoded',
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+  },
+  {
     what: 'payload of wrong types',
     key: 'alice',
     method: 'POST',
@@ -321,6 +331,7 @@ describe('bad input', () => {
       const response = await api.call(keys[bad.key], bad.path, {
         method: bad.method ?? 'GET',
         ...(bad.body !== undefined ? { body: bad.body } : {}),
+        ...(bad.contentType ? { headers: { 'content-type': bad.contentType } } : {}),
       });
       const body = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
       answers.push({

@@ -47,6 +47,14 @@ function toApiError(error: Error): ApiError {
     if (error.status === 400 && /JSON/i.test(error.message)) {
       return new ApiError(400, 'JSON_MALFORMED', 'Request body is not valid JSON');
     }
+    // The OpenAPI validator refuses a body that is not declared JSON (curl -d sends a form type).
+    if (error.status === 415) {
+      return new ApiError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Send the body as JSON, with Content-Type: application/json',
+      );
+    }
     return new ApiError(error.status as 400, 'HTTP_ERROR', error.message);
   }
   return new ApiError(500, 'INTERNAL', 'Internal server error');
