@@ -1,9 +1,31 @@
+import { AlertManager, createChannels } from '@foreman/alerting';
+import { createLogger } from '@foreman/logger';
+import { QueueAdvisor, ServiceMetrics } from '@foreman/metrics';
 import { startTestApi, type TestApi } from './test-api.js';
 
 describe('api description and probes', () => {
   let api: TestApi;
   beforeAll(async () => {
-    api = await startTestApi('api_openapi');
+    // Every optional part on (metrics, advisor, alerts), so the document lists all their routes.
+    api = await startTestApi('api_openapi', (redis, testDb) => {
+      const logger = createLogger('api', { level: 'silent' });
+      const db = testDb.database.db;
+      const queues = ['maintenance'];
+      return {
+        metrics: new ServiceMetrics({
+          service: 'api',
+          queues: { connection: redis.redis, prefix: redis.prefix, names: queues, db },
+        }),
+        advisor: new QueueAdvisor({ db, redis: redis.redis, prefix: redis.prefix, queues }),
+        alerts: new AlertManager({
+          db,
+          redis: redis.redis,
+          prefix: redis.prefix,
+          logger,
+          channels: createChannels({}, logger),
+        }),
+      };
+    });
   });
   afterAll(() => api.close());
 
@@ -31,11 +53,26 @@ describe('api description and probes', () => {
         '/ready',
         '/login',
         '/logout',
+        '/task-types',
+        '/metrics',
+        '/metrics/summary',
+        '/metrics/queues',
+        '/advisor',
+        '/alerts',
+        '/alerts/{id}/ack',
+        '/alert-rules',
+        '/alert-rules/{id}',
       ]),
     );
     expect(Object.keys(doc.components.schemas)).toEqual(
-      expect.arrayContaining(['Error', 'Task', 'TaskPage']),
+      expect.arrayContaining(['Error', 'Task', 'TaskPage', 'TaskTypeSummaries', 'Alert', 'AdvisorReport']),
     );
+    // The alert rule body is the alerting package's own schema: one variant per rule kind.
+    const createRule = doc.paths['/alert-rules']!.post as {
+      requestBody: { content: { 'application/json': { schema: { oneOf?: unknown[]; anyOf?: unknown[] } } } };
+    };
+    const ruleSchema = createRule.requestBody.content['application/json'].schema;
+    expect((ruleSchema.oneOf ?? ruleSchema.anyOf ?? []).length).toBeGreaterThanOrEqual(5);
     const docs = await api.call(undefined, '/docs');
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('/openapi.json');

@@ -1,7 +1,24 @@
 import type { QueueAdvisor } from '@foreman/metrics';
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
+import { commonErrors } from '../schemas/error.js';
+import { advisorReportSchema } from '../schemas/metrics.js';
 
 /** GET /advisor: bottleneck queue, suggested capacity per queue and backlog forecast. */
 export function advisorRoutes({ advisor }: { advisor: QueueAdvisor }) {
-  return new Hono().get('/', async (c) => c.json(await advisor.report()));
+  return new OpenAPIHono().openapi(
+    createRoute({
+      method: 'get',
+      path: '/',
+      tags: ['metrics'],
+      summary: 'The bottleneck queue, suggested replicas and concurrency, and a backlog forecast',
+      responses: {
+        200: {
+          description: 'Advice per queue',
+          content: { 'application/json': { schema: advisorReportSchema } },
+        },
+        ...commonErrors,
+      },
+    }),
+    async (c) => c.json(await advisor.report(), 200),
+  );
 }

@@ -1,22 +1,67 @@
 import type { AlertManager } from '@foreman/alerting';
-import { ALERT_STATUSES } from '@foreman/db';
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ApiError } from '../http/api-error.js';
 import { readJson } from '../http/read-json.js';
+import {
+  ackBody,
+  alertListQuery,
+  alertRuleSchema,
+  alertSchema,
+  storedRuleSchema,
+} from '../schemas/alerts.js';
+import { commonErrors, conflict, notFound } from '../schemas/error.js';
 
-const listQuery = z.object({
-  status: z.enum(ALERT_STATUSES).optional(),
-  ruleId: z.string().min(1).optional(),
-  limit: z.coerce.number().int().min(1).max(1_000).optional(),
+const idParam = z.object({ id: z.string() });
+const json = <T extends z.ZodType>(description: string, schema: T) => ({
+  description,
+  content: { 'application/json': { schema } },
 });
-const ackBody = z.object({ by: z.string().min(1).max(200) });
 
 /** GET /alerts, GET /alerts/:id, POST /alerts/:id/ack `{ by }`, POST /alerts/:id/resolve. */
 export function alertRoutes({ alerts }: { alerts: AlertManager }) {
-  return new Hono()
+  const app = new OpenAPIHono();
+  // Documented through the registry: the rule bodies are checked by the alerting package itself,
+  // whose errors (ALERT_RULE_INVALID, …) the api passes on.
+  const document = (method: 'get' | 'post', path: string, summary: string, responses: object, request = {}) =>
+    app.openAPIRegistry.registerPath({
+      method,
+      path,
+      tags: ['alerts'],
+      summary,
+      request,
+      responses: { ...responses, ...commonErrors },
+    });
+  document(
+    'get',
+    '/',
+    'Alert history, newest first',
+    { 200: json('Alerts', z.object({ alerts: z.array(alertSchema) })) },
+    { query: alertListQuery },
+  );
+  document(
+    'get',
+    '/{id}',
+    'One alert',
+    { 200: json('The alert', alertSchema), 404: notFound },
+    { params: idParam },
+  );
+  document(
+    'post',
+    '/{id}/ack',
+    'Acknowledge a firing alert: no more reminders until it resolves',
+    { 200: json('The alert', alertSchema), 404: notFound, 409: conflict },
+    { params: idParam, body: { content: { 'application/json': { schema: ackBody } } } },
+  );
+  document(
+    'post',
+    '/{id}/resolve',
+    'Resolve an alert by hand',
+    { 200: json('The alert', alertSchema), 404: notFound, 409: conflict },
+    { params: idParam },
+  );
+  return app
     .get('/', async (c) => {
-      const query = listQuery.safeParse(c.req.query());
+      const query = alertListQuery.safeParse(c.req.query());
       if (!query.success)
         throw new ApiError(400, 'QUERY_INVALID', 'Invalid query parameters', query.error.issues);
       return c.json({ alerts: await alerts.list(query.data) });
@@ -33,7 +78,55 @@ export function alertRoutes({ alerts }: { alerts: AlertManager }) {
 
 /** GET /alert-rules, GET/PUT/DELETE /alert-rules/:id, POST /alert-rules. File rules are read-only. */
 export function alertRuleRoutes({ alerts }: { alerts: AlertManager }) {
-  return new Hono()
+  const app = new OpenAPIHono();
+  const ruleBody = { content: { 'application/json': { schema: alertRuleSchema } } };
+  const document = (
+    method: 'get' | 'post' | 'put' | 'delete',
+    path: string,
+    summary: string,
+    responses: object,
+    request = {},
+  ) =>
+    app.openAPIRegistry.registerPath({
+      method,
+      path,
+      tags: ['alerts'],
+      summary,
+      request,
+      responses: { ...responses, ...commonErrors },
+    });
+  document('get', '/', 'Rules in force: from the rules file and from the api', {
+    200: json('Rules', z.object({ rules: z.array(storedRuleSchema) })),
+  });
+  document(
+    'get',
+    '/{id}',
+    'One rule',
+    { 200: json('The rule', storedRuleSchema), 404: notFound },
+    { params: idParam },
+  );
+  document(
+    'post',
+    '/',
+    'Add a rule',
+    { 201: json('The rule', alertRuleSchema), 409: conflict },
+    { body: ruleBody },
+  );
+  document(
+    'put',
+    '/{id}',
+    'Replace a rule made through the api (file rules are read-only)',
+    { 200: json('The rule', alertRuleSchema), 404: notFound, 409: conflict },
+    { params: idParam, body: ruleBody },
+  );
+  document(
+    'delete',
+    '/{id}',
+    'Delete a rule made through the api',
+    { 204: { description: 'Deleted' }, 404: notFound, 409: conflict },
+    { params: idParam },
+  );
+  return app
     .get('/', async (c) => c.json({ rules: await alerts.rules.list() }))
     .get('/:id', async (c) => c.json(await alerts.rules.get(c.req.param('id'))))
     .post('/', async (c) => c.json(await alerts.rules.create(await readJson(c)), 201))

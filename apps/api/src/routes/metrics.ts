@@ -5,19 +5,10 @@ import {
   summariesToCsv,
   TaskRecordStats,
 } from '@foreman/metrics';
-import { Hono } from 'hono';
-import { z } from 'zod';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ApiError } from '../http/api-error.js';
-
-const summaryQuery = z.object({
-  windowMs: z.coerce
-    .number()
-    .int()
-    .positive()
-    .max(7 * 24 * 3_600_000)
-    .default(5 * 60_000),
-  format: z.enum(['json', 'csv']).default('json'),
-});
+import { commonErrors } from '../schemas/error.js';
+import { queueDepthSchema, summariesSchema, summaryQuery } from '../schemas/metrics.js';
 
 /**
  * GET /metrics (Prometheus), GET /metrics/summary (deployment-wide percentiles per task type over
@@ -25,7 +16,49 @@ const summaryQuery = z.object({
  */
 export function metricsRoutes({ metrics, database }: { metrics: ServiceMetrics; database: Database }) {
   const stats = new TaskRecordStats(database.db);
-  return new Hono()
+  const app = new OpenAPIHono();
+  // Documented through the registry; the handlers answer text and CSV as well as JSON.
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/',
+    tags: ['metrics'],
+    summary: 'Prometheus scrape of this api process (no key needed)',
+    security: [],
+    responses: {
+      200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } },
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/summary',
+    tags: ['metrics'],
+    summary: 'Counts, failure rate and p50/p90/p95/p99 of run and wait time per task type',
+    request: { query: summaryQuery },
+    responses: {
+      200: {
+        description: 'Summaries over the window, across the deployment',
+        content: {
+          'application/json': { schema: summariesSchema },
+          'text/csv': { schema: z.string() },
+        },
+      },
+      ...commonErrors,
+    },
+  });
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/queues',
+    tags: ['metrics'],
+    summary: 'Jobs per queue and state, and unreplayed dead letters',
+    responses: {
+      200: {
+        description: 'Depths',
+        content: { 'application/json': { schema: z.object({ queues: z.array(queueDepthSchema) }) } },
+      },
+      ...commonErrors,
+    },
+  });
+  return app
     .get('/', async (c) =>
       c.body(await metrics.registry.scrape(), 200, { 'content-type': PROMETHEUS_CONTENT_TYPE }),
     )
