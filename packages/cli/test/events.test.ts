@@ -1,3 +1,4 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { waitFor } from '@foreman/core/testing';
 import { type CliSystem, startCliSystem } from './harness.js';
 
@@ -25,6 +26,39 @@ describe('foreman events', () => {
       },
     );
   const lifecycle = ['completed', 'progress', 'started', 'submitted'];
+  const delayedTask = async () =>
+    (await system.cli(['submit', 'maintenance.health_check', '--delay', '1h', '--json'])).json<{
+      taskId: string;
+    }>().taskId;
+  const cancelledLine = (taskId: string) =>
+    new RegExp(`^\\S+ \\S+Z  cancelled  ${taskId}  maintenance\\.health_check\\n$`);
+
+  /** `foreman events --task <id>` running, once it says it listens. */
+  const listen = async (taskId: string, env: Record<string, string> = {}) => {
+    const child = system.spawnCli(['events', '--task', taskId], env);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    await waitFor(() => (stderr.includes('following events') ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the cli to listen',
+    }).catch((error: unknown) => {
+      child.kill();
+      throw error;
+    });
+    return {
+      stdout: () => stdout,
+      stderr: () => stderr,
+      exit: () => within(exited, 30_000, 'the cli to end'),
+      kill: () => child.kill(),
+    };
+  };
 
   it('replays one task’s events from the start of the stream and stops at its end', async () => {
     const taskId = (await system.cli(['submit', 'maintenance.health_check', '--json'])).json<{
@@ -88,31 +122,38 @@ describe('foreman events', () => {
   });
 
   it('streams live: a task cancelled while the cli listens ends the command', async () => {
-    const taskId = (
-      await system.cli(['submit', 'maintenance.health_check', '--delay', '1h', '--json'])
-    ).json<{
-      taskId: string;
-    }>().taskId;
-    const child = system.spawnCli(['events', '--task', taskId]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const taskId = await delayedTask();
+    const listener = await listen(taskId);
     try {
-      await waitFor(() => (stderr.includes('following events') ? true : undefined), {
+      expect((await system.cli(['cancel', taskId])).code).toBe(0);
+      expect(await listener.exit()).toBe(0);
+      expect(listener.stdout()).toMatch(cancelledLine(taskId));
+    } finally {
+      listener.kill();
+    }
+  });
+
+  it('resumes after a dropped connection without losing the events published meanwhile', async () => {
+    const proxy = await tcpProxy(Number(new URL(system.baseUrl).port));
+    const taskId = await delayedTask();
+    const listener = await listen(taskId, { FOREMAN_URL: proxy.url });
+    try {
+      // Cut the connection, and cancel while the cli cannot get back: the event must still reach it.
+      proxy.dropConnections();
+      await waitFor(() => (listener.stderr().includes('event stream interrupted') ? true : undefined), {
         timeoutMs: 30_000,
-        what: 'the cli to listen',
+        what: 'the cli to notice',
       });
       expect((await system.cli(['cancel', taskId])).code).toBe(0);
-      expect(await exited).toBe(0);
-      expect(stdout).toMatch(new RegExp(`^\\S+ \\S+Z  cancelled  ${taskId}  maintenance\\.health_check\\n$`));
+      expect(listener.stdout()).toBe('');
+      proxy.release();
+      expect(await listener.exit()).toBe(0);
+      expect(listener.stderr()).toContain('event stream interrupted; resuming after');
+      expect(listener.stdout()).toMatch(cancelledLine(taskId));
+      expect(proxy.connections()).toBeGreaterThanOrEqual(2);
     } finally {
-      child.kill();
+      listener.kill();
+      await proxy.close();
     }
   });
 
@@ -127,3 +168,54 @@ describe('foreman events', () => {
     expect(badKey.error().code).toBe('UNAUTHENTICATED');
   });
 });
+
+/** A TCP proxy to a local port whose connections can be cut, as a network would. */
+async function tcpProxy(port: number) {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  let held: Socket[] | undefined;
+  const forward = (client: Socket) => {
+    const upstream = connect(port, '127.0.0.1');
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    client.pipe(upstream).pipe(client);
+  };
+  const server: Server = createServer((client) => {
+    accepted += 1;
+    if (held) held.push(client);
+    else forward(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port: own } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${own}`,
+    connections: () => accepted,
+    /** Cuts every connection; new ones wait (their requests unanswered) until `release`. */
+    dropConnections: () => {
+      held = [];
+      for (const socket of sockets) socket.destroy();
+    },
+    release: () => {
+      const waiting = held ?? [];
+      held = undefined;
+      for (const client of waiting) forward(client);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** `promise`, or a failure after `ms`: a cli that never ends fails its test and is killed. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}

@@ -39,7 +39,7 @@ export interface CliSystem {
   /** Runs the real cli binary against the api, with the admin key unless `env` says otherwise. */
   cli(args: string[], options?: { env?: Record<string, string>; input?: string }): Promise<CliRun>;
   /** Starts the cli as a process that keeps running (`events`); the caller reads and ends it. */
-  spawnCli(args: string[]): ChildProcess;
+  spawnCli(args: string[], env?: Record<string, string>): ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -133,10 +133,10 @@ export async function startCliSystem(label: string): Promise<CliSystem> {
         },
         options.input,
       ),
-    spawnCli: (args) =>
+    spawnCli: (args, env = {}) =>
       spawn(process.execPath, ['--conditions=development', '--import', 'tsx', bin, ...args], {
         cwd: root,
-        env: { ...cliEnv(), FOREMAN_URL: baseUrl, FOREMAN_API_KEY: adminKey },
+        env: { ...cliEnv(), FOREMAN_URL: baseUrl, FOREMAN_API_KEY: adminKey, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
     async stop() {
