@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { TaskAttemptInfo, TaskAttemptOutcome, TaskLifecycleListener } from '@foreman/core';
 import type { Attributes, Counter, Gauge, Histogram, Meter } from '@opentelemetry/api';
 import { SlidingWindow } from '../window/sliding-window.js';
@@ -87,7 +88,7 @@ export class TaskMetrics implements TaskLifecycleListener {
   }
 
   onStarted(info: TaskAttemptInfo): void {
-    this.running.set(attemptKey(info), { cpu: process.cpuUsage(), heap: process.memoryUsage().heapUsed });
+    this.running.set(attemptKey(info), { cpu: process.cpuUsage(), heap: heapUsed() });
     const attributes = { task: info.taskName, queue: info.queue };
     this.wait.record(info.waitMs / 1_000, attributes);
     this.state(info).wait.record(info.waitMs);
@@ -141,7 +142,7 @@ export class TaskMetrics implements TaskLifecycleListener {
       this.running.delete(attemptKey(outcome));
       const cpu = process.cpuUsage(start.cpu);
       const cpuMs = (cpu.user + cpu.system) / 1_000;
-      const heapDelta = process.memoryUsage().heapUsed - start.heap;
+      const heapDelta = heapUsed() - start.heap;
       this.cpu.record(cpuMs / 1_000, attributes);
       this.memory.record(heapDelta, attributes);
       state.cpu.record(cpuMs);
@@ -175,3 +176,11 @@ export class TaskMetrics implements TaskLifecycleListener {
 }
 
 const attemptKey = (info: TaskAttemptInfo) => `${info.taskId}#${info.attempt}`;
+
+/**
+ * The heap in use, as `process.memoryUsage().heapUsed` reports it, without the resident-set read
+ * that makes memoryUsage() cost about 10 µs a call (0.4 µs here), twice per task.
+ */
+function heapUsed(): number {
+  return getHeapStatistics().used_heap_size;
+}
