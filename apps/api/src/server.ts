@@ -1,10 +1,15 @@
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { AlertManager, AlertScheduler, createChannels, loadRulesFile } from '@foreman/alerting';
 import { type Env, loadConfig } from '@foreman/config';
 import { createRegistry } from '@foreman/contracts';
-import { createRedis, FairScheduler, TaskClient, TaskEventPublisher, TaskRecordWriter } from '@foreman/core';
-import { ApiKeyStore, createDatabase, migrate } from '@foreman/db';
+import {
+  FairScheduler,
+  openConnections,
+  TaskClient,
+  TaskEventPublisher,
+  TaskRecordWriter,
+} from '@foreman/core';
+import { ApiKeyStore } from '@foreman/db';
 import { createLogger } from '@foreman/logger';
 import { QueueAdvisor, ServiceMetrics } from '@foreman/metrics';
 import { serve } from '@hono/node-server';
@@ -21,13 +26,7 @@ export interface ApiServer {
 export async function startApiServer(env?: Env): Promise<ApiServer> {
   const config = loadConfig(apiEnvSchema, env);
   const logger = createLogger('api', { level: config.LOG_LEVEL });
-  const database = createDatabase({
-    url: config.DATABASE_URL,
-    schema: config.DATABASE_SCHEMA,
-    dataDir: join(config.DATA_DIR, 'api', 'pglite'),
-  });
-  await migrate(database);
-  const redis = createRedis(config.REDIS_URL, { cluster: config.REDIS_CLUSTER });
+  const { database, redis } = await openConnections('api', config);
   const records = new TaskRecordWriter({ db: database.db, logger });
   const client = new TaskClient({
     registry: createRegistry(),

@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import type { Env } from '@foreman/config';
 import { allSchedules, createRegistry } from '@foreman/contracts';
 import {
-  createRedis,
   FairScheduler,
   type HealthServer,
+  openConnections,
   type RedisConnection,
   type ScheduleDeclaration,
   startHealthServer,
@@ -12,7 +11,7 @@ import {
   TaskRecordWriter,
   type TaskRegistry,
 } from '@foreman/core';
-import { createDatabase, type Database, migrate } from '@foreman/db';
+import type { Database } from '@foreman/db';
 import { createLogger, type Logger } from '@foreman/logger';
 import { metricsRoutes, ServiceMetrics } from '@foreman/metrics';
 import { ScheduleRunner, ScheduleService } from '@foreman/schedules';
@@ -54,13 +53,7 @@ export interface Beat {
 export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
   const env = loadBeatEnv(options.env);
   const logger = createLogger('beat', { level: env.LOG_LEVEL });
-  const database = createDatabase({
-    url: env.DATABASE_URL,
-    schema: env.DATABASE_SCHEMA,
-    dataDir: join(env.DATA_DIR, 'beat', 'pglite'),
-  });
-  await migrate(database);
-  const redis = createRedis(env.REDIS_URL, { cluster: env.REDIS_CLUSTER });
+  const { database, redis } = await openConnections('beat', env);
   const records = new TaskRecordWriter({ db: database.db, logger });
   const client = new TaskClient({
     registry: options.registry ?? createRegistry(),

@@ -1,3 +1,4 @@
+export { type AppConnections, openConnections } from './app/open-connections.js';
 export { TASK_BACKOFF, type TaskJobData } from './client/job-data.js';
 export {
   type CancelResult,

@@ -17,12 +17,19 @@ const json = <T extends z.ZodType>(description: string, schema: T) => ({
   content: { 'application/json': { schema } },
 });
 
-/** GET /alerts, GET /alerts/:id, POST /alerts/:id/ack `{ by }`, POST /alerts/:id/resolve. */
-export function alertRoutes({ alerts }: { alerts: AlertManager }) {
-  const app = new OpenAPIHono();
-  // Documented through the registry: the rule bodies are checked by the alerting package itself,
-  // whose errors (ALERT_RULE_INVALID, …) the api passes on.
-  const document = (method: 'get' | 'post', path: string, summary: string, responses: object, request = {}) =>
+/**
+ * Routes are documented through the registry rather than validated by it: rule bodies are checked
+ * by the alerting package itself, whose errors (ALERT_RULE_INVALID, …) the api passes on.
+ */
+const documenter =
+  (app: OpenAPIHono) =>
+  (
+    method: 'get' | 'post' | 'put' | 'delete',
+    path: string,
+    summary: string,
+    responses: object,
+    request = {},
+  ) =>
     app.openAPIRegistry.registerPath({
       method,
       path,
@@ -31,6 +38,11 @@ export function alertRoutes({ alerts }: { alerts: AlertManager }) {
       request,
       responses: { ...responses, ...commonErrors },
     });
+
+/** GET /alerts, GET /alerts/:id, POST /alerts/:id/ack `{ by }`, POST /alerts/:id/resolve. */
+export function alertRoutes({ alerts }: { alerts: AlertManager }) {
+  const app = new OpenAPIHono();
+  const document = documenter(app);
   document(
     'get',
     '/',
@@ -80,21 +92,7 @@ export function alertRoutes({ alerts }: { alerts: AlertManager }) {
 export function alertRuleRoutes({ alerts }: { alerts: AlertManager }) {
   const app = new OpenAPIHono();
   const ruleBody = { content: { 'application/json': { schema: alertRuleSchema } } };
-  const document = (
-    method: 'get' | 'post' | 'put' | 'delete',
-    path: string,
-    summary: string,
-    responses: object,
-    request = {},
-  ) =>
-    app.openAPIRegistry.registerPath({
-      method,
-      path,
-      tags: ['alerts'],
-      summary,
-      request,
-      responses: { ...responses, ...commonErrors },
-    });
+  const document = documenter(app);
   document('get', '/', 'Rules in force: from the rules file and from the api', {
     200: json('Rules', z.object({ rules: z.array(storedRuleSchema) })),
   });

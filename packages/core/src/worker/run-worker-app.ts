@@ -1,13 +1,13 @@
-import { join } from 'node:path';
 import { type Env, loadConfig, type WorkerEnv, workerEnvSchema } from '@foreman/config';
-import { createDatabase, type Database, migrate } from '@foreman/db';
+import type { Database } from '@foreman/db';
 import { createLogger, type Logger } from '@foreman/logger';
+import { openConnections } from '../app/open-connections.js';
 import { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { FairDispatcher } from '../fairness/fair-dispatcher.js';
 import { FairScheduler } from '../fairness/fair-scheduler.js';
 import { TaskRecordWriter } from '../records/task-record-writer.js';
 import { checkRedisDurability } from '../redis/check-durability.js';
-import { createRedis, type RedisConnection } from '../redis/create-redis.js';
+import type { RedisConnection } from '../redis/create-redis.js';
 import type { TaskImplementation } from '../task/implement-task.js';
 import { type HealthRoutes, type HealthServer, startHealthServer } from './health-server.js';
 import type { TaskLifecycleListener } from './task-lifecycle-listener.js';
@@ -64,13 +64,7 @@ export interface WorkerApp {
 export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp> {
   const config = loadConfig(workerEnvSchema(options.defaults), options.env);
   const logger = createLogger(options.name, { level: config.LOG_LEVEL });
-  const database = createDatabase({
-    url: config.DATABASE_URL,
-    schema: config.DATABASE_SCHEMA,
-    dataDir: join(config.DATA_DIR, options.name, 'pglite'),
-  });
-  await migrate(database);
-  const redis = createRedis(config.REDIS_URL, { cluster: config.REDIS_CLUSTER });
+  const { database, redis } = await openConnections(options.name, config);
   await warnUnlessDurable(redis, logger);
   const plugins = options.plugins ?? [];
   const records = new TaskRecordWriter({ db: database.db, logger, maxBuffered: config.RECORD_BUFFER_MAX });

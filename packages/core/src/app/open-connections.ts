@@ -1,0 +1,26 @@
+import { join } from 'node:path';
+import type { BaseEnv } from '@foreman/config';
+import { createDatabase, type Database, migrate } from '@foreman/db';
+import { createRedis, type RedisConnection } from '../redis/create-redis.js';
+
+export interface AppConnections {
+  readonly database: Database;
+  readonly redis: RedisConnection;
+}
+
+/**
+ * What every app opens first: its database, migrated to the current schema (an embedded PGlite
+ * under DATA_DIR/<service> when no DATABASE_URL is set), and its Redis (a cluster when configured).
+ */
+export async function openConnections(
+  service: string,
+  env: Pick<BaseEnv, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'DATA_DIR' | 'REDIS_URL' | 'REDIS_CLUSTER'>,
+): Promise<AppConnections> {
+  const database = createDatabase({
+    url: env.DATABASE_URL,
+    schema: env.DATABASE_SCHEMA,
+    dataDir: join(env.DATA_DIR, service, 'pglite'),
+  });
+  await migrate(database);
+  return { database, redis: createRedis(env.REDIS_URL, { cluster: env.REDIS_CLUSTER }) };
+}
