@@ -133,7 +133,10 @@ export function createApp(deps: AppDependencies) {
   const engine = new WorkflowEngine({ db: deps.database.db, client: deps.client, logger: deps.logger });
   app.route(
     '/workflows',
-    workflowRoutes({ workflows: new WorkflowClient({ db: deps.database.db, engine, logger: deps.logger }) }),
+    workflowRoutes({
+      workflows: new WorkflowClient({ db: deps.database.db, engine, logger: deps.logger }),
+      quota,
+    }),
   );
   app.route(
     '/schedules',

@@ -1,4 +1,4 @@
-import { count, tasks } from '@foreman/db';
+import { count, tasks, workflows } from '@foreman/db';
 import type { createApp } from '../src/app.js';
 import { startTestApi, type TestApi } from './test-api.js';
 
@@ -61,6 +61,24 @@ describe('per-user submit quota', () => {
     expect((await one(replica, api.aliceKey)).status).toBe(429);
     // Another user has a quota of its own.
     expect((await one(api.app, api.bobKey)).status).toBe(202);
+  });
+
+  it('counts a workflow as many tasks as it has nodes, and stores none refused', async () => {
+    const workflow = (nodes: number) => ({
+      name: 'checks',
+      nodes: Array.from({ length: nodes }, (_, i) => ({ key: `n${i}`, task: 'maintenance.health_check' })),
+    });
+    const carol = await api.keys.create({ userId: 'carol', label: 'carol' });
+    const refused = await on(api.app, carol.key, '/workflows', workflow(6));
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('QUOTA_EXCEEDED');
+    const [stored] = await api.testDb.database.db.select({ n: count() }).from(workflows);
+    expect(Number(stored?.n)).toBe(0);
+
+    expect((await on(api.app, carol.key, '/workflows', workflow(3))).status).toBe(202);
+    // Three of five used: a workflow of three no longer fits, a single task still does.
+    expect((await on(api.app, carol.key, '/workflows', workflow(3))).status).toBe(429);
+    expect((await one(api.app, carol.key)).status).toBe(202);
   });
 
   it('gives back what a refused submit counted, and refuses a bulk larger than the quota', async () => {

@@ -70,17 +70,8 @@ export function taskRoutes({
   quota?: SubmitQuota | undefined;
 }) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
-  /** Counts `count` submits against the user's quota first; refused submits are given back. */
-  const withinQuota = async <T>(userId: string, count: number, submit: () => Promise<T>): Promise<T> => {
-    if (!quota) return submit();
-    await quota.take(userId, count);
-    try {
-      return await submit();
-    } catch (error) {
-      await quota.refund(userId, count);
-      throw error;
-    }
-  };
+  const withinQuota = <T>(userId: string, count: number, submit: () => Promise<T>): Promise<T> =>
+    quota ? quota.around(userId, count, submit) : submit();
   const page = async (c: Parameters<Parameters<typeof app.openapi>[1]>[0], preset: object = {}) => {
     const filter = { ...listQuerySchema.parse(c.req.query()), ...preset };
     const result = await tasks.list(c.get('identity'), filter);

@@ -5,6 +5,7 @@ import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
 import { validationHook } from '../http/validation-hook.js';
 import { commonErrors, notFound } from '../schemas/error.js';
+import type { SubmitQuota } from '../services/submit-quota.js';
 
 const tags = ['workflows'];
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -27,7 +28,14 @@ const definitionBody = z.record(z.string(), z.unknown()).openapi('WorkflowDefini
 const idParams = z.object({ id: z.string().min(1).max(200) });
 
 /** Task graphs submitted as one unit, scoped to the key's user like tasks. */
-export function workflowRoutes({ workflows }: { workflows: WorkflowClient }) {
+export function workflowRoutes({
+  workflows,
+  quota,
+}: {
+  workflows: WorkflowClient;
+  /** The per-user submit quota, when one is set: a workflow counts as many tasks as it has nodes. */
+  quota?: SubmitQuota | undefined;
+}) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   const visible = async (identity: ApiKeyIdentity, id: string): Promise<WorkflowView> => {
     const view = await workflows.status(id).catch(() => undefined);
@@ -51,7 +59,10 @@ export function workflowRoutes({ workflows }: { workflows: WorkflowClient }) {
     }),
     async (c) => {
       const definition = parseWorkflowDefinition(c.req.valid('json'));
-      return c.json(await workflows.submit(definition, { userId: c.get('identity').userId }), 202);
+      const { userId } = c.get('identity');
+      const submit = () => workflows.submit(definition, { userId });
+      const submitted = await (quota ? quota.around(userId, definition.nodes.length, submit) : submit());
+      return c.json(submitted, 202);
     },
   );
   app.openapi(

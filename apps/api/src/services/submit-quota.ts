@@ -64,6 +64,20 @@ export class SubmitQuota {
     throw error;
   }
 
+  /**
+   * Counts `tasks` submits of `userId`, then submits; when the submit is refused after all (bad
+   * payload, unknown task), what was counted is given back.
+   */
+  async around<T>(userId: string, tasks: number, submit: () => Promise<T>): Promise<T> {
+    await this.take(userId, tasks);
+    try {
+      return await submit();
+    } catch (error) {
+      await this.refund(userId, tasks);
+      throw error;
+    }
+  }
+
   /** Gives back what `take` counted for submits that were then refused (bad payload, unknown task). */
   async refund(userId: string, tasks: number): Promise<void> {
     const [seconds, micros] = await this.options.redis.time();
