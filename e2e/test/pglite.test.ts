@@ -1,4 +1,3 @@
-import { freePort } from '@foreman/core/testing';
 import { createDatabase, type EmbeddedServer, startEmbeddedServer, tasks } from '@foreman/db';
 import { describeRecordFlow } from './record-flow.js';
 import { startSystem } from './system.js';
@@ -12,7 +11,7 @@ describe('api -> queue -> worker -> embedded PGlite', () => {
   });
 
   describeRecordFlow(async () => {
-    server = await startEmbeddedServer({ dataDir: 'memory://', port: await freePort() });
+    server = await startEmbeddedServer({ dataDir: 'memory://', port: 0 });
     reader = createDatabase({ url: server.url, poolSize: 1 });
     const system = await startSystem({ url: server.url, schema: 'public' });
     return { system, countRecords: () => reader.db.$count(tasks) };

@@ -18,6 +18,7 @@ export interface EmbeddedServer {
  */
 export async function startEmbeddedServer(options: {
   dataDir: string;
+  /** 0: any free port (the url tells which). */
   port: number;
 }): Promise<EmbeddedServer> {
   if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
@@ -31,7 +32,8 @@ export async function startEmbeddedServer(options: {
   });
   await server.start();
   return {
-    url: `postgres://postgres@127.0.0.1:${options.port}/postgres`,
+    // host:port as bound, so port 0 gives the port the system picked.
+    url: `postgres://postgres@${server.getServerConn()}/postgres`,
     async stop() {
       await server.stop();
       await pglite.close();

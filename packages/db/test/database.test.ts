@@ -82,10 +82,9 @@ describe('embedded PGlite', () => {
 describe('embedded server', () => {
   it('serves the migrated embedded database to pg clients', async () => {
     const { startEmbeddedServer } = await import('../src/embedded-server.js');
-    const server = await startEmbeddedServer({
-      dataDir: 'memory://',
-      port: 54_400 + Math.floor(Math.random() * 500),
-    });
+    // Port 0: a port picked at random could be taken by then (it did: EADDRINUSE in a full run).
+    const server = await startEmbeddedServer({ dataDir: 'memory://', port: 0 });
+    expect(server.url).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:[1-9]\d*\/postgres$/);
     const first = createDatabase({ url: server.url, poolSize: 2 });
     const second = createDatabase({ url: server.url, poolSize: 2 });
     try {
