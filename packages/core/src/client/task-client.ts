@@ -19,6 +19,7 @@ import { validatePayload } from '../task/validate-payload.js';
 import type { WorkflowNodeContext } from '../task/workflow-node-context.js';
 import { activeTraceparent, traceIdOf } from '../tracing/task-trace.js';
 import { waitAtMost } from '../util/wait-at-most.js';
+import { type IdempotencyClaim, IdempotencyKeys } from './idempotency-keys.js';
 import { TASK_BACKOFF, type TaskJobData } from './job-data.js';
 
 export interface SubmitOptions {
@@ -94,6 +95,9 @@ interface PreparedJob {
 
 type TaskJob = Job<TaskJobData, unknown, string>;
 
+const claimOf = (job: PreparedJob): IdempotencyClaim | undefined =>
+  job.idempotency && { ...job.idempotency, taskId: job.taskId };
+
 /**
  * Submits tasks (validated against the contract, routed to the task's queue, recorded) and
  * controls them afterwards: cancel and retry.
@@ -101,8 +105,10 @@ type TaskJob = Job<TaskJobData, unknown, string>;
 export class TaskClient {
   private readonly queues = new Map<string, Queue>();
   private readonly settings: typeof DEFAULTS;
+  private readonly idempotency: IdempotencyKeys;
 
   constructor(private readonly options: TaskClientOptions) {
+    this.idempotency = new IdempotencyKeys({ connection: options.connection });
     this.settings = {
       recordWaitMs: options.recordWaitMs ?? DEFAULTS.recordWaitMs,
       maxPayloadBytes: options.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes,
@@ -243,17 +249,19 @@ export class TaskClient {
   }
 
   private async enqueue(jobs: PreparedJob[]): Promise<SubmittedTask[]> {
-    const existing = await this.claimIdempotencyKeys(jobs);
+    const existing = await this.idempotency.claim(jobs.map(claimOf));
     const fresh = jobs.filter((_, index) => existing[index] === undefined);
+    const claims = fresh.map(claimOf).filter((claim) => claim !== undefined);
     const byQueue = new Map<string, PreparedJob[]>();
     for (const job of fresh)
       byQueue.set(job.contract.queue, [...(byQueue.get(job.contract.queue) ?? []), job]);
     try {
       for (const [queue, queued] of byQueue) await this.addToQueue(queue, queued);
     } catch (error) {
-      await this.releaseIdempotencyKeys(fresh);
+      await this.idempotency.release(claims);
       throw error;
     }
+    await this.idempotency.confirm(claims);
     // Announced before the record write, which may wait on the database, so live views see it
     // ahead of the worker's first events in all but the closest races.
     for (const job of fresh) {
@@ -326,33 +334,6 @@ export class TaskClient {
       return { taskId, status: 'cancelled', was: 'waiting' };
     }
     return undefined;
-  }
-
-  /** For each job: the id of the task that already holds its idempotency key, if any. */
-  private async claimIdempotencyKeys(jobs: PreparedJob[]): Promise<Array<string | undefined>> {
-    const redis = this.options.connection;
-    const existing: Array<string | undefined> = [];
-    for (const job of jobs) {
-      const idempotency = job.idempotency;
-      if (!idempotency) {
-        existing.push(undefined);
-        continue;
-      }
-      const claimed = await redis.set(idempotency.key, job.taskId, 'PX', idempotency.windowMs, 'NX');
-      // The key can expire between SET and GET; then this submit is the first after all.
-      const holder = claimed === 'OK' ? undefined : ((await redis.get(idempotency.key)) ?? undefined);
-      existing.push(holder);
-    }
-    return existing;
-  }
-
-  private async releaseIdempotencyKeys(jobs: PreparedJob[]): Promise<void> {
-    for (const job of jobs) {
-      if (!job.idempotency) continue;
-      if ((await this.options.connection.get(job.idempotency.key)) === job.taskId) {
-        await this.options.connection.del(job.idempotency.key);
-      }
-    }
   }
 
   private prepare(name: string, payload: unknown, options: SubmitOptions): PreparedJob {
