@@ -44,8 +44,11 @@ ensure_test_services() {
   psql -h 127.0.0.1 -U postgres -d postgres -tAc "select 1 from pg_database where datname = 'test'" | grep -q 1 \
     || psql -h 127.0.0.1 -U postgres -d postgres -qc 'create database test' >/dev/null
   # The dashboard's browser test drives Debian's Chromium headless (e2e/test/dashboard.test.ts).
-  if [ ! -x /usr/bin/chromium ]; then
-    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  # CHROMIUM_PATH names another Chromium or Chrome (GitHub's runners have /usr/bin/google-chrome).
+  local browser=${CHROMIUM_PATH:-/usr/bin/chromium}
+  if [ ! -x "$browser" ] && [ -z "${CHROMIUM_PATH:-}" ]; then
+    local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium >/dev/null
   fi
-  [ -x /usr/bin/chromium ] || { echo "Chromium did not install at /usr/bin/chromium" >&2; exit 1; }
+  [ -x "$browser" ] || { echo "No Chromium at $browser (install chromium, or set CHROMIUM_PATH)" >&2; exit 1; }
 }
