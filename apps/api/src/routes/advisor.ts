@@ -1,6 +1,7 @@
 import type { QueueAdvisor } from '@foreman/metrics';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
 import { commonErrors } from '../schemas/error.js';
+import { jsonResponse } from '../schemas/json-response.js';
 import { advisorReportSchema } from '../schemas/metrics.js';
 
 /** GET /advisor: bottleneck queue, suggested capacity per queue and backlog forecast. */
@@ -12,10 +13,7 @@ export function advisorRoutes({ advisor }: { advisor: QueueAdvisor }) {
       tags: ['metrics'],
       summary: 'The bottleneck queue, suggested replicas and concurrency, and a backlog forecast',
       responses: {
-        200: {
-          description: 'Advice per queue',
-          content: { 'application/json': { schema: advisorReportSchema } },
-        },
+        200: jsonResponse(advisorReportSchema, 'Advice per queue'),
         ...commonErrors,
       },
     }),

@@ -10,12 +10,9 @@ import {
   storedRuleSchema,
 } from '../schemas/alerts.js';
 import { commonErrors, conflict, notFound } from '../schemas/error.js';
+import { jsonResponse } from '../schemas/json-response.js';
 
 const idParam = z.object({ id: z.string() });
-const json = <T extends z.ZodType>(description: string, schema: T) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 /**
  * Routes are documented through the registry rather than validated by it: rule bodies are checked
@@ -47,28 +44,28 @@ export function alertRoutes({ alerts }: { alerts: AlertManager }) {
     'get',
     '/',
     'Alert history, newest first',
-    { 200: json('Alerts', z.object({ alerts: z.array(alertSchema) })) },
+    { 200: jsonResponse(z.object({ alerts: z.array(alertSchema) }), 'Alerts') },
     { query: alertListQuery },
   );
   document(
     'get',
     '/{id}',
     'One alert',
-    { 200: json('The alert', alertSchema), 404: notFound },
+    { 200: jsonResponse(alertSchema, 'The alert'), 404: notFound },
     { params: idParam },
   );
   document(
     'post',
     '/{id}/ack',
     'Acknowledge a firing alert: no more reminders until it resolves',
-    { 200: json('The alert', alertSchema), 404: notFound, 409: conflict },
+    { 200: jsonResponse(alertSchema, 'The alert'), 404: notFound, 409: conflict },
     { params: idParam, body: { content: { 'application/json': { schema: ackBody } } } },
   );
   document(
     'post',
     '/{id}/resolve',
     'Resolve an alert by hand',
-    { 200: json('The alert', alertSchema), 404: notFound, 409: conflict },
+    { 200: jsonResponse(alertSchema, 'The alert'), 404: notFound, 409: conflict },
     { params: idParam },
   );
   return app
@@ -94,27 +91,27 @@ export function alertRuleRoutes({ alerts }: { alerts: AlertManager }) {
   const ruleBody = { content: { 'application/json': { schema: alertRuleSchema } } };
   const document = documenter(app);
   document('get', '/', 'Rules in force: from the rules file and from the api', {
-    200: json('Rules', z.object({ rules: z.array(storedRuleSchema) })),
+    200: jsonResponse(z.object({ rules: z.array(storedRuleSchema) }), 'Rules'),
   });
   document(
     'get',
     '/{id}',
     'One rule',
-    { 200: json('The rule', storedRuleSchema), 404: notFound },
+    { 200: jsonResponse(storedRuleSchema, 'The rule'), 404: notFound },
     { params: idParam },
   );
   document(
     'post',
     '/',
     'Add a rule',
-    { 201: json('The rule', alertRuleSchema), 409: conflict },
+    { 201: jsonResponse(alertRuleSchema, 'The rule'), 409: conflict },
     { body: ruleBody },
   );
   document(
     'put',
     '/{id}',
     'Replace a rule made through the api (file rules are read-only)',
-    { 200: json('The rule', alertRuleSchema), 404: notFound, 409: conflict },
+    { 200: jsonResponse(alertRuleSchema, 'The rule'), 404: notFound, 409: conflict },
     { params: idParam, body: ruleBody },
   );
   document(

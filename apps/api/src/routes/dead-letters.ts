@@ -5,14 +5,11 @@ import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
 import { validationHook } from '../http/validation-hook.js';
 import { commonErrors, conflict, notFound } from '../schemas/error.js';
+import { jsonResponse } from '../schemas/json-response.js';
 import { submittedSchema } from '../schemas/task.js';
 import { TaskService } from '../services/task-service.js';
 
 const tags = ['dead letters'];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 const deadLetterSchema = z
   .object({
@@ -83,7 +80,7 @@ export function deadLetterRoutes({ deadLetters }: { deadLetters: DeadLetterStore
       summary: 'Dead letters, newest first',
       request: { query: listQuery },
       responses: {
-        200: json(z.object({ deadLetters: z.array(deadLetterSchema) }), 'Dead letters'),
+        200: jsonResponse(z.object({ deadLetters: z.array(deadLetterSchema) }), 'Dead letters'),
         ...commonErrors,
       },
     }),
@@ -107,7 +104,7 @@ export function deadLetterRoutes({ deadLetters }: { deadLetters: DeadLetterStore
       tags,
       summary: 'One dead letter',
       request: { params: z.object({ taskId: z.string().min(1).max(200) }) },
-      responses: { 200: json(deadLetterSchema, 'The dead letter'), 404: notFound, ...commonErrors },
+      responses: { 200: jsonResponse(deadLetterSchema, 'The dead letter'), 404: notFound, ...commonErrors },
     }),
     async (c) => c.json(toJson(await visible(c, c.req.valid('param').taskId)), 200),
   );
@@ -120,7 +117,7 @@ export function deadLetterRoutes({ deadLetters }: { deadLetters: DeadLetterStore
       summary: 'Submit the dead task’s payload again as a new task linked to it (once)',
       request: { params: z.object({ taskId: z.string().min(1).max(200) }) },
       responses: {
-        202: json(submittedSchema.extend({ replayOf: z.string() }), 'Replayed'),
+        202: jsonResponse(submittedSchema.extend({ replayOf: z.string() }), 'Replayed'),
         404: notFound,
         409: conflict,
         ...commonErrors,
@@ -142,7 +139,7 @@ export function deadLetterRoutes({ deadLetters }: { deadLetters: DeadLetterStore
       summary: 'Replay every dead letter not yet replayed (of one task name or user), oldest first',
       request: { body: { content: { 'application/json': { schema: replayAllBody } }, required: true } },
       responses: {
-        200: json(
+        200: jsonResponse(
           z.object({
             replayed: z.array(submittedSchema.omit({ status: true })),
             failed: z.array(z.object({ taskId: z.string(), error: z.string() })),

@@ -5,6 +5,7 @@ import { ApiError } from '../http/api-error.js';
 import { validationHook } from '../http/validation-hook.js';
 import { requireAdmin } from '../middleware/require-admin/index.js';
 import { commonErrors, forbidden, notFound } from '../schemas/error.js';
+import { jsonResponse } from '../schemas/json-response.js';
 
 const tags = ['keys'];
 const keySchema = z
@@ -21,10 +22,6 @@ const keySchema = z
 const identitySchema = z
   .object({ id: z.string(), userId: z.string(), admin: z.boolean() })
   .openapi('Identity');
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
 /** `/me` for every key; listing, creating and revoking keys for admin keys. */
 export function keyRoutes({ keys }: { keys: ApiKeyStore }) {
@@ -35,7 +32,7 @@ export function keyRoutes({ keys }: { keys: ApiKeyStore }) {
       path: '/me',
       tags,
       summary: 'Who this key is',
-      responses: { 200: json(identitySchema, 'The identity'), ...commonErrors },
+      responses: { 200: jsonResponse(identitySchema, 'The identity'), ...commonErrors },
     }),
     (c) => c.json(c.get('identity'), 200),
   );
@@ -47,7 +44,7 @@ export function keyRoutes({ keys }: { keys: ApiKeyStore }) {
       summary: 'Every api key, without secrets (admin)',
       middleware: [requireAdmin()] as const,
       responses: {
-        200: json(z.object({ keys: z.array(keySchema) }), 'Keys'),
+        200: jsonResponse(z.object({ keys: z.array(keySchema) }), 'Keys'),
         403: forbidden,
         ...commonErrors,
       },
@@ -90,7 +87,7 @@ export function keyRoutes({ keys }: { keys: ApiKeyStore }) {
         },
       },
       responses: {
-        201: json(identitySchema.extend({ key: z.string() }), 'Created'),
+        201: jsonResponse(identitySchema.extend({ key: z.string() }), 'Created'),
         403: forbidden,
         ...commonErrors,
       },
@@ -106,7 +103,7 @@ export function keyRoutes({ keys }: { keys: ApiKeyStore }) {
       middleware: [requireAdmin()] as const,
       request: { params: z.object({ id: z.string().min(1).max(200) }) },
       responses: {
-        200: json(z.object({ id: z.string(), revoked: z.literal(true) }), 'Revoked'),
+        200: jsonResponse(z.object({ id: z.string(), revoked: z.literal(true) }), 'Revoked'),
         403: forbidden,
         404: notFound,
         ...commonErrors,

@@ -8,6 +8,7 @@ import {
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ApiError } from '../http/api-error.js';
 import { commonErrors } from '../schemas/error.js';
+import { jsonResponse } from '../schemas/json-response.js';
 import { queueDepthSchema, summariesSchema, summaryQuery } from '../schemas/metrics.js';
 
 /**
@@ -51,10 +52,7 @@ export function metricsRoutes({ metrics, database }: { metrics: ServiceMetrics; 
     tags: ['metrics'],
     summary: 'Jobs per queue and state, and unreplayed dead letters',
     responses: {
-      200: {
-        description: 'Depths',
-        content: { 'application/json': { schema: z.object({ queues: z.array(queueDepthSchema) }) } },
-      },
+      200: jsonResponse(z.object({ queues: z.array(queueDepthSchema) }), 'Depths'),
       ...commonErrors,
     },
   });

@@ -5,6 +5,7 @@ import type { Context } from 'hono';
 import type { ApiEnv } from '../http/api-env.js';
 import { validationHook } from '../http/validation-hook.js';
 import { commonErrors, conflict, forbidden, notFound } from '../schemas/error.js';
+import { jsonResponse } from '../schemas/json-response.js';
 import { submittedSchema } from '../schemas/task.js';
 import { TaskService } from '../services/task-service.js';
 
@@ -36,10 +37,6 @@ const scheduleSchema = z
     skippedRuns: z.number(),
   })
   .openapi('Schedule');
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const idParams = z.object({ id: z.string().min(1).max(200) });
 const userQuery = z
   .object({
@@ -99,7 +96,7 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
       tags,
       summary,
       request: { params: idParams },
-      responses: { 200: json(scheduleSchema, 'The schedule'), ...errors },
+      responses: { 200: jsonResponse(scheduleSchema, 'The schedule'), ...errors },
     });
 
   app.openapi(
@@ -109,7 +106,10 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
       tags,
       summary: 'Schedules with their next and last run',
       request: { query: userQuery },
-      responses: { 200: json(z.object({ schedules: z.array(scheduleSchema) }), 'Schedules'), ...errors },
+      responses: {
+        200: jsonResponse(z.object({ schedules: z.array(scheduleSchema) }), 'Schedules'),
+        ...errors,
+      },
     }),
     async (c) => {
       const scope = scopeOf(c, c.req.valid('query').userId);
@@ -126,7 +126,7 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
         query: userQuery,
         body: { content: { 'application/json': { schema: scheduleBody } }, required: true },
       },
-      responses: { 201: json(scheduleSchema, 'Created'), ...errors },
+      responses: { 201: jsonResponse(scheduleSchema, 'Created'), ...errors },
     }),
     async (c) => {
       const owner = scopeOf(c, c.req.valid('query').userId).userId ?? c.get('identity').userId;
@@ -146,7 +146,7 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
         params: idParams,
         body: { content: { 'application/json': { schema: scheduleBody } }, required: true },
       },
-      responses: { 200: json(scheduleSchema, 'The schedule'), ...errors },
+      responses: { 200: jsonResponse(scheduleSchema, 'The schedule'), ...errors },
     }),
     async (c) =>
       c.json(
@@ -167,7 +167,7 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
       tags,
       summary: 'Submit the schedule’s task now, as its owner',
       request: { params: idParams },
-      responses: { 202: json(submittedSchema.omit({ status: true }), 'Submitted'), ...errors },
+      responses: { 202: jsonResponse(submittedSchema.omit({ status: true }), 'Submitted'), ...errors },
     }),
     async (c) => {
       const { taskId, name, queue } = await schedules.runNow(c.req.valid('param').id, scopeOf(c));
@@ -181,7 +181,10 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
       tags,
       summary: 'Delete a schedule (declared ones can only be paused)',
       request: { params: idParams },
-      responses: { 200: json(z.object({ id: z.string(), deleted: z.literal(true) }), 'Deleted'), ...errors },
+      responses: {
+        200: jsonResponse(z.object({ id: z.string(), deleted: z.literal(true) }), 'Deleted'),
+        ...errors,
+      },
     }),
     async (c) => {
       const { id } = c.req.valid('param');

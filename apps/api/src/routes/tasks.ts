@@ -5,6 +5,7 @@ import type { ApiEnv } from '../http/api-env.js';
 import { readJson } from '../http/read-json.js';
 import { validationHook } from '../http/validation-hook.js';
 import { commonErrors, conflict, notFound } from '../schemas/error.js';
+import { jsonResponse } from '../schemas/json-response.js';
 import {
   bulkSubmitSchema,
   cancelResultSchema,
@@ -15,13 +16,9 @@ import {
   taskPageSchema,
   taskRecordSchema,
 } from '../schemas/task.js';
-import type { SubmitQuota } from '../services/submit-quota.js';
+import { type SubmitQuota, withinQuota } from '../services/submit-quota.js';
 import { TaskService } from '../services/task-service.js';
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const tags = ['tasks'];
 
 /** A record as the api shows it: dates as ISO strings. */
@@ -56,7 +53,7 @@ const listRoute = (path: string, summary: string, query: z.ZodType = listQuerySc
     tags,
     summary,
     request: { query: query as typeof listQuerySchema },
-    responses: { 200: json(taskPageSchema, 'One page, newest first'), ...commonErrors },
+    responses: { 200: jsonResponse(taskPageSchema, 'One page, newest first'), ...commonErrors },
   });
 
 export function taskRoutes({
@@ -70,8 +67,6 @@ export function taskRoutes({
   quota?: SubmitQuota | undefined;
 }) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
-  const withinQuota = <T>(userId: string, count: number, submit: () => Promise<T>): Promise<T> =>
-    quota ? quota.around(userId, count, submit) : submit();
   const page = async (c: Parameters<Parameters<typeof app.openapi>[1]>[0], preset: object = {}) => {
     const filter = { ...listQuerySchema.parse(c.req.query()), ...preset };
     const result = await tasks.list(c.get('identity'), filter);
@@ -98,7 +93,7 @@ export function taskRoutes({
       summary: 'Submit several tasks at once: all are valid and queued, or none is',
       request: { body: { content: { 'application/json': { schema: bulkSubmitSchema } }, required: true } },
       responses: {
-        202: json(z.object({ tasks: z.array(submittedSchema) }), 'Every task queued'),
+        202: jsonResponse(z.object({ tasks: z.array(submittedSchema) }), 'Every task queued'),
         404: notFound,
         ...commonErrors,
       },
@@ -107,7 +102,7 @@ export function taskRoutes({
       const body = c.req.valid('json');
       const userId = TaskService.scope(c.get('identity'), body.userId) ?? c.get('identity').userId;
       // The whole request within the quota, or nothing of it.
-      const submitted = await withinQuota(userId, body.tasks.length, () =>
+      const submitted = await withinQuota(quota, userId, body.tasks.length, () =>
         client.submitBulk(
           body.tasks.map((task) => ({
             name: task.name,
@@ -132,9 +127,9 @@ export function taskRoutes({
         body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
       },
       responses: {
-        202: json(submittedSchema, 'Queued'),
+        202: jsonResponse(submittedSchema, 'Queued'),
         404: notFound,
-        413: json(z.object({}), 'Body too large'),
+        413: jsonResponse(z.object({}), 'Body too large'),
         ...commonErrors,
       },
     }),
@@ -146,7 +141,7 @@ export function taskRoutes({
       // curl -d sends a form content type; the payload is JSON whatever the header says.
       const payload = await readJson(c);
       const userId = TaskService.scope(c.get('identity'), query.userId) ?? c.get('identity').userId;
-      const submitted = await withinQuota(userId, 1, () =>
+      const submitted = await withinQuota(quota, userId, 1, () =>
         client.submit(name, payload, { ...query, userId }),
       );
       return c.json({ ...submitted, status: 'pending' as const }, 202);
@@ -160,7 +155,7 @@ export function taskRoutes({
       tags,
       summary: 'One task: status, attempts, timings, progress, result or error',
       request: { params: taskIdParams },
-      responses: { 200: json(taskRecordSchema, 'The task'), 404: notFound, ...commonErrors },
+      responses: { 200: jsonResponse(taskRecordSchema, 'The task'), 404: notFound, ...commonErrors },
     }),
     async (c) => {
       const record = await tasks.get(c.get('identity'), c.req.valid('param').id);
@@ -176,8 +171,8 @@ export function taskRoutes({
       summary: 'Cancel a task: a waiting one at once (200), a running one by aborting its handler (202)',
       request: { params: taskIdParams },
       responses: {
-        200: json(cancelResultSchema, 'Cancelled'),
-        202: json(cancelResultSchema, 'Its worker was told to stop it'),
+        200: jsonResponse(cancelResultSchema, 'Cancelled'),
+        202: jsonResponse(cancelResultSchema, 'Its worker was told to stop it'),
         404: notFound,
         409: conflict,
         ...commonErrors,
@@ -197,7 +192,7 @@ export function taskRoutes({
       summary: 'Run a failed or cancelled task again (same id, fresh attempts)',
       request: { params: taskIdParams },
       responses: {
-        202: json(submittedSchema, 'Queued again'),
+        202: jsonResponse(submittedSchema, 'Queued again'),
         404: notFound,
         409: conflict,
         ...commonErrors,

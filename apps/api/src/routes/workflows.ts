@@ -5,13 +5,10 @@ import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
 import { validationHook } from '../http/validation-hook.js';
 import { commonErrors, notFound } from '../schemas/error.js';
-import type { SubmitQuota } from '../services/submit-quota.js';
+import { jsonResponse } from '../schemas/json-response.js';
+import { type SubmitQuota, withinQuota } from '../services/submit-quota.js';
 
 const tags = ['workflows'];
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 const workflowSchema = z
   .object({
     id: z.string(),
@@ -53,15 +50,19 @@ export function workflowRoutes({
       summary: 'Submit a workflow: checked whole, stored, then its root nodes are queued',
       request: { body: { content: { 'application/json': { schema: definitionBody } }, required: true } },
       responses: {
-        202: json(z.object({ workflowId: z.string(), name: z.string(), status: z.string() }), 'Submitted'),
+        202: jsonResponse(
+          z.object({ workflowId: z.string(), name: z.string(), status: z.string() }),
+          'Submitted',
+        ),
         ...commonErrors,
       },
     }),
     async (c) => {
       const definition = parseWorkflowDefinition(c.req.valid('json'));
       const { userId } = c.get('identity');
-      const submit = () => workflows.submit(definition, { userId });
-      const submitted = await (quota ? quota.around(userId, definition.nodes.length, submit) : submit());
+      const submitted = await withinQuota(quota, userId, definition.nodes.length, () =>
+        workflows.submit(definition, { userId }),
+      );
       return c.json(submitted, 202);
     },
   );
@@ -72,7 +73,7 @@ export function workflowRoutes({
       tags,
       summary: 'The workflow with the status, timings, result or error of every node',
       request: { params: idParams },
-      responses: { 200: json(workflowSchema, 'The workflow'), 404: notFound, ...commonErrors },
+      responses: { 200: jsonResponse(workflowSchema, 'The workflow'), 404: notFound, ...commonErrors },
     }),
     async (c) =>
       c.json(JSON.parse(JSON.stringify(await visible(c.get('identity'), c.req.valid('param').id))), 200),
@@ -85,7 +86,7 @@ export function workflowRoutes({
       summary: 'Stop a running workflow',
       request: { params: idParams },
       responses: {
-        200: json(
+        200: jsonResponse(
           z.object({ workflowId: z.string(), cancelled: z.boolean() }),
           'false when it had already finished',
         ),

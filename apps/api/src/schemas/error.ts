@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { jsonResponse } from './json-response.js';
 
 export const errorSchema = z
   .object({
@@ -10,10 +11,7 @@ export const errorSchema = z
   })
   .openapi('Error');
 
-const errorContent = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: errorSchema } },
-});
+const errorContent = (description: string) => jsonResponse(errorSchema, description);
 
 /** The error answers every authenticated route may give, for the OpenAPI document. */
 export const commonErrors = {

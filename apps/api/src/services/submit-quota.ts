@@ -29,6 +29,16 @@ redis.call('PEXPIRE', key, window * 2)
 return { 1, used + n, (index + 1) * window - now }
 `;
 
+/** Submits within `quota` when one is set (see SubmitQuota.around), else just submits. */
+export function withinQuota<T>(
+  quota: SubmitQuota | undefined,
+  userId: string,
+  tasks: number,
+  submit: () => Promise<T>,
+): Promise<T> {
+  return quota ? quota.around(userId, tasks, submit) : submit();
+}
+
 /**
  * The per-user submit quota of the api: how many tasks a user may submit per window, counted in
  * Redis across every api replica. Distinct from the per-key request limit (a bulk request is one
