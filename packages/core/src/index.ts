@@ -13,7 +13,7 @@ export {
   type ReplayAllResult,
 } from './dead-letters/dead-letter-store.js';
 export * from './errors/index.js';
-export { cancelChannel, taskEventsChannel, taskEventsStream } from './events/channels.js';
+export { cancelChannel, taskEventsStream } from './events/channels.js';
 export { TASK_EVENT_TYPES, type TaskEvent, type TaskEventType } from './events/task-event.js';
 export { DEFAULT_EVENTS_KEPT, TaskEventPublisher } from './events/task-event-publisher.js';
 export { type TaskEventHandler, TaskEventSubscriber } from './events/task-event-subscriber.js';

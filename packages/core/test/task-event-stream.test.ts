@@ -11,15 +11,17 @@ describe('task event stream', () => {
   });
   afterAll(() => redis.cleanup());
 
-  it('keeps each published event, with its user, in a capped stream as well as on pub/sub', async () => {
-    const publisher = new TaskEventPublisher({
-      connection: redis.redis,
-      prefix: redis.prefix,
-      eventsKept: 5,
-    });
+  it('delivers every event appended after subscribe, in order, to a subscriber reading the stream', async () => {
+    const publisher = new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix });
     const subscriber = new TaskEventSubscriber({ connection: redis.redis, prefix: redis.prefix });
+    publisher.publish({ type: 'submitted', taskId: 'before', taskName: 'x.y', queue: 'q' });
+    await waitFor(async () =>
+      (await redis.redis.xlen(taskEventsStream(redis.prefix))) === 1 ? true : undefined,
+    );
     const live: TaskEvent[] = [];
+    const only: TaskEvent[] = [];
     await subscriber.subscribe((event) => live.push(event));
+    await subscriber.subscribe((event) => only.push(event), { taskId: 't7' });
     for (let i = 0; i < 200; i++) {
       publisher.publish({
         type: 'progress',
@@ -32,11 +34,38 @@ describe('task event stream', () => {
     }
     await waitFor(() => (live.length === 200 ? true : undefined), { what: 'live events' });
     await subscriber.close();
-    const entries = await redis.redis.xrange(taskEventsStream(redis.prefix), '-', '+');
+    expect(live.map((event) => event.taskId)).toEqual(Array.from({ length: 200 }, (_, i) => `t${i}`));
+    expect(only).toEqual([expect.objectContaining({ taskId: 't7', userId: 'alice', percent: 7 })]);
+  });
+
+  it('keeps about the cap of events in the stream, the newest last', async () => {
+    const publisher = new TaskEventPublisher({
+      connection: redis.redis,
+      prefix: `${redis.prefix}:capped`,
+      eventsKept: 5,
+    });
+    for (let i = 0; i < 200; i++) {
+      publisher.publish({
+        type: 'progress',
+        taskId: `t${i}`,
+        taskName: 'x.y',
+        queue: 'q',
+        userId: 'alice',
+        percent: i % 100,
+      });
+    }
+    const stream = taskEventsStream(`${redis.prefix}:capped`);
+    const entries = await waitFor(async () => {
+      const all = await redis.redis.xrange(stream, '-', '+');
+      return all.at(-1)?.[1][1]?.includes('"t199"') ? all : undefined;
+    });
     // MAXLEN ~ trims whole nodes: about the cap is kept, never everything.
     expect(entries.length).toBeGreaterThanOrEqual(5);
     expect(entries.length).toBeLessThan(200);
-    const last = JSON.parse(entries.at(-1)?.[1][1] ?? '{}') as TaskEvent;
-    expect(last).toMatchObject({ type: 'progress', taskId: 't199', userId: 'alice', percent: 99 });
+    expect(JSON.parse(entries.at(-1)?.[1][1] ?? '{}')).toMatchObject({
+      type: 'progress',
+      taskId: 't199',
+      percent: 99,
+    });
   });
 });

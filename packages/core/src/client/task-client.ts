@@ -7,7 +7,7 @@ import { PayloadValidationError } from '../errors/payload-validation-error.js';
 import { TaskError } from '../errors/task-error.js';
 import { TaskNotFoundError } from '../errors/task-not-found-error.js';
 import { TaskStateError } from '../errors/task-state-error.js';
-import { cancelChannel, cancelledKey } from '../events/channels.js';
+import { cancelChannel, cancelledKey, encodeCancelRequest } from '../events/channels.js';
 import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import type { FairScheduler } from '../fairness/fair-scheduler.js';
 import { recordVersion } from '../records/record-version.js';
@@ -169,7 +169,13 @@ export class TaskClient {
         // A worker took it meanwhile (it is locked); it sees the marker or the message below.
       }
     }
-    await this.options.connection.publish(cancelChannel(this.options.prefix), taskId);
+    // Seen waiting, it was taken meanwhile: the run to stop is the one being started. Seen active,
+    // it is the run under way (a stalled retake of it reads the marker instead).
+    const run = WAITING_STATES.has(state) ? job.attemptsStarted + 1 : job.attemptsStarted;
+    await this.options.connection.publish(
+      cancelChannel(this.options.prefix),
+      encodeCancelRequest({ taskId, run }),
+    );
     return { taskId, status: 'cancelling', was: state };
   }
 

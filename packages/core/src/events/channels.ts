@@ -1,6 +1,3 @@
-/** Redis pub/sub channel of every task's lifecycle and progress events under one key prefix. */
-export const taskEventsChannel = (prefix: string) => `${prefix}:task-events`;
-
 /** Redis stream that keeps the recent task events of one key prefix, for readers that resume. */
 export const taskEventsStream = (prefix: string) => `${prefix}:task-events:log`;
 
@@ -9,3 +6,24 @@ export const cancelChannel = (prefix: string) => `${prefix}:cancel`;
 
 /** Marks a task as cancelled, so a worker that picks it up after the request never runs it. */
 export const cancelledKey = (prefix: string, taskId: string) => `${prefix}:cancelled:${taskId}`;
+
+/**
+ * A cancel request on the cancel channel: the task, and the run a worker that picks the task up
+ * right now would start (a worker already running the task aborts whatever run it is on).
+ */
+export interface CancelRequest {
+  taskId: string;
+  run: number;
+}
+
+export const encodeCancelRequest = (request: CancelRequest): string => JSON.stringify(request);
+
+/** The request in a cancel-channel message; undefined for a message that is not one. */
+export function decodeCancelRequest(message: string): CancelRequest | undefined {
+  try {
+    const { taskId, run } = JSON.parse(message) as Partial<CancelRequest>;
+    return typeof taskId === 'string' && Number.isInteger(run) ? { taskId, run: run as number } : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -6,20 +6,19 @@ import type {
   TaskLifecycleListener,
   TaskProgressInfo,
 } from '../worker/task-lifecycle-listener.js';
-import { taskEventsChannel, taskEventsStream } from './channels.js';
+import { taskEventsStream } from './channels.js';
 import type { TaskEvent } from './task-event.js';
 
 /** Events kept in the stream by default; older ones are trimmed. */
 export const DEFAULT_EVENTS_KEPT = 10_000;
 
 /**
- * Publishes task events on Redis pub/sub and appends them to a capped stream, so a reader that
- * reconnects can resume where it stopped. As a lifecycle listener it turns every attempt's steps
- * into events. Publishing never blocks or fails a task: events are for live views, the task
- * record is the source of truth.
+ * Appends task events to a capped Redis stream, which every reader (SSE, `TaskEventSubscriber`)
+ * follows and resumes from. One `XADD` per event: no pub/sub copy, since the stream already wakes
+ * blocked readers. As a lifecycle listener it turns every attempt's steps into events. Publishing
+ * never blocks or fails a task: events are for live views, the task record is the source of truth.
  */
 export class TaskEventPublisher implements TaskLifecycleListener {
-  private readonly channel: string;
   private readonly stream: string;
 
   constructor(
@@ -31,7 +30,6 @@ export class TaskEventPublisher implements TaskLifecycleListener {
       eventsKept?: number | undefined;
     },
   ) {
-    this.channel = taskEventsChannel(options.prefix);
     this.stream = taskEventsStream(options.prefix);
   }
 
@@ -39,10 +37,7 @@ export class TaskEventPublisher implements TaskLifecycleListener {
     const message = JSON.stringify({ ...event, at: event.at ?? new Date().toISOString() });
     const kept = this.options.eventsKept ?? DEFAULT_EVENTS_KEPT;
     this.options.connection
-      .multi()
       .xadd(this.stream, 'MAXLEN', '~', kept, '*', 'event', message)
-      .publish(this.channel, message)
-      .exec()
       .catch((error: unknown) => {
         this.options.logger?.warn({ err: error, taskId: event.taskId }, 'task event not published');
       });

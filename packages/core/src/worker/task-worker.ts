@@ -7,7 +7,7 @@ import { TaskCancelledError } from '../errors/task-cancelled-error.js';
 import { TaskTimeoutError } from '../errors/task-timeout-error.js';
 import { UnknownTaskError } from '../errors/unknown-task-error.js';
 import { WorkerShutdownError } from '../errors/worker-shutdown-error.js';
-import { cancelChannel, cancelledKey } from '../events/channels.js';
+import { cancelChannel, cancelledKey, decodeCancelRequest } from '../events/channels.js';
 import { recordVersion } from '../records/record-version.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
@@ -51,6 +51,12 @@ export interface TaskWorkerOptions {
 }
 
 const DEFAULTS = { concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 5 };
+/**
+ * How long a cancel request for a task this process is not running is remembered. The request
+ * is sent only for a task some worker already holds, so it beats that worker's `process` call by
+ * moments at most; a holder that died instead is covered by the marker read on a stalled retake.
+ */
+const CANCEL_REMEMBERED_MS = 60_000;
 
 type TaskJob = Job<TaskJobData, unknown, string>;
 type Listened = Exclude<keyof TaskLifecycleListener, never>;
@@ -70,6 +76,8 @@ export class TaskWorker {
   private readonly worker: Worker<TaskJobData, unknown, string>;
   private readonly logger: Logger;
   private readonly running = new Map<string, RunningAttempt>();
+  /** Cancel requests that arrived while their task was not running here: the run each stops. */
+  private readonly cancelRequests = new Map<string, { run: number; expiresAt: number }>();
   private readonly recordWaitMs: number;
   /** Attempts whose last record write is being waited for before their job is acknowledged. */
   private persisting = 0;
@@ -126,7 +134,10 @@ export class TaskWorker {
   async start(): Promise<void> {
     const subscriber = duplicateRedis(this.options.connection);
     this.subscriber = subscriber;
-    subscriber.on('message', (_channel: string, taskId: string) => this.cancelRunning(taskId));
+    subscriber.on('message', (_channel: string, message: string) => {
+      const request = decodeCancelRequest(message);
+      if (request) this.cancelRunning(request.taskId, request.run);
+    });
     await subscriber.subscribe(cancelChannel(this.options.prefix));
     void this.worker.run().catch((error) => this.logger.error({ err: error }, 'worker stopped unexpectedly'));
     await this.worker.waitUntilReady();
@@ -169,11 +180,41 @@ export class TaskWorker {
     }
   }
 
-  private cancelRunning(taskId: string): void {
+  private cancelRunning(taskId: string, run: number): void {
     const attempt = this.running.get(taskId);
-    if (!attempt) return;
+    if (!attempt) {
+      this.rememberCancel(taskId, run);
+      return;
+    }
     this.logger.info({ taskId }, 'cancelling running task');
     attempt.controller.abort(new TaskCancelledError({ taskId, queue: this.options.queue }));
+  }
+
+  private rememberCancel(taskId: string, run: number): void {
+    const now = Date.now();
+    for (const [id, { expiresAt }] of this.cancelRequests) {
+      // Oldest first (insertion order): stop at the first one still current.
+      if (expiresAt > now) break;
+      this.cancelRequests.delete(id);
+    }
+    this.cancelRequests.delete(taskId);
+    this.cancelRequests.set(taskId, { run, expiresAt: now + CANCEL_REMEMBERED_MS });
+  }
+
+  /**
+   * Whether a cancel for this run came before it started. The request reaches every worker on
+   * the cancel channel, so a fresh pickup needs no Redis call; only a job retaken after a stall,
+   * whose request may have gone to the dead holder, reads the marker the cancel left. Matching the
+   * run keeps a request from stopping a later retry of the same task.
+   */
+  private async cancelRequested(job: TaskJob, taskId: string, run: number): Promise<boolean> {
+    const request = this.cancelRequests.get(taskId);
+    if (request && request.run === run && request.expiresAt > Date.now()) {
+      this.cancelRequests.delete(taskId);
+      return true;
+    }
+    if (!job.stalledCounter) return false;
+    return (await this.options.connection.exists(cancelledKey(this.options.prefix, taskId))) === 1;
   }
 
   private async notify<E extends Listened>(event: E, payload: ListenerArgument<E>): Promise<void> {
@@ -267,10 +308,8 @@ export class TaskWorker {
     const onLockLost = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onLockLost, { once: true });
     try {
-      // A cancel that raced with this pickup left a marker; honour it without running.
-      if (await this.options.connection.exists(cancelledKey(this.options.prefix, taskId))) {
-        controller.abort(new TaskCancelledError(context));
-      }
+      // A cancel that raced with this pickup is honoured without running.
+      if (await this.cancelRequested(job, taskId, run)) controller.abort(new TaskCancelledError(context));
       if (isOurAbort(controller.signal))
         return await this.settleAbort(job, token, controller.signal, ended, outcome);
 

@@ -1,0 +1,125 @@
+import { eq, tasks } from '@foreman/db';
+import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { TaskClient } from '../src/client/task-client.js';
+import { cancelChannel, encodeCancelRequest } from '../src/events/channels.js';
+import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
+import { TaskRecordWriter } from '../src/records/task-record-writer.js';
+import { createRedis, type RedisConnection } from '../src/redis/create-redis.js';
+import { defineTask } from '../src/task/define-task.js';
+import { implementTask } from '../src/task/implement-task.js';
+import { TaskRegistry } from '../src/task/task-registry.js';
+import { waitFor } from '../src/testing.js';
+import { TaskWorker } from '../src/worker/task-worker.js';
+import { logger } from './fixtures.js';
+import { type RedisServer, startRedisServer } from './redis-server.js';
+
+const ran: string[] = [];
+const noop = defineTask({ name: 'trips.noop', queue: 'trips', payload: z.object({ key: z.string() }) });
+
+/** Counts the commands clients send (not those BullMQ's Lua scripts run) while `work` runs. */
+async function clientCommands(
+  redis: RedisConnection,
+  work: () => Promise<void>,
+): Promise<Record<string, number>> {
+  const monitor = await (redis as Redis).monitor();
+  const counts: Record<string, number> = {};
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    if (source === 'lua') return;
+    const name = String(args[0]).toLowerCase();
+    counts[name] = (counts[name] ?? 0) + 1;
+  });
+  try {
+    await work();
+  } finally {
+    monitor.disconnect();
+  }
+  return counts;
+}
+
+// A Redis of its own, so the command counts are this test's alone.
+describe('Redis round trips of a task', () => {
+  let server: RedisServer;
+  let redis: RedisConnection;
+  let database: TestDatabase;
+  let records: TaskRecordWriter;
+  let client: TaskClient;
+  let worker: TaskWorker;
+  const prefix = 'trips';
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    redis = createRedis(server.url);
+    database = await createTestDatabase('trips');
+    records = new TaskRecordWriter({ db: database.database.db, logger });
+    const events = new TaskEventPublisher({ connection: redis, prefix });
+    client = new TaskClient({
+      registry: new TaskRegistry([noop]),
+      connection: redis,
+      prefix,
+      records,
+      events,
+    });
+    worker = new TaskWorker({
+      queue: 'trips',
+      tasks: [implementTask(noop, ({ key }) => void ran.push(key))],
+      connection: redis,
+      prefix,
+      records,
+      logger,
+      concurrency: 4,
+      listeners: [events],
+    });
+    await worker.start();
+  }, 60_000);
+  afterAll(async () => {
+    await worker.close();
+    await client.close();
+    await records.close();
+    redis.disconnect();
+    await database.drop();
+    await server.stop();
+  });
+
+  const status = async (taskId: string) =>
+    (await database.database.db.select().from(tasks).where(eq(tasks.id, taskId)))[0]?.status;
+
+  it('sends no cancel-marker read and no pub/sub message for a task that is not cancelled', async () => {
+    const counts = await clientCommands(redis, async () => {
+      const submitted = await client.submitBulk(
+        Array.from({ length: 50 }, (_, i) => ({ name: 'trips.noop', payload: { key: `n${i}` } })),
+      );
+      await waitFor(
+        async () => ((await status(submitted.at(-1)!.taskId)) === 'completed' ? true : undefined),
+        {
+          what: 'the last task',
+        },
+      );
+    });
+    expect(counts.exists).toBeUndefined();
+    expect(counts.publish).toBeUndefined();
+    // Events are one XADD each (submitted, started, completed), with no MULTI around them.
+    expect(counts.multi).toBeUndefined();
+    expect(counts.xadd).toBe(150);
+  });
+
+  it('does not run a task whose cancel request reached the worker before the task did', async () => {
+    const { taskId } = await client.submit('trips.noop', { key: 'raced' }, { delayMs: 500 });
+    // What cancel sends when it finds the task just taken by a worker: the run being started.
+    await redis.publish(cancelChannel(prefix), encodeCancelRequest({ taskId, run: 1 }));
+    await waitFor(async () => ((await status(taskId)) === 'cancelled' ? true : undefined), {
+      what: 'the cancel',
+    });
+    expect(ran).not.toContain('raced');
+  });
+
+  it('runs a task whose remembered cancel request was for another run', async () => {
+    const { taskId } = await client.submit('trips.noop', { key: 'later-run' }, { delayMs: 300 });
+    await redis.publish(cancelChannel(prefix), encodeCancelRequest({ taskId, run: 2 }));
+    await waitFor(async () => ((await status(taskId)) === 'completed' ? true : undefined), {
+      what: 'the run',
+    });
+    expect(ran).toContain('later-run');
+  });
+});
