@@ -27,9 +27,11 @@ export {
   type QueueFairnessMetrics,
   type UserQueueMetrics,
 } from './fairness/fair-scheduler.js';
+export { findNul, NUL_MESSAGE, stripNul } from './records/nul.js';
 export { recordVersion } from './records/record-version.js';
 export {
   mergeRecords,
+  type QuarantinedRow,
   TaskRecordWriter,
   type TaskRecordWriterOptions,
   type TaskRecordWriterStats,

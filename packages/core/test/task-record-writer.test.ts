@@ -1,4 +1,4 @@
-import { createDatabase, eq, type NewTaskRecord, tasks } from '@foreman/db';
+import { createDatabase, deadLetters, eq, inArray, type NewTaskRecord, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { recordVersion } from '../src/records/record-version.js';
 import { TaskRecordWriter } from '../src/records/task-record-writer.js';
@@ -80,5 +80,95 @@ describe('TaskRecordWriter', () => {
     await writer.close(200);
     expect(writer.stats.dropped).toBe(8);
     await unreachable.close();
+  });
+
+  it('quarantines a row the database refuses and lands every other row of the batch', async () => {
+    const writer = new TaskRecordWriter({ db: testDb.database.db, flushIntervalMs: 1_000, logger });
+    const ids = Array.from({ length: 10 }, () => crypto.randomUUID());
+    const [badJson, badText] = [ids[3] as string, ids[7] as string];
+    await Promise.all(
+      ids.map((id) =>
+        writer.write(
+          row(id, 'pending', 0, {
+            // jsonb refuses the \u0000 escape (22P05), text refuses the byte itself (22021).
+            payload: id === badJson ? { prompt: 'hi\u0000there' } : { prompt: 'hi' },
+            userId: id === badText ? 'mallory\u0000' : 'alice',
+          }),
+        ),
+      ),
+    );
+    const stored = await testDb.database.db.select().from(tasks).where(inArray(tasks.id, ids));
+    expect(stored.map((task) => task.id).sort()).toEqual(
+      ids.filter((id) => id !== badJson && id !== badText).sort(),
+    );
+    expect(writer.stats).toMatchObject({ written: 8, quarantined: 2, failedFlushes: 0, buffered: 0 });
+    expect(writer.healthy).toBe(true);
+    const quarantined = writer.quarantine();
+    expect(quarantined.map((entry) => entry.taskId).sort()).toEqual([badJson, badText].sort());
+    for (const entry of quarantined) {
+      expect(entry).toMatchObject({
+        kind: 'task',
+        name: 'demo.echo',
+        sqlState: expect.stringMatching(/^22/),
+      });
+      expect(entry.error).not.toBe('');
+    }
+    // Nothing is left to retry: later writes land at once.
+    const after = crypto.randomUUID();
+    await writer.write(row(after, 'pending', 0));
+    expect((await read(after))?.status).toBe('pending');
+    await writer.close();
+  });
+
+  it('quarantines a refused dead letter and stores the others', async () => {
+    const writer = new TaskRecordWriter({ db: testDb.database.db, flushIntervalMs: 1_000, logger });
+    const [good, bad] = [crypto.randomUUID(), crypto.randomUUID()];
+    const letter = (taskId: string, payload: unknown) => ({
+      taskId,
+      name: 'demo.echo',
+      queue: 'demo',
+      userId: 'alice',
+      payload,
+      error: 'boom',
+      attempts: 1,
+      failedAt: new Date(),
+    });
+    await Promise.all([
+      writer.write(row(good, 'failed', 1)),
+      writer.write(row(bad, 'failed', 1)),
+      writer.writeDeadLetter(letter(good, { a: 1 })),
+      writer.writeDeadLetter(letter(bad, { a: 'x\u0000' })),
+    ]);
+    const stored = await testDb.database.db
+      .select()
+      .from(deadLetters)
+      .where(inArray(deadLetters.taskId, [good, bad]));
+    expect(stored.map((entry) => entry.taskId)).toEqual([good]);
+    expect(writer.quarantine()).toEqual([expect.objectContaining({ kind: 'dead-letter', taskId: bad })]);
+    expect(writer.stats.quarantined).toBe(1);
+    await writer.close();
+  });
+
+  it('strips NUL from what handlers return and throw before storing it', async () => {
+    const writer = new TaskRecordWriter({ db: testDb.database.db });
+    const [done, failed] = [crypto.randomUUID(), crypto.randomUUID()];
+    await writer.write(row(done, 'completed', 1, { result: { 'rep\u0000ly': ['a\u0000b', 1, null] } }));
+    await writer.write(
+      row(failed, 'failed', 1, { error: 'bad\u0000reply', stackTrace: 'Error: bad\u0000reply\n    at x' }),
+    );
+    expect((await read(done))?.result).toEqual({ reply: ['ab', 1, null] });
+    expect(await read(failed)).toMatchObject({ error: 'badreply', stackTrace: 'Error: badreply\n    at x' });
+    expect(writer.stats.quarantined).toBe(0);
+    await writer.close();
+  });
+
+  it('keeps only the last quarantined rows for inspection, and counts them all', async () => {
+    const writer = new TaskRecordWriter({ db: testDb.database.db, quarantineKept: 2, logger });
+    const ids = Array.from({ length: 3 }, () => crypto.randomUUID());
+    for (const id of ids) await writer.write(row(id, 'pending', 0, { payload: { p: '\u0000' } }));
+    expect(writer.stats.quarantined).toBe(3);
+    expect(writer.quarantine().map((entry) => entry.taskId)).toEqual(ids.slice(1));
+    await writer.close();
+    expect(() => new TaskRecordWriter({ db: testDb.database.db, quarantineKept: -1 })).toThrow(RangeError);
   });
 });

@@ -10,6 +10,7 @@ import { TaskStateError } from '../errors/task-state-error.js';
 import { cancelChannel, cancelledKey, encodeCancelRequest } from '../events/channels.js';
 import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import type { FairScheduler } from '../fairness/fair-scheduler.js';
+import { findNul, NUL_MESSAGE } from '../records/nul.js';
 import { recordVersion } from '../records/record-version.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import type { RedisConnection } from '../redis/create-redis.js';
@@ -354,6 +355,11 @@ export class TaskClient {
       throw new TaskError('PRIORITY_INVALID', `priority must be a whole number from 0 to ${MAX_PRIORITY}`, {
         taskName: name,
       });
+    }
+    for (const field of ['userId', 'taskId', 'replayOf'] as const) {
+      if (findNul(options[field]) !== undefined) {
+        throw new TaskError('SUBMIT_OPTIONS_INVALID', `${field} ${NUL_MESSAGE}`, { taskName: name });
+      }
     }
     const delayMs = this.delayOf(name, options);
     const idempotency = this.idempotencyOf(name, options);

@@ -1,5 +1,6 @@
 import { type Db, deadLetters, type NewDeadLetter, type NewTaskRecord, sql, tasks } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
+import { stripNul } from './nul.js';
 
 export interface TaskRecordWriterOptions {
   db: Db;
@@ -13,6 +14,24 @@ export interface TaskRecordWriterOptions {
    * the oldest are dropped, counted in `stats.dropped` and logged.
    */
   maxBuffered?: number;
+  /**
+   * Quarantined rows kept for inspection (`quarantine()`), newest last; older ones only count.
+   * @defaultValue 100
+   */
+  quarantineKept?: number;
+}
+
+/** A row the database refused for its content (not for being away): kept out of every retry. */
+export interface QuarantinedRow {
+  kind: 'task' | 'dead-letter';
+  taskId: string;
+  name: string;
+  userId: string | null;
+  /** The database's message, e.g. `unsupported Unicode escape sequence`. */
+  error: string;
+  /** PostgreSQL's SQLSTATE (class 22 data exception or 23 constraint violation). */
+  sqlState: string;
+  at: Date;
 }
 
 export interface TaskRecordWriterStats {
@@ -22,9 +41,13 @@ export interface TaskRecordWriterStats {
   /** Rows given up because the buffer bound was exceeded while the database was away. */
   dropped: number;
   buffered: number;
+  /** Rows the database refused for their content, set aside so the rest land (see `quarantine`). */
+  quarantined: number;
 }
 
-const DEFAULTS = { maxBatch: 500, flushIntervalMs: 50, maxBuffered: 100_000 };
+const DEFAULTS = { maxBatch: 500, flushIntervalMs: 50, maxBuffered: 100_000, quarantineKept: 100 };
+/** Fields filled from what handlers return or throw: stripped of U+0000 before they are stored. */
+const HANDLER_FIELDS = ['result', 'error', 'stackTrace', 'progressMessage'] as const;
 /** Fields a later lifecycle step may not know; an upsert keeps what an earlier step stored. */
 const KEPT_FIELDS = [
   'startedAt',
@@ -46,12 +69,17 @@ const KEPT_FIELDS = [
  * buffer collapse into one row; the version column keeps late writes from moving a record back
  * (a write of the same version only lands when it carries progress). Dead letters travel the same
  * way, so an unreachable database delays them rather than losing them.
+ *
+ * A statement the database refuses for a row's content (SQLSTATE class 22 or 23) is split until
+ * the row at fault stands alone; that row is quarantined (logged, counted, kept for inspection)
+ * and every other row lands. Only connection-like failures keep rows for a retry.
  */
 export class TaskRecordWriter {
   private readonly options: Required<Omit<TaskRecordWriterOptions, 'logger'>> & {
     logger?: Logger | undefined;
   };
   private buffer = new Map<string, NewTaskRecord>();
+  private readonly quarantined: QuarantinedRow[] = [];
   private deadLetters = new Map<string, NewDeadLetter>();
   private waiters: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
@@ -66,15 +94,20 @@ export class TaskRecordWriter {
     failedFlushes: 0,
     dropped: 0,
     buffered: 0,
+    quarantined: 0,
   };
 
   constructor(options: TaskRecordWriterOptions) {
     this.options = { ...DEFAULTS, ...options };
+    if (!Number.isInteger(this.options.quarantineKept) || this.options.quarantineKept < 0) {
+      throw new RangeError('quarantineKept must be a whole number, 0 or more');
+    }
   }
 
   /** Queues a row; the promise settles once the row is stored (or dropped), and never rejects. */
   write(row: NewTaskRecord): Promise<void> {
     if (this.closed) throw new Error('TaskRecordWriter is closed');
+    row = withoutNul(row, HANDLER_FIELDS);
     const existing = this.buffer.get(row.id);
     this.buffer.delete(row.id);
     this.buffer.set(row.id, existing ? mergeRecords(existing, row) : row);
@@ -84,13 +117,18 @@ export class TaskRecordWriter {
   /** Queues a dead letter; like `write`, settles once stored (or dropped) and never rejects. */
   writeDeadLetter(row: NewDeadLetter): Promise<void> {
     if (this.closed) throw new Error('TaskRecordWriter is closed');
-    this.deadLetters.set(row.taskId, row);
+    this.deadLetters.set(row.taskId, withoutNul(row, ['error', 'stackTrace'] as const));
     return this.queued();
   }
 
   /** False while flushes fail (the database is away); callers then stop waiting for writes. */
   get healthy(): boolean {
     return this.retryDelayMs === 0;
+  }
+
+  /** The last rows quarantined (up to `quarantineKept`), oldest first. */
+  quarantine(): readonly QuarantinedRow[] {
+    return [...this.quarantined];
   }
 
   private get size(): number {
@@ -164,20 +202,35 @@ export class TaskRecordWriter {
     // One order for every writer: two processes upserting overlapping tasks in opposite orders
     // would deadlock and have to retry. `rows` keeps arrival order for a failed flush to restore.
     const ordered = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    // A quarantined row leaves `pending` / `letters`: a failed flush must not put it back.
+    const setAside = (row: NewTaskRecord, error: unknown) => {
+      pending.delete(row.id);
+      this.quarantineRow({ kind: 'task', taskId: row.id, name: row.name, userId: row.userId ?? null }, error);
+    };
+    const setAsideLetter = (row: NewDeadLetter, error: unknown) => {
+      letters.delete(row.taskId);
+      const { taskId, name, userId } = row;
+      this.quarantineRow({ kind: 'dead-letter', taskId, name, userId: userId ?? null }, error);
+    };
     try {
       for (let start = 0; start < ordered.length; start += this.options.maxBatch) {
-        await this.upsert(ordered.slice(start, start + this.options.maxBatch));
-        this.stats.written += Math.min(this.options.maxBatch, rows.length - start);
-        this.stats.statements += 1;
+        const batch = ordered.slice(start, start + this.options.maxBatch);
+        const upsert = async (part: NewTaskRecord[]) => {
+          await this.upsert(part);
+          this.stats.written += part.length;
+        };
+        await this.store(batch, upsert, setAside);
       }
       // Written after the records, so a dead letter never points at a record not yet stored.
       if (letters.size > 0) {
-        await this.options.db
-          .insert(deadLetters)
-          .values([...letters.values()])
-          .onConflictDoNothing();
+        await this.store(
+          [...letters.values()],
+          async (part) => {
+            await this.options.db.insert(deadLetters).values(part).onConflictDoNothing();
+          },
+          setAsideLetter,
+        );
         letters.clear();
-        this.stats.statements += 1;
       }
       this.retryDelayMs = 0;
       for (const resolve of waiters) resolve();
@@ -188,6 +241,7 @@ export class TaskRecordWriter {
       const since = this.buffer;
       this.buffer = new Map();
       for (const row of rows) {
+        if (!pending.has(row.id)) continue;
         const newer = since.get(row.id);
         since.delete(row.id);
         this.buffer.set(row.id, newer ? mergeRecords(row, newer) : row);
@@ -208,6 +262,46 @@ export class TaskRecordWriter {
       if (this.size > 0) this.schedule();
       else this.release();
     }
+  }
+
+  /**
+   * Runs one statement for `rows`; on a data error, halves the rows until the one at fault is
+   * alone and sets it aside. Any other error is thrown: the flush keeps every row for a retry.
+   */
+  private async store<R>(
+    rows: R[],
+    insert: (rows: R[]) => Promise<void>,
+    setAside: (row: R, error: unknown) => void,
+  ): Promise<void> {
+    try {
+      await insert(rows);
+      this.stats.statements += 1;
+    } catch (error) {
+      if (sqlStateOf(error) === undefined) throw error;
+      if (rows.length === 1) {
+        setAside(rows[0] as R, error);
+        return;
+      }
+      const half = Math.ceil(rows.length / 2);
+      await this.store(rows.slice(0, half), insert, setAside);
+      await this.store(rows.slice(half), insert, setAside);
+    }
+  }
+
+  private quarantineRow(row: Omit<QuarantinedRow, 'error' | 'sqlState' | 'at'>, error: unknown): void {
+    const entry: QuarantinedRow = {
+      ...row,
+      error: messageOf(error),
+      sqlState: sqlStateOf(error) ?? '',
+      at: new Date(),
+    };
+    this.stats.quarantined += 1;
+    this.quarantined.push(entry);
+    if (this.quarantined.length > this.options.quarantineKept) this.quarantined.shift();
+    this.options.logger?.error(
+      { err: error, ...entry, totalQuarantined: this.stats.quarantined },
+      'task record refused by the database; quarantined so the other rows land',
+    );
   }
 
   private async upsert(rows: NewTaskRecord[]): Promise<void> {
@@ -252,6 +346,44 @@ export class TaskRecordWriter {
     this.waiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/**
+ * The SQLSTATE of a database error that a row's content caused: class 22 (data exception, e.g. a
+ * NUL in text or jsonb) or 23 (constraint violation). Undefined for anything else (connection
+ * lost, timeouts, the server shutting down), which a retry may cure. Drizzle wraps pg's error.
+ */
+function sqlStateOf(error: unknown): string | undefined {
+  for (let cause = error, depth = 0; cause && depth < 5; depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code)) return code;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The innermost message: drizzle's own repeats the whole statement and its parameters. */
+function messageOf(error: unknown): string {
+  let message = String(error);
+  for (let cause = error, depth = 0; cause && depth < 5; depth += 1) {
+    if (cause instanceof Error) message = cause.message;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return message;
+}
+
+/** A copy of `row` whose handler-given `fields` hold no U+0000 (the row itself when none did). */
+function withoutNul<R extends object, F extends keyof R>(row: R, fields: readonly F[]): R {
+  let copy: R | undefined;
+  for (const field of fields) {
+    const value = row[field];
+    const stripped = stripNul(value);
+    if (stripped !== value) {
+      copy ??= { ...row };
+      copy[field] = stripped;
+    }
+  }
+  return copy ?? row;
 }
 
 /** Removes the oldest entries past `bound`; returns how many went. */
