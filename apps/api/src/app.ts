@@ -18,6 +18,7 @@ import { traceRequests } from './http/trace-requests.js';
 import { validationHook } from './http/validation-hook.js';
 import { auth } from './middleware/auth/index.js';
 import { rateLimit } from './middleware/rate-limit/index.js';
+import { refuseNulQuery } from './middleware/refuse-nul-query/index.js';
 import { sameOrigin } from './middleware/same-origin/index.js';
 import { advisorRoutes } from './routes/advisor.js';
 import { alertRoutes, alertRuleRoutes } from './routes/alerts.js';
@@ -100,6 +101,7 @@ export function createApp(deps: AppDependencies) {
   app.use('*', sameOrigin({ trustedOrigins: deps.trustedOrigins, alwaysGuarded: ['/login'] }));
   app.use('*', async (c, next) => (isPublic(c.req.path) ? next() : authenticate(c, next)));
   app.use('*', async (c, next) => (isPublic(c.req.path) ? next() : limit(c, next)));
+  app.use('*', refuseNulQuery());
 
   app.route('/', healthRoutes(deps));
   app.route('/', sessionRoutes({ keys: deps.keys, cookie: sessionCookie }));

@@ -1,4 +1,6 @@
+import { AlertManager, createChannels } from '@foreman/alerting';
 import { tasks } from '@foreman/db';
+import { createLogger } from '@foreman/logger';
 import { startTestApi, type TestApi } from './test-api.js';
 
 /** Each bad request: what is sent, and the status and error code it must get. */
@@ -358,5 +360,127 @@ describe('bad input', () => {
     const details = ((await response.json()) as { error: { details: Array<{ path: string }> } }).error
       .details;
     expect(details.map((issue) => issue.path).sort()).toEqual(['subject', 'to.0']);
+  });
+
+  it('refuses U+0000 wherever it comes, naming the field, and stores nothing', async () => {
+    const alerts = new AlertManager({
+      db: api.testDb.database.db,
+      redis: api.redis.redis,
+      prefix: api.redis.prefix,
+      logger: createLogger('api', { level: 'silent' }),
+      channels: createChannels({}, createLogger('api', { level: 'silent' })),
+    });
+    const app = api.replica({ alerts, maxBodyBytes: 8_192 });
+    const nul = '\u0000';
+    const cases: Array<{
+      key: string;
+      method?: string;
+      path: string;
+      body?: unknown;
+      code: string;
+      field: string;
+    }> = [
+      {
+        key: api.aliceKey,
+        method: 'POST',
+        path: '/tasks/ai.complete_prompt',
+        body: { prompt: `hi${nul}there` },
+        code: 'PAYLOAD_INVALID',
+        field: 'prompt',
+      },
+      {
+        key: api.aliceKey,
+        method: 'POST',
+        path: '/tasks/email.send_email',
+        body: { to: ['a@b.test'], subject: 's', text: 't', [`x${nul}`]: 1 },
+        code: 'PAYLOAD_INVALID',
+        field: 'x\\u0000',
+      },
+      {
+        key: api.aliceKey,
+        method: 'POST',
+        path: '/tasks',
+        body: {
+          tasks: [
+            { name: 'ai.complete_prompt', payload: { prompt: 'fine' } },
+            { name: 'ai.complete_prompt', payload: { prompt: `hidden${nul}` } },
+          ],
+        },
+        code: 'PAYLOAD_INVALID',
+        field: 'tasks.1.payload.prompt',
+      },
+      { key: api.aliceKey, path: '/tasks?name=a%00b', code: 'QUERY_INVALID', field: 'name' },
+      { key: api.aliceKey, path: '/tasks/%00', code: 'PARAM_INVALID', field: 'id' },
+      { key: api.aliceKey, method: 'POST', path: '/tasks/%00/cancel', code: 'PARAM_INVALID', field: 'id' },
+      { key: api.aliceKey, path: '/dead-letters?name=%00', code: 'QUERY_INVALID', field: 'name' },
+      {
+        key: api.aliceKey,
+        method: 'POST',
+        path: '/schedules',
+        body: { id: 'nightly', task: 'maintenance.health_check', everyMs: 60_000, description: `d${nul}` },
+        code: 'BODY_INVALID',
+        field: 'description',
+      },
+      { key: api.aliceKey, path: '/schedules/%00', code: 'PARAM_INVALID', field: 'id' },
+      {
+        key: api.aliceKey,
+        method: 'POST',
+        path: '/workflows',
+        body: { name: `w${nul}`, nodes: [{ key: 'a', task: 'maintenance.health_check' }] },
+        code: 'BODY_INVALID',
+        field: 'name',
+      },
+      { key: api.aliceKey, path: '/workflows/%00', code: 'PARAM_INVALID', field: 'id' },
+      {
+        key: api.adminKey,
+        method: 'POST',
+        path: '/keys',
+        body: { userId: `z${nul}` },
+        code: 'BODY_INVALID',
+        field: 'userId',
+      },
+      {
+        key: api.adminKey,
+        method: 'POST',
+        path: '/alert-rules',
+        body: { id: `r${nul}`, kind: 'queue_depth', queue: 'maintenance', threshold: 1, severity: 'warning' },
+        code: 'BODY_INVALID',
+        field: 'id',
+      },
+      {
+        key: api.adminKey,
+        method: 'PUT',
+        path: '/alert-rules/r1',
+        body: { kind: 'queue_depth', queue: `m${nul}`, threshold: 1, severity: 'warning' },
+        code: 'BODY_INVALID',
+        field: 'queue',
+      },
+    ];
+    const keysBefore = (await api.keys.list()).length;
+    const answers = [];
+    for (const bad of cases) {
+      const response = await app.request(bad.path, {
+        method: bad.method ?? 'GET',
+        headers: { authorization: `Bearer ${bad.key}`, 'content-type': 'application/json' },
+        ...(bad.body === undefined ? {} : { body: JSON.stringify(bad.body) }),
+      });
+      const body = (await response.json()) as { error: { code: string; details?: Array<{ path: string }> } };
+      answers.push({
+        path: bad.path,
+        status: response.status,
+        code: body.error.code,
+        field: body.error.details?.[0]?.path,
+      });
+    }
+    expect(answers).toEqual(
+      cases.map((bad) => ({ path: bad.path, status: 400, code: bad.code, field: bad.field })),
+    );
+    // Whatever reaches the database anyway is refused there as the caller's error, not a 500.
+    const alert = await app.request('/alerts/%00', { headers: { authorization: `Bearer ${api.adminKey}` } });
+    expect(alert.status).toBe(400);
+    await api.records.flush();
+    expect(await api.testDb.database.db.$count(tasks)).toBe(0);
+    expect((await api.keys.list()).length).toBe(keysBefore);
+    expect(api.records.stats.quarantined).toBe(0);
   });
 });

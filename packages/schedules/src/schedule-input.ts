@@ -1,4 +1,4 @@
-import { MAX_MISFIRE_CAP } from '@foreman/core';
+import { findNul, MAX_MISFIRE_CAP, NUL_MESSAGE } from '@foreman/core';
 import { MISFIRE_POLICIES, OVERLAP_POLICIES } from '@foreman/db';
 import { z } from 'zod';
 import { ScheduleInputError } from './errors/schedule-input-error.js';
@@ -36,7 +36,13 @@ export type UpdateScheduleInput = z.input<typeof updateScheduleInput>;
 
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    // The payload is checked with its contract; ids and descriptions here (the CLI does not pass
+    // through the api's checks).
+    const nul = findNul(parsed.data);
+    if (nul !== undefined) throw new ScheduleInputError([{ path: nul, message: NUL_MESSAGE }]);
+    return parsed.data;
+  }
   throw new ScheduleInputError(
     parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
   );

@@ -183,6 +183,8 @@ describe('ScheduleService', () => {
       { id: 'has:colon', task: report.name, everyMs: 60_000 },
       { id: 'x', task: report.name, everyMs: 60_000, overlapPolicy: 'sometimes' },
       { id: 'x', task: report.name, everyMs: 60_000, misfirePolicy: 'run_all', misfireCap: 0 },
+      // The CLI's path: no api in front to refuse what the database cannot store.
+      { id: 'x', task: report.name, everyMs: 60_000, description: 'nightly\u0000' },
     ]) {
       await expect(service.create(bad as never)).rejects.toMatchObject({ code: 'SCHEDULE_INVALID' });
     }

@@ -98,5 +98,8 @@ describe('workflow definitions', () => {
     expect(() =>
       parseWorkflowDefinition({ name: 'w', nodes: [{ key: 'a', task: 'demo.step', when: 'sometimes' }] }),
     ).toThrow(/nodes\.0\.when/);
+    expect(() => workflow('w\u0000').node({ key: 'a', task: step }).build()).toThrow(
+      'Workflow field name contains a NUL character',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { TaskContract } from '@foreman/core';
+import { findNul, NUL_MESSAGE, type TaskContract } from '@foreman/core';
 import { z } from 'zod';
 import { WorkflowDefinitionError } from './errors/workflow-definition-error.js';
 import type { When } from './graph/conditions.js';
@@ -65,6 +65,9 @@ export function parseWorkflowDefinition(input: unknown): WorkflowDefinition {
 /** Checks keys, dependencies and cycles; the graph it returns holds each node's spec. */
 export function buildGraph(definition: WorkflowDefinition): TaskGraph<WorkflowNodeSpec> {
   if (!definition.name) throw new WorkflowDefinitionError('A workflow needs a name');
+  // Names, keys, predicates and payloads are stored as given; the database cannot hold U+0000.
+  const nul = findNul(definition);
+  if (nul !== undefined) throw new WorkflowDefinitionError(`Workflow field ${nul} ${NUL_MESSAGE}`);
   if (definition.nodes.length === 0)
     throw new WorkflowDefinitionError(`Workflow "${definition.name}" has no nodes`);
   const graph = new TaskGraph<WorkflowNodeSpec>();

@@ -57,7 +57,25 @@ function toApiError(error: Error): ApiError {
     }
     return new ApiError(error.status as 400, 'HTTP_ERROR', error.message);
   }
+  // The last wall behind the checks at the edge: a NUL the database refused is the caller's doing.
+  if (isNulRefusal(error)) {
+    return new ApiError(
+      400,
+      'INPUT_INVALID',
+      'The request holds a character the database cannot store (\\u0000)',
+    );
+  }
   return new ApiError(500, 'INTERNAL', 'Internal server error');
+}
+
+/** PostgreSQL's refusal of U+0000 in text (22021) or jsonb (22P05), under drizzle's wrapper. */
+function isNulRefusal(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause && depth < 5; depth += 1) {
+    const code = (cause as { code?: unknown }).code;
+    if (code === '22021' || code === '22P05') return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 const ALERTING_STATUS: Record<string, 400 | 404 | 409> = {

@@ -1,3 +1,4 @@
+import { findNul, NUL_MESSAGE } from '@foreman/core';
 import type { Hook } from '@hono/zod-openapi';
 import type { ZodError } from 'zod';
 import { ApiError } from './api-error.js';
@@ -6,15 +7,27 @@ import { ApiError } from './api-error.js';
 export const toIssues = (error: ZodError) =>
   error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
 
-/** Every schema-validation failure of a route becomes the one error body. */
-// biome-ignore lint/suspicious/noExplicitAny: the hook is shared by routes of every input type
-export const validationHook: Hook<any, any, any, any> = (result) => {
-  if (result.success) return;
-  const target = (result as { target?: string }).target ?? 'request';
-  throw new ApiError(
-    400,
-    target === 'json' ? 'BODY_INVALID' : `${target.toUpperCase()}_INVALID`,
-    `Invalid ${target === 'json' ? 'body' : target}`,
-    toIssues(result.error as ZodError),
-  );
-};
+/**
+ * Every schema-validation failure of a route becomes the one error body. Valid input holding
+ * U+0000 is refused too: the database could not store it (a 500 deeper down otherwise); inside a
+ * task payload (a `payload` field, or the whole body with `bodyCode`) as `PAYLOAD_INVALID`.
+ */
+const hookWith =
+  // biome-ignore lint/suspicious/noExplicitAny: the hook is shared by routes of every input type
+    (bodyIsPayload: boolean): Hook<any, any, any, any> =>
+    (result) => {
+      const target = (result as { target?: string }).target ?? 'request';
+      const code = target === 'json' ? 'BODY_INVALID' : `${target.toUpperCase()}_INVALID`;
+      const message = `Invalid ${target === 'json' ? 'body' : target}`;
+      if (!result.success) throw new ApiError(400, code, message, toIssues(result.error as ZodError));
+      const nul = findNul(result.data);
+      if (nul === undefined) return;
+      const inPayload = target === 'json' && (bodyIsPayload || nul.split('.').includes('payload'));
+      throw new ApiError(400, inPayload ? 'PAYLOAD_INVALID' : code, message, [
+        { path: nul, message: NUL_MESSAGE },
+      ]);
+    };
+
+export const validationHook = hookWith(false);
+/** For routes whose whole body is a task payload. */
+export const payloadValidationHook = hookWith(true);

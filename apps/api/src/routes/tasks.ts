@@ -3,7 +3,7 @@ import type { TaskRecord } from '@foreman/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';
 import { readJson } from '../http/read-json.js';
-import { validationHook } from '../http/validation-hook.js';
+import { payloadValidationHook, validationHook } from '../http/validation-hook.js';
 import { commonErrors, conflict, notFound } from '../schemas/error.js';
 import { jsonResponse } from '../schemas/json-response.js';
 import {
@@ -139,13 +139,14 @@ export function taskRoutes({
       client.registry.get(name);
       const query = c.req.valid('query');
       // curl -d sends a form content type; the payload is JSON whatever the header says.
-      const payload = await readJson(c);
+      const payload = await readJson(c, 'PAYLOAD_INVALID');
       const userId = TaskService.scope(c.get('identity'), query.userId) ?? c.get('identity').userId;
       const submitted = await withinQuota(quota, userId, 1, () =>
         client.submit(name, payload, { ...query, userId }),
       );
       return c.json({ ...submitted, status: 'pending' as const }, 202);
     },
+    (result, c) => payloadValidationHook(result, c),
   );
 
   app.openapi(
