@@ -1,5 +1,5 @@
 import type { AlertManager } from '@foreman/alerting';
-import type { RedisConnection } from '@foreman/core';
+import type { RedisConnection, TaskRecordWriter } from '@foreman/core';
 import { DeadLetterStore, type TaskClient } from '@foreman/core';
 import type { ApiKeyStore, Database } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
@@ -56,6 +56,8 @@ export interface AppDependencies {
   apiKeyCacheMs?: number;
   /** How long one read of the event stream blocks (and so the SSE keep-alive interval). */
   eventBlockMs?: number;
+  /** The client's record writer: its quarantined and dropped rows are shown on /health. */
+  records?: TaskRecordWriter | undefined;
   /** Serves /metrics and the summaries when given. */
   metrics?: ServiceMetrics;
   /** Serves /alerts and /alert-rules when given. */

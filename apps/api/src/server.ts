@@ -5,6 +5,7 @@ import { createRegistry } from '@foreman/contracts';
 import {
   FairScheduler,
   openConnections,
+  QuarantineLog,
   TaskClient,
   TaskEventPublisher,
   TaskRecordWriter,
@@ -27,7 +28,13 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
   const config = loadConfig(apiEnvSchema, env);
   const logger = createLogger('api', { level: config.LOG_LEVEL });
   const { database, redis } = await openConnections('api', config);
-  const records = new TaskRecordWriter({ db: database.db, logger });
+  const quarantine = new QuarantineLog({ connection: redis, prefix: config.QUEUE_PREFIX });
+  const records = new TaskRecordWriter({
+    db: database.db,
+    logger,
+    onQuarantine: (row) =>
+      void quarantine.add(row).catch((error) => logger.warn({ err: error }, 'quarantine log')),
+  });
   const client = new TaskClient({
     registry: createRegistry(),
     connection: redis,
@@ -51,6 +58,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
       db: database.db,
     },
     fairness: client.fairness,
+    records,
   });
   const keys = new ApiKeyStore(database.db);
   await bootstrapAdminKey({
@@ -81,6 +89,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
   if (config.ALERT_EVALUATION === 'on') scheduler.start();
   const app = createApp({
     client,
+    records,
     database,
     redis,
     keys,

@@ -51,6 +51,7 @@ export async function startTestApi(
   ]);
   const deps: AppDependencies = {
     client,
+    records,
     database: testDb.database,
     redis: redis.redis,
     keys,

@@ -28,6 +28,7 @@ export {
   type UserQueueMetrics,
 } from './fairness/fair-scheduler.js';
 export { findNul, NUL_MESSAGE, stripNul } from './records/nul.js';
+export { QuarantineLog, type QuarantineLogOptions } from './records/quarantine-log.js';
 export { recordVersion } from './records/record-version.js';
 export {
   mergeRecords,

@@ -1,7 +1,9 @@
 import { createDatabase, deadLetters, eq, inArray, type NewTaskRecord, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import { QuarantineLog } from '../src/records/quarantine-log.js';
 import { recordVersion } from '../src/records/record-version.js';
 import { TaskRecordWriter } from '../src/records/task-record-writer.js';
+import { createTestRedis } from '../src/testing.js';
 import { logger } from './fixtures.js';
 
 const row = (
@@ -83,7 +85,7 @@ describe('TaskRecordWriter', () => {
   });
 
   it('quarantines a row the database refuses and lands every other row of the batch', async () => {
-    const writer = new TaskRecordWriter({ db: testDb.database.db, flushIntervalMs: 1_000, logger });
+    const writer = new TaskRecordWriter({ db: testDb.database.db, logger });
     const ids = Array.from({ length: 10 }, () => crypto.randomUUID());
     const [badJson, badText] = [ids[3] as string, ids[7] as string];
     await Promise.all(
@@ -121,7 +123,7 @@ describe('TaskRecordWriter', () => {
   });
 
   it('quarantines a refused dead letter and stores the others', async () => {
-    const writer = new TaskRecordWriter({ db: testDb.database.db, flushIntervalMs: 1_000, logger });
+    const writer = new TaskRecordWriter({ db: testDb.database.db, logger });
     const [good, bad] = [crypto.randomUUID(), crypto.randomUUID()];
     const letter = (taskId: string, payload: unknown) => ({
       taskId,
@@ -170,5 +172,25 @@ describe('TaskRecordWriter', () => {
     expect(writer.quarantine().map((entry) => entry.taskId)).toEqual(ids.slice(1));
     await writer.close();
     expect(() => new TaskRecordWriter({ db: testDb.database.db, quarantineKept: -1 })).toThrow(RangeError);
+  });
+
+  it("adds quarantined rows to the deployment's log in Redis, for alerts and operators", async () => {
+    const redis = await createTestRedis('quarantine');
+    const log = new QuarantineLog({ connection: redis.redis, prefix: redis.prefix, kept: 2 });
+    const added: Array<Promise<void>> = [];
+    const writer = new TaskRecordWriter({
+      db: testDb.database.db,
+      logger,
+      onQuarantine: (entry) => added.push(log.add(entry)),
+    });
+    const ids = Array.from({ length: 3 }, () => crypto.randomUUID());
+    for (const id of ids) await writer.write(row(id, 'pending', 0, { payload: { p: '\u0000' } }));
+    await Promise.all(added);
+    expect(await log.count(60_000)).toBe(2);
+    const recent = await log.recent();
+    expect(recent.map((entry) => entry.taskId)).toEqual([ids[2], ids[1]]);
+    expect(recent[0]?.at).toBeInstanceOf(Date);
+    await writer.close();
+    await redis.cleanup();
   });
 });

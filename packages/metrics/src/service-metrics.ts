@@ -1,8 +1,9 @@
-import type { FairScheduler, RedisConnection } from '@foreman/core';
+import type { FairScheduler, RedisConnection, TaskRecordWriter } from '@foreman/core';
 import type { Db } from '@foreman/db';
 import { FairnessMetrics } from './fairness/fairness-metrics.js';
 import { MetricsRegistry } from './metrics-registry.js';
 import { QueueMetrics } from './queue/queue-metrics.js';
+import { RecordMetrics } from './records/record-metrics.js';
 import { HostMetrics } from './system/host-metrics.js';
 import { ProcessMetrics } from './system/process-metrics.js';
 
@@ -14,6 +15,8 @@ export interface ServiceMetricsOptions {
   queues?: { connection: RedisConnection; prefix: string; names: string[]; db: Db };
   /** The fair admission layer whose per-user shares this app reports (the api's). */
   fairness?: FairScheduler | undefined;
+  /** The app's task record writer (the api's), whose refused and dropped rows are reported. */
+  records?: TaskRecordWriter | undefined;
 }
 
 /** Metrics of an app that runs no tasks itself (api, beat): process, host and queue depth. */
@@ -39,6 +42,8 @@ export class ServiceMetrics {
           db: options.queues.db,
         })
       : undefined;
+    const records = options.records;
+    if (records) new RecordMetrics(this.registry.meter, () => records.stats);
     this.fairness = options.fairness
       ? new FairnessMetrics({ meter: this.registry.meter, scheduler: options.fairness })
       : undefined;

@@ -3,6 +3,7 @@ import { WorkerHeartbeat } from './heartbeat/worker-heartbeat.js';
 import { metricsRoutes } from './http/metrics-routes.js';
 import { MetricsRegistry } from './metrics-registry.js';
 import { QueueMetrics } from './queue/queue-metrics.js';
+import { RecordMetrics } from './records/record-metrics.js';
 import { HostMetrics } from './system/host-metrics.js';
 import { ProcessMetrics } from './system/process-metrics.js';
 import { TaskMetrics, type TaskMetricsOptions } from './task/task-metrics.js';
@@ -16,7 +17,7 @@ export interface WorkerMetricsOptions {
 
 /**
  * Everything a worker app measures, as a runWorkerApp plugin: task metrics from the lifecycle
- * hook, its queue's depth, process and host metrics, a heartbeat, and /metrics,
+ * hook, its queue's depth, its task records, process and host metrics, a heartbeat, and /metrics,
  * /metrics/summary and /metrics/summary.csv on the health port.
  */
 export class WorkerMetrics implements WorkerAppPlugin {
@@ -39,6 +40,7 @@ export class WorkerMetrics implements WorkerAppPlugin {
 
   async start(app: WorkerApp): Promise<void> {
     new HostMetrics({ meter: this.registry.meter, diskPath: app.config.DATA_DIR });
+    new RecordMetrics(this.registry.meter, () => app.records.stats);
     this.queue = new QueueMetrics({
       meter: this.registry.meter,
       connection: app.redis,

@@ -7,6 +7,7 @@ import {
   type WorkerApp,
 } from '@foreman/core';
 import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
+import { eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { z } from 'zod';
 import {
@@ -156,5 +157,26 @@ describe('WorkerMetrics in a real worker app', () => {
     expect(summary.durationMs.p50).toBeGreaterThanOrEqual(40);
     expect(summary.durationMs.p99).toBeGreaterThanOrEqual(100);
     expect(summary.failureRate).toBeCloseTo(1 / 11);
+  });
+
+  it('reports a record the database refused on /health and /metrics, and records the next task', async () => {
+    // Queued around the client (as before NUL was refused at submit): its record cannot be stored.
+    await client.queue('metrics-test').add(sleep.name, { payload: { ms: 1, note: 'a\u0000b' } });
+    const next = await client.submit(sleep.name, { ms: 1 });
+    const stored = await waitFor(async () => {
+      const [found] = await database.database.db.select().from(tasks).where(eq(tasks.id, next.taskId));
+      return found?.status === 'completed' ? found : undefined;
+    });
+    expect(stored.status).toBe('completed');
+    expect(app.records.stats.quarantined).toBeGreaterThan(0);
+    const health = (await (await get('/health')).json()) as {
+      status: string;
+      records: { quarantined: number };
+    };
+    expect(health.status).toBe('ok');
+    expect(health.records.quarantined).toBe(app.records.stats.quarantined);
+    expect(await (await get('/metrics')).text()).toContain(
+      `foreman_records_quarantined_total ${app.records.stats.quarantined}`,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { RedisConnection } from '@foreman/core';
+import type { RedisConnection, TaskRecordWriter } from '@foreman/core';
 import type { Database } from '@foreman/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 
@@ -18,11 +18,30 @@ const healthSchema = z
     status: z.enum(['ok', 'unavailable']),
     redis: probeSchema,
     database: probeSchema.extend({ kind: z.string() }),
+    records: z
+      .object({
+        quarantined: z.number().int(),
+        dropped: z.number().int(),
+        buffered: z.number().int(),
+      })
+      .optional()
+      .openapi({
+        description:
+          'Task records of this process the database refused (quarantined) or that were dropped while it was away; informational, the status does not depend on them',
+      }),
   })
   .openapi('Health');
 
 /** `/health`: the process answers (liveness); `/ready`: Redis and the database answer too (503 if not). */
-export function healthRoutes({ redis, database }: { redis: RedisConnection; database: Database }) {
+export function healthRoutes({
+  redis,
+  database,
+  records,
+}: {
+  redis: RedisConnection;
+  database: Database;
+  records?: TaskRecordWriter | undefined;
+}) {
   const app = new OpenAPIHono();
   const state = async () => {
     const [redisState, databaseState] = await Promise.all([
@@ -36,6 +55,15 @@ export function healthRoutes({ redis, database }: { redis: RedisConnection; data
         status: ok ? ('ok' as const) : ('unavailable' as const),
         redis: redisState,
         database: { ...databaseState, kind: database.kind },
+        ...(records
+          ? {
+              records: {
+                quarantined: records.stats.quarantined,
+                dropped: records.stats.dropped,
+                buffered: records.stats.buffered,
+              },
+            }
+          : {}),
       },
     };
   };

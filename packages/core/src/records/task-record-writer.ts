@@ -19,6 +19,8 @@ export interface TaskRecordWriterOptions {
    * @defaultValue 100
    */
   quarantineKept?: number;
+  /** Told of each quarantined row, e.g. to add it to the deployment's `QuarantineLog`. */
+  onQuarantine?: ((row: QuarantinedRow) => void) | undefined;
 }
 
 /** A row the database refused for its content (not for being away): kept out of every retry. */
@@ -75,9 +77,8 @@ const KEPT_FIELDS = [
  * and every other row lands. Only connection-like failures keep rows for a retry.
  */
 export class TaskRecordWriter {
-  private readonly options: Required<Omit<TaskRecordWriterOptions, 'logger'>> & {
-    logger?: Logger | undefined;
-  };
+  private readonly options: Required<Omit<TaskRecordWriterOptions, 'logger' | 'onQuarantine'>> &
+    Pick<TaskRecordWriterOptions, 'logger' | 'onQuarantine'>;
   private buffer = new Map<string, NewTaskRecord>();
   private readonly quarantined: QuarantinedRow[] = [];
   private deadLetters = new Map<string, NewDeadLetter>();
@@ -302,6 +303,7 @@ export class TaskRecordWriter {
       { err: error, ...entry, totalQuarantined: this.stats.quarantined },
       'task record refused by the database; quarantined so the other rows land',
     );
+    this.options.onQuarantine?.(entry);
   }
 
   private async upsert(rows: NewTaskRecord[]): Promise<void> {

@@ -5,6 +5,7 @@ import { openConnections } from '../app/open-connections.js';
 import { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { FairDispatcher } from '../fairness/fair-dispatcher.js';
 import { FairScheduler } from '../fairness/fair-scheduler.js';
+import { QuarantineLog } from '../records/quarantine-log.js';
 import { TaskRecordWriter } from '../records/task-record-writer.js';
 import { checkRedisDurability } from '../redis/check-durability.js';
 import type { RedisConnection } from '../redis/create-redis.js';
@@ -67,7 +68,14 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   const { database, redis } = await openConnections(options.name, config);
   await warnUnlessDurable(redis, logger);
   const plugins = options.plugins ?? [];
-  const records = new TaskRecordWriter({ db: database.db, logger, maxBuffered: config.RECORD_BUFFER_MAX });
+  const quarantine = new QuarantineLog({ connection: redis, prefix: config.QUEUE_PREFIX });
+  const records = new TaskRecordWriter({
+    db: database.db,
+    logger,
+    maxBuffered: config.RECORD_BUFFER_MAX,
+    onQuarantine: (row) =>
+      void quarantine.add(row).catch((error) => logger.warn({ err: error }, 'quarantine log')),
+  });
   const events = new TaskEventPublisher({ connection: redis, prefix: config.QUEUE_PREFIX, logger });
   const dispatcher = config.FAIRNESS[options.queue]
     ? new FairDispatcher({
@@ -120,6 +128,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
         uptimeMs: Date.now() - startedAt,
         redisMs: settledValue(redisMs),
         databaseMs: settledValue(databaseMs),
+        // `quarantined` counts rows the database refused (see README); the status stays ok.
         records: records.stats,
       };
     },

@@ -1,0 +1,21 @@
+import type { TaskRecordWriterStats } from '@foreman/core';
+import type { Meter } from '@opentelemetry/api';
+
+/**
+ * What this process's task record writer could not store: rows the database refused for their
+ * content (quarantined) and rows dropped past the buffer bound while it was away.
+ */
+export class RecordMetrics {
+  constructor(meter: Meter, stats: () => TaskRecordWriterStats) {
+    meter
+      .createObservableCounter('foreman_records_quarantined', {
+        description: 'Task records and dead letters the database refused, set aside so the rest land',
+      })
+      .addCallback((result) => result.observe(stats().quarantined));
+    meter
+      .createObservableCounter('foreman_records_dropped', {
+        description: 'Task record updates dropped past the buffer bound while the database was away',
+      })
+      .addCallback((result) => result.observe(stats().dropped));
+  }
+}
