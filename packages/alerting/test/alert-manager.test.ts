@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { QuarantineLog } from '@foreman/core';
 import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
 import { deadLetters, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
@@ -197,12 +198,22 @@ describe('AlertManager with real channels, Redis and PostgreSQL', () => {
       concurrency: 2,
     });
     await beat.start();
+    await new QuarantineLog({ connection: redis.redis, prefix: redis.prefix }).add({
+      kind: 'task',
+      taskId: 'nul-reply',
+      name: 'demo.work',
+      userId: 'alice',
+      error: 'unsupported Unicode escape sequence',
+      sqlState: '22P05',
+      at: now,
+    });
 
     for (const input of [
       { id: 'demo-failing', kind: 'failure_rate', task: 'demo.work', threshold: 0.3, severity: 'critical' },
       { id: 'demo-slow', kind: 'p95_duration', task: 'demo.work', threshold: 500, severity: 'warning' },
       { id: 'demo-backlog', kind: 'queue_depth', queue: 'demo', threshold: 5, severity: 'warning' },
       { id: 'demo-dying', kind: 'dead_letter_growth', queue: 'demo', threshold: 2, severity: 'critical' },
+      { id: 'records-refused', kind: 'records_quarantined', severity: 'critical' },
       {
         id: 'demo-dead-waiting',
         kind: 'queue_depth',
@@ -254,6 +265,7 @@ describe('AlertManager with real channels, Redis and PostgreSQL', () => {
     expect(reports['demo-slow']).toMatchObject({ firing: true, value: 1_000 });
     expect(reports['demo-backlog']).toMatchObject({ firing: true, value: 6 });
     expect(reports['demo-dying']).toMatchObject({ firing: true, value: 4 });
+    expect(reports['records-refused']).toMatchObject({ firing: true, value: 1 });
     // Unreplayed rows of the dead_letters table; BullMQ's failed set of the queue is empty.
     expect(reports['demo-dead-waiting']).toMatchObject({ firing: true, value: 3 });
     expect(reports['demo-alive']).toMatchObject({ firing: false });

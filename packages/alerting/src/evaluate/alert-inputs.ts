@@ -1,4 +1,4 @@
-import type { RedisConnection } from '@foreman/core';
+import { QuarantineLog, type RedisConnection } from '@foreman/core';
 import { type Db, sql } from '@foreman/db';
 import {
   type Heartbeat,
@@ -25,9 +25,16 @@ export class AlertInputs {
   private readonly summaries = new Map<number, Promise<TaskTypeSummary[]>>();
   private readonly depths = new Map<string, Promise<QueueDepth>>();
   private heartbeats: Promise<Heartbeat[]> | undefined;
+  private readonly quarantine: QuarantineLog;
 
   constructor(private readonly options: AlertInputsOptions) {
     this.stats = new TaskRecordStats(options.db);
+    this.quarantine = new QuarantineLog({ connection: options.redis, prefix: options.prefix });
+  }
+
+  /** Rows the database refused within the window, across every api and worker (`QuarantineLog`). */
+  quarantinedRecords(windowMs: number): Promise<number> {
+    return this.quarantine.count(windowMs);
   }
 
   async taskSummary(task: string, windowMs: number): Promise<TaskTypeSummary | undefined> {

@@ -59,6 +59,13 @@ export async function evaluateRule(
         `${value} new dead letters${rule.queue ? ` on queue ${rule.queue}` : ''} in ${rule.windowMs / 1000}s, threshold ${rule.threshold}`,
       );
     }
+    case 'records_quarantined': {
+      const value = await inputs.quarantinedRecords(rule.windowMs);
+      return result(
+        value,
+        `${value} task records refused by the database (quarantined) in ${rule.windowMs / 1000}s, threshold ${rule.threshold}`,
+      );
+    }
     case 'missing_heartbeat': {
       const beat = await inputs.lastHeartbeat(rule.service);
       if (!beat) return result(NEVER, `no ${rule.service} has ever sent a heartbeat`);

@@ -60,6 +60,15 @@ export const alertRuleSchema = z.discriminatedUnion('kind', [
     queue: z.string().min(1).optional(),
     threshold: z.number().nonnegative(),
   }),
+  /**
+   * Task records and dead letters the database refused (quarantined by any api or worker) within
+   * the window; the default threshold 0 fires on the first.
+   */
+  z.object({
+    ...base,
+    kind: z.literal('records_quarantined'),
+    threshold: z.number().nonnegative().default(0),
+  }),
   /** Milliseconds since the newest heartbeat of any worker of `service` (e.g. "email-worker"). */
   z.object({
     ...base,
