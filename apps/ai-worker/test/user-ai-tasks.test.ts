@@ -118,6 +118,51 @@ describe("users' AI tasks against a real database, queue and model server", () =
     expect(systemPrompts).toHaveLength(1);
   });
 
+  it("stores a model reply holding NUL without it, and keeps recording other users' tasks", async () => {
+    server.reply((_r, response) => replyJson(response, 200, completion('Par\u0000is')));
+    const records = new TaskRecordWriter({ db: db(), logger });
+    const client = new TaskClient({
+      registry: createRegistry(),
+      connection: redis.redis,
+      prefix: redis.prefix,
+      records,
+    });
+    const worker = new TaskWorker({
+      queue: 'ai',
+      tasks: aiTasks({ chat, db: db(), client, maxBackoffMinutes: 600 }),
+      connection: redis.redis,
+      prefix: redis.prefix,
+      records,
+      logger,
+    });
+    await worker.start();
+    try {
+      const dueAt = new Date(Date.now() - MINUTE);
+      const row = await insert({ nextRunAt: dueAt });
+      const prompt = await client.submit(ai.completePrompt.name, { prompt: 'Capital?' }, { userId: 'alice' });
+      const due = await client.submit(
+        ai.runAiTask.name,
+        { aiTaskId: row.id, dueAt: dueAt.toISOString() },
+        { userId: 'u1' },
+      );
+      const other = await client.submit(ai.completePrompt.name, { prompt: 'Again?' }, { userId: 'bob' });
+      const recorded = (id: string) =>
+        waitFor(async () => {
+          const [found] = await db().select().from(tasks).where(eq(tasks.id, id));
+          return found?.status === 'completed' ? found : undefined;
+        });
+      expect((await recorded(prompt.taskId)).result).toMatchObject({ answer: 'Paris' });
+      expect((await recorded(due.taskId)).result).toMatchObject({ answer: 'Paris' });
+      expect(await recorded(other.taskId)).toMatchObject({ userId: 'bob' });
+      expect((await reload(row.id)).lastResult).toBe('Paris');
+      expect(records.stats.quarantined).toBe(0);
+    } finally {
+      await worker.close();
+      await client.close();
+      await records.close();
+    }
+  });
+
   it('is safe to retry: a run whose due time has passed on does nothing', async () => {
     const dueAt = new Date(Date.now() - MINUTE);
     const row = await insert({ intervalMinutes: 30, nextRunAt: dueAt });

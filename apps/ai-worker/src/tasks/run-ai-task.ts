@@ -1,6 +1,6 @@
 import { type ChatClient, ChatCompletionError } from '@foreman/ai-client';
 import { ai } from '@foreman/contracts';
-import { implementTask, NonRetryableError } from '@foreman/core';
+import { implementTask, NonRetryableError, stripNul } from '@foreman/core';
 import { type AiTaskRow, aiTasks, and, type Db, eq } from '@foreman/db';
 
 export interface RunAiTaskDeps {
@@ -47,7 +47,7 @@ export function runAiTaskTask({ db, chat, maxBackoffMinutes }: RunAiTaskDeps) {
         await db
           .update(aiTasks)
           .set({
-            lastError: (error as Error).message,
+            lastError: stripNul((error as Error).message),
             lastRunAt: new Date(),
             consecutiveFailures: row.consecutiveFailures + 1,
             nextRunAt,
@@ -64,8 +64,9 @@ export function runAiTaskTask({ db, chat, maxBackoffMinutes }: RunAiTaskDeps) {
     await db
       .update(aiTasks)
       .set({
-        lastResult: answer.answer,
-        lastModel: answer.model,
+        // A model may answer U+0000, which PostgreSQL cannot store: it is stripped (README).
+        lastResult: stripNul(answer.answer),
+        lastModel: stripNul(answer.model),
         lastError: null,
         promptTokens: answer.promptTokens,
         completionTokens: answer.completionTokens,
