@@ -1,4 +1,5 @@
 import { AlertManager, createChannels } from '@foreman/alerting';
+import { MAX_PRIORITY } from '@foreman/core';
 import { tasks } from '@foreman/db';
 import { createLogger } from '@foreman/logger';
 import { startTestApi, type TestApi } from './test-api.js';
@@ -92,6 +93,24 @@ const CASES: BadRequest[] = [
     body: '{}',
     status: 404,
     code: 'TASK_UNKNOWN',
+  },
+  {
+    what: "priority one above BullMQ's maximum",
+    key: 'alice',
+    method: 'POST',
+    path: '/tasks/maintenance.health_check?priority=2097152',
+    body: '{}',
+    status: 400,
+    code: 'QUERY_INVALID',
+  },
+  {
+    what: "bulk priority one above BullMQ's maximum",
+    key: 'alice',
+    method: 'POST',
+    path: '/tasks',
+    body: email({ tasks: [{ name: 'maintenance.health_check', priority: 2_097_152 }] }),
+    status: 400,
+    code: 'BODY_INVALID',
   },
   {
     what: 'negative priority',
@@ -482,5 +501,19 @@ describe('bad input', () => {
     expect(await api.testDb.database.db.$count(tasks)).toBe(0);
     expect((await api.keys.list()).length).toBe(keysBefore);
     expect(api.records.stats.quarantined).toBe(0);
+  });
+
+  it("queues a task at BullMQ's highest priority, the bound the api announces", async () => {
+    const response = await api.call(
+      api.aliceKey,
+      `/tasks/maintenance.health_check?priority=${MAX_PRIORITY}`,
+      {
+        method: 'POST',
+        body: '{}',
+      },
+    );
+    expect(response.status).toBe(202);
+    const { taskId } = (await response.json()) as { taskId: string };
+    expect((await api.client.findJob(taskId)).opts.priority).toBe(2_097_151);
   });
 });

@@ -31,7 +31,8 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
         priority:
           options.priority === undefined
             ? undefined
-            : parseInteger(options.priority, '--priority', 0, 2_097_152),
+            : // BullMQ's bound, MAX_PRIORITY of @foreman/core (not a dependency of the cli).
+              parseInteger(options.priority, '--priority', 0, 2_097_151),
         delayMs: options.delay === undefined ? undefined : parseDuration(options.delay, '--delay'),
         userId: options.user,
       });

@@ -1,3 +1,4 @@
+import { PRIORITY_LIMIT } from 'bullmq';
 import { z } from 'zod';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 
@@ -40,7 +41,8 @@ export interface TaskContractSpec<Name extends string, Payload extends z.ZodType
 }
 
 export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
-export const MAX_PRIORITY = 2_097_152;
+/** BullMQ's own bound (2^21 - 1): a higher priority is refused by Queue.add with a plain Error. */
+export const MAX_PRIORITY: number = PRIORITY_LIMIT;
 
 export function defineTask<
   Name extends string,
