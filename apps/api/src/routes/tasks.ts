@@ -10,6 +10,7 @@ import {
   bulkSubmitSchema,
   cancelResultSchema,
   listQuerySchema,
+  noQuery,
   submitOptionsSchema,
   submittedSchema,
   taskIdParams,
@@ -91,7 +92,11 @@ export function taskRoutes({
       path: '/',
       tags,
       summary: 'Submit several tasks at once: all are valid and queued, or none is',
-      request: { body: { content: { 'application/json': { schema: bulkSubmitSchema } }, required: true } },
+      request: {
+        // Options go in the body; a query parameter (`?userId=`) would be silently ignored.
+        query: noQuery,
+        body: { content: { 'application/json': { schema: bulkSubmitSchema } }, required: true },
+      },
       responses: {
         202: jsonResponse(z.object({ tasks: z.array(submittedSchema) }), 'Every task queued'),
         404: notFound,

@@ -6,6 +6,7 @@ import { ApiError } from '../http/api-error.js';
 import { validationHook } from '../http/validation-hook.js';
 import { commonErrors, notFound } from '../schemas/error.js';
 import { jsonResponse } from '../schemas/json-response.js';
+import { noQuery } from '../schemas/task.js';
 import { type SubmitQuota, withinQuota } from '../services/submit-quota.js';
 
 const tags = ['workflows'];
@@ -48,7 +49,10 @@ export function workflowRoutes({
       path: '/',
       tags,
       summary: 'Submit a workflow: checked whole, stored, then its root nodes are queued',
-      request: { body: { content: { 'application/json': { schema: definitionBody } }, required: true } },
+      request: {
+        query: noQuery,
+        body: { content: { 'application/json': { schema: definitionBody } }, required: true },
+      },
       responses: {
         202: jsonResponse(
           z.object({ workflowId: z.string(), name: z.string(), status: z.string() }),

@@ -83,6 +83,9 @@ export const bulkSubmitSchema = z
   .strict()
   .openapi('BulkSubmit');
 
+/** For routes that take no query parameters: an unknown one is a 400, not silently ignored. */
+export const noQuery = z.object({}).strict();
+
 export const MAX_PAGE = 200;
 
 export const listQuerySchema = z
