@@ -70,4 +70,42 @@ describe('records after a NUL', () => {
       }),
     ]);
   });
+
+  it('shows stack traces and server paths of error records to admins only', async () => {
+    const taskId = crypto.randomUUID();
+    const error = "ENOENT: no such file or directory, open '/var/lib/foreman/files/alice/a.txt'";
+    const stackTrace = `Error: ${error}\n    at open (/app/apps/file-worker/dist/tasks/checksum-file.js:12:9)`;
+    await Promise.all([
+      api.records.write({
+        id: taskId,
+        name: 'file.checksum_file',
+        queue: 'file',
+        userId: 'alice',
+        status: 'failed',
+        error,
+        stackTrace,
+        createdAt: new Date(),
+        version: 1,
+      }),
+      api.records.writeDeadLetter({
+        taskId,
+        name: 'file.checksum_file',
+        queue: 'file',
+        userId: 'alice',
+        error,
+        stackTrace,
+        attempts: 1,
+        failedAt: new Date(),
+      }),
+    ]);
+    const view = async (key: string) => ({
+      task: await (await call(key, `/tasks/${taskId}`)).json(),
+      letter: await (await call(key, `/dead-letters/${taskId}`)).json(),
+    });
+    expect(await view(api.aliceKey)).toMatchObject({
+      task: { error: "ENOENT: no such file or directory, open '…/a.txt'", stackTrace: null },
+      letter: { error: "ENOENT: no such file or directory, open '…/a.txt'" },
+    });
+    expect(await view(api.adminKey)).toMatchObject({ task: { error, stackTrace }, letter: { error } });
+  });
 });

@@ -186,4 +186,19 @@ describe('sync.sync_calendar_events against feeds served on loopback', () => {
       /does not exist/,
     );
   });
+
+  it('fails a feed on a host that does not exist for good, one that refuses for a retry', async () => {
+    const [unknownHost, refusing] = await db()
+      .insert(calendarFeeds)
+      .values([
+        { userId: 'ada', url: 'http://does-not-exist.invalid/cal.ics' },
+        { userId: 'ada', url: `http://127.0.0.1:${await closedPort()}/cal.ics` },
+      ])
+      .returning();
+    const error = await Promise.resolve(task().handler({ feedId: unknownHost!.id }, context)).catch((e) => e);
+    expect(error).toBeInstanceOf(NonRetryableError);
+    expect((error as Error).message).toMatch(/unreachable: ENOTFOUND/);
+    const refused = await Promise.resolve(task().handler({ feedId: refusing!.id }, context)).catch((e) => e);
+    expect(refused).not.toBeInstanceOf(NonRetryableError);
+  });
 });

@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql, tasks } from '@foreman/db';
 import { z } from 'zod';
 import { PayloadValidationError } from '../src/errors/payload-validation-error.js';
@@ -33,6 +36,14 @@ const slow = defineTask({
   retry: { attempts: 1 },
 });
 
+/** Fails the way its payload says, each a failure no retry can cure. */
+const doomed = defineTask({
+  name: 'demo.doomed',
+  queue: 'demo',
+  payload: z.object({ how: z.enum(['missing-file', 'unknown-host', 'bad-url']) }),
+  retry: { attempts: 3, delayMs: 10, jitter: 0 },
+});
+
 const implementations = [
   implementTask(echo, async ({ text }, context) => {
     await context.progress(50, 'half way');
@@ -47,6 +58,11 @@ const implementations = [
     throw 'a plain string';
   }),
   implementTask(badResult, async () => ({ when: 10n })),
+  implementTask(doomed, async ({ how }) => {
+    if (how === 'missing-file') await readFile(join(tmpdir(), `foreman-missing-${Date.now()}`, 'x.txt'));
+    else await fetch(how === 'unknown-host' ? 'http://does-not-exist.invalid/' : 'not a url');
+    return {};
+  }),
   // Ignores its abort signal on purpose: the hard limit must still free the slot.
   implementTask(slow, () => new Promise(() => {})),
 ];
@@ -117,6 +133,14 @@ describe('TaskWorker with real Redis and PostgreSQL', () => {
     const row = await h.settled(taskId, 'failed');
     expect(row.error).toMatch(/invalid result: not JSON-serialisable/);
     expect(row.attempts).toBe(1);
+  });
+
+  it('fails at once, without retries, on a missing file, an unknown host or a malformed URL', async () => {
+    for (const how of ['missing-file', 'unknown-host', 'bad-url'] as const) {
+      const { taskId } = await h.client.submit('demo.doomed', { how });
+      const row = await h.settled(taskId, 'failed');
+      expect({ how, attempts: row.attempts }).toEqual({ how, attempts: 1 });
+    }
   });
 
   it('fails an attempt that outlives its time limit and keeps working', async () => {

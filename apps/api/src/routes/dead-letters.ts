@@ -1,5 +1,5 @@
 import type { DeadLetterStore } from '@foreman/core';
-import type { DeadLetter } from '@foreman/db';
+import type { ApiKeyIdentity, DeadLetter } from '@foreman/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
@@ -7,6 +7,7 @@ import { validationHook } from '../http/validation-hook.js';
 import { commonErrors, conflict, notFound } from '../schemas/error.js';
 import { jsonResponse } from '../schemas/json-response.js';
 import { submittedSchema } from '../schemas/task.js';
+import { errorFor } from '../services/error-view.js';
 import { TaskService } from '../services/task-service.js';
 
 const tags = ['dead letters'];
@@ -26,13 +27,13 @@ const deadLetterSchema = z
   })
   .openapi('DeadLetter');
 
-const toJson = (letter: DeadLetter) => ({
+const toJson = (letter: DeadLetter, identity: ApiKeyIdentity) => ({
   taskId: letter.taskId,
   name: letter.name,
   queue: letter.queue,
   userId: letter.userId,
   payload: letter.payload,
-  error: letter.error,
+  error: errorFor(identity, letter.error),
   attempts: letter.attempts,
   failedAt: letter.failedAt.toISOString(),
   replayedAs: letter.replayedAs,
@@ -93,7 +94,7 @@ export function deadLetterRoutes({ deadLetters }: { deadLetters: DeadLetterStore
         before: query.before ? new Date(query.before) : undefined,
         limit: query.limit,
       });
-      return c.json({ deadLetters: letters.map(toJson) }, 200);
+      return c.json({ deadLetters: letters.map((letter) => toJson(letter, c.get('identity'))) }, 200);
     },
   );
 
@@ -106,7 +107,7 @@ export function deadLetterRoutes({ deadLetters }: { deadLetters: DeadLetterStore
       request: { params: z.object({ taskId: z.string().min(1).max(200) }) },
       responses: { 200: jsonResponse(deadLetterSchema, 'The dead letter'), 404: notFound, ...commonErrors },
     }),
-    async (c) => c.json(toJson(await visible(c, c.req.valid('param').taskId)), 200),
+    async (c) => c.json(toJson(await visible(c, c.req.valid('param').taskId), c.get('identity')), 200),
   );
 
   app.openapi(

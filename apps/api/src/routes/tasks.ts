@@ -1,5 +1,5 @@
 import type { TaskClient } from '@foreman/core';
-import type { TaskRecord } from '@foreman/db';
+import type { ApiKeyIdentity, TaskRecord } from '@foreman/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';
 import { readJson } from '../http/read-json.js';
@@ -17,13 +17,14 @@ import {
   taskPageSchema,
   taskRecordSchema,
 } from '../schemas/task.js';
+import { errorFor, stackFor } from '../services/error-view.js';
 import { type SubmitQuota, withinQuota } from '../services/submit-quota.js';
 import { TaskService } from '../services/task-service.js';
 
 const tags = ['tasks'];
 
-/** A record as the api shows it: dates as ISO strings. */
-export const toTaskJson = (record: TaskRecord) => ({
+/** A record as the api shows it to `identity`: dates as ISO strings, server details for admins. */
+export const toTaskJson = (record: TaskRecord, identity: ApiKeyIdentity) => ({
   id: record.id,
   name: record.name,
   queue: record.queue,
@@ -32,8 +33,8 @@ export const toTaskJson = (record: TaskRecord) => ({
   priority: record.priority,
   payload: record.payload,
   result: record.result,
-  error: record.error,
-  stackTrace: record.stackTrace,
+  error: errorFor(identity, record.error),
+  stackTrace: stackFor(identity, record.stackTrace),
   attempts: record.attempts,
   maxRetries: record.maxRetries,
   createdAt: record.createdAt.toISOString(),
@@ -72,7 +73,10 @@ export function taskRoutes({
     const filter = { ...listQuerySchema.parse(c.req.query()), ...preset };
     const result = await tasks.list(c.get('identity'), filter);
     return c.json(
-      { tasks: result.tasks.map((task) => toTaskJson(task)), nextCursor: result.nextCursor },
+      {
+        tasks: result.tasks.map((task) => toTaskJson(task, c.get('identity'))),
+        nextCursor: result.nextCursor,
+      },
       200,
     );
   };
@@ -165,7 +169,7 @@ export function taskRoutes({
     }),
     async (c) => {
       const record = await tasks.get(c.get('identity'), c.req.valid('param').id);
-      return c.json(toTaskJson(record), 200);
+      return c.json(toTaskJson(record, c.get('identity')), 200);
     },
   );
 

@@ -7,6 +7,7 @@ import { validationHook } from '../http/validation-hook.js';
 import { commonErrors, notFound } from '../schemas/error.js';
 import { jsonResponse } from '../schemas/json-response.js';
 import { noQuery } from '../schemas/task.js';
+import { errorFor } from '../services/error-view.js';
 import { type SubmitQuota, withinQuota } from '../services/submit-quota.js';
 
 const tags = ['workflows'];
@@ -79,8 +80,12 @@ export function workflowRoutes({
       request: { params: idParams },
       responses: { 200: jsonResponse(workflowSchema, 'The workflow'), 404: notFound, ...commonErrors },
     }),
-    async (c) =>
-      c.json(JSON.parse(JSON.stringify(await visible(c.get('identity'), c.req.valid('param').id))), 200),
+    async (c) => {
+      const identity = c.get('identity');
+      const view = await visible(identity, c.req.valid('param').id);
+      const nodes = view.nodes.map((node) => ({ ...node, error: errorFor(identity, node.error) }));
+      return c.json(JSON.parse(JSON.stringify({ ...view, nodes })), 200);
+    },
   );
   app.openapi(
     createRoute({

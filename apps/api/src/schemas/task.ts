@@ -14,8 +14,11 @@ export const taskRecordSchema = z
     priority: z.number().int(),
     payload: z.unknown(),
     result: z.unknown(),
-    error: z.string().nullable(),
-    stackTrace: z.string().nullable(),
+    error: z
+      .string()
+      .nullable()
+      .openapi({ description: 'For non-admin keys, server file paths are cut to their last part' }),
+    stackTrace: z.string().nullable().openapi({ description: 'Admin keys only (null for others)' }),
     attempts: z.number().int(),
     maxRetries: z.number().int(),
     createdAt: z.string().datetime(),

@@ -37,7 +37,8 @@ export class PoliteFetch {
         throw new RemoteError(
           `${host} unreachable: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
           undefined,
-          true,
+          // A host name that does not resolve will not on the next attempt either.
+          cause?.code !== 'ENOTFOUND',
         );
       }
       if (response.status !== 429 && response.status !== 503) return response;

@@ -465,7 +465,25 @@ function isOurAbort(signal: AbortSignal): boolean {
   );
 }
 
-/** A payload that fails its schema fails the same way on every attempt. */
+/**
+ * Codes of failures that happen the same way on every attempt: a payload that fails its schema, a
+ * file that does not exist (or is a directory), a host name that does not resolve, a malformed URL.
+ */
+const PERMANENT_CODES = new Set([
+  'PAYLOAD_INVALID',
+  'ENOENT',
+  'ENOTDIR',
+  'EISDIR',
+  'ENOTFOUND',
+  'ERR_INVALID_URL',
+]);
+
+/** Whether the error, or what caused it (fetch wraps the network error), is permanent. */
 function isUnrecoverable(error: Error): boolean {
-  return !(error instanceof UnrecoverableError) && (error as { code?: unknown }).code === 'PAYLOAD_INVALID';
+  if (error instanceof UnrecoverableError) return false;
+  for (let cause: unknown = error, depth = 0; cause && depth < 3; depth += 1) {
+    if (PERMANENT_CODES.has((cause as { code?: unknown }).code as string)) return true;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return false;
 }

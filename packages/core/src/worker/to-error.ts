@@ -1,6 +1,10 @@
+import { types } from 'node:util';
+
 /** Handlers may throw anything; the runtime always deals in Errors with a useful message. */
 export function toError(thrown: unknown): Error {
-  if (thrown instanceof Error) return thrown;
+  // isNativeError: an Error of another realm (a vm context, node's own under some runners) is
+  // still one, with its code and stack.
+  if (thrown instanceof Error || types.isNativeError(thrown)) return thrown as Error;
   let described: string;
   try {
     described = typeof thrown === 'string' ? thrown : JSON.stringify(thrown);
