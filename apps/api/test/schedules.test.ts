@@ -127,6 +127,32 @@ describe('schedules api', () => {
     expect((await admin('/schedules/alice-check', { method: 'DELETE' })).status).toBe(200);
   });
 
+  it("keeps ids per user: another user's id is no conflict and says nothing of theirs", async () => {
+    const body = JSON.stringify({ id: 'daily', task: 'maintenance.health_check', everyMs: 3_600_000 });
+    const alice = await api.call(api.aliceKey, '/schedules', { method: 'POST', body });
+    expect(alice.status).toBe(201);
+    // Before, bob got 409 here: alice's "daily" existed.
+    const bob = await api.call(api.bobKey, '/schedules', { method: 'POST', body });
+    expect(bob.status).toBe(201);
+    expect(await bob.json()).toMatchObject({ id: 'daily', ownerUserId: 'bob' });
+    expect((await api.call(api.bobKey, '/schedules', { method: 'POST', body })).status).toBe(409);
+    expect((await api.call(api.bobKey, '/schedules/daily/pause', { method: 'POST' })).status).toBe(200);
+    expect(await (await api.call(api.aliceKey, '/schedules/daily')).json()).toMatchObject({
+      ownerUserId: 'alice',
+      enabled: true,
+    });
+    // Admin keys name the user when several have the id.
+    expect((await admin('/schedules/daily')).status).toBe(400);
+    expect(await (await admin('/schedules/daily?userId=bob')).json()).toMatchObject({ enabled: false });
+    for (const [key, user] of [
+      [api.aliceKey, 'alice'],
+      [api.adminKey, 'bob'],
+    ] as const) {
+      const deleted = await api.call(key, `/schedules/daily?userId=${user}`, { method: 'DELETE' });
+      expect(deleted.status).toBe(200);
+    }
+  });
+
   it('lets only admin keys change declared schedules, which belong to no user', async () => {
     await new ScheduleService({ db: api.testDb.database.db, client: api.client }).reconcile([
       declareSchedule({ id: 'declared-check', task: maintenance.healthCheck, payload: {}, everyMs: 300_000 }),

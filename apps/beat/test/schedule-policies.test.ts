@@ -1,7 +1,7 @@
 import { baseEnvSchema, loadConfig } from '@foreman/config';
 import { FairScheduler } from '@foreman/core';
 import { waitFor } from '@foreman/core/testing';
-import { runTaskId, ScheduleStore, type ScheduleView } from '@foreman/schedules';
+import { runTaskId, ScheduleStore, type ScheduleView, scheduleKey } from '@foreman/schedules';
 import { Queue } from 'bullmq';
 import { fakeClock } from './fake-clock.js';
 import { beatHarness, tick } from './fixtures.js';
@@ -148,12 +148,14 @@ describe('schedule policies with a stopped and restarted beat', () => {
     const FAIRNESS = JSON.stringify({ [tick.queue]: { readyWindow: 4 } });
     clock = fakeClock(M(20) + 10_000);
     const beat = await h.start([], { FAIRNESS });
+    // A user's schedule is stored under its id and its owner's tag (ids are per user).
+    const owned = scheduleKey('owned', 'u1');
     await beat.schedules.create(
       { id: 'owned', task: tick.name, payload: { label: 'owned' }, everyMs: MINUTE },
       { userId: 'u1' },
     );
     clock.set(M(21) + 100);
-    await nextRunIs(['owned'], M(22));
+    await nextRunIs([owned], M(22));
     // No dispatcher runs on this queue: the run waits for admission in its owner's list.
     const fairness = new FairScheduler({
       connection: h.redis.redis,
@@ -162,12 +164,12 @@ describe('schedule policies with a stopped and restarted beat', () => {
     });
     const metrics = await fairness.metrics(tick.queue);
     expect(metrics.users).toEqual([expect.objectContaining({ userId: 'u1', waiting: 1, running: 0 })]);
-    expect(await queue.getJob(runTaskId('owned', M(21)))).toBeUndefined();
-    expect(await fairness.holds(tick.queue, runTaskId('owned', M(21)))).toBe(true);
+    expect(await queue.getJob(runTaskId(owned, M(21)))).toBeUndefined();
+    expect(await fairness.holds(tick.queue, runTaskId(owned, M(21)))).toBe(true);
     // Still waiting for admission counts as running for the overlap policy (skip by default).
     clock.set(M(22) + 100);
-    await nextRunIs(['owned'], M(23));
-    expect((await row('owned')).skippedRuns).toBe(1);
+    await nextRunIs([owned], M(23));
+    expect((await row(owned)).skippedRuns).toBe(1);
     await beat.schedules.delete('owned');
     await h.stop(beat);
   });

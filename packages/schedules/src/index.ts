@@ -1,4 +1,5 @@
 export { DeclaredScheduleError } from './errors/declared-schedule-error.js';
+export { ScheduleAmbiguousError } from './errors/schedule-ambiguous-error.js';
 export { ScheduleExistsError } from './errors/schedule-exists-error.js';
 export { ScheduleInputError } from './errors/schedule-input-error.js';
 export { ScheduleNotFoundError } from './errors/schedule-not-found-error.js';
@@ -19,6 +20,7 @@ export {
   ScheduleService,
   type ScheduleServiceOptions,
   type ScheduleView,
+  scheduleKey,
 } from './schedule-service.js';
 export { ScheduleStore, type TickRecord } from './schedule-store.js';
 export { planTick, type TickInput, type TickPlan } from './tick-plan.js';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   nextOccurrence,
   type OccurrenceTiming,
@@ -11,6 +12,7 @@ import {
 import type { Db, NewScheduleRecord, ScheduleRecord } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { DeclaredScheduleError } from './errors/declared-schedule-error.js';
+import { ScheduleAmbiguousError } from './errors/schedule-ambiguous-error.js';
 import { ScheduleExistsError } from './errors/schedule-exists-error.js';
 import { ScheduleNotFoundError } from './errors/schedule-not-found-error.js';
 import {
@@ -22,8 +24,23 @@ import {
 } from './schedule-input.js';
 import { ScheduleStore } from './schedule-store.js';
 
-/** A schedule as callers see it: its row, with its next run (null while paused) and its last run. */
+/**
+ * A schedule as callers see it: its row, with its next run (null while paused) and its last run,
+ * and its id as its owner gave it.
+ */
 export type ScheduleView = ScheduleRecord;
+
+/**
+ * Ids are per user: a user's schedule is stored under `<id>~<tag of its owner>` ("~" is not allowed
+ * in ids, so no id a user gives can meet another's key), so two users may both have "nightly" and
+ * creating one says nothing of the other's. Declared schedules, which belong to no user, and rows
+ * stored before ids were per user keep their bare id.
+ */
+export const scheduleKey = (id: string, owner: string) =>
+  `${id}~${createHash('sha256').update(owner).digest('hex').slice(0, 12)}`;
+const OWNER_TAG = /~[0-9a-f]{12}$/;
+const toView = (row: ScheduleRecord): ScheduleView =>
+  row.ownerUserId === null ? row : { ...row, id: row.id.replace(OWNER_TAG, '') };
 
 /**
  * Whose schedules a caller sees: one user's (`userId`), or every schedule (userId undefined:
@@ -52,12 +69,12 @@ export class ScheduleService {
     this.store = new ScheduleStore(options.db);
   }
 
-  list(scope: ScheduleScope = {}): Promise<ScheduleView[]> {
-    return this.store.list(scope.userId);
+  async list(scope: ScheduleScope = {}): Promise<ScheduleView[]> {
+    return (await this.store.list(scope.userId)).map(toView);
   }
 
-  get(id: string, scope: ScheduleScope = {}): Promise<ScheduleView> {
-    return this.require(id, scope);
+  async get(id: string, scope: ScheduleScope = {}): Promise<ScheduleView> {
+    return toView(await this.require(id, scope));
   }
 
   /** Creates a user schedule, owned by `scope.userId` (its runs are that user's tasks). */
@@ -73,7 +90,7 @@ export class ScheduleService {
     validateTiming(parsed.id, timing);
     const enabled = parsed.enabled ?? true;
     const row = await this.store.insert({
-      id: parsed.id,
+      id: scope.userId === undefined ? parsed.id : scheduleKey(parsed.id, scope.userId),
       taskName: contract.name,
       queue: contract.queue,
       payload,
@@ -87,8 +104,9 @@ export class ScheduleService {
       misfireCap: parsed.misfireCap ?? SCHEDULE_POLICY_DEFAULTS.misfireCap,
       nextRunAt: enabled ? firstRun(timing) : null,
     });
+    // Only the caller's own schedule of that id (or, unscoped, a declared one) can be in the way.
     if (!row) throw new ScheduleExistsError(parsed.id);
-    return row;
+    return toView(row);
   }
 
   async update(id: string, input: UpdateScheduleInput, scope: ScheduleScope = {}): Promise<ScheduleView> {
@@ -109,7 +127,7 @@ export class ScheduleService {
       timing.everyMs !== current.everyMs ||
       timing.timezone !== current.timezone ||
       enabled !== current.enabled;
-    const updated = await this.store.update(id, {
+    const updated = await this.store.update(current.id, {
       taskName: contract.name,
       queue: contract.queue,
       payload,
@@ -125,7 +143,7 @@ export class ScheduleService {
       editedAt: new Date(),
     });
     if (!updated) throw new ScheduleNotFoundError(id);
-    return updated;
+    return toView(updated);
   }
 
   pause(id: string, scope: ScheduleScope = {}): Promise<ScheduleView> {
@@ -139,7 +157,7 @@ export class ScheduleService {
   async delete(id: string, scope: ScheduleScope = {}): Promise<void> {
     const row = await this.require(id, scope);
     if (row.source === 'declared') throw new DeclaredScheduleError(id);
-    await this.store.delete(id);
+    await this.store.delete(row.id);
   }
 
   /** Submits the schedule's task once, now, as its owner, without touching its timing. */
@@ -175,12 +193,24 @@ export class ScheduleService {
     this.options.logger?.info({ declared: rows.map((row) => row.id) }, 'declared schedules seeded');
   }
 
+  /** The stored row a caller means by `id`: its own schedule, or for an unscoped caller anyone's. */
   private async require(id: string, scope: ScheduleScope): Promise<ScheduleRecord> {
-    const row = await this.store.get(id);
-    if (!row || (scope.userId !== undefined && row.ownerUserId !== scope.userId)) {
-      throw new ScheduleNotFoundError(id);
+    if (scope.userId !== undefined) {
+      const row = (await this.store.get(scheduleKey(id, scope.userId))) ?? (await this.store.get(id));
+      if (!row || row.ownerUserId !== scope.userId) throw new ScheduleNotFoundError(id);
+      return row;
     }
-    return row;
+    const rows = await this.store.withId(id);
+    const exact = rows.find((row) => row.id === id);
+    if (exact) return exact;
+    if (rows.length > 1) {
+      throw new ScheduleAmbiguousError(
+        id,
+        rows.map((row) => row.ownerUserId ?? '(declared)'),
+      );
+    }
+    if (!rows[0]) throw new ScheduleNotFoundError(id);
+    return rows[0];
   }
 }
 

@@ -11,6 +11,7 @@ import {
   or,
   type ScheduleRecord,
   schedules,
+  sql,
 } from '@foreman/db';
 
 /** What beat writes back after handling a schedule's due occurrences. */
@@ -35,6 +36,16 @@ export class ScheduleStore {
   async get(id: string): Promise<ScheduleRecord | undefined> {
     const [row] = await this.db.select().from(schedules).where(eq(schedules.id, id));
     return row;
+  }
+
+  /** Rows stored under `key` itself or under `key~<owner tag>` (every user's schedule of that id). */
+  withId(key: string): Promise<ScheduleRecord[]> {
+    const escaped = key.replace(/[\\%_]/g, '\\$&');
+    return this.db
+      .select()
+      .from(schedules)
+      .where(or(eq(schedules.id, key), sql`${schedules.id} like ${`${escaped}~%`}`))
+      .orderBy(asc(schedules.id));
   }
 
   /** Enabled schedules with an occurrence due by `now`, or an occurrence held by `queue_one`. */

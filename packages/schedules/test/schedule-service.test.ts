@@ -162,6 +162,32 @@ describe('ScheduleService', () => {
     await expect(service.get('bob.report')).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND' });
   });
 
+  it('keeps ids per user: the same id for two users, and no word of the other one', async () => {
+    const alice = { userId: 'alice' };
+    const bob = { userId: 'bob' };
+    const nightly = { id: 'nightly', task: report.name, everyMs: 3_600_000 };
+    await service.create({ ...nightly, description: 'mine' }, alice);
+    // Before, bob got SCHEDULE_EXISTS here: he learnt alice had a "nightly".
+    const bobs = await service.create(nightly, bob);
+    expect([bobs.id, bobs.ownerUserId]).toEqual(['nightly', 'bob']);
+    await expect(service.create(nightly, bob)).rejects.toMatchObject({ code: 'SCHEDULE_EXISTS' });
+    expect(await service.get('nightly', alice)).toMatchObject({ id: 'nightly', description: 'mine' });
+    await service.pause('nightly', bob);
+    expect((await service.get('nightly', alice)).enabled).toBe(true);
+    // A declared schedule's id is free for a user too; it stays the declared one for admins.
+    await service.create({ ...nightly, id: 'report.hourly' }, alice);
+    expect((await service.get('report.hourly')).source).toBe('declared');
+    // Unscoped (admin keys): a user's schedule by its id, unless several users have one.
+    await expect(service.get('nightly')).rejects.toMatchObject({ code: 'SCHEDULE_AMBIGUOUS' });
+    await service.delete('nightly', bob);
+    expect(await service.get('nightly')).toMatchObject({ ownerUserId: 'alice' });
+    const { taskId } = await service.runNow('nightly', alice);
+    expect(taskId).toBeDefined();
+    await service.delete('nightly');
+    await service.delete('report.hourly', alice);
+    await expect(service.get('nightly', alice)).rejects.toMatchObject({ code: 'SCHEDULE_NOT_FOUND' });
+  });
+
   it('refuses bad input with typed errors and writes nothing', async () => {
     const before = await database.database.db.select().from(schedules);
     await expect(

@@ -45,7 +45,7 @@ const userQuery = z
       .min(1)
       .max(200)
       .optional()
-      .openapi({ description: 'Admin keys only: that user’s schedules' }),
+      .openapi({ description: 'Admin keys only: that user’s schedules (or schedule)' }),
   })
   .strict();
 /** The schedule service checks fields, timing and payload itself and names each bad one. */
@@ -84,8 +84,9 @@ const scopeOf = (c: Context<ApiEnv>, requested?: string): ScheduleScope => ({
 
 /**
  * Recurring schedules. Each belongs to the user whose key created it (its runs are that user's
- * tasks); a key sees and touches only its user's, another user's answers 404. Admin keys see all,
- * and alone touch the declared ones, which belong to no user.
+ * tasks); ids are per user, so a key sees, touches and creates only its user's and never learns of
+ * another's. Admin keys see all (`?userId=` names the user when several have the id), and alone
+ * touch the declared ones, which belong to no user.
  */
 export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
@@ -95,7 +96,7 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
       path,
       tags,
       summary,
-      request: { params: idParams },
+      request: { params: idParams, query: userQuery },
       responses: { 200: jsonResponse(scheduleSchema, 'The schedule'), ...errors },
     });
 
@@ -134,7 +135,10 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
     },
   );
   app.openapi(one('get', '/{id}', 'One schedule'), async (c) =>
-    c.json(toJson(await schedules.get(c.req.valid('param').id, scopeOf(c))), 200),
+    c.json(
+      toJson(await schedules.get(c.req.valid('param').id, scopeOf(c, c.req.valid('query').userId))),
+      200,
+    ),
   );
   app.openapi(
     createRoute({
@@ -144,21 +148,34 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
       summary: 'Change a schedule',
       request: {
         params: idParams,
+        query: userQuery,
         body: { content: { 'application/json': { schema: scheduleBody } }, required: true },
       },
       responses: { 200: jsonResponse(scheduleSchema, 'The schedule'), ...errors },
     }),
     async (c) =>
       c.json(
-        toJson(await schedules.update(c.req.valid('param').id, c.req.valid('json') as never, scopeOf(c))),
+        toJson(
+          await schedules.update(
+            c.req.valid('param').id,
+            c.req.valid('json') as never,
+            scopeOf(c, c.req.valid('query').userId),
+          ),
+        ),
         200,
       ),
   );
   app.openapi(one('post', '/{id}/pause', 'Stop firing'), async (c) =>
-    c.json(toJson(await schedules.pause(c.req.valid('param').id, scopeOf(c))), 200),
+    c.json(
+      toJson(await schedules.pause(c.req.valid('param').id, scopeOf(c, c.req.valid('query').userId))),
+      200,
+    ),
   );
   app.openapi(one('post', '/{id}/resume', 'Fire again, from now on'), async (c) =>
-    c.json(toJson(await schedules.resume(c.req.valid('param').id, scopeOf(c))), 200),
+    c.json(
+      toJson(await schedules.resume(c.req.valid('param').id, scopeOf(c, c.req.valid('query').userId))),
+      200,
+    ),
   );
   app.openapi(
     createRoute({
@@ -166,11 +183,12 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
       path: '/{id}/run',
       tags,
       summary: 'Submit the schedule’s task now, as its owner',
-      request: { params: idParams },
+      request: { params: idParams, query: userQuery },
       responses: { 202: jsonResponse(submittedSchema.omit({ status: true }), 'Submitted'), ...errors },
     }),
     async (c) => {
-      const { taskId, name, queue } = await schedules.runNow(c.req.valid('param').id, scopeOf(c));
+      const scope = scopeOf(c, c.req.valid('query').userId);
+      const { taskId, name, queue } = await schedules.runNow(c.req.valid('param').id, scope);
       return c.json({ taskId, name, queue }, 202);
     },
   );
@@ -180,7 +198,7 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
       path: '/{id}',
       tags,
       summary: 'Delete a schedule (declared ones can only be paused)',
-      request: { params: idParams },
+      request: { params: idParams, query: userQuery },
       responses: {
         200: jsonResponse(z.object({ id: z.string(), deleted: z.literal(true) }), 'Deleted'),
         ...errors,
@@ -188,7 +206,7 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      await schedules.delete(id, scopeOf(c));
+      await schedules.delete(id, scopeOf(c, c.req.valid('query').userId));
       return c.json({ id, deleted: true as const }, 200);
     },
   );
