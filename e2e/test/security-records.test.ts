@@ -6,7 +6,7 @@ import { Queue } from 'bullmq';
 import { type RunningSystem, startSystem } from './system.js';
 
 /**
- * Issue 14, items 1 and 11-14, as a user key would send them against the api and ai-worker
+ * Issue 14, items 1 and 11 to 14, as a user key would send them against the api and ai-worker
  * processes, with another user's work checked after each: one NUL must never stop task records
  * for everyone.
  */
@@ -15,14 +15,15 @@ describe('security: task records', () => {
   let system: RunningSystem;
   let model: Server;
   let redis: TestRedis;
-  /** What the scripted model answers to every prompt. */
+  /** What the scripted model answers to every prompt, and with which status. */
   let modelAnswer = 'Paris';
+  let modelStatus = 200;
   const keys = { alice: '', bob: '' };
 
   beforeAll(async () => {
     model = createServer((request, response) => {
       request.resume().on('end', () => {
-        response.writeHead(200, { 'content-type': 'application/json' }).end(
+        response.writeHead(modelStatus, { 'content-type': 'application/json' }).end(
           JSON.stringify({
             model: 'test-model',
             choices: [{ message: { role: 'assistant', content: modelAnswer } }],
@@ -213,6 +214,33 @@ describe('security: task records', () => {
     expect((await (await system.api('/tasks?userId=zed')).json()) as { tasks: unknown[] }).toMatchObject({
       tasks: [],
     });
+    await bobStillServed();
+  });
+
+  it("keeps schedule ids per user: another user's id is no conflict and leaves theirs alone", async () => {
+    const body = { id: 'digest', task: 'ai.complete_prompt', payload: { prompt: 'x' }, everyMs: 3_600_000 };
+    expect((await as('alice', '/schedules', { method: 'POST', body })).status).toBe(201);
+    const bobs = await as('bob', '/schedules', { method: 'POST', body: { ...body, description: 'bob' } });
+    expect(bobs.status).toBe(201);
+    expect(await (await as('alice', '/schedules/digest')).json()).toMatchObject({
+      ownerUserId: 'alice',
+      description: '',
+    });
+    await bobStillServed();
+  });
+
+  it('shows stack traces to admins only, and does not retry what cannot succeed', async () => {
+    modelStatus = 400;
+    const submitted = await as('alice', '/tasks/ai.complete_prompt', {
+      method: 'POST',
+      body: { prompt: 'x' },
+    });
+    const { taskId } = (await submitted.json()) as { taskId: string };
+    const failed = await settled('alice', taskId, 'failed');
+    modelStatus = 200;
+    expect(failed).toMatchObject({ attempts: 1, stackTrace: null });
+    const seenByAdmin = (await (await system.api(`/tasks/${taskId}`)).json()) as { stackTrace: string };
+    expect(seenByAdmin.stackTrace).toMatch(/\n\s+at /);
     await bobStillServed();
   });
 });
