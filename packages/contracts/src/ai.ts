@@ -27,6 +27,7 @@ export const completePrompt = defineTask({
 export const processDueAiTasks = defineTask({
   name: 'ai.process_due_ai_tasks',
   queue: QUEUES.ai,
+  audience: 'system',
   description: "Finds users' AI tasks whose next run is due and submits each as its own ai.run_ai_task.",
   payload: z.object({ limit: z.number().int().positive().max(10_000).default(500) }).strict(),
   result: z.object({ due: z.number().int(), submitted: z.array(z.string()) }),
@@ -37,6 +38,7 @@ export const processDueAiTasks = defineTask({
 export const runAiTask = defineTask({
   name: 'ai.run_ai_task',
   queue: QUEUES.ai,
+  ownedBy: ({ aiTaskId }) => ({ table: 'ai_tasks', id: aiTaskId }),
   description:
     "Runs one user's AI task: asks the model, stores the answer and token usage, advances the next run.",
   payload: z

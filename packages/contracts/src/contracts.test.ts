@@ -1,3 +1,4 @@
+import { EVERY_USER } from '@foreman/core';
 import { createRegistry, QUEUES } from './index.js';
 
 describe('contracts', () => {
@@ -11,6 +12,37 @@ describe('contracts', () => {
 
   it('covers every queue with at least one task', () => {
     expect(registry.queues()).toEqual([...Object.values(QUEUES)].sort());
+  });
+
+  it('leaves to admins and schedules only the tasks that act on the whole deployment', () => {
+    const system = registry
+      .list()
+      .filter((contract) => contract.audience === 'system')
+      .map((contract) => contract.name);
+    expect(system.sort()).toEqual([
+      'ai.process_due_ai_tasks',
+      'email.categorize_emails',
+      'email.process_email_queue',
+      'email.send_daily_email_summary',
+      'file.cleanup_temp_files',
+      'maintenance.clean_queues',
+      'maintenance.cleanup_old_logs',
+      'maintenance.enforce_retention_policy',
+      'maintenance.health_check',
+      'maintenance.monitor_system_health',
+      'maintenance.optimize_database',
+      'sync.sync_notion_pages',
+    ]);
+  });
+
+  it("names the owner of user tasks' payloads that touch a user's data", () => {
+    const owner = (name: string, payload: unknown) => registry.get(name).ownedBy?.(payload);
+    expect(owner('file.backup_user_data', { userId: 'alice' })).toEqual({ userId: 'alice' });
+    expect(owner('file.backup_user_data', {})).toBe(EVERY_USER);
+    expect(owner('ai.run_ai_task', { aiTaskId: 'a' })).toEqual({ table: 'ai_tasks', id: 'a' });
+    expect(owner('file.verify_backup', { backupId: 'b' })).toEqual({ table: 'backups', id: 'b' });
+    expect(owner('sync.sync_calendar_events', {})).toBe(EVERY_USER);
+    expect(owner('sync.sync_calendar_events', { feedId: 'f' })).toEqual({ table: 'calendar_feeds', id: 'f' });
   });
 
   it('describes each payload as JSON Schema', () => {

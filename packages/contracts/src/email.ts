@@ -24,6 +24,7 @@ const itemError = z.object({ id: z.string(), error: z.string() });
 export const processEmailQueue = defineTask({
   name: 'email.process_email_queue',
   queue: QUEUES.email,
+  audience: 'system',
   description:
     'Sends pending outbox messages over SMTP and settles each recipient as sent or failed; never sends to a recipient twice.',
   payload: z.object({ limit: z.number().int().positive().max(5_000).default(200) }).strict(),
@@ -41,6 +42,7 @@ export const processEmailQueue = defineTask({
 export const sendDailyEmailSummary = defineTask({
   name: 'email.send_daily_email_summary',
   queue: QUEUES.email,
+  audience: 'system',
   description:
     "Queues each subscribed user's digest of their tasks and AI results for one UTC day (yesterday by default).",
   payload: z.object({ day: z.iso.date().optional(), userId: z.string().min(1).optional() }).strict(),
@@ -58,6 +60,7 @@ export const sendDailyEmailSummary = defineTask({
 export const categorizeEmails = defineTask({
   name: 'email.categorize_emails',
   queue: QUEUES.email,
+  audience: 'system',
   description:
     'Sorts uncategorised inbound messages by rules (sender, subject, keyword), asking the model about the rest when enabled.',
   payload: z

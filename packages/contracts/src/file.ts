@@ -1,4 +1,4 @@
-import { declareSchedule, defineTask } from '@foreman/core';
+import { declareSchedule, defineTask, EVERY_USER } from '@foreman/core';
 import { z } from 'zod';
 import { QUEUES } from './queues.js';
 
@@ -17,6 +17,7 @@ const itemError = z.object({ id: z.string(), error: z.string() });
 export const cleanupTempFiles = defineTask({
   name: 'file.cleanup_temp_files',
   queue: QUEUES.file,
+  audience: 'system',
   description:
     'Removes old files matching the temp patterns inside the configured roots; never follows a symlink out, never removes a directory.',
   payload: z
@@ -54,6 +55,7 @@ export const cleanupTempFiles = defineTask({
 export const backupUserData = defineTask({
   name: 'file.backup_user_data',
   queue: QUEUES.file,
+  ownedBy: ({ userId }) => (userId === undefined ? EVERY_USER : { userId }),
   description:
     "Exports each user's records to gzipped JSON lines with a SHA-256 manifest, verifies the backup, keeps the newest N.",
   payload: z
@@ -77,6 +79,7 @@ export const backupUserData = defineTask({
 export const verifyBackup = defineTask({
   name: 'file.verify_backup',
   queue: QUEUES.file,
+  ownedBy: ({ backupId }) => ({ table: 'backups', id: backupId }),
   description: "Re-reads a backup: the manifest's hash, every file's size and SHA-256, and every row.",
   payload: z.object({ backupId: z.uuid() }).strict(),
   result: z.object({

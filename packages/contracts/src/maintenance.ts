@@ -5,6 +5,7 @@ import { QUEUES } from './queues.js';
 export const healthCheck = defineTask({
   name: 'maintenance.health_check',
   queue: QUEUES.maintenance,
+  audience: 'system',
   description: 'Pings Redis and PostgreSQL and reports their round-trip latencies.',
   payload: z.object({}).strict(),
   result: z.object({ redisMs: z.number(), databaseMs: z.number(), checkedAt: z.string() }),
@@ -15,6 +16,7 @@ export const healthCheck = defineTask({
 export const cleanupOldLogs = defineTask({
   name: 'maintenance.cleanup_old_logs',
   queue: QUEUES.maintenance,
+  audience: 'system',
   description: 'Removes log files older than the retention period from the log directory.',
   payload: z
     .object({
@@ -36,6 +38,7 @@ export const cleanupOldLogs = defineTask({
 export const optimizeDatabase = defineTask({
   name: 'maintenance.optimize_database',
   queue: QUEUES.maintenance,
+  audience: 'system',
   description: "VACUUM (ANALYZE) of each of the system's tables, reporting dead rows before and time taken.",
   payload: z.object({ analyzeOnly: z.boolean().default(false) }).strict(),
   result: z.object({
@@ -52,6 +55,7 @@ export const optimizeDatabase = defineTask({
 export const enforceRetentionPolicy = defineTask({
   name: 'maintenance.enforce_retention_policy',
   queue: QUEUES.maintenance,
+  audience: 'system',
   description:
     'Deletes finished task records older than the retention period, in small batches so no lock is held for long.',
   payload: z
@@ -68,6 +72,7 @@ export const enforceRetentionPolicy = defineTask({
 export const cleanQueues = defineTask({
   name: 'maintenance.clean_queues',
   queue: QUEUES.maintenance,
+  audience: 'system',
   description:
     'Removes old completed and failed jobs from every queue in Redis (the records stay in PostgreSQL).',
   payload: z
@@ -86,6 +91,7 @@ export const cleanQueues = defineTask({
 export const monitorSystemHealth = defineTask({
   name: 'maintenance.monitor_system_health',
   queue: QUEUES.maintenance,
+  audience: 'system',
   description:
     "Checks Redis, PostgreSQL, each queue's backlog and the workers' heartbeats; reports every problem.",
   payload: z.object({}).strict(),

@@ -1,4 +1,4 @@
-import { declareSchedule, defineTask } from '@foreman/core';
+import { declareSchedule, defineTask, EVERY_USER } from '@foreman/core';
 import { z } from 'zod';
 import { QUEUES } from './queues.js';
 
@@ -26,6 +26,7 @@ export const fetchUrl = defineTask({
 export const syncCalendarEvents = defineTask({
   name: 'sync.sync_calendar_events',
   queue: QUEUES.sync,
+  ownedBy: ({ feedId }) => (feedId === undefined ? EVERY_USER : { table: 'calendar_feeds', id: feedId }),
   description:
     'Fetches iCalendar feeds (If-None-Match), upserts their events, removes deleted ones, and resolves conflicts with local edits by last-modified.',
   payload: z.object({ feedId: z.uuid().optional() }).strict(),
@@ -44,6 +45,7 @@ export const syncCalendarEvents = defineTask({
 export const syncNotionPages = defineTask({
   name: 'sync.sync_notion_pages',
   queue: QUEUES.sync,
+  audience: 'system',
   description:
     'Pages through the Notion-style search API by cursor, newest edits first, down to the last sync; upserts pages and marks archived ones.',
   payload: z.object({ full: z.boolean().default(false) }).strict(),

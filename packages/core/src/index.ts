@@ -1,8 +1,15 @@
 export { type AppConnections, openConnections } from './app/open-connections.js';
 export { TASK_BACKOFF, type TaskJobData } from './client/job-data.js';
 export {
+  ownerSubmitter,
+  type Submitter,
+  SYSTEM_SUBMITTER,
+  userSubmitter,
+} from './client/submitter.js';
+export {
   type CancelResult,
   type SubmitOptions,
+  type SubmitSettings,
   type SubmittedTask,
   TaskClient,
   type TaskClientOptions,
@@ -58,6 +65,7 @@ export {
   type ScheduleOverlapPolicy,
 } from './schedule/schedule-declaration.js';
 export { MIN_EVERY_MS, type ScheduleTiming, validateTiming } from './schedule/validate-timing.js';
+export { type DataOwner, EVERY_USER, type OwnedTable } from './task/data-owner.js';
 export {
   DEFAULT_TIMEOUT_MS,
   defineTask,
@@ -65,6 +73,7 @@ export {
   type PayloadInputOf,
   type PayloadOf,
   type ResultOf,
+  type TaskAudience,
   type TaskContract,
   type TaskContractSpec,
 } from './task/define-task.js';

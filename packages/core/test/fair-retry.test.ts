@@ -1,6 +1,7 @@
 import { eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { z } from 'zod';
+import { SYSTEM_SUBMITTER, userSubmitter } from '../src/client/submitter.js';
 import { TaskClient } from '../src/client/task-client.js';
 import { DeadLetterStore } from '../src/dead-letters/dead-letter-store.js';
 import { FairDispatcher } from '../src/fairness/fair-dispatcher.js';
@@ -97,22 +98,34 @@ const settled = (id: string, status: string) =>
 
 describe('retry and replay on a fair queue', () => {
   it('wait for admission within the user’s limits, then run', async () => {
-    const { taskId: failed } = await client.submit(flaky.name, { label: 'first' }, { userId: 'u' });
-    const { taskId: dead } = await client.submit(flaky.name, { label: 'second' }, { userId: 'u' });
+    const { taskId: failed } = await client.submit(
+      flaky.name,
+      { label: 'first' },
+      { userId: 'u', submitter: userSubmitter('u', false) },
+    );
+    const { taskId: dead } = await client.submit(
+      flaky.name,
+      { label: 'second' },
+      { userId: 'u', submitter: userSubmitter('u', false) },
+    );
     await settled(failed, 'failed');
     await settled(dead, 'failed');
     failing = false;
 
     // The user's one slot is taken by a task that runs until the test lets it end.
-    const { taskId: blocker } = await client.submit(flaky.name, { label: 'blocker' }, { userId: 'u' });
+    const { taskId: blocker } = await client.submit(
+      flaky.name,
+      { label: 'blocker' },
+      { userId: 'u', submitter: userSubmitter('u', false) },
+    );
     await settled(blocker, 'running');
 
-    await client.retry(failed);
+    await client.retry(failed, SYSTEM_SUBMITTER);
     const deadLetters = new DeadLetterStore({ db: database.database.db, client });
     await waitFor(async () => ((await deadLetters.get(dead)) ? true : undefined), {
       what: 'the dead letter',
     });
-    const { taskId: replay } = await deadLetters.replay(dead);
+    const { taskId: replay } = await deadLetters.replay(dead, SYSTEM_SUBMITTER);
 
     // Both wait for admission: the retried job is still failed in BullMQ, the replay not there at all.
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -1,3 +1,4 @@
+import { userSubmitter } from '../src/client/submitter.js';
 import { TaskClient } from '../src/client/task-client.js';
 import { FairnessLimitsError } from '../src/errors/fairness-limits-error.js';
 import { QueueNotFairError } from '../src/errors/queue-not-fair-error.js';
@@ -206,8 +207,16 @@ describe('FairScheduler with real Redis', () => {
     });
     try {
       const [kept, dropped] = await client.submitBulk([
-        { name: echo.name, payload: { text: 'kept' }, options: { userId: 'u' } },
-        { name: echo.name, payload: { text: 'dropped' }, options: { userId: 'u' } },
+        {
+          name: echo.name,
+          payload: { text: 'kept' },
+          options: { userId: 'u', submitter: userSubmitter('u', false) },
+        },
+        {
+          name: echo.name,
+          payload: { text: 'dropped' },
+          options: { userId: 'u', submitter: userSubmitter('u', false) },
+        },
       ]);
       expect(await client.queue('demo').getJobCounts()).toMatchObject({ waiting: 0, prioritized: 0 });
       expect((await fair.metrics('demo')).users).toEqual([

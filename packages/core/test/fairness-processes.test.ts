@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { baseEnvSchema, loadConfig } from '@foreman/config';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import { userSubmitter } from '../src/client/submitter.js';
 import { TaskClient } from '../src/client/task-client.js';
 import { FairScheduler } from '../src/fairness/fair-scheduler.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
@@ -68,7 +69,11 @@ async function runs(): Promise<Run[]> {
 
 const submit = (userId: string, count: number, ms: number) =>
   client.submitBulk(
-    Array.from({ length: count }, () => ({ name: fairWork.name, payload: { ms }, options: { userId } })),
+    Array.from({ length: count }, () => ({
+      name: fairWork.name,
+      payload: { ms },
+      options: { userId, submitter: userSubmitter(userId, false) },
+    })),
   );
 
 beforeAll(async () => {

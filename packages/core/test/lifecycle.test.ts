@@ -1,5 +1,6 @@
 import { deadLetters, eq } from '@foreman/db';
 import { z } from 'zod';
+import { SYSTEM_SUBMITTER } from '../src/client/submitter.js';
 import { DeadLetterStore } from '../src/dead-letters/dead-letter-store.js';
 import { NonRetryableError } from '../src/errors/non-retryable-error.js';
 import { PayloadTooLargeError } from '../src/errors/payload-too-large-error.js';
@@ -118,17 +119,17 @@ describe('task lifecycle with real Redis and PostgreSQL', () => {
     const { taskId } = await h.client.submit('life.fails_once', { key: 'c' });
     await h.settled(taskId, 'failed');
     await waitFor(() => store.get(taskId), { what: 'dead letter' });
-    const replay = await store.replay(taskId);
+    const replay = await store.replay(taskId, SYSTEM_SUBMITTER);
     expect(replay.taskId).not.toBe(taskId);
     const replayed = await h.settled(replay.taskId, 'completed');
     expect(replayed.replayOf).toBe(taskId);
     expect(replayed.payload).toEqual({ key: 'c' });
     expect((await store.get(taskId))?.replayedAs).toBe(replay.taskId);
-    await expect(store.replay(taskId)).rejects.toThrow(TaskStateError);
+    await expect(store.replay(taskId, SYSTEM_SUBMITTER)).rejects.toThrow(TaskStateError);
 
     const waiting = await store.list({ name: 'life.refuses', replayed: false });
     expect(waiting).toHaveLength(1);
-    const bulk = await store.replayAll({ name: 'life.refuses' });
+    const bulk = await store.replayAll({ name: 'life.refuses' }, SYSTEM_SUBMITTER);
     expect(bulk.failed).toEqual([]);
     expect(bulk.replayed.map((task) => task.name)).toEqual(['life.refuses']);
     expect((await store.get(waiting[0]!.taskId))?.replayedAs).toBe(bulk.replayed[0]!.taskId);
@@ -142,14 +143,14 @@ describe('task lifecycle with real Redis and PostgreSQL', () => {
   it('retries a failed task on request with fresh attempts', async () => {
     const { taskId } = await h.client.submit('life.always_fails', { key: 'd' });
     await h.settled(taskId, 'failed');
-    await expect(h.client.retry(taskId)).resolves.toMatchObject({ taskId });
+    await expect(h.client.retry(taskId, SYSTEM_SUBMITTER)).resolves.toMatchObject({ taskId });
     await waitFor(async () => ((await h.record(taskId))?.attempts === 6 ? true : undefined), {
       what: 'three more attempts',
     });
     expect((await h.settled(taskId, 'failed')).attempts).toBe(6);
     const running = await h.client.submit('life.gated', { key: 'not-failed' });
     await waitFor(() => (gates.has('not-failed') ? true : undefined));
-    await expect(h.client.retry(running.taskId)).rejects.toThrow(TaskStateError);
+    await expect(h.client.retry(running.taskId, SYSTEM_SUBMITTER)).rejects.toThrow(TaskStateError);
     gates.get('not-failed')?.();
     await h.settled(running.taskId, 'completed');
   });

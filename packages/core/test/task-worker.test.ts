@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, tasks } from '@foreman/db';
 import { z } from 'zod';
+import { userSubmitter } from '../src/client/submitter.js';
 import { PayloadValidationError } from '../src/errors/payload-validation-error.js';
 import { UnknownTaskError } from '../src/errors/unknown-task-error.js';
 import { defineTask } from '../src/task/define-task.js';
@@ -90,7 +91,11 @@ describe('TaskWorker with real Redis and PostgreSQL', () => {
   afterAll(() => h.close());
 
   it('runs a task and records result, timings and attempts', async () => {
-    const { taskId, queue } = await h.client.submit('demo.echo', { text: 'hi' }, { userId: 'u1' });
+    const { taskId, queue } = await h.client.submit(
+      'demo.echo',
+      { text: 'hi' },
+      { userId: 'u1', submitter: userSubmitter('u1', false) },
+    );
     expect(queue).toBe('demo');
     const row = await h.settled(taskId, 'completed');
     expect(row.result).toEqual({ text: 'HI' });

@@ -4,7 +4,14 @@ import type { ApiEnv } from '../http/api-env.js';
 import { commonErrors } from '../schemas/error.js';
 
 const taskTypeSchema = z
-  .object({ name: z.string(), queue: z.string(), payloadSchema: z.record(z.string(), z.unknown()) })
+  .object({
+    name: z.string(),
+    queue: z.string(),
+    audience: z
+      .enum(['user', 'system'])
+      .openapi({ description: 'system: only admin keys and schedules may submit it' }),
+    payloadSchema: z.record(z.string(), z.unknown()),
+  })
   .passthrough()
   .openapi('TaskType');
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { NewTaskRecord, TaskStatus } from '@foreman/db';
+import type { Db, NewTaskRecord, TaskStatus } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { type Job, type JobsOptions, Queue } from 'bullmq';
 import { PayloadTooLargeError } from '../errors/payload-too-large-error.js';
 import { PayloadValidationError } from '../errors/payload-validation-error.js';
 import { TaskError } from '../errors/task-error.js';
+import { TaskForbiddenError } from '../errors/task-forbidden-error.js';
 import { TaskNotFoundError } from '../errors/task-not-found-error.js';
 import { TaskStateError } from '../errors/task-state-error.js';
 import { cancelChannel, cancelledKey, encodeCancelRequest } from '../events/channels.js';
@@ -14,6 +15,7 @@ import { findNul, NUL_MESSAGE } from '../records/nul.js';
 import { recordVersion } from '../records/record-version.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import type { RedisConnection } from '../redis/create-redis.js';
+import { EVERY_USER, ownerOfRow } from '../task/data-owner.js';
 import { MAX_PRIORITY, type TaskContract } from '../task/define-task.js';
 import type { TaskRegistry } from '../task/task-registry.js';
 import { validatePayload } from '../task/validate-payload.js';
@@ -22,9 +24,16 @@ import { activeTraceparent, traceIdOf } from '../tracing/task-trace.js';
 import { waitAtMost } from '../util/wait-at-most.js';
 import { type IdempotencyClaim, IdempotencyKeys } from './idempotency-keys.js';
 import { TASK_BACKOFF, type TaskJobData } from './job-data.js';
+import { type Submitter, SYSTEM_SUBMITTER } from './submitter.js';
 
-export interface SubmitOptions {
-  userId?: string | undefined;
+/**
+ * How to submit. A task submitted for a user (`userId`) names its `submitter`, whose rights decide
+ * whether it may run (see `TaskClient.authorize`); without a user, the system submits it.
+ */
+export type SubmitOptions = SubmitSettings &
+  ({ userId: string; submitter: Submitter } | { userId?: undefined; submitter?: Submitter | undefined });
+
+export interface SubmitSettings {
   /** Overrides the contract's priority (0 FIFO, 1 most urgent). */
   priority?: number | undefined;
   /** Run no sooner than this many milliseconds from now. */
@@ -77,6 +86,11 @@ export interface TaskClientOptions {
   events?: TaskEventPublisher | undefined;
   /** Admission layer of queues with fair sharing between users; other queues get jobs directly. */
   fairness?: FairScheduler | undefined;
+  /**
+   * Finds the owners of rows that payloads name (`ownedBy` of a contract); without it a non-admin
+   * user may not submit such a payload.
+   */
+  db?: Db | undefined;
 }
 
 const DEFAULTS = { recordWaitMs: 2_000, maxPayloadBytes: 1_048_576, idempotencyWindowMs: 24 * 3_600_000 };
@@ -95,6 +109,13 @@ interface PreparedJob {
 }
 
 type TaskJob = Job<TaskJobData, unknown, string>;
+
+function submitterOf(options: SubmitOptions): Submitter {
+  if (options.submitter) return options.submitter;
+  // Types require it; a JavaScript caller that leaves it out must not get the system's rights.
+  if (options.userId !== undefined) throw new TypeError('A task submitted for a user names its submitter');
+  return SYSTEM_SUBMITTER;
+}
 
 const claimOf = (job: PreparedJob): IdempotencyClaim | undefined =>
   job.idempotency && { ...job.idempotency, taskId: job.taskId };
@@ -122,7 +143,9 @@ export class TaskClient {
   }
 
   async submit(name: string, payload: unknown, options: SubmitOptions = {}): Promise<SubmittedTask> {
-    const [submitted] = await this.enqueue([this.prepare(name, payload, options)]);
+    const job = this.prepare(name, payload, options);
+    await this.authorize(name, job.payload, submitterOf(options), options.userId);
+    const [submitted] = await this.enqueue([job]);
     return submitted as SubmittedTask;
   }
 
@@ -146,7 +169,35 @@ export class TaskClient {
         throw error;
       }
     });
+    for (const [index, job] of jobs.entries()) {
+      const options = items[index]?.options ?? {};
+      await this.authorize(job.contract.name, job.payload, submitterOf(options), options.userId);
+    }
     return this.enqueue(jobs);
+  }
+
+  /**
+   * Whether `submitter` may run task `name` with this (validated) payload for user `userId`; throws
+   * TaskForbiddenError when not. Admins and the system may run anything; a user runs `user` tasks
+   * only, for themselves, on their own data (`ownedBy`; a row that does not exist is refused like
+   * another user's). Every submit, retry and replay asks; schedules and workflows ask at creation
+   * too, so a refusal comes at once rather than at their first run.
+   */
+  async authorize(name: string, payload: unknown, submitter: Submitter, userId?: string): Promise<void> {
+    if (submitter.kind === 'system' || submitter.admin) return;
+    const contract = this.options.registry.get(name);
+    const refuse = (reason: string) => new TaskForbiddenError(name, submitter.userId, reason);
+    if (userId !== undefined && userId !== submitter.userId) throw refuse('only admins act for another user');
+    if (contract.audience === 'system') {
+      throw refuse('it is a system task, run by admins and schedules only');
+    }
+    const owner = contract.ownedBy?.(payload);
+    if (owner === undefined) return;
+    if (owner === EVERY_USER) throw refuse("this payload acts on every user's data");
+    const db = this.options.db;
+    const ownerId =
+      'userId' in owner ? owner.userId : db ? await ownerOfRow(db, owner.table, owner.id) : undefined;
+    if (ownerId !== submitter.userId) throw refuse("its payload names data that is not the user's");
   }
 
   /**
@@ -181,8 +232,9 @@ export class TaskClient {
   }
 
   /** Runs a failed (or cancelled while running) task again with a fresh set of attempts. */
-  async retry(taskId: string): Promise<SubmittedTask> {
+  async retry(taskId: string, submitter: Submitter): Promise<SubmittedTask> {
     const job = await this.findJob(taskId);
+    await this.authorize(job.name, job.data.payload, submitter, job.data.userId);
     // The record says failed just before the worker moves the job there; allow for that moment.
     let state = await job.getState();
     for (let waited = 0; state === 'active' && waited < 2_000; waited += 100) {

@@ -11,6 +11,7 @@ import {
   lt,
   type SQL,
 } from '@foreman/db';
+import type { Submitter } from '../client/submitter.js';
 import type { SubmittedTask, TaskClient } from '../client/task-client.js';
 import { TaskNotFoundError } from '../errors/task-not-found-error.js';
 import { TaskStateError } from '../errors/task-state-error.js';
@@ -59,8 +60,8 @@ export class DeadLetterStore {
     return row;
   }
 
-  /** Submits the dead task's payload again as a new task. */
-  async replay(taskId: string): Promise<SubmittedTask> {
+  /** Submits the dead task's payload again as a new task, if `submitter` may run it (TASK_FORBIDDEN). */
+  async replay(taskId: string, submitter: Submitter): Promise<SubmittedTask> {
     const replayId = randomUUID();
     const [claimed] = await this.options.db
       .update(deadLetters)
@@ -73,11 +74,14 @@ export class DeadLetterStore {
       throw new TaskStateError(taskId, 'replay', `already replayed as "${existing.replayedAs}"`);
     }
     try {
-      return await this.options.client.submit(claimed.name, claimed.payload, {
-        taskId: replayId,
-        userId: claimed.userId ?? undefined,
-        replayOf: taskId,
-      });
+      const settings = { taskId: replayId, replayOf: taskId };
+      return await this.options.client.submit(
+        claimed.name,
+        claimed.payload,
+        claimed.userId === null
+          ? { ...settings, submitter }
+          : { ...settings, userId: claimed.userId, submitter },
+      );
     } catch (error) {
       // Not submitted (the contract changed, Redis is down): the dead letter stays replayable.
       await this.options.db
@@ -89,12 +93,15 @@ export class DeadLetterStore {
   }
 
   /** Replays every dead letter not yet replayed (of one task name or user, when given), oldest first. */
-  async replayAll(query: Pick<DeadLetterQuery, 'name' | 'userId' | 'limit'> = {}): Promise<ReplayAllResult> {
+  async replayAll(
+    query: Pick<DeadLetterQuery, 'name' | 'userId' | 'limit'>,
+    submitter: Submitter,
+  ): Promise<ReplayAllResult> {
     const waiting = await this.list({ ...query, replayed: false, limit: query.limit ?? 1_000 });
     const result: ReplayAllResult = { replayed: [], failed: [] };
     for (const letter of waiting.reverse()) {
       try {
-        result.replayed.push(await this.replay(letter.taskId));
+        result.replayed.push(await this.replay(letter.taskId, submitter));
       } catch (error) {
         result.failed.push({ taskId: letter.taskId, error: error as Error });
       }

@@ -8,6 +8,7 @@ export { QueueNotFairError } from './queue-not-fair-error.js';
 export { ScheduleTimingError } from './schedule-timing-error.js';
 export { TaskCancelledError } from './task-cancelled-error.js';
 export { TaskError, type TaskErrorContext } from './task-error.js';
+export { TaskForbiddenError } from './task-forbidden-error.js';
 export { TaskNotFoundError } from './task-not-found-error.js';
 export { TaskStateError } from './task-state-error.js';
 export { TaskTimeoutError } from './task-timeout-error.js';

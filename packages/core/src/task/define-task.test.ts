@@ -29,6 +29,8 @@ describe('defineTask', () => {
     [{ priority: 1.5 }, /priority/],
     [{ timeoutMs: 0 }, /timeoutMs/],
     [{ timeoutMs: 100, softTimeoutMs: 100 }, /softTimeoutMs/],
+    [{ audience: 'everyone' as 'user' }, /audience/],
+    [{ audience: 'system' as const, ownedBy: () => undefined }, /ownedBy/],
   ])('rejects %j', (override, message) => {
     expect(() =>
       defineTask({ name: 'demo.echo', queue: 'demo', payload: z.object({}), ...override }),

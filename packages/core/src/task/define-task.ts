@@ -1,5 +1,6 @@
 import { PRIORITY_LIMIT } from 'bullmq';
 import { z } from 'zod';
+import type { DataOwner } from './data-owner.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 
 const TASK_NAME = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
@@ -26,7 +27,18 @@ export interface TaskContract<
   readonly timeoutMs: number;
   /** Soft time limit: past it the handler's signal is aborted so it can stop and clean up. */
   readonly softTimeoutMs: number | undefined;
+  /** Who may submit it: `system` tasks only admins and the system (declared schedules, workers). */
+  readonly audience: TaskAudience;
+  /** Whose data a payload acts on; a non-admin user may submit only payloads on their own. */
+  ownedBy?(payload: z.output<Payload>): DataOwner | undefined;
 }
+
+/**
+ * `user`: any key may submit it, on its own user's data (see `ownedBy`). `system`: it acts on the
+ * whole deployment (retention, clean-ups, batch runs over every user), so only admin keys, declared
+ * schedules and the system's own submitters may.
+ */
+export type TaskAudience = 'user' | 'system';
 
 export interface TaskContractSpec<Name extends string, Payload extends z.ZodType, Result extends z.ZodType> {
   name: Name;
@@ -38,6 +50,13 @@ export interface TaskContractSpec<Name extends string, Payload extends z.ZodType
   retry?: Partial<RetryPolicy>;
   timeoutMs?: number;
   softTimeoutMs?: number;
+  /** @defaultValue 'user' */
+  audience?: TaskAudience;
+  /**
+   * Of `user` tasks whose payload names a user or a user's row: that owner (undefined: no one's
+   * data). Without it, any user may submit any payload.
+   */
+  ownedBy?: (payload: z.output<Payload>) => DataOwner | undefined;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -73,6 +92,13 @@ export function defineTask<
   if (softTimeoutMs !== undefined && !(softTimeoutMs > 0 && softTimeoutMs < timeoutMs)) {
     throw new TypeError(`Task "${spec.name}": softTimeoutMs must be positive and below timeoutMs`);
   }
+  const audience = spec.audience ?? 'user';
+  if (audience !== 'user' && audience !== 'system') {
+    throw new TypeError(`Task "${spec.name}": audience must be "user" or "system"`);
+  }
+  if (audience === 'system' && spec.ownedBy) {
+    throw new TypeError(`Task "${spec.name}": a system task acts for no user, so it takes no ownedBy`);
+  }
   return Object.freeze({
     name: spec.name,
     queue: spec.queue,
@@ -83,6 +109,8 @@ export function defineTask<
     retry,
     timeoutMs,
     softTimeoutMs,
+    audience,
+    ownedBy: spec.ownedBy,
   });
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DuplicateTaskError } from '../errors/duplicate-task-error.js';
 import { UnknownTaskError } from '../errors/unknown-task-error.js';
-import type { TaskContract } from './define-task.js';
+import type { TaskAudience, TaskContract } from './define-task.js';
 
 export interface TaskTypeDescription {
   name: string;
@@ -10,6 +10,8 @@ export interface TaskTypeDescription {
   priority: number;
   timeoutMs: number;
   maxAttempts: number;
+  /** `system`: admin keys and schedules only. */
+  audience: TaskAudience;
   payloadSchema: unknown;
 }
 
@@ -58,6 +60,7 @@ export class TaskRegistry {
       priority: contract.priority,
       timeoutMs: contract.timeoutMs,
       maxAttempts: contract.retry.attempts,
+      audience: contract.audience,
       payloadSchema: z.toJSONSchema(contract.payload, { io: 'input', unrepresentable: 'any' }),
     }));
   }
