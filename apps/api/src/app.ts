@@ -1,10 +1,10 @@
 import type { AlertManager } from '@foreman/alerting';
 import type { RedisConnection, TaskRecordWriter } from '@foreman/core';
-import { DeadLetterStore, type TaskClient } from '@foreman/core';
+import { DeadLetterStore, SubmitQuota, type TaskClient } from '@foreman/core';
 import type { ApiKeyStore, Database } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { FairnessMetrics, type QueueAdvisor, type ServiceMetrics } from '@foreman/metrics';
-import { ScheduleService } from '@foreman/schedules';
+import { type ScheduleLimits, ScheduleService } from '@foreman/schedules';
 import { WorkflowClient, WorkflowEngine } from '@foreman/workflows';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
@@ -37,7 +37,6 @@ import { taskTypeRoutes } from './routes/task-types.js';
 import { taskRoutes } from './routes/tasks.js';
 import { workerRoutes } from './routes/workers.js';
 import { workflowRoutes } from './routes/workflows.js';
-import { SubmitQuota } from './services/submit-quota.js';
 import { TaskService } from './services/task-service.js';
 import type { SessionCookieOptions } from './session/session-cookie.js';
 
@@ -51,6 +50,8 @@ export interface AppDependencies {
   prefix: string;
   maxBodyBytes: number;
   rateLimitPerMinute: number;
+  /** Limits on users' schedules (admins exempt); the ScheduleService defaults when left out. */
+  scheduleLimits?: ScheduleLimits | undefined;
   /** Per-user submit quota (tasks per window); none when left out. */
   submitQuota?: { limit: number; windowMs: number } | undefined;
   apiKeyCacheMs?: number;
@@ -145,7 +146,12 @@ export function createApp(deps: AppDependencies) {
   app.route(
     '/schedules',
     scheduleRoutes({
-      schedules: new ScheduleService({ db: deps.database.db, client: deps.client, logger: deps.logger }),
+      schedules: new ScheduleService({
+        db: deps.database.db,
+        client: deps.client,
+        logger: deps.logger,
+        limits: deps.scheduleLimits,
+      }),
     }),
   );
   if (deps.metrics) app.route('/metrics', metricsRoutes({ metrics: deps.metrics, database: deps.database }));

@@ -1,55 +1,59 @@
-import { baseEnvSchema, loadConfig, port, positiveInt } from '@foreman/config';
+import {
+  baseEnvSchema,
+  loadConfig,
+  port,
+  positiveInt,
+  scheduleLimitsEnvSchema,
+  submitQuotaEnvSchema,
+} from '@foreman/config';
 import { z } from 'zod';
 
-export const apiEnvSchema = baseEnvSchema.extend({
-  PORT: port(3000),
-  /** Largest request body accepted, in bytes; larger bodies get 413. */
-  MAX_BODY_BYTES: positiveInt(1024 * 1024),
-  /** Requests one api key may make per minute; more get 429 with Retry-After. */
-  RATE_LIMIT_PER_MINUTE: positiveInt(600),
-  /**
-   * Tasks one user may submit per SUBMIT_QUOTA_WINDOW_MS, across every api replica (a bulk submit
-   * counts each task; one over the quota is refused whole). 0: no quota.
-   */
-  SUBMIT_QUOTA: z.coerce.number().int().min(0).default(0),
-  SUBMIT_QUOTA_WINDOW_MS: positiveInt(60_000),
-  /** How long a verified key is trusted before the database is asked again (revocation delay). */
-  API_KEY_CACHE_MS: positiveInt(5_000),
-  /**
-   * An admin key to accept (stored hashed at start, user `admin`). Unset: when no admin key exists,
-   * the api creates one and writes it to `DATA_DIR/admin-key`.
-   */
-  ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
-  /** JSON file of alert channels and rules; rules can also be managed through /alert-rules. */
-  ALERT_RULES_FILE: z.string().min(1).optional(),
-  /** How often the rules are evaluated, once per interval across all api replicas. */
-  ALERT_INTERVAL_MS: positiveInt(30_000),
-  /** off: this api never evaluates (another deployment does). */
-  ALERT_EVALUATION: z.enum(['on', 'off']).default('on'),
-  /**
-   * Secure flag of the dashboard's session cookie. auto: set when the request came over https
-   * (directly or per X-Forwarded-Proto); always / never force it.
-   */
-  SESSION_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).default('auto'),
-  /** Lifetime of the dashboard's session cookie, in seconds. */
-  SESSION_MAX_AGE_SECONDS: positiveInt(12 * 3_600),
-  /**
-   * Origins, comma-separated, from which cookie-authenticated (dashboard) requests may change state,
-   * besides the api's own host: for a proxy that rewrites the Host header.
-   */
-  TRUSTED_ORIGINS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url({ protocol: /^https?$/ }))),
-  /** Bull Board (/admin/queues) shows jobs without retry, remove, clean or pause buttons. */
-  BULL_BOARD_READ_ONLY: z.stringbool().default(true),
-});
+export const apiEnvSchema = baseEnvSchema
+  .extend(submitQuotaEnvSchema.shape)
+  .extend(scheduleLimitsEnvSchema.shape)
+  .extend({
+    PORT: port(3000),
+    /** Largest request body accepted, in bytes; larger bodies get 413. */
+    MAX_BODY_BYTES: positiveInt(1024 * 1024),
+    /** Requests one api key may make per minute; more get 429 with Retry-After. */
+    RATE_LIMIT_PER_MINUTE: positiveInt(600),
+    /** How long a verified key is trusted before the database is asked again (revocation delay). */
+    API_KEY_CACHE_MS: positiveInt(5_000),
+    /**
+     * An admin key to accept (stored hashed at start, user `admin`). Unset: when no admin key exists,
+     * the api creates one and writes it to `DATA_DIR/admin-key`.
+     */
+    ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+    /** JSON file of alert channels and rules; rules can also be managed through /alert-rules. */
+    ALERT_RULES_FILE: z.string().min(1).optional(),
+    /** How often the rules are evaluated, once per interval across all api replicas. */
+    ALERT_INTERVAL_MS: positiveInt(30_000),
+    /** off: this api never evaluates (another deployment does). */
+    ALERT_EVALUATION: z.enum(['on', 'off']).default('on'),
+    /**
+     * Secure flag of the dashboard's session cookie. auto: set when the request came over https
+     * (directly or per X-Forwarded-Proto); always / never force it.
+     */
+    SESSION_COOKIE_SECURE: z.enum(['auto', 'always', 'never']).default('auto'),
+    /** Lifetime of the dashboard's session cookie, in seconds. */
+    SESSION_MAX_AGE_SECONDS: positiveInt(12 * 3_600),
+    /**
+     * Origins, comma-separated, from which cookie-authenticated (dashboard) requests may change state,
+     * besides the api's own host: for a proxy that rewrites the Host header.
+     */
+    TRUSTED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((origin) => origin.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url({ protocol: /^https?$/ }))),
+    /** Bull Board (/admin/queues) shows jobs without retry, remove, clean or pause buttons. */
+    BULL_BOARD_READ_ONLY: z.stringbool().default(true),
+  });
 
 export type ApiEnvConfig = z.output<typeof apiEnvSchema>;
 

@@ -40,6 +40,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     connection: redis,
     prefix: config.QUEUE_PREFIX,
     records,
+    db: database.db,
     logger,
     fairness: new FairScheduler({
       connection: redis,
@@ -97,6 +98,10 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     prefix: config.QUEUE_PREFIX,
     maxBodyBytes: config.MAX_BODY_BYTES,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    scheduleLimits: {
+      maxPerUser: config.SCHEDULE_MAX_PER_USER,
+      minIntervalMs: config.SCHEDULE_MIN_INTERVAL_MS,
+    },
     submitQuota:
       config.SUBMIT_QUOTA > 0
         ? { limit: config.SUBMIT_QUOTA, windowMs: config.SUBMIT_QUOTA_WINDOW_MS }

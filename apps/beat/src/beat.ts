@@ -6,6 +6,7 @@ import {
   openConnections,
   type RedisConnection,
   type ScheduleDeclaration,
+  SubmitQuota,
   startHealthServer,
   TaskClient,
   TaskRecordWriter,
@@ -60,6 +61,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
     connection: redis,
     prefix: env.QUEUE_PREFIX,
     records,
+    db: database.db,
     logger,
     // Scheduled runs take their turn among their owner's tasks on fair queues.
     fairness: new FairScheduler({ connection: redis, prefix: env.QUEUE_PREFIX, settings: env.FAIRNESS }),
@@ -73,6 +75,16 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
     logger,
     tickMs: env.SCHEDULE_TICK_MS,
     misfireGraceMs: env.SCHEDULE_MISFIRE_GRACE_MS,
+    // Users' scheduled runs count against the quota the api counts their submits into.
+    quota:
+      env.SUBMIT_QUOTA > 0
+        ? new SubmitQuota({
+            redis,
+            prefix: env.QUEUE_PREFIX,
+            limit: env.SUBMIT_QUOTA,
+            windowMs: env.SUBMIT_QUOTA_WINDOW_MS,
+          })
+        : undefined,
   });
   const engine = new WorkflowEngine({ db: database.db, client, predicates: options.predicates, logger });
   const workflows = new WorkflowClient({ db: database.db, engine, logger });

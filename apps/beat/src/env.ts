@@ -1,7 +1,7 @@
-import { baseEnvSchema, loadConfig, port, positiveInt } from '@foreman/config';
+import { baseEnvSchema, loadConfig, port, positiveInt, submitQuotaEnvSchema } from '@foreman/config';
 import type { z } from 'zod';
 
-export const beatEnvSchema = baseEnvSchema.extend({
+export const beatEnvSchema = baseEnvSchema.extend(submitQuotaEnvSchema.shape).extend({
   HEALTH_PORT: port(3106),
   /** How often beat looks for schedules with a due occurrence. */
   SCHEDULE_TICK_MS: positiveInt(250),

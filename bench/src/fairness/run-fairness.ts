@@ -9,6 +9,7 @@ import {
   TaskRecordWriter,
   TaskRegistry,
   TaskWorker,
+  userSubmitter,
 } from '@foreman/core';
 import { createTestRedis, waitFor } from '@foreman/core/testing';
 import { createTestDatabase } from '@foreman/db/testing';
@@ -104,7 +105,7 @@ async function runOnce(mode: 'off' | 'on', options: FairnessBenchOptions): Promi
           Array.from({ length: size }, () => ({
             name: work.name,
             payload: { ms: options.taskMs },
-            options: { userId },
+            options: { userId, submitter: userSubmitter(userId, false) },
           })),
         );
       }

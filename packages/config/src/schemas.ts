@@ -46,6 +46,25 @@ export const baseEnvSchema = z.object({
 
 export type BaseEnv = z.output<typeof baseEnvSchema>;
 
+/**
+ * The per-user submit quota, counted in Redis: the api counts what users submit, beat their
+ * schedules' runs, so both read it.
+ */
+export const submitQuotaEnvSchema = z.object({
+  /** Tasks one user may submit per SUBMIT_QUOTA_WINDOW_MS (a bulk counts each task). 0: no quota. */
+  SUBMIT_QUOTA: z.coerce.number().int().min(0).default(0),
+  SUBMIT_QUOTA_WINDOW_MS: positiveInt(60_000),
+});
+
+export type SubmitQuotaEnv = z.output<typeof submitQuotaEnvSchema>;
+
+/** Limits on the schedules of users without an admin key, checked when one is created or retimed. */
+export const scheduleLimitsEnvSchema = z.object({
+  SCHEDULE_MAX_PER_USER: positiveInt(100),
+  /** Shortest time between two runs of a user's schedule (the shortest gap of a cron). */
+  SCHEDULE_MIN_INTERVAL_MS: positiveInt(60_000),
+});
+
 /** Settings of a worker app; the app supplies its own default concurrency and health port. */
 export const workerEnvSchema = (defaults: { concurrency: number; healthPort: number }) =>
   baseEnvSchema.extend({

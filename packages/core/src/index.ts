@@ -34,6 +34,7 @@ export {
   type QueueFairnessMetrics,
   type UserQueueMetrics,
 } from './fairness/fair-scheduler.js';
+export { SubmitQuota, type SubmitQuotaOptions } from './quota/submit-quota.js';
 export { findNul, NUL_MESSAGE, stripNul } from './records/nul.js';
 export { QuarantineLog, type QuarantineLogOptions } from './records/quarantine-log.js';
 export { recordVersion } from './records/record-version.js';

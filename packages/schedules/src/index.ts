@@ -2,6 +2,7 @@ export { DeclaredScheduleError } from './errors/declared-schedule-error.js';
 export { ScheduleAmbiguousError } from './errors/schedule-ambiguous-error.js';
 export { ScheduleExistsError } from './errors/schedule-exists-error.js';
 export { ScheduleInputError } from './errors/schedule-input-error.js';
+export { ScheduleLimitError } from './errors/schedule-limit-error.js';
 export { ScheduleNotFoundError } from './errors/schedule-not-found-error.js';
 export {
   type CreateScheduleInput,
@@ -16,6 +17,8 @@ export {
   type ScheduleTick,
 } from './schedule-runner.js';
 export {
+  SCHEDULE_LIMIT_DEFAULTS,
+  type ScheduleLimits,
   type ScheduleScope,
   ScheduleService,
   type ScheduleServiceOptions,

@@ -1,4 +1,10 @@
-import { type RedisConnection, type TaskClient, TaskError } from '@foreman/core';
+import {
+  ownerSubmitter,
+  type RedisConnection,
+  type SubmitQuota,
+  type TaskClient,
+  TaskError,
+} from '@foreman/core';
 import type { Db, ScheduleRecord } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { ScheduleStore, type TickRecord } from './schedule-store.js';
@@ -17,6 +23,8 @@ export interface ScheduleRunnerOptions {
   tickMs?: number;
   /** An occurrence older than this when beat handles it was missed (beat was down or stalled). */
   misfireGraceMs?: number;
+  /** The users' submit quota, which their schedules' runs count against; none when left out. */
+  quota?: SubmitQuota | undefined;
 }
 
 /** What one tick did with one schedule. */
@@ -106,18 +114,26 @@ export class ScheduleRunner {
       skippedRuns: row.skippedRuns + plan.skipped,
     };
     const fired: number[] = [];
+    // A user's schedule runs with the rights its owner holds now; a declared one as the system.
+    const submitter = await ownerSubmitter(this.options.db, row.ownerUserId);
+    const { quota } = this.options;
     for (const occurrence of plan.fire) {
       try {
-        const submitted = await client.submit(row.taskName, row.payload, {
-          taskId: runTaskId(row.id, occurrence),
-          userId: row.ownerUserId ?? undefined,
-        });
+        const submit = () =>
+          client.submit(row.taskName, row.payload, {
+            taskId: runTaskId(row.id, occurrence),
+            userId: row.ownerUserId ?? undefined,
+            submitter,
+          });
+        const submitted =
+          quota && row.ownerUserId !== null ? await quota.around(row.ownerUserId, 1, submit) : await submit();
         tick.lastTaskId = submitted.taskId;
         tick.lastRunAt = new Date();
         fired.push(occurrence);
       } catch (error) {
-        // The schedule cannot fire as it stands (its task is unknown here or its payload no
-        // longer fits the contract): the occurrence is dropped rather than retried forever.
+        // The schedule cannot fire as it stands (its task is unknown here, its payload no longer
+        // fits the contract, its owner may not run it or is past the submit quota): the
+        // occurrence is dropped rather than retried forever.
         if (!(error instanceof TaskError)) throw error;
         this.logger.error({ err: error, scheduleId: row.id, occurrence }, 'schedule run refused; skipped');
         tick.skippedRuns = (tick.skippedRuns ?? 0) + 1;

@@ -5,6 +5,8 @@ import {
   SCHEDULE_POLICY_DEFAULTS,
   type ScheduleDeclaration,
   type SubmittedTask,
+  type Submitter,
+  SYSTEM_SUBMITTER,
   type TaskClient,
   validatePayload,
   validateTiming,
@@ -14,6 +16,7 @@ import type { Logger } from '@foreman/logger';
 import { DeclaredScheduleError } from './errors/declared-schedule-error.js';
 import { ScheduleAmbiguousError } from './errors/schedule-ambiguous-error.js';
 import { ScheduleExistsError } from './errors/schedule-exists-error.js';
+import { ScheduleLimitError } from './errors/schedule-limit-error.js';
 import { ScheduleNotFoundError } from './errors/schedule-not-found-error.js';
 import {
   type CreateScheduleInput,
@@ -48,13 +51,32 @@ const toView = (row: ScheduleRecord): ScheduleView =>
  */
 export interface ScheduleScope {
   userId?: string | undefined;
+  /**
+   * Who creates, changes or runs the schedule: their rights decide whether it may run its task
+   * (TASK_FORBIDDEN) and whether the schedule limits apply (not to admins and the system).
+   * @defaultValue SYSTEM_SUBMITTER
+   */
+  submitter?: Submitter | undefined;
 }
+
+/** Limits on the schedules of users without an admin key. */
+export interface ScheduleLimits {
+  /** Schedules one user may own. @defaultValue 100 */
+  maxPerUser?: number;
+  /** Shortest time between two runs of a user's schedule. @defaultValue 60000 */
+  minIntervalMs?: number;
+}
+
+export const SCHEDULE_LIMIT_DEFAULTS = { maxPerUser: 100, minIntervalMs: 60_000 } as const;
+/** How many occurrences of a cron are looked at to find its shortest gap. */
+const GAPS_CHECKED = 100;
 
 export interface ScheduleServiceOptions {
   db: Db;
   /** Knows the contracts (through its registry) and submits "run now" tasks. */
   client: TaskClient;
   logger?: Logger | undefined;
+  limits?: ScheduleLimits | undefined;
 }
 
 /**
@@ -64,9 +86,16 @@ export interface ScheduleServiceOptions {
  */
 export class ScheduleService {
   private readonly store: ScheduleStore;
+  private readonly limits: Required<ScheduleLimits>;
 
   constructor(private readonly options: ScheduleServiceOptions) {
     this.store = new ScheduleStore(options.db);
+    this.limits = { ...SCHEDULE_LIMIT_DEFAULTS, ...options.limits };
+    for (const [name, value] of Object.entries(this.limits)) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new TypeError(`ScheduleService: limits.${name} must be a whole number of at least 1`);
+      }
+    }
   }
 
   async list(scope: ScheduleScope = {}): Promise<ScheduleView[]> {
@@ -88,6 +117,9 @@ export class ScheduleService {
       everyMs: parsed.everyMs ?? null,
     };
     validateTiming(parsed.id, timing);
+    const submitter = scope.submitter ?? SYSTEM_SUBMITTER;
+    await this.options.client.authorize(contract.name, payload, submitter, scope.userId);
+    await this.checkLimits(parsed.id, timing, submitter, scope.userId);
     const enabled = parsed.enabled ?? true;
     const row = await this.store.insert({
       id: scope.userId === undefined ? parsed.id : scheduleKey(parsed.id, scope.userId),
@@ -121,6 +153,9 @@ export class ScheduleService {
       everyMs: switchesTiming ? (patch.everyMs ?? null) : current.everyMs,
     };
     validateTiming(id, timing);
+    const submitter = scope.submitter ?? SYSTEM_SUBMITTER;
+    await this.options.client.authorize(contract.name, payload, submitter, current.ownerUserId ?? undefined);
+    if (switchesTiming) await this.checkInterval(id, timing, submitter);
     const enabled = patch.enabled ?? current.enabled;
     const retimed =
       timing.cron !== current.cron ||
@@ -163,7 +198,10 @@ export class ScheduleService {
   /** Submits the schedule's task once, now, as its owner, without touching its timing. */
   async runNow(id: string, scope: ScheduleScope = {}): Promise<SubmittedTask> {
     const row = await this.require(id, scope);
-    return this.options.client.submit(row.taskName, row.payload, { userId: row.ownerUserId ?? undefined });
+    return this.options.client.submit(row.taskName, row.payload, {
+      userId: row.ownerUserId ?? undefined,
+      submitter: scope.submitter ?? SYSTEM_SUBMITTER,
+    });
   }
 
   /**
@@ -193,6 +231,37 @@ export class ScheduleService {
     this.options.logger?.info({ declared: rows.map((row) => row.id) }, 'declared schedules seeded');
   }
 
+  /** A user's schedules: at most `maxPerUser`, runs at least `minIntervalMs` apart. */
+  private async checkLimits(
+    id: string,
+    timing: Timing,
+    submitter: Submitter,
+    owner: string | undefined,
+  ): Promise<void> {
+    if (submitter.kind === 'system' || submitter.admin || owner === undefined) return;
+    await this.checkInterval(id, timing, submitter);
+    const owned = await this.store.countOwned(owner);
+    if (owned >= this.limits.maxPerUser) {
+      throw new ScheduleLimitError(
+        id,
+        'SCHEDULE_LIMIT_EXCEEDED',
+        `user "${owner}" already has ${owned} schedules, the most one user may have (${this.limits.maxPerUser})`,
+      );
+    }
+  }
+
+  private async checkInterval(id: string, timing: Timing, submitter: Submitter): Promise<void> {
+    if (submitter.kind === 'system' || submitter.admin) return;
+    const gapMs = shortestGap(timing);
+    if (gapMs < this.limits.minIntervalMs) {
+      throw new ScheduleLimitError(
+        id,
+        'SCHEDULE_TOO_FREQUENT',
+        `it would run every ${gapMs / 1000} s; a user's schedule runs at most every ${this.limits.minIntervalMs / 1000} s`,
+      );
+    }
+  }
+
   /** The stored row a caller means by `id`: its own schedule, or for an unscoped caller anyone's. */
   private async require(id: string, scope: ScheduleScope): Promise<ScheduleRecord> {
     if (scope.userId !== undefined) {
@@ -214,6 +283,22 @@ export class ScheduleService {
   }
 }
 
-function firstRun(timing: { cron?: string | null; timezone?: string | null; everyMs?: number | null }): Date {
+/** The interval, or for a cron the shortest gap between its next occurrences. */
+function shortestGap(timing: Timing): number {
+  if (timing.everyMs != null) return timing.everyMs;
+  const occurrence = timing as OccurrenceTiming;
+  let previous = nextOccurrence(occurrence, Date.now());
+  let shortest = Number.POSITIVE_INFINITY;
+  for (let checked = 0; checked < GAPS_CHECKED; checked++) {
+    const next = nextOccurrence(occurrence, previous);
+    shortest = Math.min(shortest, next - previous);
+    previous = next;
+  }
+  return shortest;
+}
+
+type Timing = { cron?: string | null; timezone?: string | null; everyMs?: number | null };
+
+function firstRun(timing: Timing): Date {
   return new Date(nextOccurrence(timing as OccurrenceTiming, Date.now()));
 }

@@ -1,6 +1,7 @@
 import {
   and,
   asc,
+  count,
   type Db,
   eq,
   isNotNull,
@@ -60,6 +61,15 @@ export class ScheduleStore {
         ),
       )
       .orderBy(asc(schedules.id));
+  }
+
+  /** How many schedules a user owns. */
+  async countOwned(ownerUserId: string): Promise<number> {
+    const [row] = await this.db
+      .select({ n: count() })
+      .from(schedules)
+      .where(eq(schedules.ownerUserId, ownerUserId));
+    return row?.n ?? 0;
   }
 
   /** Inserts a new row; undefined when the id is taken. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { validatePayload } from '@foreman/core';
+import { type Submitter, SYSTEM_SUBMITTER, validatePayload } from '@foreman/core';
 import type { Db, NewWorkflowNodeRecord, WorkflowRecord, WorkflowStatus } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { buildGraph, type WorkflowDefinition } from './definition.js';
@@ -30,13 +30,19 @@ export class WorkflowClient {
   }
 
   /**
-   * Checks the whole definition (graph, tasks, payloads, predicates) before writing anything,
+   * Checks the whole definition (graph, tasks, payloads, predicates, and that `submitter` may run
+   * every node: TASK_FORBIDDEN) before writing anything,
    * stores the workflow and its nodes in one transaction, then enqueues the root nodes. Should
    * that last step fail, any orchestrator picks the workflow up from the database.
    */
   async submit(
     definition: WorkflowDefinition,
-    { userId }: { userId?: string } = {},
+    {
+      userId,
+      submitter = SYSTEM_SUBMITTER,
+    }:
+      | { userId: string | undefined; submitter: Submitter }
+      | { userId?: undefined; submitter?: Submitter } = {},
   ): Promise<SubmittedWorkflow> {
     const graph = buildGraph(definition);
     const registry = this.options.engine.client.registry;
@@ -63,6 +69,9 @@ export class WorkflowClient {
         status: 'waiting',
       };
     });
+    for (const node of nodes) {
+      await this.options.engine.client.authorize(node.taskName, node.payload, submitter, userId);
+    }
     await this.store.insert(
       {
         id: workflowId,

@@ -1,4 +1,4 @@
-import { type TaskClient, TaskError } from '@foreman/core';
+import { ownerSubmitter, type TaskClient, TaskError } from '@foreman/core';
 import {
   and,
   asc,
@@ -124,6 +124,8 @@ export class WorkflowEngine {
           await this.options.client.submit(node.taskName, node.payload, {
             taskId,
             userId: workflow.userId ?? undefined,
+            // Each node runs with its owner's rights as they are now (TASK_FORBIDDEN fails the node).
+            submitter: await ownerSubmitter(this.options.db, workflow.userId),
             workflow: { workflowId, nodeKey: key, parents: parentOutcomes(graph, key, states) },
           });
           apply(key, { status: 'queued', taskId, queuedAt: now });

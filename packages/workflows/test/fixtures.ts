@@ -47,7 +47,13 @@ export const explode = defineTask({
   payload: z.object({}),
   retry: { attempts: 1 },
 });
-export const cleanup = defineTask({ name: 'wf.cleanup', queue: 'wf-b', payload: z.object({}) });
+/** A system task: only admins and the system may run it, in a workflow too. */
+export const cleanup = defineTask({
+  name: 'wf.cleanup',
+  queue: 'wf-b',
+  payload: z.object({}),
+  audience: 'system',
+});
 export const hold = defineTask({ name: 'wf.hold', queue: 'wf-a', payload: z.object({}), result: value });
 
 /** Handlers of `wf.hold` wait here until the test releases them by task id. */

@@ -1,3 +1,4 @@
+import { userSubmitter } from '@foreman/core';
 import { waitFor } from '@foreman/core/testing';
 import { eq, tasks, workflows } from '@foreman/db';
 import { workflow } from '../src/definition.js';
@@ -30,7 +31,10 @@ describe('workflows on real workers', () => {
         when: { predicate: 'positive' },
       })
       .build();
-    const { workflowId } = await client.submit(diamond, { userId: 'u1' });
+    const { workflowId } = await client.submit(diamond, {
+      userId: 'u1',
+      submitter: userSubmitter('u1', false),
+    });
     const done = await h.finished(client, workflowId);
 
     expect([done.status, done.error, done.userId]).toEqual(['completed', null, 'u1']);
@@ -93,6 +97,46 @@ describe('workflows on real workers', () => {
         publish: { status: 'skipped' },
       },
     });
+  });
+
+  it("refuses a user's workflow with a system task at submit, and stores nothing", async () => {
+    const { client } = await h.orchestrate();
+    const before = await h.database.database.db.select().from(workflows);
+    await expect(
+      client.submit(
+        workflow('sneaky')
+          .chain([
+            { key: 'fine', task: add, payload: { n: 1 } },
+            { key: 'purge', task: cleanup },
+          ])
+          .build(),
+        { userId: 'u1', submitter: userSubmitter('u1', false) },
+      ),
+    ).rejects.toMatchObject({ code: 'TASK_FORBIDDEN' });
+    expect(await h.database.database.db.select().from(workflows)).toEqual(before);
+  });
+
+  it("runs each node with its owner's rights when it fires: a lost admin right fails the node", async () => {
+    const { client } = await h.orchestrate();
+    // Allowed at submit (an admin key), but 'former-admin' holds no admin key when the node fires.
+    const { workflowId } = await client.submit(
+      workflow('demoted')
+        .chain([
+          { key: 'first', task: add, payload: { n: 1 } },
+          { key: 'purge', task: cleanup },
+        ])
+        .build(),
+      { userId: 'former-admin', submitter: userSubmitter('former-admin', true) },
+    );
+    const done = await h.finished(client, workflowId);
+    const nodes = byKey(done);
+    expect([done.status, nodes.first!.status, nodes.purge!.status]).toEqual([
+      'failed',
+      'completed',
+      'failed',
+    ]);
+    expect(nodes.purge!.error).toMatch(/may not submit "wf.cleanup"/);
+    expect(nodes.purge!.taskId).toBeNull();
   });
 
   it('fails a node past its time limit and cancels its task', async () => {

@@ -1,5 +1,5 @@
 import { ai } from '@foreman/contracts';
-import { implementTask, type TaskClient } from '@foreman/core';
+import { implementTask, SYSTEM_SUBMITTER, type TaskClient } from '@foreman/core';
 import { aiTasks, and, asc, type Db, eq, lte } from '@foreman/db';
 
 export interface ProcessDueAiTasksDeps {
@@ -26,7 +26,8 @@ export function processDueAiTasksTask({ db, client }: ProcessDueAiTasksDeps) {
       const { taskId } = await client.submit(
         ai.runAiTask.name,
         { aiTaskId: row.id, dueAt: dueAt.toISOString() },
-        { userId: row.userId, taskId: `ai-run-${row.id}-${dueAt.getTime()}` },
+        // This system task submits each run for its user, on the user's own row.
+        { userId: row.userId, submitter: SYSTEM_SUBMITTER, taskId: `ai-run-${row.id}-${dueAt.getTime()}` },
       );
       submitted.push(taskId);
       await context.progress(((index + 1) / due.length) * 100, `${index + 1} of ${due.length} submitted`);

@@ -2,12 +2,15 @@ import { AlertingError } from '@foreman/alerting';
 import {
   PayloadTooLargeError,
   PayloadValidationError,
+  QuotaExceededError,
   TaskError,
+  TaskForbiddenError,
   TaskNotFoundError,
   TaskStateError,
   UnknownTaskError,
 } from '@foreman/core';
 import type { Logger } from '@foreman/logger';
+import { ScheduleLimitError } from '@foreman/schedules';
 import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ApiError } from './api-error.js';
@@ -29,6 +32,15 @@ function toApiError(error: Error): ApiError {
   if (error instanceof UnknownTaskError) return new ApiError(404, error.code, error.message);
   if (error instanceof PayloadValidationError)
     return new ApiError(400, error.code, error.message, error.issues);
+  if (error instanceof QuotaExceededError) {
+    const apiError = new ApiError(429, error.code, error.message, error.details);
+    apiError.retryAfterSeconds = error.retryAfterSeconds;
+    return apiError;
+  }
+  if (error instanceof ScheduleLimitError) {
+    return new ApiError(error.code === 'SCHEDULE_LIMIT_EXCEEDED' ? 403 : 400, error.code, error.message);
+  }
+  if (error instanceof TaskForbiddenError) return new ApiError(403, error.code, error.message);
   if (error instanceof TaskNotFoundError) return new ApiError(404, error.code, error.message);
   if (error instanceof TaskStateError) return new ApiError(409, error.code, error.message);
   if (error instanceof PayloadTooLargeError) return new ApiError(413, error.code, error.message);

@@ -4,7 +4,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
 import { validationHook } from '../http/validation-hook.js';
-import { commonErrors, conflict, notFound } from '../schemas/error.js';
+import { commonErrors, conflict, notFound, taskForbidden } from '../schemas/error.js';
 import { jsonResponse } from '../schemas/json-response.js';
 import { submittedSchema } from '../schemas/task.js';
 import { errorFor } from '../services/error-view.js';
@@ -119,6 +119,7 @@ export function deadLetterRoutes({ deadLetters }: { deadLetters: DeadLetterStore
       request: { params: z.object({ taskId: z.string().min(1).max(200) }) },
       responses: {
         202: jsonResponse(submittedSchema.extend({ replayOf: z.string() }), 'Replayed'),
+        403: taskForbidden,
         404: notFound,
         409: conflict,
         ...commonErrors,
@@ -127,7 +128,7 @@ export function deadLetterRoutes({ deadLetters }: { deadLetters: DeadLetterStore
     async (c) => {
       const { taskId } = c.req.valid('param');
       await visible(c, taskId);
-      const submitted = await deadLetters.replay(taskId);
+      const submitted = await deadLetters.replay(taskId, TaskService.submitter(c.get('identity')));
       return c.json({ ...submitted, status: 'pending' as const, replayOf: taskId }, 202);
     },
   );
@@ -152,11 +153,14 @@ export function deadLetterRoutes({ deadLetters }: { deadLetters: DeadLetterStore
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const result = await deadLetters.replayAll({
-        name: body.name,
-        userId: TaskService.scope(c.get('identity'), body.userId),
-        limit: body.limit,
-      });
+      const result = await deadLetters.replayAll(
+        {
+          name: body.name,
+          userId: TaskService.scope(c.get('identity'), body.userId),
+          limit: body.limit,
+        },
+        TaskService.submitter(c.get('identity')),
+      );
       return c.json(
         {
           replayed: result.replayed.map(({ taskId, name, queue }) => ({ taskId, name, queue })),

@@ -4,7 +4,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ApiEnv } from '../http/api-env.js';
 import { validationHook } from '../http/validation-hook.js';
-import { commonErrors, conflict, forbidden, notFound } from '../schemas/error.js';
+import { commonErrors, conflict, errorContent, notFound } from '../schemas/error.js';
 import { jsonResponse } from '../schemas/json-response.js';
 import { submittedSchema } from '../schemas/task.js';
 import { TaskService } from '../services/task-service.js';
@@ -53,7 +53,14 @@ const scheduleBody = z.record(z.string(), z.unknown()).openapi('ScheduleInput', 
   description:
     '`{ id, task, payload, cron + timezone | everyMs, description?, enabled?, overlapPolicy?, misfirePolicy?, misfireCap? }`; on update, any subset but id',
 });
-const errors = { 403: forbidden, 404: notFound, 409: conflict, ...commonErrors };
+const errors = {
+  403: errorContent(
+    'FORBIDDEN: needs an admin key; TASK_FORBIDDEN: the key may not run the task; SCHEDULE_LIMIT_EXCEEDED: the user has SCHEDULE_MAX_PER_USER schedules (SCHEDULE_TOO_FREQUENT, runs closer than SCHEDULE_MIN_INTERVAL_MS, is a 400)',
+  ),
+  404: notFound,
+  409: conflict,
+  ...commonErrors,
+};
 
 const toJson = (view: ScheduleView) => ({
   id: view.id,
@@ -80,6 +87,7 @@ const toJson = (view: ScheduleView) => ({
 /** The schedules a request may see and touch: its key's user's; admin keys every one (or `?userId=`'s). */
 const scopeOf = (c: Context<ApiEnv>, requested?: string): ScheduleScope => ({
   userId: TaskService.scope(c.get('identity'), requested),
+  submitter: TaskService.submitter(c.get('identity')),
 });
 
 /**
@@ -131,7 +139,8 @@ export function scheduleRoutes({ schedules }: { schedules: ScheduleService }) {
     }),
     async (c) => {
       const owner = scopeOf(c, c.req.valid('query').userId).userId ?? c.get('identity').userId;
-      return c.json(toJson(await schedules.create(c.req.valid('json') as never, { userId: owner })), 201);
+      const scope = { userId: owner, submitter: TaskService.submitter(c.get('identity')) };
+      return c.json(toJson(await schedules.create(c.req.valid('json') as never, scope)), 201);
     },
   );
   app.openapi(one('get', '/{id}', 'One schedule'), async (c) =>

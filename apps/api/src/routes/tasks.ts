@@ -4,7 +4,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';
 import { readJson } from '../http/read-json.js';
 import { payloadValidationHook, validationHook } from '../http/validation-hook.js';
-import { commonErrors, conflict, notFound } from '../schemas/error.js';
+import { commonErrors, conflict, notFound, taskForbidden } from '../schemas/error.js';
 import { jsonResponse } from '../schemas/json-response.js';
 import {
   bulkSubmitSchema,
@@ -103,6 +103,7 @@ export function taskRoutes({
       },
       responses: {
         202: jsonResponse(z.object({ tasks: z.array(submittedSchema) }), 'Every task queued'),
+        403: taskForbidden,
         404: notFound,
         ...commonErrors,
       },
@@ -110,13 +111,14 @@ export function taskRoutes({
     async (c) => {
       const body = c.req.valid('json');
       const userId = TaskService.scope(c.get('identity'), body.userId) ?? c.get('identity').userId;
+      const submitter = TaskService.submitter(c.get('identity'));
       // The whole request within the quota, or nothing of it.
       const submitted = await withinQuota(quota, userId, body.tasks.length, () =>
         client.submitBulk(
           body.tasks.map((task) => ({
             name: task.name,
             payload: task.payload,
-            options: { userId, priority: task.priority, delayMs: task.delayMs },
+            options: { userId, submitter, priority: task.priority, delayMs: task.delayMs },
           })),
         ),
       );
@@ -137,6 +139,7 @@ export function taskRoutes({
       },
       responses: {
         202: jsonResponse(submittedSchema, 'Queued'),
+        403: taskForbidden,
         404: notFound,
         413: jsonResponse(z.object({}), 'Body too large'),
         ...commonErrors,
@@ -151,7 +154,11 @@ export function taskRoutes({
       const payload = await readJson(c, 'PAYLOAD_INVALID');
       const userId = TaskService.scope(c.get('identity'), query.userId) ?? c.get('identity').userId;
       const submitted = await withinQuota(quota, userId, 1, () =>
-        client.submit(name, payload, { ...query, userId }),
+        client.submit(name, payload, {
+          ...query,
+          userId,
+          submitter: TaskService.submitter(c.get('identity')),
+        }),
       );
       return c.json({ ...submitted, status: 'pending' as const }, 202);
     },
@@ -203,6 +210,7 @@ export function taskRoutes({
       request: { params: taskIdParams },
       responses: {
         202: jsonResponse(submittedSchema, 'Queued again'),
+        403: taskForbidden,
         404: notFound,
         409: conflict,
         ...commonErrors,

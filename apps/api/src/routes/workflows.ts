@@ -4,11 +4,12 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
 import { validationHook } from '../http/validation-hook.js';
-import { commonErrors, notFound } from '../schemas/error.js';
+import { commonErrors, notFound, taskForbidden } from '../schemas/error.js';
 import { jsonResponse } from '../schemas/json-response.js';
 import { noQuery } from '../schemas/task.js';
 import { errorFor } from '../services/error-view.js';
 import { type SubmitQuota, withinQuota } from '../services/submit-quota.js';
+import { TaskService } from '../services/task-service.js';
 
 const tags = ['workflows'];
 const workflowSchema = z
@@ -59,6 +60,7 @@ export function workflowRoutes({
           z.object({ workflowId: z.string(), name: z.string(), status: z.string() }),
           'Submitted',
         ),
+        403: taskForbidden,
         ...commonErrors,
       },
     }),
@@ -66,7 +68,7 @@ export function workflowRoutes({
       const definition = parseWorkflowDefinition(c.req.valid('json'));
       const { userId } = c.get('identity');
       const submitted = await withinQuota(quota, userId, definition.nodes.length, () =>
-        workflows.submit(definition, { userId }),
+        workflows.submit(definition, { userId, submitter: TaskService.submitter(c.get('identity')) }),
       );
       return c.json(submitted, 202);
     },

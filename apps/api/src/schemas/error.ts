@@ -11,7 +11,7 @@ export const errorSchema = z
   })
   .openapi('Error');
 
-const errorContent = (description: string) => jsonResponse(errorSchema, description);
+export const errorContent = (description: string) => jsonResponse(errorSchema, description);
 
 /** The error answers every authenticated route may give, for the OpenAPI document. */
 export const commonErrors = {
@@ -24,4 +24,7 @@ export const commonErrors = {
 
 export const notFound = errorContent('Not found, or not visible to this key');
 export const forbidden = errorContent('Needs an admin key');
+export const taskForbidden = errorContent(
+  'TASK_FORBIDDEN: a system task (only admin keys and schedules run it), or a payload naming data that is not the user’s (another user’s or none: the answer does not tell)',
+);
 export const conflict = errorContent('Not possible in the current state');

@@ -1,9 +1,11 @@
 import {
   type CancelResult,
   type SubmittedTask,
+  type Submitter,
   type TaskClient,
   TaskNotFoundError,
   TaskStateError,
+  userSubmitter,
 } from '@foreman/core';
 import {
   type ApiKeyIdentity,
@@ -41,6 +43,11 @@ export class TaskService {
     private readonly client: TaskClient,
     private readonly database: Database,
   ) {}
+
+  /** Who submits when this key asks: its user, with the key's admin rights or none. */
+  static submitter(identity: ApiKeyIdentity): Submitter {
+    return userSubmitter(identity.userId, identity.admin);
+  }
 
   /** The user a key acts as: its own, or for admin keys the one asked for (or everyone). */
   static scope(identity: ApiKeyIdentity, requested?: string): string | undefined {
@@ -109,7 +116,7 @@ export class TaskService {
       throw new TaskStateError(id, 'retry', record.status);
     }
     try {
-      return await this.client.retry(id);
+      return await this.client.retry(id, TaskService.submitter(identity));
     } catch (error) {
       // Redis keeps failed jobs for a week; past that only a dead-letter replay can run it again.
       if (error instanceof TaskNotFoundError) throw new TaskStateError(id, 'retry', 'no longer in its queue');

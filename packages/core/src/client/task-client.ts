@@ -31,7 +31,10 @@ import { type Submitter, SYSTEM_SUBMITTER } from './submitter.js';
  * whether it may run (see `TaskClient.authorize`); without a user, the system submits it.
  */
 export type SubmitOptions = SubmitSettings &
-  ({ userId: string; submitter: Submitter } | { userId?: undefined; submitter?: Submitter | undefined });
+  (
+    | { userId: string | undefined; submitter: Submitter }
+    | { userId?: undefined; submitter?: Submitter | undefined }
+  );
 
 export interface SubmitSettings {
   /** Overrides the contract's priority (0 FIFO, 1 most urgent). */

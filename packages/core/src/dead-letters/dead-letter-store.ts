@@ -74,14 +74,12 @@ export class DeadLetterStore {
       throw new TaskStateError(taskId, 'replay', `already replayed as "${existing.replayedAs}"`);
     }
     try {
-      const settings = { taskId: replayId, replayOf: taskId };
-      return await this.options.client.submit(
-        claimed.name,
-        claimed.payload,
-        claimed.userId === null
-          ? { ...settings, submitter }
-          : { ...settings, userId: claimed.userId, submitter },
-      );
+      return await this.options.client.submit(claimed.name, claimed.payload, {
+        taskId: replayId,
+        userId: claimed.userId ?? undefined,
+        submitter,
+        replayOf: taskId,
+      });
     } catch (error) {
       // Not submitted (the contract changed, Redis is down): the dead letter stays replayable.
       await this.options.db

@@ -5,6 +5,7 @@ export { NonRetryableError } from './non-retryable-error.js';
 export { PayloadTooLargeError } from './payload-too-large-error.js';
 export { PayloadValidationError, type ValidationIssue } from './payload-validation-error.js';
 export { QueueNotFairError } from './queue-not-fair-error.js';
+export { QuotaExceededError } from './quota-exceeded-error.js';
 export { ScheduleTimingError } from './schedule-timing-error.js';
 export { TaskCancelledError } from './task-cancelled-error.js';
 export { TaskError, type TaskErrorContext } from './task-error.js';
