@@ -32,16 +32,23 @@ describe('GET /fairness and the fairness gauges', () => {
     const response = await api.call(key, path);
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
-  const submit = (key: string, path: string, count: number) =>
+  /** User tasks of the two fair queues; no worker runs them. */
+  const payloads: Record<string, unknown> = {
+    'email.send_email': { to: ['someone@example.org'], subject: 'hi', text: 'hi' },
+    'sync.fetch_url': { url: 'https://example.org/' },
+  };
+  const submit = (key: string, name: string, count: number) =>
     api.call(key, '/tasks', {
       method: 'POST',
-      body: JSON.stringify({ tasks: Array.from({ length: count }, () => ({ name: path, payload: {} })) }),
+      body: JSON.stringify({
+        tasks: Array.from({ length: count }, () => ({ name, payload: payloads[name] })),
+      }),
     });
 
   it('reports waiting, running and the oldest waiting age per user and queue', async () => {
-    expect((await submit(api.aliceKey, 'email.process_email_queue', 3)).status).toBe(202);
-    expect((await submit(api.bobKey, 'email.process_email_queue', 2)).status).toBe(202);
-    expect((await submit(api.bobKey, 'sync.sync_notion_pages', 1)).status).toBe(202);
+    expect((await submit(api.aliceKey, 'email.send_email', 3)).status).toBe(202);
+    expect((await submit(api.bobKey, 'email.send_email', 2)).status).toBe(202);
+    expect((await submit(api.bobKey, 'sync.fetch_url', 1)).status).toBe(202);
     // No worker runs: one admission round takes one task of each user (ready window 2).
     expect((await fairness.dispatch('email')).jobs.map((job) => job.userId)).toEqual(['alice', 'bob']);
     const age = expect.any(Number);

@@ -41,6 +41,7 @@ export async function startTestApi(
     connection: redis.redis,
     prefix: redis.prefix,
     records,
+    db: testDb.database.db,
     events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
   });
   const keys = new ApiKeyStore(testDb.database.db);

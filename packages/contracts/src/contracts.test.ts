@@ -28,7 +28,6 @@ describe('contracts', () => {
       'maintenance.clean_queues',
       'maintenance.cleanup_old_logs',
       'maintenance.enforce_retention_policy',
-      'maintenance.health_check',
       'maintenance.monitor_system_health',
       'maintenance.optimize_database',
       'sync.sync_notion_pages',

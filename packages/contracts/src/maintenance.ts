@@ -5,7 +5,6 @@ import { QUEUES } from './queues.js';
 export const healthCheck = defineTask({
   name: 'maintenance.health_check',
   queue: QUEUES.maintenance,
-  audience: 'system',
   description: 'Pings Redis and PostgreSQL and reports their round-trip latencies.',
   payload: z.object({}).strict(),
   result: z.object({ redisMs: z.number(), databaseMs: z.number(), checkedAt: z.string() }),
