@@ -21,7 +21,10 @@ describe('api advisor route', () => {
 
   it('reports every queue, and the one with work waiting and no worker as the bottleneck', async () => {
     await api.client.submit('maintenance.health_check', {});
-    const response = await app.request('/advisor', { headers: { authorization: `Bearer ${api.aliceKey}` } });
+    const as = (key: string) => app.request('/advisor', { headers: { authorization: `Bearer ${key}` } });
+    // It reads every user's load: admin keys only.
+    expect((await as(api.aliceKey)).status).toBe(403);
+    const response = await as(api.adminKey);
     expect(response.status).toBe(200);
     const report = (await response.json()) as {
       bottleneck: { queue: string; reason: string } | null;

@@ -27,6 +27,7 @@ describe('api metrics routes', () => {
       [10, 20, 30, 40].map((durationMs, index) => ({
         id: `t${index}`,
         name: 'maintenance.health_check',
+        userId: 'alice',
         queue: 'maintenance',
         status: index === 3 ? ('failed' as const) : ('completed' as const),
         createdAt: new Date(now - 1_000),
@@ -82,14 +83,24 @@ describe('api metrics routes', () => {
     );
   });
 
+  it("keeps a user's summary to their own tasks; admins see the deployment's", async () => {
+    const tasksOf = async (key: string) =>
+      ((await (await api.call(key, '/metrics/summary?windowMs=60000')).json()) as { tasks: unknown[] }).tasks;
+    expect(await tasksOf(api.bobKey)).toEqual([]);
+    expect(await tasksOf(api.adminKey)).toEqual([
+      expect.objectContaining({ task: 'maintenance.health_check', completed: 3, failed: 1 }),
+    ]);
+  });
+
   it('rejects a bad window with a typed error', async () => {
     const response = await app.request('/metrics/summary?windowMs=-5');
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('QUERY_INVALID');
   });
 
-  it('reports queue depths as JSON', async () => {
-    const body = (await (await app.request('/metrics/queues')).json()) as {
+  it('reports queue depths as JSON, to admin keys only (they count every user’s tasks)', async () => {
+    expect((await app.request('/metrics/queues')).status).toBe(403);
+    const body = (await (await api.call(api.adminKey, '/metrics/queues')).json()) as {
       queues: Array<{ queue: string; deadLetters: number }>;
     };
     expect(body.queues.map((queue) => queue.queue).sort()).toEqual(['email', 'maintenance']);

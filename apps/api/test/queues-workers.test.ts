@@ -121,8 +121,10 @@ describe('queues and workers', () => {
       });
     }
     const email = async () =>
-      (await get<{ queues: QueueJson[] }>('/queues', api.aliceKey)).queues.find((q) => q.name === 'email');
+      (await get<{ queues: QueueJson[] }>('/queues')).queues.find((q) => q.name === 'email');
     expect((await email())?.counts.delayed).toBe(3);
+    // Depths count every user's tasks: not for user keys.
+    expect((await api.call(api.aliceKey, '/queues')).status).toBe(403);
     expect((await post('/queues/email/pause')).status).toBe(200);
     expect((await email())?.paused).toBe(true);
     expect((await post('/queues/email/resume')).status).toBe(200);

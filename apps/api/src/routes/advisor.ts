@@ -1,19 +1,23 @@
 import type { QueueAdvisor } from '@foreman/metrics';
 import { createRoute, OpenAPIHono } from '@hono/zod-openapi';
-import { commonErrors } from '../schemas/error.js';
+import type { ApiEnv } from '../http/api-env.js';
+import { requireAdmin } from '../middleware/require-admin/index.js';
+import { commonErrors, forbidden } from '../schemas/error.js';
 import { jsonResponse } from '../schemas/json-response.js';
 import { advisorReportSchema } from '../schemas/metrics.js';
 
-/** GET /advisor: bottleneck queue, suggested capacity per queue and backlog forecast. */
+/** GET /advisor (admin: it reads every user's load): bottleneck queue, capacity and backlog forecast. */
 export function advisorRoutes({ advisor }: { advisor: QueueAdvisor }) {
-  return new OpenAPIHono().openapi(
+  return new OpenAPIHono<ApiEnv>().openapi(
     createRoute({
       method: 'get',
       path: '/',
       tags: ['metrics'],
-      summary: 'The bottleneck queue, suggested replicas and concurrency, and a backlog forecast',
+      summary: 'The bottleneck queue, suggested replicas and concurrency, and a backlog forecast (admin)',
+      middleware: [requireAdmin()] as const,
       responses: {
         200: jsonResponse(advisorReportSchema, 'Advice per queue'),
+        403: forbidden,
         ...commonErrors,
       },
     }),

@@ -6,18 +6,21 @@ import {
   TaskRecordStats,
 } from '@foreman/metrics';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
-import { commonErrors } from '../schemas/error.js';
+import { requireAdmin } from '../middleware/require-admin/index.js';
+import { commonErrors, forbidden } from '../schemas/error.js';
 import { jsonResponse } from '../schemas/json-response.js';
 import { queueDepthSchema, summariesSchema, summaryQuery } from '../schemas/metrics.js';
 
 /**
- * GET /metrics (Prometheus), GET /metrics/summary (deployment-wide percentiles per task type over
- * `windowMs`, JSON or `format=csv`), GET /metrics/queues (depth per queue and state).
+ * GET /metrics (Prometheus), GET /metrics/summary (percentiles per task type over `windowMs`, JSON
+ * or `format=csv`: of the key's user's tasks, admins the whole deployment's), GET /metrics/queues
+ * (depth per queue and state, admin: it counts every user's tasks).
  */
 export function metricsRoutes({ metrics, database }: { metrics: ServiceMetrics; database: Database }) {
   const stats = new TaskRecordStats(database.db);
-  const app = new OpenAPIHono();
+  const app = new OpenAPIHono<ApiEnv>();
   // Documented through the registry; the handlers answer text and CSV as well as JSON.
   app.openAPIRegistry.registerPath({
     method: 'get',
@@ -37,7 +40,7 @@ export function metricsRoutes({ metrics, database }: { metrics: ServiceMetrics; 
     request: { query: summaryQuery },
     responses: {
       200: {
-        description: 'Summaries over the window, across the deployment',
+        description: "Summaries over the window: the key's user's tasks (admin keys: every task)",
         content: {
           'application/json': { schema: summariesSchema },
           'text/csv': { schema: z.string() },
@@ -50,9 +53,10 @@ export function metricsRoutes({ metrics, database }: { metrics: ServiceMetrics; 
     method: 'get',
     path: '/queues',
     tags: ['metrics'],
-    summary: 'Jobs per queue and state, and unreplayed dead letters',
+    summary: 'Jobs per queue and state, and unreplayed dead letters (admin)',
     responses: {
       200: jsonResponse(z.object({ queues: z.array(queueDepthSchema) }), 'Depths'),
+      403: forbidden,
       ...commonErrors,
     },
   });
@@ -70,7 +74,11 @@ export function metricsRoutes({ metrics, database }: { metrics: ServiceMetrics; 
           query.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
         );
       }
-      const summaries = await stats.summaries(query.data.windowMs);
+      const identity = c.get('identity');
+      const summaries = await stats.summaries(
+        query.data.windowMs,
+        identity.admin ? undefined : identity.userId,
+      );
       if (query.data.format === 'csv') {
         return c.body(summariesToCsv(summaries), 200, { 'content-type': 'text/csv; charset=utf-8' });
       }
@@ -80,5 +88,5 @@ export function metricsRoutes({ metrics, database }: { metrics: ServiceMetrics; 
         tasks: summaries,
       });
     })
-    .get('/queues', async (c) => c.json({ queues: (await metrics.queues?.depths()) ?? [] }));
+    .get('/queues', requireAdmin(), async (c) => c.json({ queues: (await metrics.queues?.depths()) ?? [] }));
 }

@@ -58,12 +58,15 @@ export function queueRoutes({ client, database }: { client: TaskClient; database
       method: 'get',
       path: '/',
       tags,
-      summary: 'Every queue with its depth by state and its recent rates',
+      summary:
+        'Every queue with its depth by state and its recent rates (admin: they count every user’s tasks)',
+      middleware: [requireAdmin()] as const,
       responses: {
         200: {
           description: 'Queues',
           content: { 'application/json': { schema: z.object({ queues: z.array(queueSchema) }) } },
         },
+        403: forbidden,
         ...commonErrors,
       },
     }),

@@ -41,7 +41,8 @@ const percentileColumns = (column: string, alias: string) =>
 export class TaskRecordStats {
   constructor(private readonly db: Db) {}
 
-  async summaries(windowMs = 5 * 60_000): Promise<TaskTypeSummary[]> {
+  /** Over every task, or only `userId`'s when given. */
+  async summaries(windowMs = 5 * 60_000, userId?: string): Promise<TaskTypeSummary[]> {
     const since = new Date(Date.now() - windowMs);
     const result = await this.db.execute<SummaryRow>(sql`
       select name, queue,
@@ -51,7 +52,7 @@ export class TaskRecordStats {
         ${percentileColumns('duration_ms', 'd')},
         ${percentileColumns('wait_ms', 'w')}
       from tasks
-      where updated_at >= ${since}
+      where updated_at >= ${since}${userId === undefined ? sql`` : sql` and user_id = ${userId}`}
       group by name, queue
       order by name`);
     return result.rows.map((row) => {

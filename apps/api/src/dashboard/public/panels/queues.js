@@ -1,13 +1,18 @@
-import { api } from '../api.js';
+import { apiOrNull } from '../api.js';
 import { badge, fill, formatNumber, h, panel, table } from '../dom.js';
 
-/** Depth of every queue by state and its completed/failed rates over the last five minutes. */
+/** Depth of every queue by state and its completed/failed rates over the last five minutes (admin). */
 export function queuesPanel() {
   const { element, body } = panel('Queues', { id: 'queues' });
   return {
     element,
     async refresh() {
-      const { queues } = await api('/queues');
+      const answer = await apiOrNull('/queues');
+      if (!answer) {
+        fill(body, h('p', { class: 'muted' }, 'Queues are shown to admin keys.'));
+        return;
+      }
+      const { queues } = answer;
       const rows = queues.map((queue) => {
         const counts = queue.counts;
         const waiting = (counts.waiting ?? 0) + (counts.prioritized ?? 0);
