@@ -25,6 +25,6 @@ export const commonErrors = {
 export const notFound = errorContent('Not found, or not visible to this key');
 export const forbidden = errorContent('Needs an admin key');
 export const taskForbidden = errorContent(
-  'TASK_FORBIDDEN: a system task (only admin keys and schedules run it), or a payload naming data that is not the user’s (another user’s or none: the answer does not tell)',
+  'TASK_FORBIDDEN: a system task (only admin keys and declared schedules run it), or a payload naming data that is not the user’s (another user’s or none: the answer does not tell)',
 );
 export const conflict = errorContent('Not possible in the current state');

@@ -192,7 +192,7 @@ export class TaskClient {
     const refuse = (reason: string) => new TaskForbiddenError(name, submitter.userId, reason);
     if (userId !== undefined && userId !== submitter.userId) throw refuse('only admins act for another user');
     if (contract.audience === 'system') {
-      throw refuse('it is a system task, run by admins and schedules only');
+      throw refuse('it is a system task, run only by admin keys and the system (declared schedules)');
     }
     const owner = contract.ownedBy?.(payload);
     if (owner === undefined) return;
