@@ -39,6 +39,9 @@ export async function startSystem(
     DATABASE_SCHEMA: database.schema,
     HEALTH_PORT: '0',
     MAX_BODY_BYTES: '4096',
+    // The suite's feed servers (and the api itself) listen on loopback: allowed by name, the
+    // address check otherwise on as in production.
+    FETCH_ALLOWED_HOSTS: '127.0.0.1',
     ...options.env,
   };
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -1,7 +1,8 @@
-import { loadConfig, positiveInt } from '@foreman/config';
+import { fetchEnvSchema, loadConfig, positiveInt } from '@foreman/config';
 import { z } from 'zod';
 
-export const syncEnvSchema = z.object({
+/** The sync settings, and FETCH_ALLOW_PRIVATE / FETCH_ALLOWED_HOSTS for the URLs users give. */
+export const syncEnvSchema = fetchEnvSchema.extend({
   /** Least time between two requests to one remote (Notion allows about three a second). */
   SYNC_MIN_REQUEST_INTERVAL_MS: z.coerce.number().int().nonnegative().default(350),
   /** Longest Retry-After the sync waits out in place; longer ones fail the attempt, to be retried. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { GuardedFetch } from '@foreman/net';
 import { fetchUrlTask } from '../src/tasks/fetch-url.js';
 
 describe('sync.fetch_url against a real HTTP server', () => {
@@ -11,18 +12,26 @@ describe('sync.fetch_url against a real HTTP server', () => {
       return void response.writeHead(200, { etag: '"v1"' }).end(feed);
     }
     if (request.url === '/down') return void response.writeHead(503).end();
+    if (request.url === '/to-loopback') {
+      const { port } = server.address() as AddressInfo;
+      return void response.writeHead(302, { location: `http://2130706433:${port}/feed.ics` }).end();
+    }
     response.writeHead(404).end();
   });
   let base: string;
   beforeAll(async () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = `http://localhost:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  // The test server is on loopback: it is reached by name through the allow-list, as a deployment
+  // would allow an internal host, never by switching the check off.
+  const http = new GuardedFetch({ allowedHosts: ['localhost'] });
+  afterAll(() => http.close());
 
   const context = { signal: new AbortController().signal } as never;
   const run = (url: string, etag?: string) =>
-    Promise.resolve(fetchUrlTask().handler(etag ? { url, etag } : { url }, context));
+    Promise.resolve(fetchUrlTask({ http }).handler(etag ? { url, etag } : { url }, context));
 
   it('downloads and hashes the body, keeping the ETag', async () => {
     const result = await run(`${base}/feed.ics`);
@@ -45,6 +54,24 @@ describe('sync.fetch_url against a real HTTP server', () => {
   });
 
   it('fails on an unreachable host', async () => {
-    await expect(run('http://127.0.0.1:1/')).rejects.toThrow(/fetch failed/);
+    await expect(run('http://localhost:1/')).rejects.toThrow(/fetch failed/);
+  });
+
+  it.each(['127.0.0.1', '2130706433', '127.1', '0x7f.1', '0.0.0.0', '[::1]', '169.254.169.254', '10.1.2.3'])(
+    'refuses %s for good, without fetching it',
+    async (host) => {
+      const { port } = server.address() as AddressInfo;
+      await expect(run(`http://${host}:${port}/feed.ics`)).rejects.toMatchObject({
+        name: 'NonRetryableError',
+        message: expect.stringMatching(/not a public address/),
+      });
+    },
+  );
+
+  it('refuses a redirect from an allowed host into loopback', async () => {
+    await expect(run(`${base}/to-loopback`)).rejects.toMatchObject({
+      name: 'NonRetryableError',
+      message: expect.stringMatching(/127\.0\.0\.1 is not a public address/),
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { NonRetryableError } from '@foreman/core';
 import { calendarConflicts, calendarEvents, calendarFeeds, eq } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import { GuardedFetch } from '@foreman/net';
 import { PoliteFetch } from '../src/http/polite-fetch.js';
 import { syncCalendarEventsTask } from '../src/tasks/sync-calendar-events.js';
 import { closedPort, type FeedEvent, icsFeed, type Peer, startPeer } from './remote-peers.js';
@@ -44,11 +45,14 @@ describe('sync.sync_calendar_events against feeds served on loopback', () => {
     await testDb.drop();
   });
 
+  // The peer listens on loopback: allowed by name, as a deployment allows an internal host.
+  const http = new GuardedFetch({ allowedHosts: ['127.0.0.1'] });
+  afterAll(() => http.close());
   const db = () => testDb.database.db;
   const task = () =>
     syncCalendarEventsTask({
       db: db(),
-      http: new PoliteFetch({ minIntervalMs: 10, maxRetryAfterMs: 5_000, timeoutMs: 5_000 }),
+      http: new PoliteFetch({ http, minIntervalMs: 10, maxRetryAfterMs: 5_000, timeoutMs: 5_000 }),
       maxFeedBytes: 1_000_000,
     });
   const events = async (feedId: string) =>
@@ -83,7 +87,7 @@ describe('sync.sync_calendar_events against feeds served on loopback', () => {
 
   it('imports every feed it can, and gives each bad one a clear error without touching the others', async () => {
     feed = { body: icsFeed(v1), etag: '"v1"' };
-    const [team, broken, gone, nowhere, badUrl, limited] = await db()
+    const [team, broken, gone, nowhere, badUrl, limited, metadata] = await db()
       .insert(calendarFeeds)
       .values([
         { userId: 'ada', url: `${peer.url}/team.ics` },
@@ -92,17 +96,19 @@ describe('sync.sync_calendar_events against feeds served on loopback', () => {
         { userId: 'ada', url: `http://127.0.0.1:${await closedPort()}/cal.ics` },
         { userId: 'ada', url: 'ftp://example.test/cal.ics' },
         { userId: 'bob', url: `${peer.url}/limited.ics` },
+        { userId: 'bob', url: 'http://169.254.169.254/latest/meta-data' },
       ])
       .returning();
 
     const result = await task().handler({}, context);
-    expect(result).toMatchObject({ feeds: 6, upserted: 6, deleted: 0, conflicts: 0 });
+    expect(result).toMatchObject({ feeds: 7, upserted: 6, deleted: 0, conflicts: 0 });
     const byFeed = Object.fromEntries(result.errors.map((e) => [e.id, e.error]));
     expect(byFeed[broken!.id]).toMatch(/^invalid iCalendar feed/);
     expect(byFeed[gone!.id]).toMatch(/answered 404/);
     expect(byFeed[nowhere!.id]).toMatch(/unreachable: ECONNREFUSED/);
     expect(byFeed[badUrl!.id]).toMatch(/not an http\(s\) URL/);
-    expect(Object.keys(byFeed)).toHaveLength(4);
+    expect(byFeed[metadata!.id]).toMatch(/169\.254\.169\.254 is not a public address/);
+    expect(Object.keys(byFeed)).toHaveLength(5);
     expect((await feedRow(broken!.id)).lastError).toMatch(/invalid iCalendar feed/);
     expect(await events(broken!.id)).toEqual({});
 

@@ -1,6 +1,7 @@
 import { NonRetryableError } from '@foreman/core';
 import { eq, pages, syncCursors } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import { GuardedFetch } from '@foreman/net';
 import { PoliteFetch } from '../src/http/polite-fetch.js';
 import { type SyncNotionPagesDeps, syncNotionPagesTask } from '../src/tasks/sync-notion-pages.js';
 import { closedPort, type Peer, startPeer } from './remote-peers.js';
@@ -64,11 +65,14 @@ describe('sync.sync_notion_pages against a paged pages API on loopback', () => {
     await testDb.drop();
   });
 
+  // The peer listens on loopback: allowed by name, as a deployment allows an internal host.
+  const http = new GuardedFetch({ allowedHosts: ['127.0.0.1'] });
+  afterAll(() => http.close());
   const db = () => testDb.database.db;
   const task = (overrides: Partial<SyncNotionPagesDeps> = {}) =>
     syncNotionPagesTask({
       db: db(),
-      http: new PoliteFetch({ minIntervalMs: 10, maxRetryAfterMs: 5_000, timeoutMs: 5_000 }),
+      http: new PoliteFetch({ http, minIntervalMs: 10, maxRetryAfterMs: 5_000, timeoutMs: 5_000 }),
       apiUrl: peer.url,
       token: 'secret-token',
       notionVersion: '2022-06-28',
@@ -141,6 +145,13 @@ describe('sync.sync_notion_pages against a paged pages API on loopback', () => {
     await expect(task({ token: undefined }).handler({ full: false }, context)).rejects.toThrow(
       /NOTION_API_TOKEN/,
     );
+  });
+
+  it('fails for good when the API URL is a private address not allowed', async () => {
+    const internal = task({ apiUrl: 'http://10.0.0.1' });
+    const error = await Promise.resolve(internal.handler({ full: false }, context)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NonRetryableError);
+    expect((error as Error).message).toMatch(/10\.0\.0\.1 is not a public address/);
   });
 
   it('fails retryably when the API cannot be reached', async () => {

@@ -14,6 +14,8 @@ export {
   baseEnvSchema,
   type ChatEnv,
   chatEnvSchema,
+  type FetchEnv,
+  fetchEnvSchema,
   port,
   positiveInt,
   type SubmitQuotaEnv,

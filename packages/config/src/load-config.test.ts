@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { loadConfig } from './load-config.js';
-import { baseEnvSchema, workerEnvSchema } from './schemas.js';
+import { baseEnvSchema, fetchEnvSchema, workerEnvSchema } from './schemas.js';
 
 describe('loadConfig', () => {
   it('applies defaults when nothing is set', () => {
@@ -62,5 +62,18 @@ describe('FAIRNESS', () => {
     expect(() => loadConfig(baseEnvSchema, { FAIRNESS: '{email' })).toThrow(/FAIRNESS.*JSON/);
     expect(() => loadConfig(baseEnvSchema, { FAIRNESS: '{"email":{"concurrency":0}}' })).toThrow(/FAIRNESS/);
     expect(() => loadConfig(baseEnvSchema, { FAIRNESS: '{"email":{"concurency":2}}' })).toThrow(/FAIRNESS/);
+  });
+});
+
+describe('FETCH_*', () => {
+  it('refuses private addresses by default and lists allowed hosts', () => {
+    expect(loadConfig(fetchEnvSchema, {})).toEqual({ FETCH_ALLOW_PRIVATE: false, FETCH_ALLOWED_HOSTS: [] });
+    expect(
+      loadConfig(fetchEnvSchema, {
+        FETCH_ALLOW_PRIVATE: 'true',
+        FETCH_ALLOWED_HOSTS: ' feeds.internal, 10.0.0.7 ,',
+      }),
+    ).toEqual({ FETCH_ALLOW_PRIVATE: true, FETCH_ALLOWED_HOSTS: ['feeds.internal', '10.0.0.7'] });
+    expect(() => loadConfig(fetchEnvSchema, { FETCH_ALLOW_PRIVATE: 'maybe' })).toThrow(/FETCH_ALLOW_PRIVATE/);
   });
 });

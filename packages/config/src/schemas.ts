@@ -91,6 +91,23 @@ export const chatEnvSchema = z.object({
 
 export type ChatEnv = z.output<typeof chatEnvSchema>;
 
+/** How workers fetch URLs that users give (feeds, `sync.fetch_url`): see @foreman/net. */
+export const fetchEnvSchema = z.object({
+  /** Let user-given URLs reach private, loopback and link-local addresses: a trusted network only. */
+  FETCH_ALLOW_PRIVATE: z.stringbool().default(false),
+  /** Host names or IP literals, comma-separated, that user-given URLs may reach whatever their address. */
+  FETCH_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((host) => host.trim())
+        .filter(Boolean),
+    ),
+});
+export type FetchEnv = z.output<typeof fetchEnvSchema>;
+
 export type WorkerEnv = z.output<ReturnType<typeof workerEnvSchema>>;
 
 /**

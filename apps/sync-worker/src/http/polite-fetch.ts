@@ -1,7 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type GuardedFetch,
+  GuardedFetchError,
+  type GuardedRequestInit,
+  type GuardedResponse,
+} from '@foreman/net';
 import { RemoteError } from './remote-error.js';
 
 export interface PoliteFetchOptions {
+  /** Fetches with the address check (users give the URLs). */
+  http: GuardedFetch;
   /** Least time between the starts of two requests (e.g. 334 ms for three a second). */
   minIntervalMs: number;
   /** Longest Retry-After honoured by waiting; a longer one fails the request as retryable. */
@@ -13,26 +21,30 @@ export interface PoliteFetchOptions {
 
 /**
  * fetch that respects a remote's rate limits: spaces its requests, and on 429 or 503 waits as long
- * as Retry-After says (or backs off) before asking again. Network failures become RemoteErrors.
+ * as Retry-After says (or backs off) before asking again. Network failures become RemoteErrors; a
+ * refused address stays a GuardedFetchError (not retryable).
  */
 export class PoliteFetch {
   private nextSlot = 0;
 
   constructor(private readonly options: PoliteFetchOptions) {}
 
-  async fetch(url: string, init: RequestInit, signal: AbortSignal): Promise<Response> {
+  async fetch(
+    url: string,
+    init: Omit<GuardedRequestInit, 'signal'>,
+    signal: AbortSignal,
+  ): Promise<GuardedResponse> {
     const host = safeHost(url);
     for (let retry = 0; ; retry += 1) {
       await this.slot(signal);
-      let response: Response;
+      let response: GuardedResponse;
       try {
-        response = await fetch(url, {
+        response = await this.options.http.fetch(url, {
           ...init,
-          redirect: 'follow',
           signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]),
         });
       } catch (error) {
-        if (signal.aborted) throw error;
+        if (signal.aborted || error instanceof GuardedFetchError) throw error;
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         throw new RemoteError(
           `${host} unreachable: ${cause?.code ?? cause?.message ?? (error as Error).message}`,

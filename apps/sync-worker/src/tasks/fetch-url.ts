@@ -1,15 +1,25 @@
 import { createHash } from 'node:crypto';
 import { sync } from '@foreman/contracts';
 import { implementTask, NonRetryableError } from '@foreman/core';
+import { type GuardedFetch, GuardedFetchError } from '@foreman/net';
 
-/** Fetches a URL with a conditional request when an ETag is known; 5xx and network errors retry. */
-export function fetchUrlTask({ maxBytes = 50 * 1024 * 1024 }: { maxBytes?: number } = {}) {
+/**
+ * Fetches a URL with a conditional request when an ETag is known; 5xx and network errors retry, a
+ * refused address (private, loopback, too many redirects) fails for good.
+ */
+export function fetchUrlTask({
+  http,
+  maxBytes = 50 * 1024 * 1024,
+}: {
+  http: GuardedFetch;
+  maxBytes?: number;
+}) {
   return implementTask(sync.fetchUrl, async ({ url, etag }, context) => {
-    const response = await fetch(url, {
-      headers: etag ? { 'if-none-match': etag } : {},
-      signal: context.signal,
-      redirect: 'follow',
-    });
+    const response = await http
+      .fetch(url, { headers: etag ? { 'if-none-match': etag } : {}, signal: context.signal })
+      .catch((error: unknown) => {
+        throw error instanceof GuardedFetchError ? new NonRetryableError(error.message) : error;
+      });
     if (response.status === 304) {
       return {
         status: 304,

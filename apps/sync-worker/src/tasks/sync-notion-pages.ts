@@ -1,6 +1,7 @@
 import { sync } from '@foreman/contracts';
 import { implementTask, NonRetryableError } from '@foreman/core';
 import { type Db, eq, pages, sql, syncCursors } from '@foreman/db';
+import { GuardedFetchError } from '@foreman/net';
 import type { PoliteFetch } from '../http/polite-fetch.js';
 import { type NotionPage, pageTitle, searchResponseSchema } from '../pages/notion-search.js';
 
@@ -30,24 +31,28 @@ export function syncNotionPagesTask(deps: SyncNotionPagesDeps) {
     let requests = 0;
     let startCursor: string | null = null;
     for (;;) {
-      const response = await deps.http.fetch(
-        `${deps.apiUrl.replace(/\/$/, '')}/v1/search`,
-        {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${deps.token}`,
-            'notion-version': deps.notionVersion,
-            'content-type': 'application/json',
+      const response = await deps.http
+        .fetch(
+          `${deps.apiUrl.replace(/\/$/, '')}/v1/search`,
+          {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${deps.token}`,
+              'notion-version': deps.notionVersion,
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify({
+              filter: { property: 'object', value: 'page' },
+              sort: { direction: 'descending', timestamp: 'last_edited_time' },
+              page_size: deps.pageSize,
+              ...(startCursor ? { start_cursor: startCursor } : {}),
+            }),
           },
-          body: JSON.stringify({
-            filter: { property: 'object', value: 'page' },
-            sort: { direction: 'descending', timestamp: 'last_edited_time' },
-            page_size: deps.pageSize,
-            ...(startCursor ? { start_cursor: startCursor } : {}),
-          }),
-        },
-        context.signal,
-      );
+          context.signal,
+        )
+        .catch((error: unknown) => {
+          throw error instanceof GuardedFetchError ? new NonRetryableError(error.message) : error;
+        });
       requests += 1;
       if (!response.ok) {
         const detail = (await response.text().catch(() => '')).slice(0, 300);
