@@ -82,7 +82,7 @@ describe('dashboard in headless Chromium against the real api and sync worker', 
     await page.locator('#who .user').waitFor();
     expect(await page.locator('#who .user').textContent()).toBe('admin');
     const [cookie] = await page.context().cookies();
-    expect(cookie).toMatchObject({ name: 'foreman_key', httpOnly: true, sameSite: 'Strict', path: '/' });
+    expect(cookie).toMatchObject({ name: 'foreman_session', httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(await page.evaluate(() => document.cookie)).toBe('');
     // The wrong key's 401 is the one error the browser was meant to see.
     expect(browserErrors).toEqual([expect.stringContaining('401')]);

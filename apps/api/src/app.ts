@@ -17,6 +17,7 @@ import { errorHandler } from './http/error-handler.js';
 import { traceRequests } from './http/trace-requests.js';
 import { validationHook } from './http/validation-hook.js';
 import { auth } from './middleware/auth/index.js';
+import { FailedAuthLimit } from './middleware/rate-limit/failed-auth-limit.js';
 import { rateLimit } from './middleware/rate-limit/index.js';
 import { refuseNulQuery } from './middleware/refuse-nul-query/index.js';
 import { sameOrigin } from './middleware/same-origin/index.js';
@@ -39,6 +40,7 @@ import { workerRoutes } from './routes/workers.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { TaskService } from './services/task-service.js';
 import type { SessionCookieOptions } from './session/session-cookie.js';
+import { SessionStore } from './session/session-store.js';
 
 export interface AppDependencies {
   client: TaskClient;
@@ -52,6 +54,8 @@ export interface AppDependencies {
   rateLimitPerMinute: number;
   /** Limits on users' schedules (admins exempt); the ScheduleService defaults when left out. */
   scheduleLimits?: ScheduleLimits | undefined;
+  /** Failed key checks and sign-ins one client address may cause per minute (default 30). */
+  authFailuresPerMinute?: number;
   /** Per-user submit quota (tasks per window); none when left out. */
   submitQuota?: { limit: number; windowMs: number } | undefined;
   apiKeyCacheMs?: number;
@@ -89,8 +93,18 @@ export function createApp(deps: AppDependencies) {
   const tasks = new TaskService(deps.client, deps.database);
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.use(traceRequests());
-  const authenticate = auth({ keys: deps.keys, cacheMs: deps.apiKeyCacheMs, isPage });
   const sessionCookie = deps.sessionCookie ?? { secure: 'auto', maxAgeSeconds: 12 * 3_600 };
+  const sessions = new SessionStore({
+    redis: deps.redis,
+    prefix: deps.prefix,
+    maxAgeSeconds: sessionCookie.maxAgeSeconds,
+  });
+  const failures = new FailedAuthLimit({
+    redis: deps.redis,
+    prefix: deps.prefix,
+    limit: deps.authFailuresPerMinute ?? 30,
+  });
+  const authenticate = auth({ keys: deps.keys, sessions, failures, cacheMs: deps.apiKeyCacheMs, isPage });
   const limit = rateLimit({ redis: deps.redis, prefix: deps.prefix, limit: deps.rateLimitPerMinute });
 
   app.use(
@@ -107,7 +121,7 @@ export function createApp(deps: AppDependencies) {
   app.use('*', refuseNulQuery());
 
   app.route('/', healthRoutes(deps));
-  app.route('/', sessionRoutes({ keys: deps.keys, cookie: sessionCookie }));
+  app.route('/', sessionRoutes({ keys: deps.keys, sessions, cookie: sessionCookie, failures }));
   app.route('/', dashboardRoutes({ assets: loadDashboardAssets() }));
   app.route(
     BULL_BOARD_PATH,

@@ -17,6 +17,11 @@ export const apiEnvSchema = baseEnvSchema
     MAX_BODY_BYTES: positiveInt(1024 * 1024),
     /** Requests one api key may make per minute; more get 429 with Retry-After. */
     RATE_LIMIT_PER_MINUTE: positiveInt(600),
+    /**
+     * Failed key checks and sign-ins one client address may cause per minute; more get 429 before
+     * any database lookup (keys already verified still pass).
+     */
+    AUTH_FAILURES_PER_MINUTE: positiveInt(30),
     /** How long a verified key is trusted before the database is asked again (revocation delay). */
     API_KEY_CACHE_MS: positiveInt(5_000),
     /**

@@ -102,6 +102,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
       maxPerUser: config.SCHEDULE_MAX_PER_USER,
       minIntervalMs: config.SCHEDULE_MIN_INTERVAL_MS,
     },
+    authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
     submitQuota:
       config.SUBMIT_QUOTA > 0
         ? { limit: config.SUBMIT_QUOTA, windowMs: config.SUBMIT_QUOTA_WINDOW_MS }

@@ -1,7 +1,7 @@
 import { createRegistry } from '@foreman/contracts';
 import { startTestApi, type TestApi } from './test-api.js';
 
-const COOKIE = 'foreman_key';
+const COOKIE = 'foreman_session';
 
 describe('dashboard pages, static files and Bull Board', () => {
   let api: TestApi;
@@ -10,8 +10,18 @@ describe('dashboard pages, static files and Bull Board', () => {
   });
   afterAll(() => api.close());
 
-  const get = (path: string, key?: string, headers: Record<string, string> = {}) =>
-    api.app.request(path, { headers: { ...(key ? { cookie: `${COOKIE}=${key}` } : {}), ...headers } });
+  /** A session cookie of `key`, from a real sign-in; an unknown key gets a made-up session id. */
+  const sessionOf = async (key: string) => {
+    const login = await api.app.request('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://localhost' },
+      body: JSON.stringify({ key }),
+    });
+    const id = login.headers.get('set-cookie')?.match(new RegExp(`${COOKIE}=([^;]+)`))?.[1];
+    return `${COOKIE}=${id ?? 'A'.repeat(43)}`;
+  };
+  const get = async (path: string, key?: string, headers: Record<string, string> = {}) =>
+    api.app.request(path, { headers: { ...(key ? { cookie: await sessionOf(key) } : {}), ...headers } });
 
   it('sends a browser without a session to the login page, keeping where it wanted to go', async () => {
     for (const [path, next] of [

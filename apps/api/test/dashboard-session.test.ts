@@ -3,7 +3,7 @@ import { createLogger } from '@foreman/logger';
 import { startTestApi, type TestApi } from './test-api.js';
 
 const ORIGIN = 'http://localhost';
-const COOKIE = 'foreman_key';
+const COOKIE = 'foreman_session';
 
 describe('dashboard sign-in, session cookie and CSRF guard', () => {
   let api: TestApi;
@@ -30,7 +30,7 @@ describe('dashboard sign-in, session cookie and CSRF guard', () => {
   const session = async (key: string) => {
     const response = await login(key);
     expect(response.status).toBe(200);
-    return `${COOKIE}=${key}`;
+    return (response.headers.get('set-cookie') ?? '').split(';')[0] as string;
   };
   const withCookie = (cookie: string, path: string, init: RequestInit = {}) =>
     api.app.request(path, { ...init, headers: { cookie, ...(init.headers as Record<string, string>) } });
@@ -68,7 +68,9 @@ describe('dashboard sign-in, session cookie and CSRF guard', () => {
     expect(JSON.parse(text)).toEqual({ userId: 'alice', admin: false });
     expect(text).not.toContain(api.aliceKey);
     const cookie = response.headers.get('set-cookie') ?? '';
-    expect(cookie).toContain(`${COOKIE}=${api.aliceKey}`);
+    // Only a random session id, never the key.
+    expect(cookie).toMatch(new RegExp(`^${COOKIE}=[A-Za-z0-9_-]{43};`));
+    expect(cookie).not.toContain(api.aliceKey);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     expect(cookie).toMatch(/Path=\//);
@@ -166,13 +168,55 @@ describe('dashboard sign-in, session cookie and CSRF guard', () => {
     expect(response.headers.get('set-cookie')).toBeNull();
   });
 
-  it('signs out by clearing the cookie', async () => {
+  it('signs out by ending the session on the server: a kept copy of the cookie stops working', async () => {
     const alice = await session(api.aliceKey);
+    const other = await session(api.aliceKey);
+    expect((await withCookie(alice, '/me')).status).toBe(200);
     const response = await withCookie(alice, '/logout', { method: 'POST', headers: { origin: ORIGIN } });
     expect(response.status).toBe(204);
     const cleared = response.headers.get('set-cookie') ?? '';
     expect(cleared).toMatch(new RegExp(`^${COOKIE}=;`));
     expect(cleared).toMatch(/Max-Age=0/);
+    const replayed = await withCookie(alice, '/me');
+    expect(replayed.status).toBe(401);
+    expect(await replayed.json()).toEqual({
+      error: { code: 'UNAUTHENTICATED', message: 'The session has ended; sign in again' },
+    });
+    // Only that session ended: another sign-in of the same key goes on.
+    expect((await withCookie(other, '/me')).status).toBe(200);
+  });
+
+  it('ends sessions when they expire or their key is revoked, on every replica', async () => {
+    const shortLived = api.replica({ sessionCookie: { secure: 'auto', maxAgeSeconds: 1 }, apiKeyCacheMs: 1 });
+    const signIn = await shortLived.request('/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: ORIGIN },
+      body: JSON.stringify({ key: api.bobKey }),
+    });
+    const bob = (signIn.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    // Redis holds the session, so the first api knows it too.
+    expect((await withCookie(bob, '/me')).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await withCookie(bob, '/me')).status).toBe(401);
+
+    const created = await api.keys.create({ userId: 'carol' });
+    const carol = await session(created.key);
+    const strict = api.replica({ apiKeyCacheMs: 1 });
+    expect((await strict.request('/me', { headers: { cookie: carol } })).status).toBe(200);
+    await api.keys.revoke(created.id);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await strict.request('/me', { headers: { cookie: carol } })).status).toBe(401);
+  });
+
+  it('keeps neither the key nor the session id in Redis', async () => {
+    const alice = await session(api.aliceKey);
+    const id = alice.split('=')[1] as string;
+    const stored = await api.redis.redis.keys(`${api.redis.prefix}:session:*`);
+    expect(stored.length).toBeGreaterThan(0);
+    for (const key of stored) {
+      expect(key).not.toContain(id);
+      expect(await api.redis.redis.get(key)).not.toContain(api.aliceKey);
+    }
   });
 
   it('never logs a key, good or bad', () => {

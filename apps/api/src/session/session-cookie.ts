@@ -18,11 +18,11 @@ const isSecure = (c: Context, secure: CookieSecure) =>
   secure === 'always' || (secure === 'auto' && overHttps(c));
 
 /**
- * The dashboard session: the api key itself in an HttpOnly, SameSite=Strict cookie, so scripts
- * cannot read it and other sites cannot send it. Revoking the key ends the session.
+ * The dashboard session's cookie: only the session's random id (see SessionStore), HttpOnly and
+ * SameSite=Strict, so scripts cannot read it and other sites cannot send it.
  */
-export function setSessionCookie(c: Context, key: string, options: SessionCookieOptions): void {
-  setCookie(c, SESSION_COOKIE, key, {
+export function setSessionCookie(c: Context, sessionId: string, options: SessionCookieOptions): void {
+  setCookie(c, SESSION_COOKIE, sessionId, {
     httpOnly: true,
     sameSite: 'Strict',
     secure: isSecure(c, options.secure),

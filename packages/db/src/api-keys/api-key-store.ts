@@ -50,10 +50,15 @@ export class ApiKeyStore {
 
   /** The identity behind a presented key, or undefined for unknown and revoked keys. */
   async verify(key: string): Promise<ApiKeyIdentity | undefined> {
+    return this.verifyHash(hashApiKey(key));
+  }
+
+  /** Like `verify`, by the key's hash: for a session that keeps the hash, never the key. */
+  async verifyHash(keyHash: string): Promise<ApiKeyIdentity | undefined> {
     const [row] = await this.db
       .select({ id: apiKeys.id, userId: apiKeys.userId, admin: apiKeys.admin })
       .from(apiKeys)
-      .where(and(eq(apiKeys.keyHash, hashApiKey(key)), isNull(apiKeys.revokedAt)))
+      .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
       .limit(1);
     return row;
   }

@@ -1,4 +1,4 @@
-import type { ApiKeyIdentity } from '@foreman/db';
+import { type ApiKeyIdentity, hashApiKey } from '@foreman/db';
 import { Hono } from 'hono';
 import type { ApiEnv } from '../../http/api-env.js';
 import type { ApiError } from '../../http/api-error.js';
@@ -9,13 +9,17 @@ describe('auth', () => {
   let live = new Map<string, ApiKeyIdentity>([['good-key', alice]]);
   const verified: string[] = [];
   const keys = {
-    verify: async (key: string) => {
-      verified.push(key);
-      return live.get(key);
+    verifyHash: async (hash: string) => {
+      verified.push(hash);
+      return [...live].find(([key]) => hashApiKey(key) === hash)?.[1];
     },
   };
+  // The session `good-session` stands for `good-key`.
+  const sessions = {
+    keyHashOf: async (id: string) => (id === 'good-session' ? hashApiKey('good-key') : undefined),
+  };
   const app = new Hono<ApiEnv>()
-    .use('*', auth({ keys, cacheMs: 60_000 }))
+    .use('*', auth({ keys, sessions, cacheMs: 60_000 }))
     .get('/', (c) => c.json(c.get('identity')))
     .onError((error, c) => c.json((error as ApiError).toBody(), (error as ApiError).status));
 
@@ -23,7 +27,7 @@ describe('auth', () => {
     for (const headers of [
       { authorization: 'Bearer good-key' } as Record<string, string>,
       { 'x-api-key': 'good-key' },
-      { cookie: `${SESSION_COOKIE}=good-key` },
+      { cookie: `${SESSION_COOKIE}=good-session` },
     ]) {
       const response = await app.request('/', { headers });
       expect(await response.json()).toEqual(alice);
@@ -32,20 +36,20 @@ describe('auth', () => {
 
   it('tells handlers whether the key came in a header or the cookie; a header wins over the cookie', async () => {
     const credentialApp = new Hono<ApiEnv>()
-      .use('*', auth({ keys }))
+      .use('*', auth({ keys, sessions }))
       .get('/', (c) => c.text(c.get('credential')));
     const credential = async (headers: Record<string, string>) =>
       (await credentialApp.request('/', { headers })).text();
     live = new Map([['good-key', alice]]);
     expect(await credential({ authorization: 'Bearer good-key' })).toBe('header');
-    expect(await credential({ cookie: `${SESSION_COOKIE}=good-key` })).toBe('cookie');
+    expect(await credential({ cookie: `${SESSION_COOKIE}=good-session` })).toBe('cookie');
     expect(await credential({ 'x-api-key': 'good-key', cookie: `${SESSION_COOKIE}=other` })).toBe('header');
   });
 
   it('sends page requests without a valid key to the login page, and answers 401 elsewhere', async () => {
     live = new Map([['good-key', alice]]);
     const pages = new Hono<ApiEnv>()
-      .use('*', auth({ keys, isPage: (path) => path === '/page' }))
+      .use('*', auth({ keys, sessions, isPage: (path) => path === '/page' }))
       .get('/page', (c) => c.text('page'))
       .get('/data', (c) => c.text('data'))
       .onError((error, c) => c.json((error as ApiError).toBody(), (error as ApiError).status));
@@ -57,7 +61,7 @@ describe('auth', () => {
     expect((await pages.request('/page', { method: 'POST' })).status).toBe(401);
     expect((await pages.request('/data')).status).toBe(401);
     expect(
-      await (await pages.request('/page', { headers: { cookie: `${SESSION_COOKIE}=good-key` } })).text(),
+      await (await pages.request('/page', { headers: { cookie: `${SESSION_COOKIE}=good-session` } })).text(),
     ).toBe('page');
   });
 
@@ -66,6 +70,8 @@ describe('auth', () => {
       {},
       { authorization: 'Bearer nope' },
       { authorization: 'Basic good-key' },
+      // The cookie holds a session id: the key itself in it is no session.
+      { cookie: `${SESSION_COOKIE}=good-key` },
     ] as Array<Record<string, string>>) {
       const response = await app.request('/', { headers });
       expect(response.status).toBe(401);
@@ -84,6 +90,6 @@ describe('auth', () => {
     live = new Map();
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect((await cachedApp.request('/', { headers: { 'x-api-key': 'other-key' } })).status).toBe(401);
-    expect(verified).toEqual(['other-key', 'other-key']);
+    expect(verified).toEqual([hashApiKey('other-key'), hashApiKey('other-key')]);
   });
 });

@@ -5,12 +5,19 @@ import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { ApiEnv, Credential } from '../../http/api-env.js';
 import { ApiError } from '../../http/api-error.js';
+import { clientAddress } from '../../http/client-address.js';
+import type { SessionStore } from '../../session/session-store.js';
+import type { FailedAuthLimit } from '../rate-limit/failed-auth-limit.js';
 
-/** Cookie the dashboard's login sets, so pages, EventSource and Bull Board carry the key. */
-export const SESSION_COOKIE = 'foreman_key';
+/** Cookie the dashboard's login sets: a session id (never the key), for pages, EventSource and Bull Board. */
+export const SESSION_COOKIE = 'foreman_session';
 
 export interface AuthOptions {
-  keys: Pick<ApiKeyStore, 'verify'>;
+  keys: Pick<ApiKeyStore, 'verifyHash'>;
+  /** Where the dashboard's sessions live; without it the session cookie is ignored. */
+  sessions?: Pick<SessionStore, 'keyHashOf'> | undefined;
+  /** Counts failed checks per client address and refuses (429) past its limit. */
+  failures?: Pick<FailedAuthLimit, 'check' | 'record'> | undefined;
   /** How long a verified key is trusted without asking the database again (revocation delay). */
   cacheMs?: number;
   /**
@@ -21,56 +28,67 @@ export interface AuthOptions {
   loginPath?: string;
 }
 
-export interface PresentedKey {
-  key: string;
-  credential: Credential;
-}
+/** What a request presents: a key (`Authorization: Bearer`, `X-Api-Key`) or the session cookie. */
+export type Presented = { key: string; credential: 'header' } | { session: string; credential: 'cookie' };
 
-/** The key a request presents: `Authorization: Bearer`, `X-Api-Key`, or the dashboard's cookie. */
-export function presentedKey(c: Context): PresentedKey | undefined {
+export function presented(c: Context): Presented | undefined {
   const bearer = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
   const header = bearer ?? c.req.header('x-api-key');
   if (header) return { key: header, credential: 'header' };
-  const cookie = getCookie(c, SESSION_COOKIE);
-  return cookie ? { key: cookie, credential: 'cookie' } : undefined;
+  const session = getCookie(c, SESSION_COOKIE);
+  return session ? { session, credential: 'cookie' satisfies Credential } : undefined;
 }
 
 /**
- * Rejects requests without a live api key (401) and puts the key's identity, and whether it came
- * in a header or the session cookie, on the context.
+ * Rejects requests without a live api key or session (401) and puts the key's identity, and
+ * whether it came in a header or the session cookie, on the context. A session stands for its
+ * key: revoking the key ends it too.
  */
-export function auth({ keys, cacheMs = 5_000, isPage = () => false, loginPath = '/login' }: AuthOptions) {
+export function auth({
+  keys,
+  sessions,
+  failures,
+  cacheMs = 5_000,
+  isPage = () => false,
+  loginPath = '/login',
+}: AuthOptions) {
+  // By key hash, so the raw key is never kept in memory longer than the request.
   const cache = new Map<string, { identity: ApiKeyIdentity; until: number }>();
-  const identify = async (key: string) => {
-    // Cache by hash so the raw key is never kept in memory longer than the request.
-    const hash = hashApiKey(key);
+  const identify = async (c: Context, credentials: Presented) => {
+    const keyHash =
+      'key' in credentials ? hashApiKey(credentials.key) : await sessions?.keyHashOf(credentials.session);
     const now = Date.now();
-    const cached = cache.get(hash);
+    const cached = keyHash === undefined ? undefined : cache.get(keyHash);
     if (cached && cached.until >= now) return cached.identity;
-    const identity = await keys.verify(key);
-    if (!identity) {
-      cache.delete(hash);
+    const address = clientAddress(c);
+    await failures?.check(address);
+    const identity = keyHash === undefined ? undefined : await keys.verifyHash(keyHash);
+    if (!identity || keyHash === undefined) {
+      if (keyHash !== undefined) cache.delete(keyHash);
+      await failures?.record(address);
       return undefined;
     }
     if (cache.size > 10_000) cache.clear();
-    cache.set(hash, { identity, until: now + cacheMs });
+    cache.set(keyHash, { identity, until: now + cacheMs });
     return identity;
   };
 
   return createMiddleware<ApiEnv>(async (c, next) => {
-    const presented = presentedKey(c);
-    const identity = presented && (await identify(presented.key));
-    if (!presented || !identity) {
+    const credentials = presented(c);
+    const identity = credentials && (await identify(c, credentials));
+    if (!credentials || !identity) {
       if (c.req.method === 'GET' && isPage(c.req.path)) {
         const url = new URL(c.req.url);
         return c.redirect(`${loginPath}?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
       }
-      throw presented
-        ? new ApiError(401, 'UNAUTHENTICATED', 'Unknown or revoked api key')
-        : new ApiError(401, 'UNAUTHENTICATED', 'An api key is required (Authorization: Bearer <key>)');
+      throw !credentials
+        ? new ApiError(401, 'UNAUTHENTICATED', 'An api key is required (Authorization: Bearer <key>)')
+        : credentials.credential === 'cookie'
+          ? new ApiError(401, 'UNAUTHENTICATED', 'The session has ended; sign in again')
+          : new ApiError(401, 'UNAUTHENTICATED', 'Unknown or revoked api key');
     }
     c.set('identity', identity);
-    c.set('credential', presented.credential);
+    c.set('credential', credentials.credential);
     await next();
   });
 }

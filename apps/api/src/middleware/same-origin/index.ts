@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../../http/api-error.js';
-import { presentedKey } from '../auth/index.js';
+import { presented } from '../auth/index.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -26,7 +26,7 @@ export function sameOrigin({ trustedOrigins = [], alwaysGuarded = [] }: SameOrig
   const trusted = new Set(trustedOrigins.map((origin) => new URL(origin).origin));
   return createMiddleware(async (c, next) => {
     if (SAFE_METHODS.has(c.req.method)) return next();
-    const guarded = alwaysGuarded.includes(c.req.path) || presentedKey(c)?.credential === 'cookie';
+    const guarded = alwaysGuarded.includes(c.req.path) || presented(c)?.credential === 'cookie';
     if (guarded && !fromOwnOrigin(c, trusted)) {
       throw new ApiError(
         403,
