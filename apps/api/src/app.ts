@@ -38,6 +38,7 @@ import { taskTypeRoutes } from './routes/task-types.js';
 import { taskRoutes } from './routes/tasks.js';
 import { workerRoutes } from './routes/workers.js';
 import { workflowRoutes } from './routes/workflows.js';
+import { IdempotentRequests } from './services/idempotent-requests.js';
 import { TaskService } from './services/task-service.js';
 import type { SessionCookieOptions } from './session/session-cookie.js';
 import { SessionStore } from './session/session-store.js';
@@ -135,7 +136,8 @@ export function createApp(deps: AppDependencies) {
   const quota = deps.submitQuota
     ? new SubmitQuota({ redis: deps.redis, prefix: deps.prefix, ...deps.submitQuota })
     : undefined;
-  app.route('/tasks', taskRoutes({ client: deps.client, tasks, quota }));
+  const idempotent = new IdempotentRequests({ redis: deps.redis, prefix: deps.prefix });
+  app.route('/tasks', taskRoutes({ client: deps.client, tasks, quota, idempotent }));
   app.route(
     '/dead-letters',
     deadLetterRoutes({ deadLetters: new DeadLetterStore({ db: deps.database.db, client: deps.client }) }),
@@ -155,6 +157,7 @@ export function createApp(deps: AppDependencies) {
     workflowRoutes({
       workflows: new WorkflowClient({ db: deps.database.db, engine, logger: deps.logger }),
       quota,
+      idempotent,
     }),
   );
   app.route(

@@ -1,4 +1,9 @@
 export { type AppConnections, openConnections } from './app/open-connections.js';
+export {
+  type IdempotencyClaim,
+  IdempotencyKeys,
+  type IdempotencyKeysOptions,
+} from './client/idempotency-keys.js';
 export { TASK_BACKOFF, type TaskJobData } from './client/job-data.js';
 export {
   ownerSubmitter,

@@ -5,6 +5,7 @@ import type { ApiEnv } from '../http/api-env.js';
 import { readJson } from '../http/read-json.js';
 import { payloadValidationHook, validationHook } from '../http/validation-hook.js';
 import { commonErrors, conflict, notFound, taskForbidden } from '../schemas/error.js';
+import { idempotencyHeaders, idempotencyReused } from '../schemas/idempotency.js';
 import { jsonResponse } from '../schemas/json-response.js';
 import {
   bulkSubmitSchema,
@@ -18,6 +19,7 @@ import {
   taskRecordSchema,
 } from '../schemas/task.js';
 import { errorFor, stackFor } from '../services/error-view.js';
+import type { IdempotentRequests } from '../services/idempotent-requests.js';
 import { type SubmitQuota, withinQuota } from '../services/submit-quota.js';
 import { TaskService } from '../services/task-service.js';
 
@@ -62,9 +64,12 @@ export function taskRoutes({
   client,
   tasks,
   quota,
+  idempotent,
 }: {
   client: TaskClient;
   tasks: TaskService;
+  /** Answers a repeated `Idempotency-Key` with the first request's answer. */
+  idempotent: IdempotentRequests;
   /** The per-user submit quota, when one is set. */
   quota?: SubmitQuota | undefined;
 }) {
@@ -99,12 +104,14 @@ export function taskRoutes({
       request: {
         // Options go in the body; a query parameter (`?userId=`) would be silently ignored.
         query: noQuery,
+        headers: idempotencyHeaders,
         body: { content: { 'application/json': { schema: bulkSubmitSchema } }, required: true },
       },
       responses: {
         202: jsonResponse(z.object({ tasks: z.array(submittedSchema) }), 'Every task queued'),
         403: taskForbidden,
         404: notFound,
+        422: idempotencyReused,
         ...commonErrors,
       },
     }),
@@ -112,17 +119,27 @@ export function taskRoutes({
       const body = c.req.valid('json');
       const userId = TaskService.scope(c.get('identity'), body.userId) ?? c.get('identity').userId;
       const submitter = TaskService.submitter(c.get('identity'));
-      // The whole request within the quota, or nothing of it.
-      const submitted = await withinQuota(quota, userId, body.tasks.length, () =>
-        client.submitBulk(
-          body.tasks.map((task) => ({
-            name: task.name,
-            payload: task.payload,
-            options: { userId, submitter, priority: task.priority, delayMs: task.delayMs },
-          })),
-        ),
+      const { answer, replayed } = await idempotent.run(
+        {
+          userId: c.get('identity').userId,
+          route: 'POST /tasks',
+          key: c.req.valid('header')['idempotency-key'],
+          request: body,
+        },
+        // The whole request within the quota, or nothing of it.
+        () =>
+          withinQuota(quota, userId, body.tasks.length, () =>
+            client.submitBulk(
+              body.tasks.map((task) => ({
+                name: task.name,
+                payload: task.payload,
+                options: { userId, submitter, priority: task.priority, delayMs: task.delayMs },
+              })),
+            ),
+          ),
       );
-      return c.json({ tasks: submitted.map((task) => ({ ...task, status: 'pending' as const })) }, 202);
+      if (replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json({ tasks: answer.map((task) => ({ ...task, status: 'pending' as const })) }, 202);
     },
   );
 
@@ -135,6 +152,7 @@ export function taskRoutes({
       request: {
         params: z.object({ name: z.string().openapi({ example: 'maintenance.health_check' }) }),
         query: submitOptionsSchema.strict(),
+        headers: idempotencyHeaders,
         body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
       },
       responses: {
@@ -142,6 +160,7 @@ export function taskRoutes({
         403: taskForbidden,
         404: notFound,
         413: jsonResponse(z.object({}), 'Body too large'),
+        422: idempotencyReused,
         ...commonErrors,
       },
     }),
@@ -153,14 +172,24 @@ export function taskRoutes({
       // curl -d sends a form content type; the payload is JSON whatever the header says.
       const payload = await readJson(c, 'PAYLOAD_INVALID');
       const userId = TaskService.scope(c.get('identity'), query.userId) ?? c.get('identity').userId;
-      const submitted = await withinQuota(quota, userId, 1, () =>
-        client.submit(name, payload, {
-          ...query,
-          userId,
-          submitter: TaskService.submitter(c.get('identity')),
-        }),
+      const { answer, replayed } = await idempotent.run(
+        {
+          userId: c.get('identity').userId,
+          route: 'POST /tasks/:name',
+          key: c.req.valid('header')['idempotency-key'],
+          request: { name, query, payload },
+        },
+        () =>
+          withinQuota(quota, userId, 1, () =>
+            client.submit(name, payload, {
+              ...query,
+              userId,
+              submitter: TaskService.submitter(c.get('identity')),
+            }),
+          ),
       );
-      return c.json({ ...submitted, status: 'pending' as const }, 202);
+      if (replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json({ ...answer, status: 'pending' as const }, 202);
     },
     (result, c) => payloadValidationHook(result, c),
   );

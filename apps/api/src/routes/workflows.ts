@@ -5,9 +5,11 @@ import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
 import { validationHook } from '../http/validation-hook.js';
 import { commonErrors, notFound, taskForbidden } from '../schemas/error.js';
+import { idempotencyHeaders, idempotencyReused } from '../schemas/idempotency.js';
 import { jsonResponse } from '../schemas/json-response.js';
 import { noQuery } from '../schemas/task.js';
 import { errorFor } from '../services/error-view.js';
+import type { IdempotentRequests } from '../services/idempotent-requests.js';
 import { type SubmitQuota, withinQuota } from '../services/submit-quota.js';
 import { TaskService } from '../services/task-service.js';
 
@@ -31,8 +33,11 @@ const idParams = z.object({ id: z.string().min(1).max(200) });
 export function workflowRoutes({
   workflows,
   quota,
+  idempotent,
 }: {
   workflows: WorkflowClient;
+  /** Answers a repeated `Idempotency-Key` with the first request's answer. */
+  idempotent: IdempotentRequests;
   /** The per-user submit quota, when one is set: a workflow counts as many tasks as it has nodes. */
   quota?: SubmitQuota | undefined;
 }) {
@@ -53,6 +58,7 @@ export function workflowRoutes({
       summary: 'Submit a workflow: checked whole, stored, then its root nodes are queued',
       request: {
         query: noQuery,
+        headers: idempotencyHeaders,
         body: { content: { 'application/json': { schema: definitionBody } }, required: true },
       },
       responses: {
@@ -61,16 +67,23 @@ export function workflowRoutes({
           'Submitted',
         ),
         403: taskForbidden,
+        422: idempotencyReused,
         ...commonErrors,
       },
     }),
     async (c) => {
-      const definition = parseWorkflowDefinition(c.req.valid('json'));
+      const body = c.req.valid('json');
+      const definition = parseWorkflowDefinition(body);
       const { userId } = c.get('identity');
-      const submitted = await withinQuota(quota, userId, definition.nodes.length, () =>
-        workflows.submit(definition, { userId, submitter: TaskService.submitter(c.get('identity')) }),
+      const { answer, replayed } = await idempotent.run(
+        { userId, route: 'POST /workflows', key: c.req.valid('header')['idempotency-key'], request: body },
+        () =>
+          withinQuota(quota, userId, definition.nodes.length, () =>
+            workflows.submit(definition, { userId, submitter: TaskService.submitter(c.get('identity')) }),
+          ),
       );
-      return c.json(submitted, 202);
+      if (replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(answer, 202);
     },
   );
   app.openapi(
