@@ -10,6 +10,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
 import { loadDashboardAssets } from './dashboard/static-assets.js';
+import { TaskEventFanout } from './events/task-event-fanout.js';
 import { TaskEventReader } from './events/task-event-reader.js';
 import type { ApiEnv } from './http/api-env.js';
 import { ApiError } from './http/api-error.js';
@@ -64,6 +65,8 @@ export interface AppDependencies {
   eventBlockMs?: number;
   /** The client's record writer: its quarantined and dropped rows are shown on /health. */
   records?: TaskRecordWriter | undefined;
+  /** Event streams (`GET /events`) one key may hold open on this process (default 20). */
+  eventStreamsPerKey?: number;
   /** Serves /metrics and the summaries when given. */
   metrics?: ServiceMetrics;
   /** Serves /alerts and /alert-rules when given. */
@@ -178,14 +181,14 @@ export function createApp(deps: AppDependencies) {
     app.route('/alert-rules', alertRuleRoutes({ alerts: deps.alerts }));
   }
   app.route('/workers', workerRoutes(deps));
-  app.route(
-    '/events',
-    eventRoutes({
-      reader: new TaskEventReader(deps.prefix, deps.redis),
-      redis: deps.redis,
-      blockMs: deps.eventBlockMs,
-    }),
-  );
+  const reader = new TaskEventReader(deps.prefix, deps.redis);
+  const fanout = new TaskEventFanout({
+    reader,
+    redis: deps.redis,
+    blockMs: deps.eventBlockMs ?? 15_000,
+    maxStreamsPerKey: deps.eventStreamsPerKey ?? 20,
+  });
+  app.route('/events', eventRoutes({ reader, fanout }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });
   app.doc31('/openapi.json', {

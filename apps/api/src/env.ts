@@ -22,6 +22,8 @@ export const apiEnvSchema = baseEnvSchema
      * any database lookup (keys already verified still pass).
      */
     AUTH_FAILURES_PER_MINUTE: positiveInt(30),
+    /** Event streams (GET /events) one key may hold open on one api process; one more gets 429. */
+    EVENT_STREAMS_PER_KEY: positiveInt(20),
     /** How long a verified key is trusted before the database is asked again (revocation delay). */
     API_KEY_CACHE_MS: positiveInt(5_000),
     /**

@@ -103,6 +103,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
       minIntervalMs: config.SCHEDULE_MIN_INTERVAL_MS,
     },
     authFailuresPerMinute: config.AUTH_FAILURES_PER_MINUTE,
+    eventStreamsPerKey: config.EVENT_STREAMS_PER_KEY,
     submitQuota:
       config.SUBMIT_QUOTA > 0
         ? { limit: config.SUBMIT_QUOTA, windowMs: config.SUBMIT_QUOTA_WINDOW_MS }

@@ -1,12 +1,13 @@
-import { duplicateRedis, type RedisConnection, type TaskEvent } from '@foreman/core';
+import type { TaskEvent } from '@foreman/core';
 import type { ApiKeyIdentity } from '@foreman/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { isEventId, type TaskEventReader } from '../events/task-event-reader.js';
+import type { TaskEventFanout } from '../events/task-event-fanout.js';
+import { type EventBatch, isEventId, type TaskEventReader } from '../events/task-event-reader.js';
 import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
 import { validationHook } from '../http/validation-hook.js';
-import { commonErrors } from '../schemas/error.js';
+import { commonErrors, errorSchema } from '../schemas/error.js';
 import { TaskService } from '../services/task-service.js';
 
 const filterSchema = z
@@ -29,16 +30,15 @@ const filterSchema = z
 
 export interface EventRouteOptions {
   reader: TaskEventReader;
-  redis: RedisConnection;
-  /** How long one XREAD blocks; also the keep-alive interval of an idle stream. */
-  blockMs?: number;
+  /** The process's one live reader, shared by every stream (capped per key). */
+  fanout: TaskEventFanout;
 }
 
 /**
  * Server-sent task events, scoped to the key's user, filtered by task or workflow run, resumable with
  * Last-Event-ID.
  */
-export function eventRoutes({ reader, redis, blockMs = 15_000 }: EventRouteOptions) {
+export function eventRoutes({ reader, fanout }: EventRouteOptions) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.openapi(
     createRoute({
@@ -52,6 +52,11 @@ export function eventRoutes({ reader, redis, blockMs = 15_000 }: EventRouteOptio
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },
         ...commonErrors,
+        429: {
+          description:
+            'RATE_LIMITED; TOO_MANY_STREAMS: the key already holds EVENT_STREAMS_PER_KEY streams on this api process',
+          content: { 'application/json': { schema: errorSchema } },
+        },
       },
     }),
     async (c) => {
@@ -62,34 +67,45 @@ export function eventRoutes({ reader, redis, blockMs = 15_000 }: EventRouteOptio
       if (resumeFrom !== undefined && !isEventId(resumeFrom)) {
         throw new ApiError(400, 'EVENT_ID_INVALID', 'Last-Event-ID is not one this api issued');
       }
-      let position = resumeFrom ?? (await reader.latest());
       const matches = (event: TaskEvent) =>
         (userId === undefined || event.userId === userId) &&
         (!query.taskId || event.taskId === query.taskId) &&
         (!query.workflowId || event.workflowId === query.workflowId);
+      // Subscribed before the start position is read, so no event falls between the two.
+      const subscription = fanout.subscribe(identity.id);
+      let missed: EventBatch;
+      let position: string;
+      try {
+        position = resumeFrom ?? (await reader.latest());
+        missed = await subscription.startAfter(position, (after) => reader.history(after));
+      } catch (error) {
+        subscription.close();
+        throw error;
+      }
 
       return streamSSE(c, async (stream) => {
-        const connection = duplicateRedis(redis);
-        stream.onAbort(() => connection.disconnect());
+        stream.onAbort(() => subscription.close());
+        const send = async (batch: EventBatch) => {
+          for (const { id, event } of batch) {
+            if (matches(event)) await stream.writeSSE({ event: event.type, data: JSON.stringify(event), id });
+          }
+        };
         try {
           await stream.writeSSE({
             event: 'ready',
             data: JSON.stringify(scopeOf(identity, userId)),
             id: position,
           });
-          while (!stream.aborted) {
-            const batch = await reader.read(connection, position, blockMs);
-            for (const { id, event } of batch) {
-              position = id;
-              if (matches(event))
-                await stream.writeSSE({ event: event.type, data: JSON.stringify(event), id });
-            }
+          await send(missed);
+          for (let batch = await subscription.next(); batch; batch = await subscription.next()) {
+            if (stream.aborted) break;
+            await send(batch);
             if (batch.length === 0) await stream.write(': keep-alive\n\n');
           }
         } catch (error) {
           if (!stream.aborted) throw error;
         } finally {
-          connection.disconnect();
+          subscription.close();
         }
       });
     },
