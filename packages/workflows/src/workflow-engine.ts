@@ -117,22 +117,40 @@ export class WorkflowEngine {
       const decision = plan(graph, states, this.predicates);
       for (const key of decision.skip) apply(key, { status: 'skipped', completedAt: now });
       for (const { key, error } of decision.fail) apply(key, { status: 'failed', error, completedAt: now });
-      for (const key of decision.run) {
-        const node = nodes.find((candidate) => candidate.key === key) as WorkflowNodeRecord;
-        const taskId = nodeTaskId(workflowId, key);
-        try {
-          await this.options.client.submit(node.taskName, node.payload, {
-            taskId,
+      const nodeOf = new Map(nodes.map((node) => [node.key, node]));
+      const ready = decision.run.map((key) => {
+        const node = nodeOf.get(key) as WorkflowNodeRecord;
+        return {
+          key,
+          name: node.taskName,
+          payload: node.payload,
+          options: {
+            taskId: nodeTaskId(workflowId, key),
             userId: workflow.userId ?? undefined,
             // Each node runs with its owner's rights as they are now (TASK_FORBIDDEN fails the node).
             submitter: await ownerSubmitter(this.options.db, workflow.userId),
             workflow: { workflowId, nodeKey: key, parents: parentOutcomes(graph, key, states) },
-          });
-          apply(key, { status: 'queued', taskId, queuedAt: now });
-        } catch (error) {
-          // A node that cannot be enqueued as defined (its task is gone) fails; Redis errors retry.
-          if (!(error instanceof TaskError)) throw error;
-          apply(key, { status: 'failed', error: (error as Error).message, completedAt: now });
+          },
+        };
+      });
+      const queued = (item: (typeof ready)[number]) =>
+        apply(item.key, { status: 'queued', taskId: item.options.taskId, queuedAt: now });
+      try {
+        // One bulk for every ready node (a wide workflow's roots are hundreds of tasks).
+        if (ready.length > 0) await this.options.client.submitBulk(ready);
+        for (const item of ready) queued(item);
+      } catch (error) {
+        if (!(error instanceof TaskError)) throw error;
+        // The bulk enqueued nothing: one by one, so only the nodes that cannot be enqueued as
+        // defined (their task is gone) fail. Redis errors retry.
+        for (const item of ready) {
+          try {
+            await this.options.client.submit(item.name, item.payload, item.options);
+            queued(item);
+          } catch (nodeError) {
+            if (!(nodeError instanceof TaskError)) throw nodeError;
+            apply(item.key, { status: 'failed', error: nodeError.message, completedAt: now });
+          }
         }
       }
 
