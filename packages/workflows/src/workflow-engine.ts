@@ -1,4 +1,4 @@
-import { ownerSubmitter, type TaskClient, TaskError } from '@foreman/core';
+import { ownerSubmitter, type Submitter, type TaskClient, TaskError } from '@foreman/core';
 import {
   and,
   asc,
@@ -118,6 +118,9 @@ export class WorkflowEngine {
       for (const key of decision.skip) apply(key, { status: 'skipped', completedAt: now });
       for (const { key, error } of decision.fail) apply(key, { status: 'failed', error, completedAt: now });
       const nodeOf = new Map(nodes.map((node) => [node.key, node]));
+      // Every node runs with its owner's rights as they are now (TASK_FORBIDDEN fails the node).
+      const submitter =
+        decision.run.length > 0 ? await ownerSubmitter(this.options.db, workflow.userId) : undefined;
       const ready = decision.run.map((key) => {
         const node = nodeOf.get(key) as WorkflowNodeRecord;
         return {
@@ -127,8 +130,7 @@ export class WorkflowEngine {
           options: {
             taskId: nodeTaskId(workflowId, key),
             userId: workflow.userId ?? undefined,
-            // Each node runs with its owner's rights as they are now (TASK_FORBIDDEN fails the node).
-            submitter: await ownerSubmitter(this.options.db, workflow.userId),
+            submitter: submitter as Submitter,
             workflow: { workflowId, nodeKey: key, parents: parentOutcomes(graph, key, states) },
           },
         };

@@ -1,4 +1,4 @@
-import { TaskClient, TaskRecordWriter, TaskRegistry } from '@foreman/core';
+import { TaskClient, TaskRecordWriter, TaskRegistry, userSubmitter } from '@foreman/core';
 import { createTestRedis, type TestRedis } from '@foreman/core/testing';
 import { eq, tasks, workflowNodes } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
@@ -51,7 +51,10 @@ describe('a 1,000-node workflow', () => {
     const engine = new WorkflowEngine({ db: testDb.database.db, client, logger });
     const workflows = new WorkflowClient({ db: testDb.database.db, engine, logger });
 
-    const { workflowId } = await workflows.submit(builder.build(), { userId: 'ada' });
+    const { workflowId } = await workflows.submit(builder.build(), {
+      userId: 'ada',
+      submitter: userSubmitter('ada', true),
+    });
 
     const nodes = await testDb.database.db
       .select()
