@@ -217,7 +217,8 @@ describe('security: who may run what (authz)', () => {
       async () => {
         const rows = await testDb.database.db.select().from(schedules);
         const bobs = rows.find((row) => row.id === 'bob-retention');
-        const admins = rows.find((row) => row.id === 'admin-retention');
+        // Stored under the admin's tag: schedule ids are per user.
+        const admins = rows.find((row) => row.id.startsWith('admin-retention~'));
         return bobs && bobs.skippedRuns > 0 && admins?.lastTaskId ? [bobs, admins] : undefined;
       },
       { timeoutMs: 20_000, what: 'beat to handle both schedules' },
