@@ -42,6 +42,12 @@ export {
 export { SubmitQuota, type SubmitQuotaOptions } from './quota/submit-quota.js';
 export { findNul, NUL_MESSAGE, stripNul } from './records/nul.js';
 export { QuarantineLog, type QuarantineLogOptions } from './records/quarantine-log.js';
+export {
+  RECORDS_GROUP,
+  RecordProjector,
+  type RecordProjectorOptions,
+  type RecordProjectorStats,
+} from './records/record-projector.js';
 export { recordVersion } from './records/record-version.js';
 export {
   mergeRecords,

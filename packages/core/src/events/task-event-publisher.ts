@@ -1,3 +1,4 @@
+import type { NewDeadLetter, NewTaskRecord } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import type { RedisConnection } from '../redis/create-redis.js';
 import type {
@@ -34,13 +35,25 @@ export class TaskEventPublisher implements TaskLifecycleListener {
   }
 
   publish(event: Omit<TaskEvent, 'at'> & { at?: string }): void {
-    const message = JSON.stringify({ ...event, at: event.at ?? new Date().toISOString() });
+    this.append(event).catch((error: unknown) => {
+      this.options.logger?.warn({ err: error, taskId: event.taskId }, 'task event not published');
+    });
+  }
+
+  /**
+   * Appends an event with the record row (and dead letter) of the same step, in one entry, for a
+   * `RecordProjector` to store; resolves once Redis has it, so a caller can make the step
+   * durable before it acknowledges the job.
+   */
+  async append(
+    event: Omit<TaskEvent, 'at'> & { at?: string },
+    step: { record?: NewTaskRecord | undefined; deadLetter?: NewDeadLetter | undefined } = {},
+  ): Promise<void> {
+    const fields = ['event', JSON.stringify({ ...event, at: event.at ?? new Date().toISOString() })];
+    if (step.record) fields.push('record', JSON.stringify(step.record));
+    if (step.deadLetter) fields.push('deadLetter', JSON.stringify(step.deadLetter));
     const kept = this.options.eventsKept ?? DEFAULT_EVENTS_KEPT;
-    this.options.connection
-      .xadd(this.stream, 'MAXLEN', '~', kept, '*', 'event', message)
-      .catch((error: unknown) => {
-        this.options.logger?.warn({ err: error, taskId: event.taskId }, 'task event not published');
-      });
+    await this.options.connection.xadd(this.stream, 'MAXLEN', '~', kept, '*', ...fields);
   }
 
   onStarted(info: TaskAttemptInfo): void {

@@ -1,0 +1,252 @@
+import { hostname } from 'node:os';
+import type { NewDeadLetter, NewTaskRecord } from '@foreman/db';
+import type { Logger } from '@foreman/logger';
+import { taskEventsStream } from '../events/channels.js';
+import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
+import type { TaskRecordWriter } from './task-record-writer.js';
+
+export interface RecordProjectorOptions {
+  connection: RedisConnection;
+  /** Redis key prefix of the deployment: the stream is `<prefix>:task-events:log`. */
+  prefix: string;
+  /** Where the rows go: batched upserts, version-fenced, quarantining rows the database refuses. */
+  records: TaskRecordWriter;
+  logger?: Logger | undefined;
+  /**
+   * This process's name in the consumer group; unique per process.
+   * @defaultValue `<hostname>-<pid>`
+   */
+  consumer?: string;
+  /**
+   * Entries taken per read; their rows are stored together before the entries are acknowledged.
+   * @defaultValue 2_000
+   */
+  batchSize?: number;
+  /**
+   * Longest one read of the stream blocks while nothing new arrives.
+   * @defaultValue 1_000
+   */
+  blockMs?: number;
+  /**
+   * Entries read by a projector that has not acknowledged them for this long (it died) are taken
+   * over by another.
+   * @defaultValue 30_000
+   */
+  claimIdleMs?: number;
+  /**
+   * How long projected entries stay in the stream for readers that resume (SSE); unprojected
+   * entries are never trimmed by the projector.
+   * @defaultValue 600_000
+   */
+  retainMs?: number;
+}
+
+export interface RecordProjectorStats {
+  /** Entries whose rows are stored and which are acknowledged. */
+  projected: number;
+  /** Entries that could not be read as a step (acknowledged, logged). */
+  unreadable: number;
+  /** Entries found trimmed (by the stream's length cap) before any projector read them. */
+  lost: number;
+}
+
+/** The consumer group every projector of a deployment reads in. */
+export const RECORDS_GROUP = 'records';
+
+const DEFAULTS = { batchSize: 2_000, blockMs: 1_000, claimIdleMs: 30_000, retainMs: 600_000 };
+const TRIM_EVERY_MS = 5_000;
+const RECORD_DATES = ['createdAt', 'startedAt', 'completedAt', 'updatedAt'] as const;
+const DEAD_LETTER_DATES = ['failedAt', 'replayedAt'] as const;
+
+type StreamEntry = [id: string, fields: string[]];
+
+/**
+ * Stores the record rows carried by the task-event stream in PostgreSQL. The stream is the
+ * durable log: a step is in Redis before its job is acknowledged, so a worker killed right after
+ * loses nothing, and an unreachable database only makes the stream longer. Projectors in any
+ * number of processes share the work through a consumer group; an entry is acknowledged only
+ * once its rows are stored, and one a dead projector held is taken over after `claimIdleMs`.
+ */
+export class RecordProjector {
+  private readonly settings: typeof DEFAULTS & { consumer: string };
+  private readonly stream: string;
+  private reader: RedisConnection | undefined;
+  private running: Promise<void> | undefined;
+  private lastTrim = 0;
+  private lossReportedAt = '0-0';
+  readonly stats: RecordProjectorStats = { projected: 0, unreadable: 0, lost: 0 };
+
+  constructor(private readonly options: RecordProjectorOptions) {
+    this.settings = {
+      batchSize: options.batchSize ?? DEFAULTS.batchSize,
+      blockMs: options.blockMs ?? DEFAULTS.blockMs,
+      claimIdleMs: options.claimIdleMs ?? DEFAULTS.claimIdleMs,
+      retainMs: options.retainMs ?? DEFAULTS.retainMs,
+      consumer: options.consumer ?? `${hostname()}-${process.pid}`,
+    };
+    for (const key of ['batchSize', 'blockMs', 'claimIdleMs', 'retainMs'] as const) {
+      const value = this.settings[key];
+      if (!Number.isInteger(value) || value <= 0) {
+        throw new TypeError(`RecordProjector: ${key} must be a positive whole number (got ${value})`);
+      }
+    }
+    this.stream = taskEventsStream(options.prefix);
+  }
+
+  /** Joins the consumer group (creating it to read the whole stream) and starts projecting. */
+  async start(): Promise<void> {
+    try {
+      await this.options.connection.xgroup('CREATE', this.stream, RECORDS_GROUP, '0', 'MKSTREAM');
+    } catch (error) {
+      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+    }
+    const reader = duplicateRedis(this.options.connection);
+    this.reader = reader;
+    this.running = this.loop(reader);
+  }
+
+  /** Stops reading; rows of entries already read are stored before it resolves (the writer's close bounds that). */
+  async close(): Promise<void> {
+    const reader = this.reader;
+    this.reader = undefined;
+    // A blocked read holds the connection: drop it rather than wait for the block to end.
+    reader?.disconnect();
+    await this.running;
+  }
+
+  private async loop(reader: RedisConnection): Promise<void> {
+    let lastClaim = 0;
+    while (this.reader === reader) {
+      try {
+        if (Date.now() - lastClaim >= this.settings.claimIdleMs / 2) {
+          lastClaim = Date.now();
+          await this.claimAbandoned();
+        }
+        // Before the read: entries trimmed unread are only visible until the group reads past them.
+        if (Date.now() - this.lastTrim >= TRIM_EVERY_MS) await this.trim();
+        const answer = (await reader.xreadgroup(
+          'GROUP',
+          RECORDS_GROUP,
+          this.settings.consumer,
+          'COUNT',
+          this.settings.batchSize,
+          'BLOCK',
+          this.settings.blockMs,
+          'STREAMS',
+          this.stream,
+          '>',
+        )) as Array<[string, StreamEntry[]]> | null;
+        await this.project(answer?.[0]?.[1] ?? []);
+      } catch (error) {
+        if (this.reader !== reader) return;
+        this.options.logger?.warn({ err: error }, 'record projection failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  /** Entries another projector read and never acknowledged (it died) are projected here. */
+  private async claimAbandoned(): Promise<void> {
+    let cursor = '0-0';
+    do {
+      const [next, entries] = (await this.options.connection.xautoclaim(
+        this.stream,
+        RECORDS_GROUP,
+        this.settings.consumer,
+        this.settings.claimIdleMs,
+        cursor,
+        'COUNT',
+        this.settings.batchSize,
+      )) as [string, StreamEntry[], string[]];
+      await this.project(entries.filter((entry) => entry?.[1]));
+      cursor = next;
+    } while (cursor !== '0-0');
+  }
+
+  private async project(entries: StreamEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const stored: Array<Promise<void>> = [];
+    for (const [id, fields] of entries) {
+      try {
+        const record = field(fields, 'record');
+        const deadLetter = field(fields, 'deadLetter');
+        if (record) stored.push(this.options.records.write(revive<NewTaskRecord>(record, RECORD_DATES)));
+        if (deadLetter) {
+          stored.push(
+            this.options.records.writeDeadLetter(revive<NewDeadLetter>(deadLetter, DEAD_LETTER_DATES)),
+          );
+        }
+      } catch (error) {
+        this.stats.unreadable += 1;
+        this.options.logger?.error(
+          { err: error, entry: id },
+          'task-event entry is not a readable step; skipped',
+        );
+      }
+    }
+    // The writer settles once the rows are stored (or quarantined); only then are they acknowledged.
+    await Promise.all(stored);
+    await this.options.connection.xack(this.stream, RECORDS_GROUP, ...entries.map(([id]) => id));
+    this.stats.projected += entries.length;
+  }
+
+  /**
+   * Trims what every projector has stored and readers no longer need, and reports entries that
+   * were trimmed (by the stream's length cap) before they were projected: records were lost.
+   */
+  private async trim(): Promise<void> {
+    this.lastTrim = Date.now();
+    const connection = this.options.connection;
+    const info = toMap((await connection.xinfo('STREAM', this.stream)) as unknown[]);
+    const groups = ((await connection.xinfo('GROUPS', this.stream)) as unknown[][]).map(toMap);
+    const group = groups.find((candidate) => candidate.name === RECORDS_GROUP);
+    if (!group) return;
+    const delivered = String(group['last-delivered-id']);
+    const first = String(info['recorded-first-entry-id'] ?? '0-0');
+    // Our own trims stop at the group's position; the length cap does not. Entries gone past it
+    // were never read: all that were removed, less those the group had read (all gone by then).
+    if (compareIds(delivered, first) < 0 && first !== this.lossReportedAt) {
+      const removed = Number(info['entries-added']) - Number(info.length);
+      const lost = removed - Number(group['entries-read'] ?? 0);
+      if (lost > 0) {
+        this.lossReportedAt = first;
+        this.stats.lost += lost;
+        this.options.logger?.error(
+          { lost, lastProjected: delivered, oldestKept: first },
+          'task-event entries were trimmed before they were projected: their task records are lost',
+        );
+      }
+    }
+    const [, oldestPending] = (await connection.xpending(this.stream, RECORDS_GROUP)) as [
+      number,
+      string | null,
+    ];
+    const retained = `${Date.now() - this.settings.retainMs}-0`;
+    const keepFrom = [oldestPending ?? delivered, retained].sort(compareIds)[0]!;
+    await connection.xtrim(this.stream, 'MINID', keepFrom);
+  }
+}
+
+function field(fields: string[], name: string): string | undefined {
+  for (let index = 0; index < fields.length; index += 2) if (fields[index] === name) return fields[index + 1];
+  return undefined;
+}
+
+function revive<T>(json: string, dates: readonly string[]): T {
+  const row = JSON.parse(json) as Record<string, unknown>;
+  for (const key of dates) if (typeof row[key] === 'string') row[key] = new Date(row[key] as string);
+  return row as T;
+}
+
+function toMap(flat: unknown[]): Record<string, unknown> {
+  const map: Record<string, unknown> = {};
+  for (let index = 0; index < flat.length; index += 2) map[String(flat[index])] = flat[index + 1];
+  return map;
+}
+
+/** Orders stream ids (`<ms>-<seq>`) numerically. */
+function compareIds(a: string, b: string): number {
+  const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
+  const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
+  return aMs - bMs || aSeq - bSeq;
+}
