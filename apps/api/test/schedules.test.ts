@@ -1,6 +1,6 @@
 import { maintenance } from '@foreman/contracts';
-import { declareSchedule } from '@foreman/core';
-import { ScheduleService } from '@foreman/schedules';
+import { declareSchedule, SYSTEM_SUBMITTER } from '@foreman/core';
+import { runTaskId, ScheduleService, scheduleKey } from '@foreman/schedules';
 import { startTestApi, type TestApi } from './test-api.js';
 
 describe('schedules api', () => {
@@ -151,6 +151,25 @@ describe('schedules api', () => {
       const deleted = await api.call(key, `/schedules/daily?userId=${user}`, { method: 'DELETE' });
       expect(deleted.status).toBe(200);
     }
+  });
+
+  it("finds the runs of a user's schedule with the longest id (id, owner tag and occurrence)", async () => {
+    const id = 's'.repeat(200);
+    const body = JSON.stringify({ id, task: 'maintenance.health_check', everyMs: 3_600_000 });
+    expect((await api.call(api.aliceKey, '/schedules', { method: 'POST', body })).status).toBe(201);
+    // The task id beat gives a run of it: the stored id (with alice's tag) and the occurrence.
+    const { taskId } = await api.client.submit(
+      'maintenance.health_check',
+      {},
+      {
+        taskId: runTaskId(scheduleKey(id, 'alice'), Date.now()),
+        userId: 'alice',
+        submitter: SYSTEM_SUBMITTER,
+      },
+    );
+    expect(taskId.length).toBeGreaterThan(200);
+    const record = await api.call(api.aliceKey, `/tasks/${taskId}`);
+    expect([record.status, ((await record.json()) as { id?: string }).id]).toEqual([200, taskId]);
   });
 
   it('lets only admin keys change declared schedules, which belong to no user', async () => {

@@ -108,4 +108,5 @@ export const taskPageSchema = z
   .object({ tasks: z.array(taskRecordSchema), nextCursor: z.string().nullable() })
   .openapi('TaskPage');
 
-export const taskIdParams = z.object({ id: z.string().min(1).max(200) });
+// Room for a user schedule's run ids: a 200-character schedule id, its owner's tag and the occurrence.
+export const taskIdParams = z.object({ id: z.string().min(1).max(256) });
