@@ -60,7 +60,7 @@ describe('task event stream', () => {
     return ((await response.json()) as { taskId: string }).taskId;
   };
   const data = (event: SseEvent) =>
-    JSON.parse(event.data) as { taskId: string; userId: string; percent?: number };
+    JSON.parse(event.data) as { taskId: string; userId: string; percent?: number; error?: string };
   const lifecycle = ['submitted', 'started', 'progress', 'progress', 'completed'];
 
   it('streams a task’s life to its owner only, and replays from Last-Event-ID', async () => {
@@ -159,5 +159,26 @@ describe('task event stream', () => {
     const events = await stream.collect((event) => event.event === 'cancelled');
     expect(events.map((event) => [event.event, data(event).taskId])).toEqual([['cancelled', taskId]]);
     await stream.close();
+  });
+
+  it("shows a failed event's server paths to admins only, as the task records do", async () => {
+    const alice = await open(api.aliceKey);
+    const admin = await open(api.adminKey);
+    new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix }).publish({
+      type: 'failed',
+      taskId: 'paths-1',
+      taskName: 'file.checksum_file',
+      queue: 'file',
+      userId: 'alice',
+      error: "ENOENT: no such file or directory, open '/srv/foreman/files/alice/a.txt'",
+    });
+    const [seen] = await alice.collect((event) => event.event === 'failed');
+    const [full] = await admin.collect((event) => event.event === 'failed');
+    expect(data(seen!).error).toBe("ENOENT: no such file or directory, open '…/a.txt'");
+    expect(data(full!).error).toBe(
+      "ENOENT: no such file or directory, open '/srv/foreman/files/alice/a.txt'",
+    );
+    await alice.close();
+    await admin.close();
   });
 });

@@ -8,6 +8,7 @@ import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
 import { validationHook } from '../http/validation-hook.js';
 import { commonErrors, errorSchema } from '../schemas/error.js';
+import { errorFor } from '../services/error-view.js';
 import { TaskService } from '../services/task-service.js';
 
 const filterSchema = z
@@ -87,7 +88,11 @@ export function eventRoutes({ reader, fanout }: EventRouteOptions) {
         stream.onAbort(() => subscription.close());
         const send = async (batch: EventBatch) => {
           for (const { id, event } of batch) {
-            if (matches(event)) await stream.writeSSE({ event: event.type, data: JSON.stringify(event), id });
+            if (!matches(event)) continue;
+            // Shown as the task records show it: server paths only to admins.
+            const shown =
+              event.error === undefined ? event : { ...event, error: errorFor(identity, event.error) };
+            await stream.writeSSE({ event: event.type, data: JSON.stringify(shown), id });
           }
         };
         try {
