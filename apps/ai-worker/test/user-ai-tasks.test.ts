@@ -1,7 +1,7 @@
 import { ChatClient } from '@foreman/ai-client';
 import { completion, type ModelServer, replyJson, startModelServer } from '@foreman/ai-client/testing';
 import { ai, createRegistry } from '@foreman/contracts';
-import { TaskClient, TaskRecordWriter, TaskWorker } from '@foreman/core';
+import { SYSTEM_SUBMITTER, TaskClient, TaskRecordWriter, TaskWorker, userSubmitter } from '@foreman/core';
 import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
 import { aiTasks as aiTasksTable, eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
@@ -14,6 +14,9 @@ const logger = createLogger('test', { level: 'silent' });
 const MINUTE = 60_000;
 const context = (attempt = 1, maxAttempts = 4) =>
   ({ attempt, maxAttempts, signal: new AbortController().signal, progress: async () => {} }) as never;
+
+/** Submit options of a user's own task. */
+const as = (userId: string) => ({ userId, submitter: userSubmitter(userId, false) });
 
 describe("users' AI tasks against a real database, queue and model server", () => {
   let server: ModelServer;
@@ -139,13 +142,14 @@ describe("users' AI tasks against a real database, queue and model server", () =
     try {
       const dueAt = new Date(Date.now() - MINUTE);
       const row = await insert({ nextRunAt: dueAt });
-      const prompt = await client.submit(ai.completePrompt.name, { prompt: 'Capital?' }, { userId: 'alice' });
+      const prompt = await client.submit(ai.completePrompt.name, { prompt: 'Capital?' }, as('alice'));
       const due = await client.submit(
         ai.runAiTask.name,
         { aiTaskId: row.id, dueAt: dueAt.toISOString() },
-        { userId: 'u1' },
+        // As the due sweep submits it: the system, for the task's owner.
+        { userId: 'u1', submitter: SYSTEM_SUBMITTER },
       );
-      const other = await client.submit(ai.completePrompt.name, { prompt: 'Again?' }, { userId: 'bob' });
+      const other = await client.submit(ai.completePrompt.name, { prompt: 'Again?' }, as('bob'));
       const recorded = (id: string) =>
         waitFor(async () => {
           const [found] = await db().select().from(tasks).where(eq(tasks.id, id));
