@@ -29,8 +29,11 @@ describe('Kubernetes manifests (infra/k8s)', () => {
       const main = container(workload);
       expect(main.image).toMatch(new RegExp(`^foreman/${spec.name}:`));
       expect(main.ports).toEqual([{ name: 'http', containerPort: spec.defaultPort }]);
-      for (const probe of [main.startupProbe, main.readinessProbe, main.livenessProbe])
+      // Liveness asks the process only; readiness its dependencies, within the probe's timeout.
+      for (const probe of [main.startupProbe, main.livenessProbe])
         expect(probe?.httpGet).toEqual({ path: '/health', port: 'http' });
+      expect(main.readinessProbe?.httpGet).toEqual({ path: '/ready', port: 'http' });
+      expect(main.readinessProbe?.timeoutSeconds).toBeGreaterThan(2);
       expect(main.resources?.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
       expect(main.resources?.limits).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
       expect(podSpec(workload).securityContext?.runAsNonRoot).toBe(true);

@@ -73,6 +73,8 @@ export interface AppDependencies {
   alerts?: AlertManager;
   /** Serves /advisor when given. */
   advisor?: QueueAdvisor;
+  /** Longest wait for Redis or the database in GET /ready (default 2000 ms). */
+  healthCheckTimeoutMs?: number;
   /** The dashboard's session cookie (default: Secure over https, 12 hours). */
   sessionCookie?: SessionCookieOptions;
   /** Origins besides the api's own host that cookie-authenticated requests may come from. */
@@ -124,7 +126,7 @@ export function createApp(deps: AppDependencies) {
   app.use('*', async (c, next) => (isPublic(c.req.path) ? next() : limit(c, next)));
   app.use('*', refuseNulQuery());
 
-  app.route('/', healthRoutes(deps));
+  app.route('/', healthRoutes({ ...deps, timeoutMs: deps.healthCheckTimeoutMs }));
   app.route('/', sessionRoutes({ keys: deps.keys, sessions, cookie: sessionCookie, failures }));
   app.route('/', dashboardRoutes({ assets: loadDashboardAssets() }));
   app.route(

@@ -109,6 +109,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
         ? { limit: config.SUBMIT_QUOTA, windowMs: config.SUBMIT_QUOTA_WINDOW_MS }
         : undefined,
     apiKeyCacheMs: config.API_KEY_CACHE_MS,
+    healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
     sessionCookie: { secure: config.SESSION_COOKIE_SECURE, maxAgeSeconds: config.SESSION_MAX_AGE_SECONDS },
     trustedOrigins: config.TRUSTED_ORIGINS,
     bullBoardReadOnly: config.BULL_BOARD_READ_ONLY,

@@ -27,6 +27,7 @@ export interface Container {
 
 export interface Probe {
   readonly httpGet?: { path: string; port: string | number };
+  readonly timeoutSeconds?: number;
 }
 
 export interface PodSpec {

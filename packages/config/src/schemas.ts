@@ -39,6 +39,15 @@ export const baseEnvSchema = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _ only')
     .default('public'),
+  /** Longest wait for a new PostgreSQL connection before the query fails (pg connectionTimeoutMillis). */
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5_000),
+  /**
+   * PostgreSQL statement_timeout of every pooled connection: the server cancels a statement that
+   * runs longer. 0: no limit (e.g. for a maintenance worker that VACUUMs very large tables).
+   */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Longest wait for one dependency (Redis, the database) in a readiness check before it counts as down. */
+  HEALTH_CHECK_TIMEOUT_MS: positiveInt(2_000),
   DATA_DIR: z.string().default('.data'),
   /** Per-queue fair sharing between users; api and workers must agree, so set it once for all. */
   FAIRNESS: fairnessEnv,

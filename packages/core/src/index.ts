@@ -96,7 +96,11 @@ export { TaskRegistry, type TaskTypeDescription } from './task/task-registry.js'
 export { validatePayload } from './task/validate-payload.js';
 export type { ParentOutcome, WorkflowNodeContext } from './task/workflow-node-context.js';
 export {
-  type HealthCheck,
+  checkWithin,
+  DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
+  type DependencyCheck,
+  type HealthChecks,
+  type HealthReport,
   type HealthRoutes,
   type HealthServer,
   startHealthServer,

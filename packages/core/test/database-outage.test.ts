@@ -14,8 +14,15 @@ interface RecordStats {
 }
 
 const recordStats = async (worker: WorkerProcess) => {
-  const { status, body } = await worker.health();
+  const { status, body } = await worker.ready();
   return { status, records: body.records as RecordStats };
+};
+
+/** The probe's answer and how long it took. */
+const timed = async (probe: () => Promise<{ status: number; body: Record<string, unknown> }>) => {
+  const started = performance.now();
+  const answer = await probe();
+  return { ...answer, ms: performance.now() - started };
 };
 
 describe('PostgreSQL unreachable while workers run', () => {
@@ -61,7 +68,7 @@ describe('PostgreSQL unreachable while workers run', () => {
     proxy.cut();
     await runBatch('kept');
     const during = await recordStats(worker);
-    // The health answer says the database is away, and still reports the buffered records.
+    // Readiness says the database is away, and still reports the buffered records.
     expect(during.status).toBe(503);
     expect(during.records.buffered).toBeGreaterThan(0);
     expect(during.records.failedFlushes).toBeGreaterThan(0);
@@ -100,4 +107,38 @@ describe('PostgreSQL unreachable while workers run', () => {
     expect((await recordStats(worker)).records.dropped).toBeGreaterThanOrEqual(TASKS - 50);
     await worker.stop();
   }, 120_000);
+
+  it.each([
+    ['cut', () => proxy.cut()],
+    ['stalled', () => proxy.stall()],
+  ])(
+    'answers liveness at once and readiness 503 within its timeout while PostgreSQL is %s',
+    async (_, outage) => {
+      const worker = await h.startWorker({ DATABASE_URL: viaProxy, HEALTH_CHECK_TIMEOUT_MS: '1000' });
+      expect((await worker.ready()).status).toBe(200);
+      outage();
+      try {
+        for (let probe = 0; probe < 3; probe += 1) {
+          const live = await timed(() => worker.health());
+          expect(live).toMatchObject({ status: 200, body: { status: 'ok', service: 'fault-worker' } });
+          expect(live.ms).toBeLessThan(500);
+          const ready = await timed(() => worker.ready());
+          expect(ready).toMatchObject({
+            status: 503,
+            body: { status: 'unavailable', redis: { ok: true }, database: { ok: false } },
+          });
+          expect(ready.ms).toBeLessThan(1_800);
+        }
+      } finally {
+        proxy.restore();
+      }
+      await waitFor(async () => ((await worker.ready()).status === 200 ? true : undefined), {
+        what: 'readiness once PostgreSQL is back',
+        timeoutMs: 15_000,
+        intervalMs: 250,
+      });
+      await worker.stop();
+    },
+    60_000,
+  );
 });

@@ -8,8 +8,10 @@ export interface WorkerProcess {
   readonly child: ChildProcess;
   readonly logs: string[];
   readonly healthPort: number;
-  /** GET /health of the process: its status code and report. */
+  /** GET /health (liveness) of the process: its status code and report. */
   health(): Promise<{ status: number; body: Record<string, unknown> }>;
+  /** GET /ready (readiness) of the process: its status code and report. */
+  ready(): Promise<{ status: number; body: Record<string, unknown> }>;
   /** SIGKILL: no shutdown, no flush; resolves once the process is gone. */
   kill(): Promise<void>;
   /** SIGTERM and wait for the exit code. */
@@ -39,14 +41,16 @@ export async function startWorkerProcess(env: Record<string, string>): Promise<W
     );
     setTimeout(() => reject(new Error(`worker not ready after 60 s:\n${logs.join('\n')}`)), 60_000).unref();
   });
+  const get = async (path: string) => {
+    const response = await fetch(`http://127.0.0.1:${healthPort}${path}`);
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
   return {
     child,
     logs,
     healthPort,
-    async health() {
-      const response = await fetch(`http://127.0.0.1:${healthPort}/health`);
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-    },
+    health: () => get('/health'),
+    ready: () => get('/ready'),
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;

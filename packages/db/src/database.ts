@@ -26,6 +26,17 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Largest number of pooled connections to a PostgreSQL server. */
   poolSize?: number;
+  /**
+   * Longest wait for a new PostgreSQL connection, in milliseconds (pg `connectionTimeoutMillis`):
+   * an unreachable or stalled server fails the query instead of holding it.
+   * @defaultValue 5000
+   */
+  connectTimeoutMs?: number;
+  /**
+   * `statement_timeout` of every pooled connection, in milliseconds; 0: no limit.
+   * @defaultValue 60000
+   */
+  statementTimeoutMs?: number;
   /** An already open embedded database to use instead of opening `dataDir`. */
   pglite?: PGlite;
 }
@@ -49,11 +60,19 @@ export function createDatabase(options: DatabaseOptions = {}): Database {
   const schemaName = options.schema ?? 'public';
   if (!SCHEMA_NAME.test(schemaName)) throw new Error(`Invalid database schema name "${schemaName}"`);
 
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+  const statementTimeoutMs = options.statementTimeoutMs ?? 60_000;
+  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs <= 0)
+    throw new Error(`connectTimeoutMs must be a positive integer, got ${connectTimeoutMs}`);
+  if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 0)
+    throw new Error(`statementTimeoutMs must be a non-negative integer, got ${statementTimeoutMs}`);
+
   if (options.url) {
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
-      options: `-c search_path=${schemaName}`,
+      connectionTimeoutMillis: connectTimeoutMs,
+      options: `-c search_path=${schemaName} -c statement_timeout=${statementTimeoutMs}`,
     });
     // An idle client losing its server must not crash the process; the next query reconnects.
     pool.on('error', () => {});

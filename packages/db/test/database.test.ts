@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { eq, sql } from 'drizzle-orm';
 import { createDatabase, migrate, tasks } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
@@ -56,6 +57,46 @@ describe('PostgreSQL', () => {
 
   it('measures a ping', async () => {
     expect(await testDb.database.ping()).toBeGreaterThan(0);
+  });
+
+  it('sets statement_timeout on every pooled connection (default 60 s, 0 for none)', async () => {
+    const timeout = async (statementTimeoutMs?: number) => {
+      const database = createDatabase({ url: testDb.url, schema: testDb.schema, statementTimeoutMs });
+      try {
+        return (await database.db.execute<{ statement_timeout: string }>(sql`show statement_timeout`))
+          .rows[0];
+      } finally {
+        await database.close();
+      }
+    };
+    expect(await timeout()).toEqual({ statement_timeout: '1min' });
+    expect(await timeout(0)).toEqual({ statement_timeout: '0' });
+    const short = createDatabase({ url: testDb.url, schema: testDb.schema, statementTimeoutMs: 100 });
+    await expect(short.db.execute(sql`select pg_sleep(2)`)).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/statement timeout/) },
+    });
+    await short.close();
+  });
+
+  it('gives up connecting to a server that never answers after connectTimeoutMs', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    const database = createDatabase({ url: `postgres://x@127.0.0.1:${port}/test`, connectTimeoutMs: 300 });
+    const started = performance.now();
+    await expect(database.ping()).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/timeout/i) },
+    });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    await database.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  it('refuses timeouts that are not integers in range', () => {
+    expect(() => createDatabase({ url: testDb.url, connectTimeoutMs: 0 })).toThrow(/connectTimeoutMs/);
+    expect(() => createDatabase({ url: testDb.url, statementTimeoutMs: -1 })).toThrow(/statementTimeoutMs/);
   });
 });
 

@@ -14,11 +14,22 @@ export interface AppConnections {
  */
 export async function openConnections(
   service: string,
-  env: Pick<BaseEnv, 'DATABASE_URL' | 'DATABASE_SCHEMA' | 'DATA_DIR' | 'REDIS_URL' | 'REDIS_CLUSTER'>,
+  env: Pick<
+    BaseEnv,
+    | 'DATABASE_URL'
+    | 'DATABASE_SCHEMA'
+    | 'DATABASE_CONNECT_TIMEOUT_MS'
+    | 'DATABASE_STATEMENT_TIMEOUT_MS'
+    | 'DATA_DIR'
+    | 'REDIS_URL'
+    | 'REDIS_CLUSTER'
+  >,
 ): Promise<AppConnections> {
   const database = createDatabase({
     url: env.DATABASE_URL,
     schema: env.DATABASE_SCHEMA,
+    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
     dataDir: join(env.DATA_DIR, service, 'pglite'),
   });
   await migrate(database);
