@@ -1,7 +1,9 @@
 import type { AlertManager } from '@foreman/alerting';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
 import { readJson } from '../http/read-json.js';
+import { requireAdmin } from '../middleware/require-admin/index.js';
 import {
   ackBody,
   alertListQuery,
@@ -9,7 +11,7 @@ import {
   alertSchema,
   storedRuleSchema,
 } from '../schemas/alerts.js';
-import { commonErrors, conflict, notFound } from '../schemas/error.js';
+import { commonErrors, conflict, forbidden, notFound } from '../schemas/error.js';
 import { jsonResponse } from '../schemas/json-response.js';
 
 const idParam = z.object({ id: z.string() });
@@ -19,7 +21,7 @@ const idParam = z.object({ id: z.string() });
  * by the alerting package itself, whose errors (ALERT_RULE_INVALID, …) the api passes on.
  */
 const documenter =
-  (app: OpenAPIHono) =>
+  (app: OpenAPIHono<ApiEnv>) =>
   (
     method: 'get' | 'post' | 'put' | 'delete',
     path: string,
@@ -31,14 +33,18 @@ const documenter =
       method,
       path,
       tags: ['alerts'],
-      summary,
+      summary: `${summary} (admin)`,
       request,
-      responses: { ...responses, ...commonErrors },
+      responses: { ...responses, 403: forbidden, ...commonErrors },
     });
 
-/** GET /alerts, GET /alerts/:id, POST /alerts/:id/ack `{ by }`, POST /alerts/:id/resolve. */
+/**
+ * GET /alerts, GET /alerts/:id, POST /alerts/:id/ack, POST /alerts/:id/resolve; admin keys only.
+ * An acknowledgement is recorded under the key's user.
+ */
 export function alertRoutes({ alerts }: { alerts: AlertManager }) {
-  const app = new OpenAPIHono();
+  const app = new OpenAPIHono<ApiEnv>();
+  app.use('*', requireAdmin());
   const document = documenter(app);
   document(
     'get',
@@ -57,7 +63,7 @@ export function alertRoutes({ alerts }: { alerts: AlertManager }) {
   document(
     'post',
     '/{id}/ack',
-    'Acknowledge a firing alert: no more reminders until it resolves',
+    "Acknowledge a firing alert: no more reminders until it resolves; recorded under the key's user",
     { 200: jsonResponse(alertSchema, 'The alert'), 404: notFound, 409: conflict },
     { params: idParam, body: { content: { 'application/json': { schema: ackBody } } } },
   );
@@ -79,15 +85,24 @@ export function alertRoutes({ alerts }: { alerts: AlertManager }) {
     .post('/:id/ack', async (c) => {
       const body = ackBody.safeParse(await readJson(c));
       if (!body.success)
-        throw new ApiError(400, 'BODY_INVALID', 'Expected { "by": "<who>" }', body.error.issues);
-      return c.json(await alerts.acknowledge(c.req.param('id'), body.data.by));
+        throw new ApiError(
+          400,
+          'BODY_INVALID',
+          "Expected an empty body: the acknowledgement is recorded under the key's user",
+          body.error.issues,
+        );
+      return c.json(await alerts.acknowledge(c.req.param('id'), c.get('identity').userId));
     })
     .post('/:id/resolve', async (c) => c.json(await alerts.resolve(c.req.param('id'))));
 }
 
-/** GET /alert-rules, GET/PUT/DELETE /alert-rules/:id, POST /alert-rules. File rules are read-only. */
+/**
+ * GET /alert-rules, GET/PUT/DELETE /alert-rules/:id, POST /alert-rules; admin keys only. File rules
+ * are read-only.
+ */
 export function alertRuleRoutes({ alerts }: { alerts: AlertManager }) {
-  const app = new OpenAPIHono();
+  const app = new OpenAPIHono<ApiEnv>();
+  app.use('*', requireAdmin());
   const ruleBody = { content: { 'application/json': { schema: alertRuleSchema } } };
   const document = documenter(app);
   document('get', '/', 'Rules in force: from the rules file and from the api', {

@@ -10,7 +10,8 @@ export const alertListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1_000).optional(),
 });
 
-export const ackBody = z.object({ by: z.string().min(1).max(200) }).openapi('AlertAcknowledgement');
+/** Empty: the acknowledging user is the key's, never a name from the body. */
+export const ackBody = z.object({}).strict().openapi('AlertAcknowledgement');
 
 export const alertSchema = z
   .object({

@@ -1,16 +1,20 @@
-import { api } from '../api.js';
+import { apiOrNull } from '../api.js';
 import { badge, fill, formatTime, formatValue, h, panel, relativeTime } from '../dom.js';
 
-/** Alerts that are firing or acknowledged, most severe and newest first. */
+/** Alerts that are firing or acknowledged, most severe and newest first (admin). */
 export function alertsPanel() {
   const { element, body } = panel('Active alerts', { id: 'alerts' });
   return {
     element,
     async refresh() {
       const [firing, acknowledged] = await Promise.all([
-        api('/alerts?status=firing&limit=50'),
-        api('/alerts?status=acknowledged&limit=50'),
+        apiOrNull('/alerts?status=firing&limit=50'),
+        apiOrNull('/alerts?status=acknowledged&limit=50'),
       ]);
+      if (!firing || !acknowledged) {
+        fill(body, h('p', { class: 'muted' }, 'Alerts are shown to admin keys.'));
+        return;
+      }
       const severity = (alert) => (alert.severity === 'critical' ? 0 : 1);
       const alerts = [...firing.alerts, ...acknowledged.alerts].sort(
         (a, b) => severity(a) - severity(b) || b.firedAt.localeCompare(a.firedAt),
