@@ -5,7 +5,11 @@ import { checkAppImages, type ImageCheckReport } from '../src/image-check/check-
 import { testServicesOptions } from '../src/image-check/test-services-options.js';
 
 // What each app's image holds, proved without a container engine: the Dockerfile's steps run in a
-// temporary directory per app and the app starts from the deployed tree alone.
+// temporary directory per app and the app starts from the deployed tree alone. One app is built as
+// on a brand-new machine (empty HOME, pnpm store and metadata cache), so the steps cannot lean on
+// what this machine happens to have cached.
+const FRESH_APP = 'beat';
+
 describe('app images (prune -> install -> build -> deploy --prod -> start)', () => {
   let redis: TestRedis;
   let database: TestDatabase;
@@ -14,7 +18,10 @@ describe('app images (prune -> install -> build -> deploy --prod -> start)', () 
   beforeAll(async () => {
     redis = await createTestRedis('images');
     database = await createTestDatabase('images');
-    reports = await checkAppImages(APPS, testServicesOptions(redis, database));
+    reports = await checkAppImages(APPS, {
+      ...testServicesOptions(redis, database),
+      freshCachesFor: [FRESH_APP],
+    });
     process.stdout.write(
       `${reports.map((report) => `${report.app.padEnd(20)} ${JSON.stringify(report.timingsMs)} files=${report.deployed.files}`).join('\n')}\n`,
     );
@@ -26,6 +33,14 @@ describe('app images (prune -> install -> build -> deploy --prod -> start)', () 
 
   it('covers every app under apps/', () => {
     expect(APPS.map((app) => app.name).sort()).toEqual(appDirectories());
+  });
+
+  it(`${FRESH_APP}: builds with an empty HOME, pnpm store and metadata cache, from the registry`, () => {
+    const report = reports.find((candidate) => candidate.app === FRESH_APP)!;
+    // The packages landed in the empty HOME's own store: the machine's store was not used.
+    expect(report.freshHomeFiles).toBeGreaterThan(1_000);
+    expect(report.run.readyStatus).toBe(200);
+    expect(reports.filter((candidate) => candidate.freshHomeFiles !== undefined)).toHaveLength(1);
   });
 
   it.each(APPS.map((app) => app.name))('%s: the pruned and deployed trees hold no other app', (app) => {
@@ -49,10 +64,11 @@ describe('app images (prune -> install -> build -> deploy --prod -> start)', () 
   );
 
   it.each(APPS.map((app) => app.name))(
-    '%s: starts from its deployed tree, answers /health, passes the image healthcheck, stops on SIGTERM',
+    '%s: starts from its deployed tree, answers /health and /ready, passes the image healthcheck, stops on SIGTERM',
     (app) => {
       const { run } = reports.find((candidate) => candidate.app === app)!;
       expect(run.health).toMatchObject({ status: 'ok' });
+      expect(run.readyStatus).toBe(200);
       expect(run.healthcheckExitCode).toBe(0);
       expect(run.stopExitCode).toBe(0);
     },

@@ -2,7 +2,7 @@ import { cp, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot } from '../apps.js';
 import { ImageCheckError } from './image-check-error.js';
-import { pnpmCommand, runCommand } from './run-command.js';
+import { buildEnv, freshHomeEnv, pnpmCommand, runCommand } from './run-command.js';
 
 export interface AppTree {
   /** `turbo prune --docker` output: json/ (manifests), full/ (sources), the pruned lockfile. */
@@ -12,17 +12,37 @@ export interface AppTree {
   /** `pnpm deploy --prod`: what the image's runner stage holds. */
   readonly deployed: string;
   readonly timingsMs: Record<string, number>;
+  /** With `freshHome`: files pnpm put in that home (store, metadata cache) while building. */
+  readonly freshHomeFiles?: number;
+}
+
+export interface BuildAppTreeOptions {
+  /**
+   * Build as on a brand-new machine: HOME here, so pnpm's store and metadata cache start empty and
+   * every package comes from the registry.
+   */
+  readonly freshHome?: string;
 }
 
 /**
- * Does what infra/docker/Dockerfile does, in a directory: prune, install from the pruned lockfile
- * (offline, from the local store), build, and deploy the production tree.
+ * Does what infra/docker/Dockerfile does, in a directory: prune, install from the pruned lockfile,
+ * build, and deploy the production tree. Install and deploy take `--prefer-offline`: the local
+ * store and metadata cache when they have a package, the registry when not (`--offline` fails on a
+ * machine whose cache never resolved it: ERR_PNPM_NO_OFFLINE_META).
  */
-export async function buildAppTree(app: string, workDir: string, turboCacheDir: string): Promise<AppTree> {
+export async function buildAppTree(
+  app: string,
+  workDir: string,
+  turboCacheDir: string,
+  options: BuildAppTreeOptions = {},
+): Promise<AppTree> {
   const pruned = join(workDir, 'pruned');
   const workspace = join(workDir, 'workspace');
   const deployed = join(workDir, 'deployed');
   const pnpm = pnpmCommand();
+  const env = options.freshHome ? freshHomeEnv(options.freshHome) : buildEnv();
+  const run = (step: string, command: string[], cwd: string) =>
+    runCommand(app, step, command, cwd, undefined, env);
   const timingsMs: Record<string, number> = {};
   const step = async (name: string, work: () => Promise<unknown>) => {
     const started = performance.now();
@@ -49,18 +69,16 @@ export async function buildAppTree(app: string, workDir: string, turboCacheDir: 
     await mkdir(workspace);
     await cp(join(pruned, 'json'), workspace, { recursive: true });
     await cp(join(pruned, 'pnpm-lock.yaml'), join(workspace, 'pnpm-lock.yaml'));
-    await runCommand(
-      app,
+    await run(
       'install from the pruned lockfile',
-      [...pnpm, 'install', '--offline', '--frozen-lockfile', '--reporter=silent'],
+      [...pnpm, 'install', '--prefer-offline', '--frozen-lockfile', '--reporter=silent'],
       workspace,
     );
   });
   await step('build', async () => {
     await cp(join(pruned, 'full'), workspace, { recursive: true });
     await cp(join(repoRoot, 'tsconfig.base.json'), join(workspace, 'tsconfig.base.json'));
-    await runCommand(
-      app,
+    await run(
       'build',
       [
         join(workspace, 'node_modules/.bin/turbo'),
@@ -74,10 +92,9 @@ export async function buildAppTree(app: string, workDir: string, turboCacheDir: 
     );
   });
   await step('deploy', async () => {
-    await runCommand(
-      app,
+    await run(
       'pnpm deploy --prod',
-      [...pnpm, '--filter', `@foreman/${app}`, 'deploy', '--prod', '--legacy', '--offline', deployed],
+      [...pnpm, '--filter', `@foreman/${app}`, 'deploy', '--prod', '--legacy', '--prefer-offline', deployed],
       workspace,
     );
     await cp(join(repoRoot, 'infra/docker/healthcheck.mjs'), join(deployed, 'healthcheck.mjs'));
@@ -89,5 +106,7 @@ export async function buildAppTree(app: string, workDir: string, turboCacheDir: 
         `no dist/main.js in the deployed tree (dist: ${built.join(' ')})`,
       );
   });
-  return { pruned, workspace, deployed, timingsMs };
+  if (!options.freshHome) return { pruned, workspace, deployed, timingsMs };
+  const freshHomeFiles = (await readdir(options.freshHome, { recursive: true })).length;
+  return { pruned, workspace, deployed, timingsMs, freshHomeFiles };
 }

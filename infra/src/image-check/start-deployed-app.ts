@@ -4,8 +4,10 @@ import type { AppSpec } from '../apps.js';
 import { ImageCheckError } from './image-check-error.js';
 
 export interface DeployedAppRun {
-  /** The app's GET /health answer. */
+  /** The app's GET /health (liveness) answer. */
   readonly health: Record<string, unknown>;
+  /** HTTP status of the app's GET /ready (Redis and the database reachable) once it is live. */
+  readonly readyStatus: number;
   /** Exit code of the image's HEALTHCHECK command against the running app. */
   readonly healthcheckExitCode: number | null;
   /** HTTP status of each of the spec's `servedFiles`. */
@@ -17,7 +19,8 @@ export interface DeployedAppRun {
 
 /**
  * Starts `node dist/main.js` in the deployed tree with nothing but the given settings (no inherited
- * NODE_OPTIONS, no workspace around it), checks /health and the image's healthcheck, then stops it.
+ * NODE_OPTIONS, no workspace around it), checks /health, /ready and the image's healthcheck, then
+ * stops it.
  */
 export async function startDeployedApp(
   spec: AppSpec,
@@ -58,6 +61,8 @@ export async function startDeployedApp(
         : new ImageCheckError(spec.name, 'start', `${error.message}\n${logs.join('')}`);
     });
     const startMs = Math.round(performance.now() - started);
+    const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+    await ready.arrayBuffer();
     const healthcheckExitCode = await new Promise<number | null>((resolve) =>
       execFile(process.execPath, ['healthcheck.mjs'], { cwd: deployed, env }, (error) =>
         resolve(error ? (typeof error.code === 'number' ? error.code : 1) : 0),
@@ -71,7 +76,7 @@ export async function startDeployedApp(
     }
     child.kill('SIGTERM');
     const stopExitCode = await exited;
-    return { health, healthcheckExitCode, servedFiles, stopExitCode, startMs };
+    return { health, readyStatus: ready.status, healthcheckExitCode, servedFiles, stopExitCode, startMs };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
