@@ -47,7 +47,8 @@ describe('dashboard in headless Chromium against the real api and sync worker', 
         { url: testDb.url, schema: testDb.schema },
         {
           workers: ['sync-worker'],
-          env: { SYNC_MIN_REQUEST_INTERVAL_MS: '200', ALERT_INTERVAL_MS: '1000' },
+          // No beat runs here: the api evaluates the alert rules itself.
+          env: { SYNC_MIN_REQUEST_INTERVAL_MS: '200', ALERT_EVALUATION: 'on', ALERT_INTERVAL_MS: '1000' },
         },
       ),
       launchChromium(),

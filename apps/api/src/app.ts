@@ -67,7 +67,7 @@ export interface AppDependencies {
   records?: TaskRecordWriter | undefined;
   /** Event streams (`GET /events`) one key may hold open on this process (default 20). */
   eventStreamsPerKey?: number;
-  /** Serves /metrics and the summaries when given. */
+  /** Serves the Prometheus scrape at /metrics when given (404 METRICS_DISABLED otherwise). */
   metrics?: ServiceMetrics;
   /** Serves /alerts and /alert-rules when given. */
   alerts?: AlertManager;
@@ -176,7 +176,7 @@ export function createApp(deps: AppDependencies) {
       }),
     }),
   );
-  if (deps.metrics) app.route('/metrics', metricsRoutes({ metrics: deps.metrics, database: deps.database }));
+  app.route('/metrics', metricsRoutes({ metrics: deps.metrics, database: deps.database }));
   if (deps.advisor) app.route('/advisor', advisorRoutes({ advisor: deps.advisor }));
   if (deps.alerts) {
     app.route('/alerts', alertRoutes({ alerts: deps.alerts }));

@@ -33,10 +33,10 @@ export const apiEnvSchema = baseEnvSchema
     ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
     /** JSON file of alert channels and rules; rules can also be managed through /alert-rules. */
     ALERT_RULES_FILE: z.string().min(1).optional(),
-    /** How often the rules are evaluated, once per interval across all api replicas. */
+    /** How often the rules are evaluated when ALERT_EVALUATION is on, once per interval across replicas. */
     ALERT_INTERVAL_MS: positiveInt(30_000),
-    /** off: this api never evaluates (another deployment does). */
-    ALERT_EVALUATION: z.enum(['on', 'off']).default('on'),
+    /** on: this api evaluates the rules too; off (default): beat does. */
+    ALERT_EVALUATION: z.enum(['on', 'off']).default('off'),
     /**
      * Secure flag of the dashboard's session cookie. auto: set when the request came over https
      * (directly or per X-Forwarded-Proto); always / never force it.

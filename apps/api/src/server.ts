@@ -49,18 +49,20 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     }),
     events: new TaskEventPublisher({ connection: redis, prefix: config.QUEUE_PREFIX, logger }),
   });
-  const metrics = new ServiceMetrics({
-    service: 'api',
-    diskPath: config.DATA_DIR,
-    queues: {
-      connection: redis,
-      prefix: config.QUEUE_PREFIX,
-      names: client.registry.queues(),
-      db: database.db,
-    },
-    fairness: client.fairness,
-    records,
-  });
+  const metrics = config.METRICS_ENABLED
+    ? new ServiceMetrics({
+        service: 'api',
+        diskPath: config.DATA_DIR,
+        queues: {
+          connection: redis,
+          prefix: config.QUEUE_PREFIX,
+          names: client.registry.queues(),
+          db: database.db,
+        },
+        fairness: client.fairness,
+        records,
+      })
+    : undefined;
   const keys = new ApiKeyStore(database.db);
   await bootstrapAdminKey({
     keys,
@@ -87,7 +89,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     logger,
     intervalMs: config.ALERT_INTERVAL_MS,
   });
-  if (config.ALERT_EVALUATION === 'on') scheduler.start();
+  if (config.ALERT_EVALUATION === 'on') await scheduler.start();
   const app = createApp({
     client,
     records,
@@ -135,7 +137,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await scheduler.stop();
       await client.close();
-      await metrics.close();
+      await metrics?.close();
       await records.close();
       await redis.quit();
       await database.close();

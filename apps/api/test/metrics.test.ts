@@ -107,3 +107,20 @@ describe('api metrics routes', () => {
     expect(body.queues.find((queue) => queue.queue === 'email')?.deadLetters).toBe(1);
   });
 });
+
+describe('api with METRICS_ENABLED=false (no ServiceMetrics)', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi('api_metrics_off');
+  });
+  afterAll(() => api.close());
+
+  it('answers the scrape and the depths with 404 METRICS_DISABLED, and still the record summaries', async () => {
+    for (const path of ['/metrics', '/metrics/queues']) {
+      const response = await api.call(api.adminKey, path);
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: 'METRICS_DISABLED' } });
+    }
+    expect((await api.call(api.adminKey, '/metrics/summary')).status).toBe(200);
+  });
+});

@@ -1,3 +1,10 @@
+import {
+  AlertManager,
+  type AlertPredicate,
+  AlertScheduler,
+  createChannels,
+  loadRulesFile,
+} from '@foreman/alerting';
 import type { Env } from '@foreman/config';
 import { allSchedules, createRegistry } from '@foreman/contracts';
 import {
@@ -9,6 +16,7 @@ import {
   SubmitQuota,
   startHealthServer,
   TaskClient,
+  TaskEventSubscriber,
   TaskRecordWriter,
   type TaskRegistry,
 } from '@foreman/core';
@@ -32,12 +40,15 @@ export interface BeatOptions {
   registry?: TaskRegistry;
   /** Predicates that workflow node conditions may name. */
   predicates?: Record<string, WorkflowPredicate>;
+  /** Predicates that `custom` alert rules may name. */
+  alertPredicates?: Record<string, AlertPredicate>;
 }
 
 export interface Beat {
   readonly schedules: ScheduleService;
   readonly runner: ScheduleRunner;
   readonly workflows: WorkflowClient;
+  readonly alerts: AlertManager;
   readonly health: HealthServer;
   readonly database: Database;
   readonly redis: RedisConnection;
@@ -49,7 +60,8 @@ export interface Beat {
  * Seeds the declared schedules and fires the schedules table by each row's overlap and misfire
  * policies (`ScheduleRunner`); orchestrates workflows. Any number of beats, or a restarted one,
  * fire each occurrence once: ticks are exclusive across beats and each run's task id is derived
- * from its schedule and occurrence.
+ * from its schedule and occurrence. Evaluates the alert rules once per ALERT_INTERVAL_MS across
+ * beats, and soon after a task fails for good.
  */
 export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
   const env = loadBeatEnv(options.env);
@@ -100,7 +112,34 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
   // Resumes the workflows left running by a previous beat, then follows them all.
   await orchestrator.start();
 
-  const metrics = new ServiceMetrics({ service: 'beat', diskPath: env.DATA_DIR });
+  const rulesFile = env.ALERT_RULES_FILE
+    ? await loadRulesFile(env.ALERT_RULES_FILE)
+    : { channels: {}, rules: [] };
+  const alertLogger = logger.child({ component: 'alerting' });
+  const alerts = new AlertManager({
+    db: database.db,
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    logger: alertLogger,
+    channels: createChannels(rulesFile.channels, alertLogger),
+    fileRules: rulesFile.rules,
+    ...(options.alertPredicates ? { predicates: options.alertPredicates } : {}),
+  });
+  const events = new TaskEventSubscriber({ connection: redis, prefix: env.QUEUE_PREFIX, logger });
+  const alerting = new AlertScheduler({
+    manager: alerts,
+    redis,
+    prefix: env.QUEUE_PREFIX,
+    logger: alertLogger,
+    intervalMs: env.ALERT_INTERVAL_MS,
+    events,
+    eventDelayMs: env.ALERT_EVENT_DELAY_MS,
+  });
+  if (env.ALERT_EVALUATION === 'on') await alerting.start();
+
+  const metrics = env.METRICS_ENABLED
+    ? new ServiceMetrics({ service: 'beat', diskPath: env.DATA_DIR })
+    : undefined;
   const startedAt = Date.now();
   const health = await startHealthServer(
     env.HEALTH_PORT,
@@ -110,7 +149,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
       timeoutMs: env.HEALTH_CHECK_TIMEOUT_MS,
     },
     // Beat runs no tasks: its summaries are empty, its process and host metrics are not.
-    metricsRoutes(metrics.registry, () => []),
+    metrics ? metricsRoutes(metrics.registry, () => []) : {},
   );
   logger.info(
     { declared: declarations.map((declaration) => declaration.id), healthPort: health.port },
@@ -122,8 +161,10 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
     stopping ??= (async () => {
       await runner.stop();
       await orchestrator.stop();
+      await alerting.stop();
+      await events.close();
       await health.close();
-      await metrics.close();
+      await metrics?.close();
       await client.close();
       await records.close();
       redis.disconnect();
@@ -132,7 +173,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
     })();
     return stopping;
   };
-  return { schedules, runner, workflows, health, database, redis, logger, stop };
+  return { schedules, runner, workflows, alerts, health, database, redis, logger, stop };
 }
 
 async function timeRedisPing(redis: RedisConnection): Promise<number> {

@@ -1,5 +1,5 @@
 import { baseEnvSchema, loadConfig, port, positiveInt, submitQuotaEnvSchema } from '@foreman/config';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export const beatEnvSchema = baseEnvSchema.extend(submitQuotaEnvSchema.shape).extend({
   HEALTH_PORT: port(3106),
@@ -9,6 +9,14 @@ export const beatEnvSchema = baseEnvSchema.extend(submitQuotaEnvSchema.shape).ex
   SCHEDULE_MISFIRE_GRACE_MS: positiveInt(5_000),
   /** How often beat's workflow orchestrator looks for finished nodes. */
   WORKFLOW_POLL_MS: positiveInt(250),
+  /** JSON file of alert channels and rules (the api reads the same file to validate rules). */
+  ALERT_RULES_FILE: z.string().min(1).optional(),
+  /** How often the rules are evaluated, once per interval across all beat replicas. */
+  ALERT_INTERVAL_MS: positiveInt(30_000),
+  /** Wait after a final task failure before the evaluation it triggers (folds bursts into one). */
+  ALERT_EVENT_DELAY_MS: positiveInt(1_000),
+  /** off: this beat never evaluates alert rules. */
+  ALERT_EVALUATION: z.enum(['on', 'off']).default('on'),
 });
 
 export type BeatEnv = z.output<typeof beatEnvSchema>;

@@ -7,7 +7,7 @@ import { AlertNotFoundError } from './errors/alert-not-found-error.js';
 import { AlertStateError } from './errors/alert-state-error.js';
 import { AlertInputs } from './evaluate/alert-inputs.js';
 import { type AlertPredicate, evaluateRule, type RuleEvaluation } from './evaluate/evaluate-rule.js';
-import type { AlertRule } from './rules/alert-rule.js';
+import { type AlertRule, renderMessage } from './rules/alert-rule.js';
 import { AlertRuleStore } from './rules/alert-rule-store.js';
 
 export interface AlertManagerOptions {
@@ -136,7 +136,10 @@ export class AlertManager {
     const open = history.find((alert) => OPEN.includes(alert.status));
     const lastNotified = Math.max(0, ...history.map((alert) => alert.lastNotifiedAt?.getTime() ?? 0));
     const cooled = now.getTime() - lastNotified >= rule.cooldownMs;
-    const fields = { value: evaluation.value, message: evaluation.message, lastEvaluatedAt: now };
+    const message = rule.message
+      ? renderMessage({ ...rule, message: rule.message }, evaluation.value)
+      : evaluation.message;
+    const fields = { value: evaluation.value, message, lastEvaluatedAt: now };
 
     if (!evaluation.firing) {
       if (!open) return { ruleId: rule.id, action: 'ok' };

@@ -33,6 +33,8 @@ export {
   type AlertRuleInput,
   type AlertRuleKind,
   alertRuleSchema,
+  MESSAGE_PLACEHOLDERS,
+  renderMessage,
 } from './rules/alert-rule.js';
 export { AlertRuleStore, type StoredRule } from './rules/alert-rule-store.js';
 export { loadRulesFile, type RulesFile, rulesFileSchema } from './rules/rules-file.js';

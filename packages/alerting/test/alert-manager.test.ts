@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { QuarantineLog } from '@foreman/core';
+import { QuarantineLog, TaskEventSubscriber, taskEventsStream } from '@foreman/core';
 import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
 import { deadLetters, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
@@ -327,6 +327,93 @@ describe('AlertScheduler', () => {
     const slots = Math.floor(Date.now() / intervalMs) - Math.floor(started / intervalMs) + 1;
     // Three replicas ticking twice per interval, yet never more than one evaluation per slot.
     expect(evaluations).toBeLessThanOrEqual(slots);
+    await redis.cleanup();
+    await database.drop();
+  });
+
+  it('evaluates soon after a final failure event, once across replicas, never two at a time', async () => {
+    const redis = await createTestRedis('alert-events');
+    const database = await createTestDatabase('alert_events');
+    let evaluations = 0;
+    let concurrent = 0;
+    let mostConcurrent = 0;
+    const manager = new AlertManager({
+      db: database.database.db,
+      redis: redis.redis,
+      prefix: redis.prefix,
+      logger,
+      channels: createChannels({}, logger),
+      fileRules: [
+        alertRuleSchema.parse({
+          id: 'slow',
+          kind: 'custom',
+          predicate: 'slow',
+          threshold: 1e9,
+          severity: 'warning',
+        }),
+      ],
+      predicates: {
+        slow: async () => {
+          evaluations += 1;
+          concurrent += 1;
+          mostConcurrent = Math.max(mostConcurrent, concurrent);
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          concurrent -= 1;
+          return 0;
+        },
+      },
+    });
+    const subscribers = [1, 2, 3].map(
+      () => new TaskEventSubscriber({ connection: redis.redis, prefix: redis.prefix }),
+    );
+    // An interval far beyond the test: only the start-up tick and the events evaluate.
+    const replicas = subscribers.map(
+      (events) =>
+        new AlertScheduler({
+          manager,
+          redis: redis.redis,
+          prefix: redis.prefix,
+          logger,
+          intervalMs: 3_600_000,
+          events,
+          eventDelayMs: 300,
+        }),
+    );
+    await Promise.all(replicas.map((replica) => replica.start()));
+    await waitFor(() => (evaluations === 1 && concurrent === 0 ? true : undefined), {
+      what: 'the start-up evaluation',
+    });
+    const publish = (type: string) =>
+      redis.redis.xadd(
+        taskEventsStream(redis.prefix),
+        '*',
+        'event',
+        JSON.stringify({
+          type,
+          taskId: randomUUID(),
+          taskName: 'x.y',
+          queue: 'x',
+          at: new Date().toISOString(),
+        }),
+      );
+    // Retries and successes do not evaluate.
+    await publish('retrying');
+    await publish('completed');
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(evaluations).toBe(1);
+    // A burst of final failures: one evaluation, by one of the three replicas, within the delay.
+    const failedAt = Date.now();
+    for (let index = 0; index < 20; index += 1) await publish('failed');
+    await waitFor(() => (evaluations >= 2 ? true : undefined), {
+      what: 'an evaluation after the failures',
+      timeoutMs: 5_000,
+    });
+    expect(Date.now() - failedAt).toBeLessThan(2_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(evaluations).toBe(2);
+    expect(mostConcurrent).toBe(1);
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await Promise.all(subscribers.map((subscriber) => subscriber.close()));
     await redis.cleanup();
     await database.drop();
   });

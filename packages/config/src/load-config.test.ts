@@ -11,6 +11,19 @@ describe('loadConfig', () => {
     expect(config.DATABASE_URL).toBeUndefined();
   });
 
+  it('defaults the switches and timeouts of metrics, health and the database pool', () => {
+    expect(loadConfig(baseEnvSchema, {})).toMatchObject({
+      METRICS_ENABLED: true,
+      HEALTH_CHECK_TIMEOUT_MS: 2_000,
+      DATABASE_CONNECT_TIMEOUT_MS: 5_000,
+      DATABASE_STATEMENT_TIMEOUT_MS: 60_000,
+    });
+    const off = loadConfig(baseEnvSchema, { METRICS_ENABLED: 'false', DATABASE_STATEMENT_TIMEOUT_MS: '0' });
+    expect(off).toMatchObject({ METRICS_ENABLED: false, DATABASE_STATEMENT_TIMEOUT_MS: 0 });
+    expect(() => loadConfig(baseEnvSchema, { HEALTH_CHECK_TIMEOUT_MS: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig(baseEnvSchema, { METRICS_ENABLED: 'perhaps' })).toThrow(ConfigError);
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig(baseEnvSchema, { DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });

@@ -46,6 +46,11 @@ export const baseEnvSchema = z.object({
    * runs longer. 0: no limit (e.g. for a maintenance worker that VACUUMs very large tables).
    */
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
+   * Measure and export metrics (Prometheus /metrics, process, host, queue and task instruments).
+   * false: none of it, e.g. to measure its cost; heartbeats and the task-record summaries stay.
+   */
+  METRICS_ENABLED: z.stringbool().default(true),
   /** Longest wait for one dependency (Redis, the database) in a readiness check before it counts as down. */
   HEALTH_CHECK_TIMEOUT_MS: positiveInt(2_000),
   DATA_DIR: z.string().default('.data'),

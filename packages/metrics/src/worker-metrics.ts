@@ -18,14 +18,15 @@ export interface WorkerMetricsOptions {
 /**
  * Everything a worker app measures, as a runWorkerApp plugin: task metrics from the lifecycle
  * hook, its queue's depth, its task records, process and host metrics, a heartbeat, and /metrics,
- * /metrics/summary and /metrics/summary.csv on the health port.
+ * /metrics/summary and /metrics/summary.csv on the health port. With METRICS_ENABLED=false only
+ * the heartbeat runs (the api's /workers and heartbeat alerts need it): no listener, no route.
  */
 export class WorkerMetrics implements WorkerAppPlugin {
   readonly registry = new MetricsRegistry();
   readonly tasks: TaskMetrics;
-  readonly listeners: TaskMetrics[];
-  readonly routes;
-  private readonly process: ProcessMetrics;
+  private enabled = true;
+  private readonly metricsRoutes;
+  private process: ProcessMetrics | undefined;
   private queue: QueueMetrics | undefined;
   private heartbeat: WorkerHeartbeat | undefined;
 
@@ -33,21 +34,34 @@ export class WorkerMetrics implements WorkerAppPlugin {
     const taskOptions: TaskMetricsOptions = { meter: this.registry.meter };
     if (options.windowMs) taskOptions.windowMs = options.windowMs;
     this.tasks = new TaskMetrics(taskOptions);
-    this.listeners = [this.tasks];
-    this.process = new ProcessMetrics(this.registry.meter);
-    this.routes = metricsRoutes(this.registry, () => this.tasks.summaries());
+    this.metricsRoutes = metricsRoutes(this.registry, () => this.tasks.summaries());
+  }
+
+  configure(config: { METRICS_ENABLED: boolean }): void {
+    this.enabled = config.METRICS_ENABLED;
+  }
+
+  get listeners(): TaskMetrics[] {
+    return this.enabled ? [this.tasks] : [];
+  }
+
+  get routes() {
+    return this.enabled ? this.metricsRoutes : {};
   }
 
   async start(app: WorkerApp): Promise<void> {
-    new HostMetrics({ meter: this.registry.meter, diskPath: app.config.DATA_DIR });
-    new RecordMetrics(this.registry.meter, () => app.records.stats);
-    this.queue = new QueueMetrics({
-      meter: this.registry.meter,
-      connection: app.redis,
-      prefix: app.config.QUEUE_PREFIX,
-      queues: [app.worker.queue],
-      db: app.database.db,
-    });
+    if (this.enabled) {
+      this.process = new ProcessMetrics(this.registry.meter);
+      new HostMetrics({ meter: this.registry.meter, diskPath: app.config.DATA_DIR });
+      new RecordMetrics(this.registry.meter, () => app.records.stats);
+      this.queue = new QueueMetrics({
+        meter: this.registry.meter,
+        connection: app.redis,
+        prefix: app.config.QUEUE_PREFIX,
+        queues: [app.worker.queue],
+        db: app.database.db,
+      });
+    }
     this.heartbeat = new WorkerHeartbeat({
       redis: app.redis,
       prefix: app.config.QUEUE_PREFIX,
@@ -62,7 +76,7 @@ export class WorkerMetrics implements WorkerAppPlugin {
   async stop(): Promise<void> {
     await this.heartbeat?.stop();
     await this.queue?.close();
-    this.process.stop();
+    this.process?.stop();
     await this.registry.shutdown();
   }
 }

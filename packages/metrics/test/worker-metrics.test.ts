@@ -180,3 +180,53 @@ describe('WorkerMetrics in a real worker app', () => {
     );
   });
 });
+
+describe('WorkerMetrics with METRICS_ENABLED=false', () => {
+  it('measures and serves nothing, and still beats for /workers and heartbeat alerts', async () => {
+    const redis = await createTestRedis('metrics-off');
+    const database = await createTestDatabase('metrics_off');
+    const metrics = new WorkerMetrics({ heartbeatMs: 200 });
+    const app = await runWorkerApp({
+      name: 'metrics-off-worker',
+      queue: 'metrics-test',
+      tasks: () => [implementTask(sleep, async ({ ms }) => ({ slept: ms }))],
+      defaults: { concurrency: 1, healthPort: 0 },
+      env: {
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: redis.prefix,
+        DATABASE_URL: database.url,
+        DATABASE_SCHEMA: database.schema,
+        LOG_LEVEL: 'silent',
+        METRICS_ENABLED: 'false',
+      },
+      handleSignals: false,
+      plugins: [metrics],
+    });
+    try {
+      const client = new TaskClient({
+        registry: new TaskRegistry([sleep]),
+        connection: redis.redis,
+        prefix: redis.prefix,
+      });
+      const { taskId } = await client.submit(sleep.name, { ms: 1 });
+      await waitFor(
+        async () =>
+          (await client.queue('metrics-test').getJobState(taskId)) === 'completed' ? true : undefined,
+        {
+          what: 'the task to run',
+        },
+      );
+      await client.close();
+      expect(metrics.tasks.summaries()).toEqual([]);
+      expect((await fetch(`http://127.0.0.1:${app.health.port}/metrics`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${app.health.port}/health`)).status).toBe(200);
+      expect(await readHeartbeats(redis.redis, redis.prefix)).toEqual([
+        expect.objectContaining({ service: 'metrics-off-worker', queue: 'metrics-test' }),
+      ]);
+    } finally {
+      await app.stop();
+      await redis.cleanup();
+      await database.drop();
+    }
+  });
+});

@@ -18,8 +18,13 @@ import { queueDepthSchema, summariesSchema, summaryQuery } from '../schemas/metr
  * or `format=csv`: of the key's user's tasks, admins the whole deployment's), GET /metrics/queues
  * (depth per queue and state, admin: it counts every user's tasks).
  */
-export function metricsRoutes({ metrics, database }: { metrics: ServiceMetrics; database: Database }) {
+export function metricsRoutes({ metrics, database }: { metrics?: ServiceMetrics; database: Database }) {
   const stats = new TaskRecordStats(database.db);
+  // The summaries come from the task records; the scrape and the depths need the instruments.
+  const enabled = () => {
+    if (!metrics) throw new ApiError(404, 'METRICS_DISABLED', 'Metrics are off here (METRICS_ENABLED=false)');
+    return metrics;
+  };
   const app = new OpenAPIHono<ApiEnv>();
   // Documented through the registry; the handlers answer text and CSV as well as JSON.
   app.openAPIRegistry.registerPath({
@@ -62,7 +67,7 @@ export function metricsRoutes({ metrics, database }: { metrics: ServiceMetrics; 
   });
   return app
     .get('/', async (c) =>
-      c.body(await metrics.registry.scrape(), 200, { 'content-type': PROMETHEUS_CONTENT_TYPE }),
+      c.body(await enabled().registry.scrape(), 200, { 'content-type': PROMETHEUS_CONTENT_TYPE }),
     )
     .get('/summary', async (c) => {
       const query = summaryQuery.safeParse(c.req.query());
@@ -88,5 +93,7 @@ export function metricsRoutes({ metrics, database }: { metrics: ServiceMetrics; 
         tasks: summaries,
       });
     })
-    .get('/queues', requireAdmin(), async (c) => c.json({ queues: (await metrics.queues?.depths()) ?? [] }));
+    .get('/queues', requireAdmin(), async (c) =>
+      c.json({ queues: (await enabled().queues?.depths()) ?? [] }),
+    );
 }

@@ -32,6 +32,8 @@ export interface WorkerAppOptions {
 
 /** Extends a worker app without changing it; started after the worker, stopped before it closes. */
 export interface WorkerAppPlugin {
+  /** Called with the app's settings before `listeners` and `routes` are read. */
+  configure?(config: WorkerEnv): void;
   listeners?: TaskLifecycleListener[];
   routes?: HealthRoutes;
   start?(app: WorkerApp): Promise<void> | void;
@@ -68,6 +70,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   const { database, redis } = await openConnections(options.name, config);
   await warnUnlessDurable(redis, logger);
   const plugins = options.plugins ?? [];
+  for (const plugin of plugins) plugin.configure?.(config);
   const quarantine = new QuarantineLog({ connection: redis, prefix: config.QUEUE_PREFIX });
   const records = new TaskRecordWriter({
     db: database.db,

@@ -1,0 +1,85 @@
+import {
+  defineTask,
+  implementTask,
+  TaskClient,
+  TaskEventPublisher,
+  TaskRecordWriter,
+  TaskRegistry,
+  TaskWorker,
+} from '@foreman/core';
+import { waitFor } from '@foreman/core/testing';
+import { createLogger } from '@foreman/logger';
+import { z } from 'zod';
+import { beatHarness } from './fixtures.js';
+
+const boom = defineTask({
+  name: 'beat_alert_test.boom',
+  queue: 'beat-alert-test',
+  payload: z.object({}),
+  result: z.object({}),
+  retry: { attempts: 1 },
+});
+const logger = createLogger('test', { level: 'silent' });
+
+describe('beat evaluates the alert rules', () => {
+  let harness: Awaited<ReturnType<typeof beatHarness>>;
+  let worker: TaskWorker;
+  let records: TaskRecordWriter;
+  let client: TaskClient;
+  beforeAll(async () => {
+    harness = await beatHarness('beat_alerts');
+    records = new TaskRecordWriter({ db: harness.database.database.db, logger });
+    const events = new TaskEventPublisher({ connection: harness.redis.redis, prefix: harness.redis.prefix });
+    worker = new TaskWorker({
+      queue: boom.queue,
+      tasks: [
+        implementTask(boom, async () => {
+          throw new Error('boom');
+        }),
+      ],
+      connection: harness.redis.redis,
+      prefix: harness.redis.prefix,
+      records,
+      logger,
+      listeners: [events],
+    });
+    await worker.start();
+    client = new TaskClient({
+      registry: new TaskRegistry([boom]),
+      connection: harness.redis.redis,
+      prefix: harness.redis.prefix,
+      records,
+    });
+  });
+  afterAll(async () => {
+    await worker.close();
+    await client.close();
+    await records.close();
+    await harness.close();
+  });
+
+  it('opens an alert within seconds of a task failing for good, long before the interval, once for two beats', async () => {
+    // An interval far beyond the test: only the failure can trigger the evaluation.
+    const env = { ALERT_INTERVAL_MS: '3600000', ALERT_EVENT_DELAY_MS: '500' };
+    const [first] = await Promise.all([harness.start([], env), harness.start([], env)]);
+    await first!.alerts.rules.create({
+      id: 'dead-letters',
+      kind: 'dead_letter_growth',
+      threshold: 0,
+      severity: 'critical',
+      message: '{{value}} new dead letters',
+    });
+    const failedAt = Date.now();
+    await client.submit(boom.name, {});
+    const [alert] = await waitFor(
+      async () => {
+        const open = await first!.alerts.list({ ruleId: 'dead-letters' });
+        return open.length > 0 ? open : undefined;
+      },
+      { what: 'the dead-letter alert', timeoutMs: 10_000, intervalMs: 100 },
+    );
+    expect(Date.now() - failedAt).toBeLessThan(5_000);
+    expect(alert).toMatchObject({ status: 'firing', value: 1, message: '1 new dead letters' });
+    expect(alert!.notifications).toHaveLength(1);
+  });
+});
