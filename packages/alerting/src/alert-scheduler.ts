@@ -102,15 +102,29 @@ export class AlertScheduler {
     else this.othersClaimUntil = Date.now() + this.eventDelayMs;
   }
 
-  private soon(): void {
+  /**
+   * Evaluates `eventDelayMs` from now, and once more four delays later: the failure's dead letter
+   * reaches the database through the record projector, which may lag the event under load.
+   */
+  private soon(checks = 2): void {
     if (this.pendingEvent || this.stopped) return;
     this.pendingEvent = setTimeout(() => {
       this.pendingEvent = undefined;
       // Busy (an evaluation runs here or elsewhere): it may have read before this failure; go again.
       void this.evaluate().then((ran) => {
-        if (!ran) this.soon();
+        if (!ran) this.soon(checks);
+        else if (checks > 1) this.later(() => this.soon(checks - 1), this.eventDelayMs * 3);
       });
     }, this.eventDelayMs);
+    this.pendingEvent.unref();
+  }
+
+  private later(run: () => void, delayMs: number): void {
+    if (this.stopped) return;
+    this.pendingEvent = setTimeout(() => {
+      this.pendingEvent = undefined;
+      run();
+    }, delayMs);
     this.pendingEvent.unref();
   }
 
