@@ -18,10 +18,14 @@ import { type RedisServer, startRedisServer } from './redis-server.js';
 const ran: string[] = [];
 const noop = defineTask({ name: 'trips.noop', queue: 'trips', payload: z.object({ key: z.string() }) });
 
-/** Counts the commands clients send (not those BullMQ's Lua scripts run) while `work` runs. */
+/**
+ * Counts the commands clients send (not those BullMQ's Lua scripts run) while `work` runs and
+ * until `seen` holds (MONITOR reports a command after it ran, a moment later).
+ */
 async function clientCommands(
   redis: RedisConnection,
   work: () => Promise<void>,
+  seen: (counts: Record<string, number>) => boolean,
 ): Promise<Record<string, number>> {
   const monitor = await (redis as Redis).monitor();
   const counts: Record<string, number> = {};
@@ -32,6 +36,7 @@ async function clientCommands(
   });
   try {
     await work();
+    await waitFor(() => (seen(counts) ? true : undefined), { what: 'the commands to be seen' });
   } finally {
     monitor.disconnect();
   }
@@ -86,20 +91,23 @@ describe('Redis round trips of a task', () => {
     (await database.database.db.select().from(tasks).where(eq(tasks.id, taskId)))[0]?.status;
 
   it('sends no cancel-marker read and no pub/sub message for a task that is not cancelled', async () => {
-    const counts = await clientCommands(redis, async () => {
-      const submitted = await client.submitBulk(
-        Array.from({ length: 50 }, (_, i) => ({ name: 'trips.noop', payload: { key: `n${i}` } })),
-      );
-      await waitFor(
-        async () => ((await status(submitted.at(-1)!.taskId)) === 'completed' ? true : undefined),
-        {
-          what: 'the last task',
-        },
-      );
-    });
+    const counts = await clientCommands(
+      redis,
+      async () => {
+        const submitted = await client.submitBulk(
+          Array.from({ length: 50 }, (_, i) => ({ name: 'trips.noop', payload: { key: `n${i}` } })),
+        );
+        await waitFor(
+          async () => ((await status(submitted.at(-1)!.taskId)) === 'completed' ? true : undefined),
+          { what: 'the last task' },
+        );
+        // Three events per task (submitted, started, completed).
+      },
+      (counts) => (counts.xadd ?? 0) >= 150,
+    );
     expect(counts.exists).toBeUndefined();
     expect(counts.publish).toBeUndefined();
-    // Events are one XADD each (submitted, started, completed), with no MULTI around them.
+    // Events are one XADD each, with no MULTI around them.
     expect(counts.multi).toBeUndefined();
     expect(counts.xadd).toBe(150);
   });
