@@ -54,6 +54,13 @@ export const baseEnvSchema = z.object({
   /** Longest wait for one dependency (Redis, the database) in a readiness check before it counts as down. */
   HEALTH_CHECK_TIMEOUT_MS: positiveInt(2_000),
   DATA_DIR: z.string().default('.data'),
+  /**
+   * Most entries the task-event stream keeps. Entries carry task record rows until a projector
+   * stores them, so this bounds how long PostgreSQL may be away before rows are lost: about
+   * RECORD_STREAM_MAX / (3 x tasks per second) seconds, e.g. 5.5 minutes at 1,000 tasks/s. Each
+   * entry takes about the size of its payload and result in Redis memory.
+   */
+  RECORD_STREAM_MAX: positiveInt(1_000_000),
   /** Per-queue fair sharing between users; api and workers must agree, so set it once for all. */
   FAIRNESS: fairnessEnv,
 });

@@ -6,6 +6,8 @@ import { TaskClient } from '../src/client/task-client.js';
 import { DeadLetterStore } from '../src/dead-letters/dead-letter-store.js';
 import { FairDispatcher } from '../src/fairness/fair-dispatcher.js';
 import { FairScheduler } from '../src/fairness/fair-scheduler.js';
+import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
+import { RecordProjector } from '../src/records/record-projector.js';
 import { TaskRecordWriter } from '../src/records/task-record-writer.js';
 import { defineTask } from '../src/task/define-task.js';
 import { implementTask } from '../src/task/implement-task.js';
@@ -29,6 +31,7 @@ let records: TaskRecordWriter;
 let fairness: FairScheduler;
 let client: TaskClient;
 let worker: TaskWorker;
+let projector: RecordProjector;
 let dispatcher: FairDispatcher;
 let failing = true;
 let release: () => void = () => undefined;
@@ -70,11 +73,20 @@ beforeAll(async () => {
     ],
     connection: redis.redis,
     prefix: redis.prefix,
+    events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
     records,
     logger,
     concurrency: 4,
     listeners: [dispatcher.listener],
   });
+  projector = new RecordProjector({
+    connection: redis.redis,
+    prefix: redis.prefix,
+    records,
+    logger,
+    blockMs: 100,
+  });
+  await projector.start();
   await worker.start();
   dispatcher.start();
 });
@@ -84,6 +96,7 @@ afterAll(async () => {
   await dispatcher.stop();
   await worker.close();
   await client.close();
+  await projector.close();
   await records.close();
   await redis.cleanup();
   await database.drop();

@@ -3,6 +3,8 @@ import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { createLogger, type Logger } from '@foreman/logger';
 import { z } from 'zod';
 import { TaskClient } from '../src/client/task-client.js';
+import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
+import { RecordProjector } from '../src/records/record-projector.js';
 import { TaskRecordWriter } from '../src/records/task-record-writer.js';
 import { defineTask } from '../src/task/define-task.js';
 import type { TaskImplementation } from '../src/task/implement-task.js';
@@ -20,7 +22,10 @@ export const echo = defineTask({
   result: z.object({ text: z.string() }),
 });
 
-/** A test's own Redis prefix and database schema, with a client and a worker on one queue. */
+/**
+ * A test's own Redis prefix and database schema, with a client, a worker on one queue and a
+ * projector that stores the rows the worker appends to the event stream.
+ */
 export async function harness(
   label: string,
   implementations: TaskImplementation[],
@@ -31,12 +36,22 @@ export async function harness(
   const registry = new TaskRegistry(implementations.map((task) => task.contract));
   const records = new TaskRecordWriter({ db: database.database.db, logger });
   const client = new TaskClient({ registry, connection: redis.redis, prefix: redis.prefix, records });
+  const events = new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix, logger });
+  const projector = new RecordProjector({
+    connection: redis.redis,
+    prefix: redis.prefix,
+    records,
+    logger,
+    blockMs: 100,
+  });
+  await projector.start();
   const newWorker = (options: Partial<TaskWorkerOptions> = {}) =>
     new TaskWorker({
       queue: implementations[0]!.contract.queue,
       tasks: implementations,
       connection: redis.redis,
       prefix: redis.prefix,
+      events,
       records,
       logger,
       concurrency,
@@ -64,7 +79,9 @@ export async function harness(
     database,
     client,
     worker,
+    events,
     records,
+    projector,
     record,
     settled,
     /** Stops the worker and starts another on the same queue, with other tasks or settings. */
@@ -76,7 +93,9 @@ export async function harness(
     async close() {
       await this.worker.close();
       await client.close();
+      const projecting = projector.close();
       await records.close();
+      await projecting;
       await redis.cleanup();
       await database.drop();
     },

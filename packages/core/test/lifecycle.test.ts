@@ -6,7 +6,6 @@ import { NonRetryableError } from '../src/errors/non-retryable-error.js';
 import { PayloadTooLargeError } from '../src/errors/payload-too-large-error.js';
 import { TaskStateError } from '../src/errors/task-state-error.js';
 import type { TaskEvent } from '../src/events/task-event.js';
-import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
 import { TaskEventSubscriber } from '../src/events/task-event-subscriber.js';
 import { defineTask } from '../src/task/define-task.js';
 import { implementTask } from '../src/task/implement-task.js';
@@ -82,11 +81,7 @@ describe('task lifecycle with real Redis and PostgreSQL', () => {
   let store: DeadLetterStore;
 
   beforeAll(async () => {
-    h = await harness('life', implementations, { concurrency: 4, start: false });
-    // This worker publishes events, like a worker app's does.
-    await h.replaceWorker({
-      listeners: [new TaskEventPublisher({ connection: h.redis.redis, prefix: h.redis.prefix })],
-    });
+    h = await harness('life', implementations, { concurrency: 4 });
     events = [];
     subscriber = new TaskEventSubscriber({ connection: h.redis.redis, prefix: h.redis.prefix });
     await subscriber.subscribe((event) => events.push(event));

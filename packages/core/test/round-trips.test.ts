@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { TaskClient } from '../src/client/task-client.js';
 import { cancelChannel, encodeCancelRequest } from '../src/events/channels.js';
 import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
+import { RecordProjector } from '../src/records/record-projector.js';
 import { TaskRecordWriter } from '../src/records/task-record-writer.js';
 import { createRedis, type RedisConnection } from '../src/redis/create-redis.js';
 import { defineTask } from '../src/task/define-task.js';
@@ -51,6 +52,7 @@ describe('Redis round trips of a task', () => {
   let records: TaskRecordWriter;
   let client: TaskClient;
   let worker: TaskWorker;
+  let projector: RecordProjector;
   const prefix = 'trips';
 
   beforeAll(async () => {
@@ -71,16 +73,19 @@ describe('Redis round trips of a task', () => {
       tasks: [implementTask(noop, ({ key }) => void ran.push(key))],
       connection: redis,
       prefix,
+      events,
       records,
       logger,
       concurrency: 4,
-      listeners: [events],
     });
+    projector = new RecordProjector({ connection: redis, prefix, records, logger, blockMs: 100 });
+    await projector.start();
     await worker.start();
   }, 60_000);
   afterAll(async () => {
     await worker.close();
     await client.close();
+    await projector.close();
     await records.close();
     redis.disconnect();
     await database.drop();

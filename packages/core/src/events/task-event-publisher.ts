@@ -1,25 +1,24 @@
 import type { NewDeadLetter, NewTaskRecord } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import type { RedisConnection } from '../redis/create-redis.js';
-import type {
-  TaskAttemptInfo,
-  TaskAttemptOutcome,
-  TaskLifecycleListener,
-  TaskProgressInfo,
-} from '../worker/task-lifecycle-listener.js';
 import { taskEventsStream } from './channels.js';
 import type { TaskEvent } from './task-event.js';
 
-/** Events kept in the stream by default; older ones are trimmed. */
-export const DEFAULT_EVENTS_KEPT = 10_000;
+/**
+ * Entries the stream keeps at most by default. Entries carry record rows until a projector stores
+ * them, so this cap is what bounds a database outage: about 1,000,000 / (3 x tasks per second)
+ * seconds (5.5 minutes at 1,000 tasks/s) before unstored rows are trimmed. Projectors trim what
+ * they stored well before it (see `RecordProjector`'s `retainMs`).
+ */
+export const DEFAULT_EVENTS_KEPT = 1_000_000;
 
 /**
  * Appends task events to a capped Redis stream, which every reader (SSE, `TaskEventSubscriber`)
  * follows and resumes from. One `XADD` per event: no pub/sub copy, since the stream already wakes
- * blocked readers. As a lifecycle listener it turns every attempt's steps into events. Publishing
- * never blocks or fails a task: events are for live views, the task record is the source of truth.
+ * blocked readers. The worker appends each attempt's steps with their record rows (`append`), so
+ * the stream is also the durable log a `RecordProjector` stores in PostgreSQL.
  */
-export class TaskEventPublisher implements TaskLifecycleListener {
+export class TaskEventPublisher {
   private readonly stream: string;
 
   constructor(
@@ -27,10 +26,17 @@ export class TaskEventPublisher implements TaskLifecycleListener {
       connection: RedisConnection;
       prefix: string;
       logger?: Logger | undefined;
-      /** About how many events the stream keeps. */
+      /**
+       * About how many entries the stream keeps at most (Redis trims it approximately).
+       * @defaultValue {@link DEFAULT_EVENTS_KEPT}
+       */
       eventsKept?: number | undefined;
     },
   ) {
+    const kept = options.eventsKept;
+    if (kept !== undefined && (!Number.isInteger(kept) || kept <= 0)) {
+      throw new TypeError(`TaskEventPublisher: eventsKept must be a positive whole number (got ${kept})`);
+    }
     this.stream = taskEventsStream(options.prefix);
   }
 
@@ -55,45 +61,4 @@ export class TaskEventPublisher implements TaskLifecycleListener {
     const kept = this.options.eventsKept ?? DEFAULT_EVENTS_KEPT;
     await this.options.connection.xadd(this.stream, 'MAXLEN', '~', kept, '*', ...fields);
   }
-
-  onStarted(info: TaskAttemptInfo): void {
-    this.publish({ type: 'started', ...ids(info), attempt: info.attempt });
-  }
-
-  onProgress(info: TaskProgressInfo): void {
-    this.publish({
-      type: 'progress',
-      ...ids(info),
-      attempt: info.attempt,
-      percent: info.percent,
-      message: info.message,
-    });
-  }
-
-  onCompleted(outcome: TaskAttemptOutcome): void {
-    this.publish({ type: 'completed', ...ids(outcome), attempt: outcome.attempt });
-  }
-
-  onFailed(outcome: TaskAttemptOutcome): void {
-    this.publish({
-      type: outcome.final ? 'failed' : 'retrying',
-      ...ids(outcome),
-      attempt: outcome.attempt,
-      error: outcome.error?.message,
-    });
-  }
-
-  onCancelled(outcome: TaskAttemptOutcome): void {
-    this.publish({ type: 'cancelled', ...ids(outcome), attempt: outcome.attempt });
-  }
-}
-
-function ids(info: TaskAttemptInfo) {
-  return {
-    taskId: info.taskId,
-    taskName: info.taskName,
-    queue: info.queue,
-    userId: info.userId,
-    workflowId: info.workflowId,
-  };
 }

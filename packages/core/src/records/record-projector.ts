@@ -185,9 +185,30 @@ export class RecordProjector {
       }
     }
     // The writer settles once the rows are stored (or quarantined); only then are they acknowledged.
+    // It also settles rows it gave up (buffer bound, close): those entries stay pending, to be
+    // taken over and stored again after `claimIdleMs`.
+    const dropped = this.options.records.stats.dropped;
     await Promise.all(stored);
+    if (this.options.records.stats.dropped > dropped) {
+      this.options.logger?.warn(
+        { entries: entries.length },
+        'record writer gave up rows; their entries are left to project again',
+      );
+      return;
+    }
     await this.options.connection.xack(this.stream, RECORDS_GROUP, ...entries.map(([id]) => id));
     this.stats.projected += entries.length;
+  }
+
+  /**
+   * Entries of the stream not stored yet: unread by the group plus read and not acknowledged;
+   * undefined when Redis cannot tell (entries were deleted or trimmed past the group's position).
+   */
+  async lag(): Promise<number | undefined> {
+    const groups = ((await this.options.connection.xinfo('GROUPS', this.stream)) as unknown[][]).map(toMap);
+    const group = groups.find((candidate) => candidate.name === RECORDS_GROUP);
+    if (!group || group.lag === null || group.lag === undefined) return undefined;
+    return Number(group.lag) + Number(group.pending ?? 0);
   }
 
   /**

@@ -6,6 +6,7 @@ import { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { FairDispatcher } from '../fairness/fair-dispatcher.js';
 import { FairScheduler } from '../fairness/fair-scheduler.js';
 import { QuarantineLog } from '../records/quarantine-log.js';
+import { RecordProjector } from '../records/record-projector.js';
 import { TaskRecordWriter } from '../records/task-record-writer.js';
 import { checkRedisDurability } from '../redis/check-durability.js';
 import type { RedisConnection } from '../redis/create-redis.js';
@@ -59,6 +60,8 @@ export interface WorkerApp {
   readonly database: Database;
   readonly redis: RedisConnection;
   readonly records: TaskRecordWriter;
+  /** Stores the record rows of the task-event stream, sharing the work with every other projector. */
+  readonly projector: RecordProjector;
   readonly logger: Logger;
   stop(): Promise<void>;
 }
@@ -79,7 +82,15 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     onQuarantine: (row) =>
       void quarantine.add(row).catch((error) => logger.warn({ err: error }, 'quarantine log')),
   });
-  const events = new TaskEventPublisher({ connection: redis, prefix: config.QUEUE_PREFIX, logger });
+  const events = new TaskEventPublisher({
+    connection: redis,
+    prefix: config.QUEUE_PREFIX,
+    logger,
+    eventsKept: config.RECORD_STREAM_MAX,
+  });
+  // Every worker projects: the stream's rows are stored by whichever processes are up, so records
+  // keep landing with any one of them (or beat) gone.
+  const projector = new RecordProjector({ connection: redis, prefix: config.QUEUE_PREFIX, records, logger });
   const dispatcher = config.FAIRNESS[options.queue]
     ? new FairDispatcher({
         scheduler: new FairScheduler({
@@ -98,6 +109,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     tasks: options.tasks({ database, redis, logger, dataDir: config.DATA_DIR }),
     connection: redis,
     prefix: config.QUEUE_PREFIX,
+    events,
     records,
     logger,
     concurrency: config.WORKER_CONCURRENCY,
@@ -105,12 +117,12 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
     listeners: [
-      events,
       ...(options.listeners ?? []),
       ...plugins.flatMap((plugin) => plugin.listeners ?? []),
       ...(dispatcher ? [dispatcher.listener] : []),
     ],
   });
+  await projector.start();
   await worker.start();
   dispatcher?.start();
   const startedAt = Date.now();
@@ -127,6 +139,8 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
         uptimeMs: Date.now() - startedAt,
         // `quarantined` counts rows the database refused (see README); liveness stays ok.
         records: records.stats,
+        // `lost`: stream entries the cap (RECORD_STREAM_MAX) trimmed before any projector stored them.
+        projector: projector.stats,
       }),
       dependencies: { redis: () => timeRedisPing(redis), database: () => database.ping() },
       timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
@@ -152,7 +166,11 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
       // Admit nothing more here: what this process does not run, other replicas will.
       await dispatcher?.stop();
       await worker.close({ graceMs: config.SHUTDOWN_GRACE_MS });
+      // Stop reading first; rows already read are stored by the writer's close (or left pending
+      // in the stream for another projector, if the database is away).
+      const projecting = projector.close();
       await records.close();
+      await projecting;
       await health.close();
       redis.disconnect();
       await database.close();
@@ -181,6 +199,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     database,
     redis,
     records,
+    projector,
     logger,
     stop,
   };

@@ -1,4 +1,4 @@
-import type { NewTaskRecord, TaskStatus } from '@foreman/db';
+import type { NewDeadLetter, NewTaskRecord, TaskStatus } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { TASK_BACKOFF, type TaskJobData } from '../client/job-data.js';
@@ -8,6 +8,8 @@ import { TaskTimeoutError } from '../errors/task-timeout-error.js';
 import { UnknownTaskError } from '../errors/unknown-task-error.js';
 import { WorkerShutdownError } from '../errors/worker-shutdown-error.js';
 import { cancelChannel, cancelledKey, decodeCancelRequest } from '../events/channels.js';
+import type { TaskEvent } from '../events/task-event.js';
+import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { recordVersion } from '../records/record-version.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
@@ -15,7 +17,6 @@ import type { TaskImplementation } from '../task/implement-task.js';
 import { retryDelay } from '../task/retry-policy.js';
 import { validatePayload } from '../task/validate-payload.js';
 import { inTaskSpan, traceIdOf } from '../tracing/task-trace.js';
-import { waitAtMost } from '../util/wait-at-most.js';
 import { runWithTimeLimit } from './run-with-time-limit.js';
 import type {
   TaskAttemptInfo,
@@ -31,11 +32,17 @@ export interface TaskWorkerOptions {
   tasks: TaskImplementation<any>[];
   connection: RedisConnection;
   prefix: string;
+  /**
+   * Where every lifecycle step goes: its event and its record row in one stream entry, which a
+   * `RecordProjector` stores. A step that ends an attempt is in Redis before the job is acknowledged.
+   */
+  events: TaskEventPublisher;
+  /** Stores a step's rows directly when it cannot be appended to the stream (Redis error). */
   records: TaskRecordWriter;
   logger: Logger;
   /** Tasks run at once by this process. */
   concurrency?: number;
-  /** Told of every attempt's start, progress and end (metrics, tracing, workflows, events). */
+  /** Told of every attempt's start, progress and end (metrics, tracing, workflows). */
   listeners?: TaskLifecycleListener[];
   /** How long a job's lock lasts without renewal; a dead worker's jobs are retaken after it. */
   lockDurationMs?: number;
@@ -43,11 +50,6 @@ export interface TaskWorkerOptions {
   stalledIntervalMs?: number;
   /** Times a job may be retaken from a dead worker before it fails for good. */
   maxStalledCount?: number;
-  /**
-   * Longest a finished attempt waits for its record to be stored before the job is acknowledged.
-   * Not waited at all while the database is unreachable: the record stays buffered.
-   */
-  recordWaitMs?: number;
 }
 
 const DEFAULTS = { concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 5 };
@@ -78,15 +80,11 @@ export class TaskWorker {
   private readonly running = new Map<string, RunningAttempt>();
   /** Cancel requests that arrived while their task was not running here: the run each stops. */
   private readonly cancelRequests = new Map<string, { run: number; expiresAt: number }>();
-  private readonly recordWaitMs: number;
-  /** Attempts whose last record write is being waited for before their job is acknowledged. */
-  private persisting = 0;
   private subscriber: RedisConnection | undefined;
 
   constructor(private readonly options: TaskWorkerOptions) {
     const settings = { ...DEFAULTS, ...options };
     this.logger = options.logger.child({ queue: options.queue });
-    this.recordWaitMs = options.recordWaitMs ?? 5_000;
     this.implementations = new Map(options.tasks.map((task) => [task.contract.name, task]));
     for (const task of options.tasks) {
       if (task.contract.queue !== options.queue) {
@@ -227,18 +225,24 @@ export class TaskWorker {
     }
   }
 
-  /** Stores a step that ends an attempt before the job is acknowledged, unless the database is away. */
-  private async persist(row: NewTaskRecord): Promise<void> {
-    const stored = this.options.records.write(row);
-    if (!this.options.records.healthy) return;
-    this.persisting += 1;
-    // With every slot waiting on the writer nothing else will join the batch: flush now rather
-    // than after the writer's interval, which would otherwise cap throughput at slots / interval.
-    if (this.persisting >= (this.options.concurrency ?? 1)) void this.options.records.flush();
+  /**
+   * Appends a step's event with its rows to the stream; a step that ends an attempt is awaited
+   * before the job is acknowledged, so once BullMQ forgets the job its record is in Redis. Never
+   * rejects: if Redis refuses the append, the rows go to this process's writer instead.
+   */
+  private async record(
+    event: Omit<TaskEvent, 'at'>,
+    step: { record: NewTaskRecord; deadLetter?: NewDeadLetter | undefined },
+  ): Promise<void> {
     try {
-      await waitAtMost(stored, this.recordWaitMs);
-    } finally {
-      this.persisting -= 1;
+      await this.options.events.append(event, step);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, taskId: event.taskId, status: step.record.status },
+        'task step not appended to the event stream; writing its record directly',
+      );
+      void this.options.records.write(step.record);
+      if (step.deadLetter) void this.options.records.writeDeadLetter(step.deadLetter);
     }
   }
 
@@ -279,6 +283,16 @@ export class TaskWorker {
       maxAttempts,
       userId: job.data.userId,
     };
+    const event = (type: TaskEvent['type'], extra: Partial<TaskEvent> = {}): Omit<TaskEvent, 'at'> => ({
+      type,
+      taskId,
+      taskName: job.name,
+      queue: this.options.queue,
+      userId: job.data.userId,
+      workflowId: job.data.workflow?.workflowId,
+      attempt,
+      ...extra,
+    });
     const info: TaskAttemptInfo = {
       ...identity,
       workflowId: job.data.workflow?.workflowId,
@@ -311,10 +325,12 @@ export class TaskWorker {
       // A cancel that raced with this pickup is honoured without running.
       if (await this.cancelRequested(job, taskId, run)) controller.abort(new TaskCancelledError(context));
       if (isOurAbort(controller.signal))
-        return await this.settleAbort(job, token, controller.signal, ended, outcome);
+        return await this.settleAbort(job, token, controller.signal, ended, outcome, event);
 
       const logger = this.logger.child(context);
-      void this.options.records.write({ ...base, status: 'running', version: recordVersion('running', run) });
+      void this.record(event('started'), {
+        record: { ...base, status: 'running', version: recordVersion('running', run) },
+      });
       await this.notify('onStarted', info);
       try {
         const payload = validatePayload(contract, job.data.payload);
@@ -328,7 +344,8 @@ export class TaskWorker {
                   workflow: job.data.workflow,
                   signal: taskSignal,
                   logger,
-                  progress: (percent, message) => this.progress(job, base, run, info, percent, message),
+                  progress: (percent, message) =>
+                    this.progress(job, { base, run, info, event }, percent, message),
                 }),
               ),
             {
@@ -347,13 +364,13 @@ export class TaskWorker {
           throw new UnrecoverableError(new InvalidResultError(checked.error.message, context).message);
         }
         const row = ended('completed', { result: json.value });
-        await this.persist(row);
+        await this.record(event('completed'), { record: row });
         logger.info({ durationMs: row.durationMs }, 'task completed');
         await this.notify('onCompleted', outcome({ result: json.value }));
         return json.value;
       } catch (thrown) {
         if (isOurAbort(controller.signal)) {
-          return await this.settleAbort(job, token, controller.signal, ended, outcome);
+          return await this.settleAbort(job, token, controller.signal, ended, outcome, event);
         }
         const error = toError(thrown);
         const final = attempt >= maxAttempts || error instanceof UnrecoverableError || isUnrecoverable(error);
@@ -362,8 +379,10 @@ export class TaskWorker {
           stackTrace: error.stack ?? null,
           ...(final ? {} : { completedAt: null }),
         });
-        if (final) void this.options.records.writeDeadLetter(deadLetterOf(row, error));
-        await this.persist(row);
+        await this.record(event(final ? 'failed' : 'retrying', { error: error.message }), {
+          record: row,
+          deadLetter: final ? deadLetterOf(row, error) : undefined,
+        });
         logger.warn({ err: error, final }, final ? 'task failed' : 'task attempt failed; will retry');
         await this.notify('onFailed', outcome({ error, final }));
         throw isUnrecoverable(error) ? new UnrecoverableError(error.message) : error;
@@ -381,16 +400,22 @@ export class TaskWorker {
     signal: AbortSignal,
     ended: (status: TaskStatus, extra?: Partial<NewTaskRecord>) => NewTaskRecord,
     outcome: (extra: Partial<TaskAttemptOutcome>) => TaskAttemptOutcome,
+    event: (type: TaskEvent['type'], extra?: Partial<TaskEvent>) => Omit<TaskEvent, 'at'>,
   ): Promise<never> {
     const reason = signal.reason as Error;
     if (reason instanceof WorkerShutdownError) {
       await job.moveToWait(token);
       const row = ended('pending', { completedAt: null });
-      // Pending for the next run: a version above this run's, below the next run's start.
-      await this.persist({ ...row, version: recordVersion('pending', row.attempts! + 1) });
+      // Pending for the next run: a version above this run's, below the next run's start. The
+      // event says it is queued again, as a submit does.
+      await this.record(event('submitted'), {
+        record: { ...row, version: recordVersion('pending', row.attempts! + 1) },
+      });
       throw new WaitingError();
     }
-    await this.persist(ended('cancelled', { error: reason.message }));
+    await this.record(event('cancelled', { error: reason.message }), {
+      record: ended('cancelled', { error: reason.message }),
+    });
     this.logger.info({ taskId: job.id }, 'task cancelled');
     await this.notify('onCancelled', outcome({ error: reason }));
     throw new UnrecoverableError(reason.message);
@@ -398,20 +423,26 @@ export class TaskWorker {
 
   private async progress(
     job: TaskJob,
-    base: Omit<NewTaskRecord, 'status'>,
-    run: number,
-    info: TaskAttemptInfo,
+    attempt: {
+      base: Omit<NewTaskRecord, 'status'>;
+      run: number;
+      info: TaskAttemptInfo;
+      event: (type: TaskEvent['type'], extra?: Partial<TaskEvent>) => Omit<TaskEvent, 'at'>;
+    },
     percent: number,
     message: string | undefined,
   ): Promise<void> {
     if (!Number.isFinite(percent)) throw new TypeError('progress percent must be a number from 0 to 100');
+    const { base, run, info, event } = attempt;
     const clamped = Math.round(Math.max(0, Math.min(100, percent)));
-    void this.options.records.write({
-      ...base,
-      status: 'running',
-      progress: clamped,
-      progressMessage: message ?? null,
-      version: recordVersion('running', run),
+    void this.record(event('progress', { percent: clamped, message }), {
+      record: {
+        ...base,
+        status: 'running',
+        progress: clamped,
+        progressMessage: message ?? null,
+        version: recordVersion('running', run),
+      },
     });
     await job.updateProgress({ percent: clamped, message });
     const progress: TaskProgressInfo = { ...info, percent: clamped, message };
@@ -438,8 +469,19 @@ export class TaskWorker {
       version: recordVersion('failed', run),
     };
     this.logger.error({ taskId, err: error }, 'task failed without running');
-    void this.options.records.writeDeadLetter(deadLetterOf(row, error));
-    await this.options.records.write(row);
+    await this.record(
+      {
+        type: 'failed',
+        taskId,
+        taskName: job.name,
+        queue: this.options.queue,
+        userId: job.data.userId,
+        workflowId: job.data.workflow?.workflowId,
+        attempt: run,
+        error: error.message,
+      },
+      { record: row, deadLetter: deadLetterOf(row, error) },
+    );
   }
 }
 
