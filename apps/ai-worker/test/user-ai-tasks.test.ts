@@ -1,7 +1,15 @@
 import { ChatClient } from '@foreman/ai-client';
 import { completion, type ModelServer, replyJson, startModelServer } from '@foreman/ai-client/testing';
 import { ai, createRegistry } from '@foreman/contracts';
-import { SYSTEM_SUBMITTER, TaskClient, TaskRecordWriter, TaskWorker, userSubmitter } from '@foreman/core';
+import {
+  RecordProjector,
+  SYSTEM_SUBMITTER,
+  TaskClient,
+  TaskEventPublisher,
+  TaskRecordWriter,
+  TaskWorker,
+  userSubmitter,
+} from '@foreman/core';
 import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
 import { aiTasks as aiTasksTable, eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
@@ -58,6 +66,9 @@ describe("users' AI tasks against a real database, queue and model server", () =
     });
 
     const records = new TaskRecordWriter({ db: db(), logger });
+    // The worker's rows reach the table through the event stream, as in the worker app.
+    const projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, logger });
+    await projector.start();
     const client = new TaskClient({
       registry: createRegistry(),
       connection: redis.redis,
@@ -69,6 +80,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
       tasks: aiTasks({ chat, db: db(), client, maxBackoffMinutes: 600 }),
       connection: redis.redis,
       prefix: redis.prefix,
+      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
       records,
       logger,
       concurrency: 2,
@@ -95,7 +107,9 @@ describe("users' AI tasks against a real database, queue and model server", () =
     } finally {
       await worker.close();
       await client.close();
+      const projecting = projector.close();
       await records.close();
+      await projecting;
     }
 
     const afterHourly = await reload(hourly.id);
@@ -124,6 +138,9 @@ describe("users' AI tasks against a real database, queue and model server", () =
   it("stores a model reply holding NUL without it, and keeps recording other users' tasks", async () => {
     server.reply((_r, response) => replyJson(response, 200, completion('Par\u0000is')));
     const records = new TaskRecordWriter({ db: db(), logger });
+    // The worker's rows reach the table through the event stream, as in the worker app.
+    const projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, logger });
+    await projector.start();
     const client = new TaskClient({
       registry: createRegistry(),
       connection: redis.redis,
@@ -135,6 +152,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
       tasks: aiTasks({ chat, db: db(), client, maxBackoffMinutes: 600 }),
       connection: redis.redis,
       prefix: redis.prefix,
+      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
       records,
       logger,
     });
@@ -163,7 +181,9 @@ describe("users' AI tasks against a real database, queue and model server", () =
     } finally {
       await worker.close();
       await client.close();
+      const projecting = projector.close();
       await records.close();
+      await projecting;
     }
   });
 

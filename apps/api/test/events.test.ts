@@ -20,9 +20,9 @@ describe('task event stream', () => {
       ],
       connection: api.redis.redis,
       prefix: api.redis.prefix,
+      events: new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix }),
       records: api.records,
       logger: createLogger('worker', { level: 'silent' }),
-      listeners: [new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix })],
     });
     await worker.start();
   });

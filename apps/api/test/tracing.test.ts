@@ -4,7 +4,9 @@ import { Writable } from 'node:stream';
 import {
   defineTask,
   implementTask,
+  RecordProjector,
   TaskClient,
+  TaskEventPublisher,
   TaskRecordWriter,
   TaskRegistry,
   TaskWorker,
@@ -37,6 +39,7 @@ describe('one trace from the api request through the queue into the handler and 
   let client: TaskClient;
   let records: TaskRecordWriter;
   let worker: TaskWorker;
+  let projector: RecordProjector;
   let downstream: ReturnType<typeof createServer>;
   let downstreamUrl: string;
   let smtp: TestSmtpServer;
@@ -88,15 +91,20 @@ describe('one trace from the api request through the queue into the handler and 
       ],
       connection: redis.redis,
       prefix: redis.prefix,
+      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
       records,
       logger,
     });
+    projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, logger });
+    await projector.start();
     await worker.start();
   });
   afterAll(async () => {
     await worker.close();
     await client.close();
+    const projecting = projector.close();
     await records.close();
+    await projecting;
     await new Promise((resolve) => downstream.close(resolve));
     mail.close();
     await smtp.close();

@@ -11,6 +11,7 @@ import {
   FairScheduler,
   type HealthServer,
   openConnections,
+  RecordProjector,
   type RedisConnection,
   type ScheduleDeclaration,
   SubmitQuota,
@@ -53,6 +54,8 @@ export interface Beat {
   readonly database: Database;
   readonly redis: RedisConnection;
   readonly logger: Logger;
+  /** Stores the record rows of the task-event stream, with the workers' projectors. */
+  readonly projector: RecordProjector;
   stop(): Promise<void>;
 }
 
@@ -68,6 +71,9 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
   const logger = createLogger('beat', { level: env.LOG_LEVEL });
   const { database, redis } = await openConnections('beat', env);
   const records = new TaskRecordWriter({ db: database.db, logger });
+  // Beat projects too, so records land (and workflows advance) even with no worker up.
+  const projector = new RecordProjector({ connection: redis, prefix: env.QUEUE_PREFIX, records, logger });
+  await projector.start();
   const client = new TaskClient({
     registry: options.registry ?? createRegistry(),
     connection: redis,
@@ -144,7 +150,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
   const health = await startHealthServer(
     env.HEALTH_PORT,
     {
-      report: () => ({ service: 'beat', uptimeMs: Date.now() - startedAt }),
+      report: () => ({ service: 'beat', uptimeMs: Date.now() - startedAt, projector: projector.stats }),
       dependencies: { redis: () => timeRedisPing(redis), database: () => database.ping() },
       timeoutMs: env.HEALTH_CHECK_TIMEOUT_MS,
     },
@@ -166,14 +172,16 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
       await health.close();
       await metrics?.close();
       await client.close();
+      const projecting = projector.close();
       await records.close();
+      await projecting;
       redis.disconnect();
       await database.close();
       logger.info('beat stopped');
     })();
     return stopping;
   };
-  return { schedules, runner, workflows, alerts, health, database, redis, logger, stop };
+  return { schedules, runner, workflows, alerts, health, database, redis, logger, projector, stop };
 }
 
 async function timeRedisPing(redis: RedisConnection): Promise<number> {

@@ -2,7 +2,9 @@ import {
   declareSchedule,
   defineTask,
   implementTask,
+  RecordProjector,
   type ScheduleDeclaration,
+  TaskEventPublisher,
   TaskRecordWriter,
   TaskRegistry,
   TaskWorker,
@@ -82,6 +84,14 @@ export async function beatHarness(label: string) {
     tickWorker(): TickWorker {
       const started: string[] = [];
       const records = new TaskRecordWriter({ db: database.database.db, logger });
+      // Like a worker app, it projects the stream's rows too: records land while no beat runs.
+      const projector = new RecordProjector({
+        connection: redis.redis,
+        prefix: redis.prefix,
+        records,
+        logger,
+        blockMs: 100,
+      });
       const worker = new TaskWorker({
         queue: tick.queue,
         tasks: [
@@ -91,6 +101,7 @@ export async function beatHarness(label: string) {
         ],
         connection: redis.redis,
         prefix: redis.prefix,
+        events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
         records,
         logger,
         concurrency: 4,
@@ -98,9 +109,17 @@ export async function beatHarness(label: string) {
       });
       closers.push(async () => {
         await worker.close();
+        const projecting = projector.close();
         await records.close();
+        await projecting;
       });
-      return { started, start: () => worker.start() };
+      return {
+        started,
+        start: async () => {
+          await projector.start();
+          await worker.start();
+        },
+      };
     },
     async close() {
       for (const close of closers) await close();

@@ -5,7 +5,9 @@ import {
   FairDispatcher,
   FairScheduler,
   implementTask,
+  RecordProjector,
   TaskClient,
+  TaskEventPublisher,
   TaskRecordWriter,
   TaskRegistry,
   TaskWorker,
@@ -92,11 +94,14 @@ async function runOnce(mode: 'off' | 'on', options: FairnessBenchOptions): Promi
     ],
     connection: redis.redis,
     prefix: redis.prefix,
+    events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
     records,
     logger,
     concurrency: options.concurrency,
     listeners: dispatcher ? [dispatcher.listener] : [],
   });
+  const projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, logger });
+  await projector.start();
   try {
     const submit = async (userId: string, count: number) => {
       for (let start = 0; start < count; start += 1_000) {
@@ -136,7 +141,9 @@ async function runOnce(mode: 'off' | 'on', options: FairnessBenchOptions): Promi
     await dispatcher?.stop();
     await worker.close();
     await client.close();
+    const projecting = projector.close();
     await records.close();
+    await projecting;
     await redis.cleanup();
     await schema.drop();
   }

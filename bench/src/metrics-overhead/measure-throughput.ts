@@ -2,7 +2,9 @@ import type { RedisConnection } from '@foreman/core';
 import {
   defineTask,
   implementTask,
+  RecordProjector,
   TaskClient,
+  TaskEventPublisher,
   type TaskLifecycleListener,
   TaskRecordWriter,
   TaskRegistry,
@@ -66,18 +68,29 @@ export async function measureThroughput(options: {
     tasks: [implementTask(noop, async ({ i }) => ({ i }))],
     connection: options.redis,
     prefix: options.prefix,
+    events: new TaskEventPublisher({ connection: options.redis, prefix: options.prefix }),
     records,
     logger,
     concurrency: options.concurrency,
     listeners: [...options.listeners, counter],
   });
+  // As in a worker app: the rows the worker appends are stored by a projector in the process.
+  const projector = new RecordProjector({
+    connection: options.redis,
+    prefix: options.prefix,
+    records,
+    logger,
+  });
   const started = performance.now();
+  await projector.start();
   await worker.start();
   await drained;
   const seconds = (performance.now() - started) / 1_000;
   await worker.close();
   await client.queue(noop.queue).obliterate({ force: true });
   await client.close();
+  const projecting = projector.close();
   await records.close();
+  await projecting;
   return { tasks: options.tasks, seconds, tasksPerSecond: options.tasks / seconds };
 }

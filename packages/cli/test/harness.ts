@@ -8,6 +8,7 @@ import { file, maintenance, sync } from '@foreman/contracts';
 import {
   implementTask,
   NonRetryableError,
+  RecordProjector,
   TaskEventPublisher,
   TaskRecordWriter,
   TaskWorker,
@@ -77,7 +78,16 @@ export async function startCliSystem(label: string): Promise<CliSystem> {
   const logger = createLogger('worker', { level: 'silent' });
   const records = new TaskRecordWriter({ db: testDb.database.db });
   const events = new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix });
-  const common = { connection: redis.redis, prefix: redis.prefix, records, logger, listeners: [events] };
+  const common = { connection: redis.redis, prefix: redis.prefix, records, logger, events };
+  // The workers' rows reach the table through the stream, as in a worker app.
+  const projector = new RecordProjector({
+    connection: redis.redis,
+    prefix: redis.prefix,
+    records,
+    logger,
+    blockMs: 100,
+  });
+  await projector.start();
   let release = () => {};
   const gate = new Promise<void>((resolve) => {
     release = resolve;
@@ -142,7 +152,9 @@ export async function startCliSystem(label: string): Promise<CliSystem> {
     async stop() {
       release();
       await Promise.all(workers.map((worker) => worker.close()));
+      const projecting = projector.close();
       await records.close();
+      await projecting;
       await api.stop();
       await redis.cleanup();
       await testDb.drop();

@@ -98,8 +98,16 @@ export const workerEnvSchema = (defaults: { concurrency: number; healthPort: num
     WORKER_STALLED_INTERVAL_MS: positiveInt(30_000),
     /** Times a job is retaken from dead workers before it fails for good. */
     WORKER_MAX_STALLED_COUNT: positiveInt(5),
-    /** Task record updates kept in memory while the database is unreachable. */
+    /**
+     * Task record rows held in memory while the database is unreachable; the worker's record
+     * projector reads no more stream entries at once than this.
+     */
     RECORD_BUFFER_MAX: positiveInt(100_000),
+    /**
+     * Store the record rows of the task-event stream from this worker (a member of the projectors'
+     * consumer group, with beat and the other workers). Off leaves it to the others.
+     */
+    RECORD_PROJECTOR: z.stringbool().default(true),
   });
 
 /** Where an OpenAI-compatible chat-completions server is; shared by every app that asks a model. */

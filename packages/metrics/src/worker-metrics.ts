@@ -53,7 +53,11 @@ export class WorkerMetrics implements WorkerAppPlugin {
     if (this.enabled) {
       this.process = new ProcessMetrics(this.registry.meter);
       new HostMetrics({ meter: this.registry.meter, diskPath: app.config.DATA_DIR });
-      new RecordMetrics(this.registry.meter, () => app.records.stats);
+      new RecordMetrics(
+        this.registry.meter,
+        () => app.records.stats,
+        () => app.projector?.stats,
+      );
       this.queue = new QueueMetrics({
         meter: this.registry.meter,
         connection: app.redis,

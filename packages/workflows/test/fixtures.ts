@@ -2,8 +2,10 @@ import {
   createRedis,
   defineTask,
   implementTask,
+  RecordProjector,
   TaskClient,
   type TaskContext,
+  TaskEventPublisher,
   TaskRecordWriter,
   TaskRegistry,
   TaskWorker,
@@ -93,6 +95,16 @@ export async function workflowHarness(label: string) {
   const database: TestDatabase = await createTestDatabase(label);
   const registry = new TaskRegistry([add, multiply, explode, cleanup, hold]);
   const records = new TaskRecordWriter({ db: database.database.db, logger });
+  const events = new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix });
+  // The workers' rows reach the table through the stream, as in a worker app.
+  const projector = new RecordProjector({
+    connection: redis.redis,
+    prefix: redis.prefix,
+    records,
+    logger,
+    blockMs: 100,
+  });
+  await projector.start();
   const workers = ['wf-a', 'wf-b'].map(
     (queue) =>
       new TaskWorker({
@@ -100,6 +112,7 @@ export async function workflowHarness(label: string) {
         tasks: implementations.filter((task) => task.contract.queue === queue),
         connection: redis.redis,
         prefix: redis.prefix,
+        events,
         records,
         logger,
         concurrency: 4,
@@ -155,7 +168,9 @@ export async function workflowHarness(label: string) {
     async close() {
       for (const handle of orchestrating) await handle.stop();
       await Promise.all(workers.map((worker) => worker.close()));
+      const projecting = projector.close();
       await records.close();
+      await projecting;
       await redis.cleanup();
       await database.drop();
     },

@@ -61,7 +61,7 @@ export interface WorkerApp {
   readonly redis: RedisConnection;
   readonly records: TaskRecordWriter;
   /** Stores the record rows of the task-event stream, sharing the work with every other projector. */
-  readonly projector: RecordProjector;
+  readonly projector: RecordProjector | undefined;
   readonly logger: Logger;
   stop(): Promise<void>;
 }
@@ -88,9 +88,18 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     logger,
     eventsKept: config.RECORD_STREAM_MAX,
   });
-  // Every worker projects: the stream's rows are stored by whichever processes are up, so records
-  // keep landing with any one of them (or beat) gone.
-  const projector = new RecordProjector({ connection: redis, prefix: config.QUEUE_PREFIX, records, logger });
+  // Workers project (unless told not to): the stream's rows are stored by whichever processes are
+  // up, so records keep landing with any one of them (or beat) gone. A read never holds more rows
+  // than the writer keeps while the database is away, so none is dropped.
+  const projector = config.RECORD_PROJECTOR
+    ? new RecordProjector({
+        connection: redis,
+        prefix: config.QUEUE_PREFIX,
+        records,
+        logger,
+        batchSize: Math.min(2_000, config.RECORD_BUFFER_MAX),
+      })
+    : undefined;
   const dispatcher = config.FAIRNESS[options.queue]
     ? new FairDispatcher({
         scheduler: new FairScheduler({
@@ -122,7 +131,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
       ...(dispatcher ? [dispatcher.listener] : []),
     ],
   });
-  await projector.start();
+  await projector?.start();
   await worker.start();
   dispatcher?.start();
   const startedAt = Date.now();
@@ -140,7 +149,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
         // `quarantined` counts rows the database refused (see README); liveness stays ok.
         records: records.stats,
         // `lost`: stream entries the cap (RECORD_STREAM_MAX) trimmed before any projector stored them.
-        projector: projector.stats,
+        projector: projector?.stats,
       }),
       dependencies: { redis: () => timeRedisPing(redis), database: () => database.ping() },
       timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
@@ -168,7 +177,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
       await worker.close({ graceMs: config.SHUTDOWN_GRACE_MS });
       // Stop reading first; rows already read are stored by the writer's close (or left pending
       // in the stream for another projector, if the database is away).
-      const projecting = projector.close();
+      const projecting = projector?.close();
       await records.close();
       await projecting;
       await health.close();
