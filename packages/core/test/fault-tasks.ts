@@ -20,7 +20,24 @@ export const echoKey = defineTask({
   result: z.object({ key: z.string() }),
 });
 
-export const faultContracts = [insertKey, echoKey];
+/** Fails its first attempt, then answers with the attempt that succeeded. */
+export const flakyKey = defineTask({
+  name: 'fault.flaky_key',
+  queue: 'fault',
+  payload: z.object({ key: z.string() }),
+  result: z.object({ key: z.string(), attempt: z.number() }),
+  retry: { attempts: 3, delayMs: 50 },
+});
+
+/** Fails every attempt: dead-lettered after the second. */
+export const failingKey = defineTask({
+  name: 'fault.failing_key',
+  queue: 'fault',
+  payload: z.object({ key: z.string() }),
+  retry: { attempts: 2, delayMs: 50 },
+});
+
+export const faultContracts = [insertKey, echoKey, flakyKey, failingKey];
 
 /** The table of side effects: one row per key, so a second run of a task cannot add a second. */
 export const SIDE_EFFECTS_TABLE = sql`create table if not exists side_effects (key text primary key, pid integer not null)`;
@@ -43,4 +60,11 @@ export const faultTasks = ({ database }: WorkerResources): AnyTaskImplementation
     return { key };
   }),
   implementTask(echoKey, ({ key }) => ({ key })),
+  implementTask(flakyKey, ({ key }, context) => {
+    if (context.attempt === 1) throw new Error(`${key} fails once`);
+    return { key, attempt: context.attempt };
+  }),
+  implementTask(failingKey, ({ key }) => {
+    throw new Error(`${key} always fails`);
+  }),
 ];
