@@ -69,7 +69,9 @@ describe('records of a worker killed before its rows were stored', () => {
       const stored = await waitFor(
         async () => {
           const rows = await h.db.select().from(tasks).where(inArray(tasks.id, ids));
-          return rows.every((row) => row.status === 'completed' || row.status === 'failed') ? rows : undefined;
+          return rows.every((row) => row.status === 'completed' || row.status === 'failed')
+            ? rows
+            : undefined;
         },
         { what: 'every record to converge', timeoutMs: 30_000, intervalMs: 100 },
       );

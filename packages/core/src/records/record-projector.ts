@@ -48,6 +48,12 @@ export interface RecordProjectorStats {
   unreadable: number;
   /** Entries found trimmed (by the stream's length cap) before any projector read them. */
   lost: number;
+  /**
+   * Entries not stored yet (unread plus read and unacknowledged), as last measured (every
+   * second, also while the database is away); null before the first measure or when Redis cannot
+   * tell.
+   */
+  lag: number | null;
 }
 
 /** The consumer group every projector of a deployment reads in. */
@@ -55,6 +61,7 @@ export const RECORDS_GROUP = 'records';
 
 const DEFAULTS = { batchSize: 2_000, blockMs: 1_000, claimIdleMs: 30_000, retainMs: 600_000 };
 const TRIM_EVERY_MS = 5_000;
+const LAG_EVERY_MS = 1_000;
 const RECORD_DATES = ['createdAt', 'startedAt', 'completedAt', 'updatedAt'] as const;
 const DEAD_LETTER_DATES = ['failedAt', 'replayedAt'] as const;
 
@@ -73,8 +80,9 @@ export class RecordProjector {
   private reader: RedisConnection | undefined;
   private running: Promise<void> | undefined;
   private lastTrim = 0;
+  private lagTimer: NodeJS.Timeout | undefined;
   private lossReportedAt = '0-0';
-  readonly stats: RecordProjectorStats = { projected: 0, unreadable: 0, lost: 0 };
+  readonly stats: RecordProjectorStats = { projected: 0, unreadable: 0, lost: 0, lag: null };
 
   constructor(private readonly options: RecordProjectorOptions) {
     this.settings = {
@@ -103,10 +111,20 @@ export class RecordProjector {
     const reader = duplicateRedis(this.options.connection);
     this.reader = reader;
     this.running = this.loop(reader);
+    // Apart from the loop, which waits on the database while it is away.
+    this.lagTimer = setInterval(() => {
+      this.lag()
+        .then((lag) => {
+          this.stats.lag = lag ?? null;
+        })
+        .catch(() => {});
+    }, LAG_EVERY_MS);
+    this.lagTimer.unref();
   }
 
   /** Stops reading; rows of entries already read are stored before it resolves (the writer's close bounds that). */
   async close(): Promise<void> {
+    clearInterval(this.lagTimer);
     const reader = this.reader;
     this.reader = undefined;
     // A blocked read holds the connection: drop it rather than wait for the block to end.
