@@ -41,7 +41,7 @@ describe('beat evaluates the alert rules', () => {
       prefix: harness.redis.prefix,
       records,
       logger,
-      listeners: [events],
+      events,
     });
     await worker.start();
     client = new TaskClient({
