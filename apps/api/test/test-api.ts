@@ -1,5 +1,5 @@
 import { createRegistry } from '@foreman/contracts';
-import { TaskClient, TaskEventPublisher, TaskRecordWriter } from '@foreman/core';
+import { RecordProjector, TaskClient, TaskEventPublisher, TaskRecordWriter } from '@foreman/core';
 import { createTestRedis, type TestRedis } from '@foreman/core/testing';
 import { ApiKeyStore } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
@@ -44,6 +44,14 @@ export async function startTestApi(
     db: testDb.database.db,
     events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
   });
+  // Stores the record rows workers append to the event stream, as the api's processes do.
+  const projector = new RecordProjector({
+    connection: redis.redis,
+    prefix: redis.prefix,
+    records,
+    blockMs: 200,
+  });
+  await projector.start();
   const keys = new ApiKeyStore(testDb.database.db);
   const [admin, alice, bob] = await Promise.all([
     keys.create({ userId: 'admin', admin: true }),
@@ -84,6 +92,7 @@ export async function startTestApi(
     async close() {
       await extra.metrics?.close();
       await client.close();
+      await projector.close();
       await records.close();
       await redis.cleanup();
       await testDb.drop();
