@@ -28,6 +28,7 @@ const flaky = defineTask({
 let redis: TestRedis;
 let database: TestDatabase;
 let records: TaskRecordWriter;
+let projector: RecordProjector;
 let fairness: FairScheduler;
 let client: TaskClient;
 let worker: TaskWorker;
@@ -52,9 +53,11 @@ beforeAll(async () => {
     registry: new TaskRegistry([flaky]),
     connection: redis.redis,
     prefix: redis.prefix,
-    records,
+    events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
     fairness,
   });
+  projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, blockMs: 100 });
+  await projector.start();
   dispatcher = new FairDispatcher({
     scheduler: fairness,
     queue: flaky.queue,

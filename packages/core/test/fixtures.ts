@@ -35,8 +35,8 @@ export async function harness(
   const database: TestDatabase = await createTestDatabase(label);
   const registry = new TaskRegistry(implementations.map((task) => task.contract));
   const records = new TaskRecordWriter({ db: database.database.db, logger });
-  const client = new TaskClient({ registry, connection: redis.redis, prefix: redis.prefix, records });
   const events = new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix, logger });
+  const client = new TaskClient({ registry, connection: redis.redis, prefix: redis.prefix, events });
   const projector = new RecordProjector({
     connection: redis.redis,
     prefix: redis.prefix,

@@ -190,6 +190,7 @@ describe('task lifecycle with real Redis and PostgreSQL', () => {
       return mine.some((event) => event.type === 'completed') ? mine : undefined;
     });
     expect(seen.map((event) => [event.type, event.percent, event.message])).toEqual([
+      ['submitted', undefined, undefined],
       ['started', undefined, undefined],
       ['progress', 30, 'reading'],
       ['progress', 80, 'writing'],

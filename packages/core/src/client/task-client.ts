@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, NewTaskRecord, TaskStatus } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
-import { type Job, type JobsOptions, Queue } from 'bullmq';
+import { Job, type JobsOptions, Queue } from 'bullmq';
+import type { ChainableCommander } from 'ioredis';
 import { PayloadTooLargeError } from '../errors/payload-too-large-error.js';
 import { PayloadValidationError } from '../errors/payload-validation-error.js';
 import { TaskError } from '../errors/task-error.js';
@@ -13,7 +14,6 @@ import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import type { FairScheduler } from '../fairness/fair-scheduler.js';
 import { findNul, NUL_MESSAGE } from '../records/nul.js';
 import { recordVersion } from '../records/record-version.js';
-import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import type { RedisConnection } from '../redis/create-redis.js';
 import { EVERY_USER, ownerOfRow } from '../task/data-owner.js';
 import { MAX_PRIORITY, type TaskContract } from '../task/define-task.js';
@@ -21,7 +21,6 @@ import type { TaskRegistry } from '../task/task-registry.js';
 import { validatePayload } from '../task/validate-payload.js';
 import type { WorkflowNodeContext } from '../task/workflow-node-context.js';
 import { activeTraceparent, traceIdOf } from '../tracing/task-trace.js';
-import { waitAtMost } from '../util/wait-at-most.js';
 import { type IdempotencyClaim, IdempotencyKeys } from './idempotency-keys.js';
 import { TASK_BACKOFF, type TaskJobData } from './job-data.js';
 import { type Submitter, SYSTEM_SUBMITTER } from './submitter.js';
@@ -76,16 +75,16 @@ export interface TaskClientOptions {
   connection: RedisConnection;
   /** Redis key prefix of every queue. */
   prefix: string;
-  /** Writes the pending record; without it, records start when a worker picks the task up. */
-  records?: TaskRecordWriter | undefined;
   logger?: Logger | undefined;
-  /** How long a submit waits for its pending record to be stored before answering anyway. */
-  recordWaitMs?: number;
   /** Largest payload (as JSON) a submit accepts. */
   maxPayloadBytes?: number;
   /** Default window of idempotency keys. */
   idempotencyWindowMs?: number;
-  /** Publishes `submitted` and `cancelled` events for live views. */
+  /**
+   * Appends the `submitted` and `cancelled` events, each carrying its record row for a
+   * `RecordProjector` to store. Without it the client writes no events and no records (they
+   * start when a worker picks the task up).
+   */
   events?: TaskEventPublisher | undefined;
   /** Admission layer of queues with fair sharing between users; other queues get jobs directly. */
   fairness?: FairScheduler | undefined;
@@ -96,7 +95,7 @@ export interface TaskClientOptions {
   db?: Db | undefined;
 }
 
-const DEFAULTS = { recordWaitMs: 2_000, maxPayloadBytes: 1_048_576, idempotencyWindowMs: 24 * 3_600_000 };
+const DEFAULTS = { maxPayloadBytes: 1_048_576, idempotencyWindowMs: 24 * 3_600_000 };
 /** A cancelled task's marker outlives any race between a cancel and a worker's pickup. */
 const CANCEL_MARKER_MS = 24 * 3_600_000;
 const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'paused', 'waiting-children']);
@@ -112,6 +111,7 @@ interface PreparedJob {
 }
 
 type TaskJob = Job<TaskJobData, unknown, string>;
+type JobClient = Parameters<Job['addJob']>[0];
 
 function submitterOf(options: SubmitOptions): Submitter {
   if (options.submitter) return options.submitter;
@@ -135,7 +135,6 @@ export class TaskClient {
   constructor(private readonly options: TaskClientOptions) {
     this.idempotency = new IdempotencyKeys({ connection: options.connection });
     this.settings = {
-      recordWaitMs: options.recordWaitMs ?? DEFAULTS.recordWaitMs,
       maxPayloadBytes: options.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes,
       idempotencyWindowMs: options.idempotencyWindowMs ?? DEFAULTS.idempotencyWindowMs,
     };
@@ -263,9 +262,15 @@ export class TaskClient {
       await job.retry('failed', { resetAttemptsMade: true });
     }
     // Pending for the next run: above the failed or cancelled step, below the next start.
-    await this.record([
-      { ...this.recordOf(job, 'pending'), version: recordVersion('pending', job.attemptsStarted + 1) },
-    ]);
+    await this.options.events?.append(
+      { ...eventOf(job), type: 'submitted' },
+      {
+        record: {
+          ...this.recordOf(job, 'pending'),
+          version: recordVersion('pending', job.attemptsStarted + 1),
+        },
+      },
+    );
     return { taskId, name: job.name, queue: job.queueName };
   }
 
@@ -314,29 +319,13 @@ export class TaskClient {
     const existing = await this.idempotency.claim(jobs.map(claimOf));
     const fresh = jobs.filter((_, index) => existing[index] === undefined);
     const claims = fresh.map(claimOf).filter((claim) => claim !== undefined);
-    const byQueue = new Map<string, PreparedJob[]>();
-    for (const job of fresh)
-      byQueue.set(job.contract.queue, [...(byQueue.get(job.contract.queue) ?? []), job]);
     try {
-      for (const [queue, queued] of byQueue) await this.addToQueue(queue, queued);
+      await this.add(fresh);
     } catch (error) {
       await this.idempotency.release(claims);
       throw error;
     }
     await this.idempotency.confirm(claims);
-    // Announced before the record write, which may wait on the database, so live views see it
-    // ahead of the worker's first events in all but the closest races.
-    for (const job of fresh) {
-      this.options.events?.publish({
-        type: 'submitted',
-        taskId: job.taskId,
-        taskName: job.contract.name,
-        queue: job.contract.queue,
-        userId: job.data.userId,
-        workflowId: job.data.workflow?.workflowId,
-      });
-    }
-    await this.recordPending(fresh);
     return jobs.map((job, index) => {
       const earlier = existing[index];
       const submitted = { taskId: earlier ?? job.taskId, name: job.contract.name, queue: job.contract.queue };
@@ -344,17 +333,66 @@ export class TaskClient {
     });
   }
 
-  private async addToQueue(queue: string, jobs: PreparedJob[]): Promise<void> {
-    const batch = jobs.map((job) => ({ name: job.contract.name, data: job.data, opts: job.opts }));
+  /**
+   * Adds every job, and the `submitted` entry carrying its pending record, in one `MULTI`: an api
+   * that dies midway leaves all of them in Redis or none. The record reaches PostgreSQL through a
+   * `RecordProjector`, so the answer never waits on the database.
+   */
+  private async add(jobs: PreparedJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const byQueue = new Map<string, PreparedJob[]>();
+    for (const job of jobs)
+      byQueue.set(job.contract.queue, [...(byQueue.get(job.contract.queue) ?? []), job]);
+    const queues = [...byQueue.keys()].map((name) => this.queue(name));
+    await Promise.all(queues.map((queue) => queue.waitUntilReady()));
+    // Every queue shares this client's connection, so one transaction holds them all.
+    const transaction = (await queues[0]!.backend.client).multi() as unknown as ChainableCommander;
+    const queued: Array<Promise<unknown>> = [];
     const fairness = this.options.fairness;
-    if (fairness?.isFair(queue)) {
-      await fairness.enqueue(
-        queue,
-        jobs.map((job, index) => ({ taskId: job.taskId, userId: job.data.userId, ...batch[index]! })),
-      );
-    } else {
-      await this.queue(queue).addBulk(batch);
+    for (const [name, batch] of byQueue) {
+      if (fairness?.isFair(name)) {
+        fairness.enqueueIn(
+          transaction,
+          name,
+          batch.map((job) => ({
+            taskId: job.taskId,
+            userId: job.data.userId,
+            name: job.contract.name,
+            data: job.data,
+            opts: job.opts,
+          })),
+        );
+        continue;
+      }
+      const queue = this.queue(name);
+      for (const job of batch) {
+        // Queued on the transaction at once; it settles with the transaction object, not the reply.
+        queued.push(
+          new Job(queue, job.contract.name, job.data, job.opts, job.taskId).addJob(
+            transaction as unknown as JobClient,
+          ),
+        );
+      }
     }
+    await Promise.all(queued);
+    for (const job of jobs) {
+      this.options.events?.appendTo(
+        transaction,
+        {
+          type: 'submitted',
+          taskId: job.taskId,
+          taskName: job.contract.name,
+          queue: job.contract.queue,
+          userId: job.data.userId,
+          workflowId: job.data.workflow?.workflowId,
+        },
+        { record: pendingRecord(job) },
+      );
+    }
+    const replies = await transaction.exec();
+    if (!replies) throw new TaskError('SUBMIT_FAILED', 'the submit transaction was discarded by Redis', {});
+    const failed = replies.find(([error]) => error !== null);
+    if (failed) throw failed[0];
   }
 
   /** A task still waiting for fair admission is not in BullMQ yet: cancelling takes it out there. */
@@ -367,32 +405,34 @@ export class TaskClient {
       const data = withdrawn.data as TaskJobData;
       // A withdrawn retry ends above its pending record (written when it was retried).
       const attempt = withdrawn.retry ? withdrawn.retry.attemptsStarted + 1 : 0;
-      await this.record([
-        {
-          id: taskId,
-          name: withdrawn.name,
-          queue,
-          userId: data.userId ?? null,
-          status: 'cancelled',
-          priority: withdrawn.opts.priority ?? 0,
-          payload: data.payload,
-          attempts: withdrawn.retry?.attemptsStarted ?? 0,
-          maxRetries: (withdrawn.opts.attempts ?? 1) - 1,
-          createdAt: new Date(withdrawn.opts.timestamp ?? Date.now()),
-          completedAt: new Date(),
-          queueJobId: taskId,
-          replayOf: data.replayOf ?? null,
-          version: recordVersion('cancelled', attempt),
-        },
-      ]);
-      this.options.events?.publish({
-        type: 'cancelled',
+      const event = {
         taskId,
         taskName: withdrawn.name,
         queue,
         userId: data.userId,
         workflowId: data.workflow?.workflowId,
-      });
+      };
+      await this.options.events?.append(
+        { ...event, type: 'cancelled' },
+        {
+          record: {
+            id: taskId,
+            name: withdrawn.name,
+            queue,
+            userId: data.userId ?? null,
+            status: 'cancelled',
+            priority: withdrawn.opts.priority ?? 0,
+            payload: data.payload,
+            attempts: withdrawn.retry?.attemptsStarted ?? 0,
+            maxRetries: (withdrawn.opts.attempts ?? 1) - 1,
+            createdAt: new Date(withdrawn.opts.timestamp ?? Date.now()),
+            completedAt: new Date(),
+            queueJobId: taskId,
+            replayOf: data.replayOf ?? null,
+            version: recordVersion('cancelled', attempt),
+          },
+        },
+      );
       return { taskId, status: 'cancelled', was: 'waiting' };
     }
     return undefined;
@@ -501,42 +541,38 @@ export class TaskClient {
   }
 
   private async recordCancelled(job: TaskJob): Promise<void> {
-    await this.record([{ ...this.recordOf(job, 'cancelled'), completedAt: new Date() }]);
-    this.options.events?.publish({
-      type: 'cancelled',
-      taskId: job.id as string,
-      taskName: job.name,
-      queue: job.queueName,
-      userId: job.data.userId,
-      workflowId: job.data.workflow?.workflowId,
-    });
-  }
-
-  private recordPending(jobs: PreparedJob[]): Promise<void> {
-    return this.record(
-      jobs.map((job) => ({
-        id: job.taskId,
-        name: job.contract.name,
-        queue: job.contract.queue,
-        userId: job.data.userId ?? null,
-        status: 'pending',
-        priority: Number(job.opts.priority ?? 0),
-        payload: job.payload,
-        attempts: 0,
-        maxRetries: job.contract.retry.attempts - 1,
-        createdAt: new Date(job.opts.timestamp ?? Date.now()),
-        queueJobId: job.taskId,
-        replayOf: job.data.replayOf ?? null,
-        traceId: traceIdOf(job.data.traceparent),
-        version: recordVersion('pending', 0),
-      })),
+    await this.options.events?.append(
+      { ...eventOf(job), type: 'cancelled' },
+      { record: { ...this.recordOf(job, 'cancelled'), completedAt: new Date() } },
     );
   }
+}
 
-  /** The job is already queued; a slow database delays the answer a little, never the task. */
-  private async record(rows: NewTaskRecord[]): Promise<void> {
-    const records = this.options.records;
-    if (!records || rows.length === 0) return;
-    await waitAtMost(Promise.all(rows.map((row) => records.write(row))), this.settings.recordWaitMs);
-  }
+function eventOf(job: TaskJob) {
+  return {
+    taskId: job.id as string,
+    taskName: job.name,
+    queue: job.queueName,
+    userId: job.data.userId,
+    workflowId: job.data.workflow?.workflowId,
+  };
+}
+
+function pendingRecord(job: PreparedJob): NewTaskRecord {
+  return {
+    id: job.taskId,
+    name: job.contract.name,
+    queue: job.contract.queue,
+    userId: job.data.userId ?? null,
+    status: 'pending',
+    priority: Number(job.opts.priority ?? 0),
+    payload: job.payload,
+    attempts: 0,
+    maxRetries: job.contract.retry.attempts - 1,
+    createdAt: new Date(job.opts.timestamp ?? Date.now()),
+    queueJobId: job.taskId,
+    replayOf: job.data.replayOf ?? null,
+    traceId: traceIdOf(job.data.traceparent),
+    version: recordVersion('pending', 0),
+  };
 }

@@ -1,8 +1,18 @@
 import type { NewDeadLetter, NewTaskRecord } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
+import type { ChainableCommander } from 'ioredis';
 import type { RedisConnection } from '../redis/create-redis.js';
 import { taskEventsStream } from './channels.js';
 import type { TaskEvent } from './task-event.js';
+
+/** An event to append; `at` defaults to now. */
+type TaskEventInput = Omit<TaskEvent, 'at'> & { at?: string };
+
+/** The rows a step writes, carried with its event for a `RecordProjector`. */
+interface TaskStep {
+  record?: NewTaskRecord | undefined;
+  deadLetter?: NewDeadLetter | undefined;
+}
 
 /**
  * Entries the stream keeps at most by default. Entries carry record rows until a projector stores
@@ -40,7 +50,7 @@ export class TaskEventPublisher {
     this.stream = taskEventsStream(options.prefix);
   }
 
-  publish(event: Omit<TaskEvent, 'at'> & { at?: string }): void {
+  publish(event: TaskEventInput): void {
     this.append(event).catch((error: unknown) => {
       this.options.logger?.warn({ err: error, taskId: event.taskId }, 'task event not published');
     });
@@ -51,14 +61,23 @@ export class TaskEventPublisher {
    * `RecordProjector` to store; resolves once Redis has it, so a caller can make the step
    * durable before it acknowledges the job.
    */
-  async append(
-    event: Omit<TaskEvent, 'at'> & { at?: string },
-    step: { record?: NewTaskRecord | undefined; deadLetter?: NewDeadLetter | undefined } = {},
-  ): Promise<void> {
+  async append(event: TaskEventInput, step: TaskStep = {}): Promise<void> {
+    await this.options.connection.xadd(...this.entry(event, step));
+  }
+
+  /**
+   * Queues the same entry as `append` on a transaction the caller executes, so the step lands
+   * together with the rest of it (a submit's jobs) or not at all.
+   */
+  appendTo(transaction: ChainableCommander, event: TaskEventInput, step: TaskStep = {}): void {
+    transaction.xadd(...this.entry(event, step));
+  }
+
+  private entry(event: TaskEventInput, step: TaskStep): [string, 'MAXLEN', '~', number, '*', ...string[]] {
     const fields = ['event', JSON.stringify({ ...event, at: event.at ?? new Date().toISOString() })];
     if (step.record) fields.push('record', JSON.stringify(step.record));
     if (step.deadLetter) fields.push('deadLetter', JSON.stringify(step.deadLetter));
     const kept = this.options.eventsKept ?? DEFAULT_EVENTS_KEPT;
-    await this.options.connection.xadd(this.stream, 'MAXLEN', '~', kept, '*', ...fields);
+    return [this.stream, 'MAXLEN', '~', kept, '*', ...fields];
   }
 }

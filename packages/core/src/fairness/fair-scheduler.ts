@@ -5,6 +5,7 @@ import {
   userLimitsSchema,
 } from '@foreman/config';
 import type { JobsOptions } from 'bullmq';
+import type { ChainableCommander } from 'ioredis';
 import { FairnessLimitsError } from '../errors/fairness-limits-error.js';
 import { QueueNotFairError } from '../errors/queue-not-fair-error.js';
 import type { RedisConnection } from '../redis/create-redis.js';
@@ -115,8 +116,26 @@ export class FairScheduler {
 
   /** Parks jobs in their users' waiting lists; a task id already waiting is left as it is. */
   async enqueue(queue: string, jobs: FairJob[]): Promise<number> {
-    this.policy(queue);
     let added = 0;
+    for (const args of this.enqueueArgs(queue, jobs)) added += Number(await this.scripts.ENQUEUE(...args));
+    return added;
+  }
+
+  /**
+   * Queues the same admission as `enqueue` on a transaction of this scheduler's connection that
+   * the caller executes, so the jobs are parked together with the rest of it or not at all.
+   */
+  enqueueIn(transaction: ChainableCommander, queue: string, jobs: FairJob[]): void {
+    const command = (transaction as unknown as Record<string, Runner>).foremanFairENQUEUE;
+    if (typeof command !== 'function') {
+      throw new TypeError('FairScheduler.enqueueIn: the transaction is not on the scheduler connection');
+    }
+    for (const args of this.enqueueArgs(queue, jobs)) command.apply(transaction, args);
+  }
+
+  private enqueueArgs(queue: string, jobs: FairJob[]): Array<Array<string | number>> {
+    this.policy(queue);
+    const chunks: Array<Array<string | number>> = [];
     for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
       const args = jobs.slice(start, start + ENQUEUE_CHUNK).flatMap((job) => {
         const { delay, ...opts } = job.opts;
@@ -128,9 +147,9 @@ export class FairScheduler {
           JSON.stringify({ name: job.name, data: job.data, opts, retry: job.retry }),
         ];
       });
-      added += Number(await this.scripts.ENQUEUE(this.key(queue), ...args));
+      chunks.push([this.key(queue), ...args]);
     }
-    return added;
+    return chunks;
   }
 
   /**
