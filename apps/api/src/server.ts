@@ -6,6 +6,7 @@ import {
   FairScheduler,
   openConnections,
   QuarantineLog,
+  RecordProjector,
   TaskClient,
   TaskEventPublisher,
   TaskRecordWriter,
@@ -39,7 +40,6 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     registry: createRegistry(),
     connection: redis,
     prefix: config.QUEUE_PREFIX,
-    records,
     db: database.db,
     logger,
     fairness: new FairScheduler({
@@ -49,6 +49,9 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     }),
     events: new TaskEventPublisher({ connection: redis, prefix: config.QUEUE_PREFIX, logger }),
   });
+  // Stores the rows the api's submits, cancels and retries append (and any other process's).
+  const projector = new RecordProjector({ connection: redis, prefix: config.QUEUE_PREFIX, records, logger });
+  await projector.start();
   const metrics = config.METRICS_ENABLED
     ? new ServiceMetrics({
         service: 'api',
@@ -138,6 +141,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
       await scheduler.stop();
       await client.close();
       await metrics?.close();
+      await projector.close();
       await records.close();
       await redis.quit();
       await database.close();

@@ -40,11 +40,10 @@ export async function startTestApi(
     registry: createRegistry(),
     connection: redis.redis,
     prefix: redis.prefix,
-    records,
     db: testDb.database.db,
     events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
   });
-  // Stores the record rows workers append to the event stream, as the api's processes do.
+  // As in the api process: the rows the client and workers append reach the database through it.
   const projector = new RecordProjector({
     connection: redis.redis,
     prefix: redis.prefix,

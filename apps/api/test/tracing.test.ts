@@ -73,7 +73,7 @@ describe('one trace from the api request through the queue into the handler and 
       registry: new TaskRegistry([fetchPage]),
       connection: redis.redis,
       prefix: redis.prefix,
-      records,
+      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
     });
     worker = new TaskWorker({
       queue: 'trace-test',

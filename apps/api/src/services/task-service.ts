@@ -90,9 +90,14 @@ export class TaskService {
     return { tasks: page, nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
   }
 
-  /** The record, or 404 when it does not exist or belongs to another user (no hint which). */
+  /**
+   * The record, or 404 when it does not exist or belongs to another user (no hint which). A task
+   * whose row the projector has not stored yet is read from Redis in the same shape, so a submit
+   * is readable at once on every replica.
+   */
   async get(identity: ApiKeyIdentity, id: string): Promise<TaskRecord> {
-    const [record] = await this.database.db.select().from(tasks).where(eq(tasks.id, id)).limit(1);
+    const [stored] = await this.database.db.select().from(tasks).where(eq(tasks.id, id)).limit(1);
+    const record = stored ?? (await this.client.recordFromQueue(id));
     if (!record || (!identity.admin && record.userId !== identity.userId)) {
       throw new ApiError(404, 'TASK_NOT_FOUND', `No task with id "${id}"`);
     }

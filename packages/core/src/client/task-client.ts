@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db, NewTaskRecord, TaskStatus } from '@foreman/db';
+import type { Db, NewTaskRecord, TaskRecord, TaskStatus } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { Job, type JobsOptions, Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
@@ -286,6 +286,70 @@ export class TaskClient {
     return state !== 'completed' && state !== 'failed' && state !== 'unknown';
   }
 
+  /**
+   * A task's record as Redis holds it, for the moments before its row reaches the database (read
+   * your writes on any api replica): built from its queued job, or from the fair admission layer.
+   * Undefined when Redis has no such task.
+   */
+  async recordFromQueue(taskId: string): Promise<TaskRecord | undefined> {
+    const fairness = this.options.fairness;
+    for (const queue of fairness ? fairness.queues : []) {
+      const held = await fairness?.held(queue, taskId);
+      if (!held) continue;
+      const data = held.data as TaskJobData;
+      return {
+        ...EMPTY_RECORD,
+        id: taskId,
+        name: held.name,
+        queue,
+        userId: data.userId ?? null,
+        status: 'pending',
+        priority: held.opts.priority ?? 0,
+        payload: data.payload,
+        attempts: held.retry?.attemptsStarted ?? 0,
+        maxRetries: (held.opts.attempts ?? 1) - 1,
+        createdAt: new Date(held.opts.timestamp ?? Date.now()),
+        queueJobId: taskId,
+        traceId: traceIdOf(data.traceparent),
+        replayOf: data.replayOf ?? null,
+      };
+    }
+    let job: TaskJob;
+    try {
+      job = await this.findJob(taskId);
+    } catch (error) {
+      if (error instanceof TaskNotFoundError) return undefined;
+      throw error;
+    }
+    const state = await job.getState();
+    if (state === 'unknown') return undefined;
+    const started = job.processedOn ? new Date(job.processedOn) : null;
+    const finished = job.finishedOn ? new Date(job.finishedOn) : null;
+    return {
+      ...EMPTY_RECORD,
+      id: taskId,
+      name: job.name,
+      queue: job.queueName,
+      userId: job.data.userId ?? null,
+      status: statusOf(state, job.attemptsStarted),
+      priority: job.opts.priority ?? 0,
+      payload: job.data.payload,
+      attempts: job.attemptsStarted,
+      maxRetries: (job.opts.attempts ?? 1) - 1,
+      createdAt: new Date(job.timestamp),
+      queueJobId: taskId,
+      replayOf: job.data.replayOf ?? null,
+      traceId: traceIdOf(job.data.traceparent),
+      result: state === 'completed' ? job.returnvalue : null,
+      error: state === 'failed' ? job.failedReason : null,
+      startedAt: started,
+      completedAt: finished,
+      durationMs: started && finished ? finished.getTime() - started.getTime() : null,
+      waitMs: started ? Math.max(0, started.getTime() - job.timestamp) : null,
+      progress: typeof job.progress === 'number' ? job.progress : null,
+    };
+  }
+
   /** The fair admission layer, when this client has one (its metrics and per-user limits). */
   get fairness(): FairScheduler | undefined {
     return this.options.fairness;
@@ -546,6 +610,30 @@ export class TaskClient {
       { record: { ...this.recordOf(job, 'cancelled'), completedAt: new Date() } },
     );
   }
+}
+
+/** The fields of a record that Redis does not hold, as a fresh row has them. */
+const EMPTY_RECORD = {
+  result: null,
+  error: null,
+  stackTrace: null,
+  startedAt: null,
+  completedAt: null,
+  durationMs: null,
+  waitMs: null,
+  traceId: null,
+  progress: null,
+  progressMessage: null,
+  replayOf: null,
+  version: 0,
+  updatedAt: new Date(0),
+} satisfies Partial<TaskRecord>;
+
+/** A record's status for a BullMQ job state; a job delayed after an attempt waits to retry. */
+function statusOf(state: string, attemptsStarted: number): TaskStatus {
+  if (state === 'active') return 'running';
+  if (state === 'completed' || state === 'failed') return state;
+  return state === 'delayed' && attemptsStarted > 0 ? 'retrying' : 'pending';
 }
 
 function eventOf(job: TaskJob) {

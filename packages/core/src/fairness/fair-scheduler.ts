@@ -214,6 +214,18 @@ export class FairScheduler {
     return (await this.options.connection.exists(`${this.key(queue)}:job:${taskId}`)) === 1;
   }
 
+  /** The job of a task waiting for admission here (or taken and not yet confirmed in BullMQ). */
+  async held(queue: string, taskId: string): Promise<AdmittedJob | undefined> {
+    if (!this.isFair(queue)) return undefined;
+    const [userId, due, body] = await this.options.connection.hmget(
+      `${this.key(queue)}:job:${taskId}`,
+      'user',
+      'due',
+      'body',
+    );
+    return userId && due && body ? this.toJob(taskId, userId, due, body) : undefined;
+  }
+
   async metrics(queue: string): Promise<QueueFairnessMetrics> {
     this.policy(queue);
     const reply = (await this.scripts.METRICS(this.key(queue))) as Array<string | number>;
