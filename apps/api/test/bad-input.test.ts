@@ -384,7 +384,7 @@ describe('bad input', () => {
       CASES.map((bad) => ({ what: bad.what, status: bad.status, code: bad.code, shape: true })),
     );
     expect(await queued()).toBe(0);
-    await api.records.flush();
+    await api.projected();
     expect(await api.testDb.database.db.$count(tasks)).toBe(0);
     expect((await api.keys.list()).length).toBe(keysBefore);
   });
@@ -515,7 +515,7 @@ describe('bad input', () => {
     // Whatever reaches the database anyway is refused there as the caller's error, not a 500.
     const alert = await app.request('/alerts/%00', { headers: { authorization: `Bearer ${api.adminKey}` } });
     expect(alert.status).toBe(400);
-    await api.records.flush();
+    await api.projected();
     expect(await api.testDb.database.db.$count(tasks)).toBe(0);
     expect((await api.keys.list()).length).toBe(keysBefore);
     expect(api.records.stats.quarantined).toBe(0);

@@ -97,7 +97,7 @@ describe('dashboard sign-in, session cookie and CSRF guard', () => {
       body: '{}',
     });
     const { taskId } = (await submitted.json()) as { taskId: string };
-    await api.records.flush();
+    await api.projected();
 
     for (const path of ['/me', `/tasks/${taskId}`, '/tasks?limit=200']) {
       const byHeader = await api.call(api.aliceKey, path);

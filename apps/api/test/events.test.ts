@@ -153,7 +153,7 @@ describe('task event stream', () => {
     const taskId = ((await waiting.json()) as { taskId: string }).taskId;
     const stream = await open(api.aliceKey, `?taskId=${taskId}`, undefined);
     await submit(api.aliceKey);
-    await api.records.flush();
+    await api.projected();
     const cancelled = await api.call(api.aliceKey, `/tasks/${taskId}/cancel`, { method: 'POST' });
     expect(cancelled.status).toBe(200);
     const events = await stream.collect((event) => event.event === 'cancelled');

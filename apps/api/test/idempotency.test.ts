@@ -38,7 +38,7 @@ describe('Idempotency-Key on the submit routes', () => {
     const bobTask = ((await bob.json()) as { taskId: string }).taskId;
     expect(bobTask).not.toBe(bodies[0]?.taskId);
     expect(await queued()).toBe(before + 2);
-    await api.records.flush();
+    await api.projected();
     expect((await api.call(api.bobKey, `/tasks/${bodies[0]?.taskId}`)).status).toBe(404);
     expect(
       ((await (await api.call(api.bobKey, `/tasks/${bobTask}`)).json()) as { userId: string }).userId,

@@ -153,7 +153,7 @@ describe('queues and workers', () => {
     expect(purged.status).toBe(200);
     expect(await purged.json()).toEqual({ cancelled: 3 });
     expect((await post('/queues/email/resume')).status).toBe(200);
-    await api.records.flush();
+    await api.projected();
     for (const id of ids) {
       const record = (await (await api.call(api.aliceKey, `/tasks/${id}`)).json()) as { status: string };
       expect(record.status).toBe('cancelled');

@@ -53,7 +53,7 @@ describe('records after a NUL', () => {
     expect((await call(api.bobKey, `/tasks/${taskId}`)).status).toBe(200);
     const cancelled = await call(api.bobKey, `/tasks/${taskId}/cancel`, { method: 'POST' });
     expect(await cancelled.json()).toMatchObject({ status: 'cancelled' });
-    await api.records.flush();
+    await api.projected();
     const [stored] = await api.testDb.database.db.select().from(tasks).where(eq(tasks.id, taskId));
     expect(stored).toMatchObject({ status: 'cancelled', userId: 'bob' });
 

@@ -31,7 +31,7 @@ describe('per-user submit quota', () => {
     return (counts.waiting ?? 0) + (counts.prioritized ?? 0);
   };
   const recorded = async () => {
-    await api.records.flush();
+    await api.projected();
     const [row] = await api.testDb.database.db.select({ n: count() }).from(tasks);
     return Number(row?.n);
   };

@@ -1,6 +1,13 @@
 import { createRegistry } from '@foreman/contracts';
-import { RecordProjector, TaskClient, TaskEventPublisher, TaskRecordWriter } from '@foreman/core';
-import { createTestRedis, type TestRedis } from '@foreman/core/testing';
+import {
+  RECORDS_GROUP,
+  RecordProjector,
+  TaskClient,
+  TaskEventPublisher,
+  TaskRecordWriter,
+  taskEventsStream,
+} from '@foreman/core';
+import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
 import { ApiKeyStore } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
@@ -19,6 +26,8 @@ export interface TestApi {
   bobKey: string;
   /** Another api on the same Redis, database and keys (a second replica), with other settings. */
   replica(overrides?: Partial<AppDependencies>): ReturnType<typeof createApp>;
+  /** Waits until the projector has stored every row appended to the stream so far. */
+  projected(): Promise<void>;
   /** A request with the given key (`undefined`: none). */
   call(key: string | undefined, path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
@@ -82,6 +91,16 @@ export async function startTestApi(
     aliceKey: alice.key,
     bobKey: bob.key,
     replica: (more = {}) => createApp({ ...deps, ...more }),
+    async projected() {
+      await waitFor(
+        async () => {
+          const groups = (await redis.redis.xinfo('GROUPS', taskEventsStream(redis.prefix))) as unknown[][];
+          const group = groups.map(toMap).find((found) => found.name === RECORDS_GROUP);
+          return group?.pending === 0 && group.lag === 0 ? true : undefined;
+        },
+        { what: 'the projector to store every row' },
+      );
+    },
     call(key, path, init = {}) {
       const headers = new Headers(init.headers);
       if (key) headers.set('authorization', `Bearer ${key}`);
@@ -97,4 +116,10 @@ export async function startTestApi(
       await testDb.drop();
     },
   };
+}
+
+function toMap(flat: unknown[]): Record<string, unknown> {
+  const map: Record<string, unknown> = {};
+  for (let index = 0; index < flat.length; index += 2) map[String(flat[index])] = flat[index + 1];
+  return map;
 }

@@ -1,0 +1,132 @@
+import { createRegistry } from '@foreman/contracts';
+import { FairScheduler, TaskClient, taskEventsStream, userSubmitter } from '@foreman/core';
+import { eq, tasks } from '@foreman/db';
+import { Worker } from 'bullmq';
+import { startTestApi, type TestApi } from './test-api.js';
+
+/**
+ * Issue 15, item 1: a task is found at once on every replica, before its row reaches the
+ * database, and a bulk with a bad item leaves nothing in Redis.
+ */
+describe('read your writes', () => {
+  let api: TestApi;
+  /** Submits without events: its tasks get no row until a worker runs them (none does here). */
+  let bare: TaskClient;
+  let fair: TaskClient;
+  const fetchUrl = { url: 'https://example.org/' };
+  const alice = { userId: 'alice', submitter: userSubmitter('alice', false) };
+
+  beforeAll(async () => {
+    api = await startTestApi('api_read_your_writes');
+    const connection = api.redis.redis;
+    const prefix = api.redis.prefix;
+    bare = new TaskClient({ registry: createRegistry(), connection, prefix });
+    fair = new TaskClient({
+      registry: createRegistry(),
+      connection,
+      prefix,
+      fairness: new FairScheduler({ connection, prefix, settings: { email: { readyWindow: 1 } } }),
+    });
+  });
+  afterAll(async () => {
+    await bare.close();
+    await fair.close();
+    await api.close();
+  });
+
+  const stored = (id: string) => api.testDb.database.db.$count(tasks, eq(tasks.id, id));
+  const read = async (app: ReturnType<TestApi['replica']>, key: string, id: string) => {
+    const response = await app.request(`/tasks/${id}`, { headers: { authorization: `Bearer ${key}` } });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('finds a task with no row yet on every replica, for its user and admins only', async () => {
+    const { taskId } = await bare.submit('sync.fetch_url', fetchUrl, { ...alice, delayMs: 60_000 });
+    expect(await stored(taskId)).toBe(0);
+    for (const app of [api.app, api.replica()]) {
+      expect(await read(app, api.aliceKey, taskId)).toMatchObject({
+        status: 200,
+        body: { id: taskId, name: 'sync.fetch_url', queue: 'sync', userId: 'alice', status: 'pending' },
+      });
+      expect((await read(app, api.adminKey, taskId)).status).toBe(200);
+      expect(await read(app, api.bobKey, taskId)).toMatchObject({
+        status: 404,
+        body: { error: { code: 'TASK_NOT_FOUND' } },
+      });
+    }
+    // Cancelling it works from the same read.
+    const cancelled = await api.call(api.aliceKey, `/tasks/${taskId}/cancel`, { method: 'POST' });
+    expect(await cancelled.json()).toMatchObject({ status: 'cancelled' });
+  });
+
+  it("answers the job's state: running while a worker holds it, then completed with its result", async () => {
+    const { taskId } = await bare.submit('sync.fetch_url', fetchUrl, alice);
+    const worker = new Worker('sync', null, { connection: api.redis.redis, prefix: api.redis.prefix });
+    try {
+      const job = await worker.getNextJob('token');
+      expect(job?.id).toBe(taskId);
+      expect((await read(api.app, api.aliceKey, taskId)).body).toMatchObject({
+        status: 'running',
+        attempts: 1,
+      });
+      await job!.moveToCompleted({ status: 200 }, 'token', false);
+      expect((await read(api.replica(), api.aliceKey, taskId)).body).toMatchObject({
+        status: 'completed',
+        result: { status: 200 },
+      });
+    } finally {
+      await worker.close();
+    }
+    expect(await stored(taskId)).toBe(0);
+  });
+
+  it('finds a task still waiting for fair admission', async () => {
+    const { taskId } = await fair.submit(
+      'email.send_email',
+      { to: ['someone@example.org'], subject: 'hi', text: 'hi' },
+      alice,
+    );
+    expect(await fair.queue('email').getJob(taskId)).toBeUndefined();
+    const replica = api.replica({ client: fair });
+    expect(await read(replica, api.aliceKey, taskId)).toMatchObject({
+      status: 200,
+      body: { id: taskId, queue: 'email', userId: 'alice', status: 'pending' },
+    });
+    expect((await read(replica, api.bobKey, taskId)).status).toBe(404);
+  });
+
+  it('reads a task submitted over the api back at once on another replica', async () => {
+    const replica = api.replica();
+    for (let i = 0; i < 10; i += 1) {
+      const submitted = await api.call(api.aliceKey, '/tasks/sync.fetch_url', {
+        method: 'POST',
+        body: JSON.stringify(fetchUrl),
+      });
+      const { taskId } = (await submitted.json()) as { taskId: string };
+      expect((await read(replica, api.aliceKey, taskId)).body).toMatchObject({
+        id: taskId,
+        status: 'pending',
+      });
+    }
+  });
+
+  it('enqueues nothing and appends no row for a bulk with one invalid item', async () => {
+    const stream = taskEventsStream(api.redis.prefix);
+    const entries = await api.redis.redis.xlen(stream);
+    const jobs = await api.client.queue('sync').getJobCountByTypes('waiting', 'delayed', 'prioritized');
+    const response = await api.call(api.aliceKey, '/tasks', {
+      method: 'POST',
+      body: JSON.stringify({
+        tasks: [
+          { name: 'sync.fetch_url', payload: fetchUrl },
+          { name: 'sync.fetch_url', payload: { url: 'not a url' } },
+          { name: 'sync.fetch_url', payload: fetchUrl },
+        ],
+      }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { details: [{ path: '1.url' }] } });
+    expect(await api.client.queue('sync').getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(jobs);
+    expect(await api.redis.redis.xlen(stream)).toBe(entries);
+  });
+});
