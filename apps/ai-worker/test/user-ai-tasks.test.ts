@@ -73,7 +73,6 @@ describe("users' AI tasks against a real database, queue and model server", () =
       registry: createRegistry(),
       connection: redis.redis,
       prefix: redis.prefix,
-      records,
     });
     const worker = new TaskWorker({
       queue: 'ai',
@@ -145,7 +144,6 @@ describe("users' AI tasks against a real database, queue and model server", () =
       registry: createRegistry(),
       connection: redis.redis,
       prefix: redis.prefix,
-      records,
     });
     const worker = new TaskWorker({
       queue: 'ai',

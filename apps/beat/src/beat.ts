@@ -17,6 +17,7 @@ import {
   SubmitQuota,
   startHealthServer,
   TaskClient,
+  TaskEventPublisher,
   TaskEventSubscriber,
   TaskRecordWriter,
   type TaskRegistry,
@@ -78,7 +79,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
     registry: options.registry ?? createRegistry(),
     connection: redis,
     prefix: env.QUEUE_PREFIX,
-    records,
+    events: new TaskEventPublisher({ connection: redis, prefix: env.QUEUE_PREFIX, logger }),
     db: database.db,
     logger,
     // Scheduled runs take their turn among their owner's tasks on fair queues.

@@ -1,6 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { TaskClient, TaskRecordWriter, TaskRegistry } from '@foreman/core';
+import {
+  RecordProjector,
+  TaskClient,
+  TaskEventPublisher,
+  TaskRecordWriter,
+  TaskRegistry,
+} from '@foreman/core';
 import { createDatabase } from '@foreman/db';
 import { createTestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
@@ -54,14 +60,18 @@ export function foremanContender(options: ForemanContenderOptions = {}): Contend
         registry: new TaskRegistry(benchContracts),
         connection,
         prefix: 'bench',
-        records,
+        events: new TaskEventPublisher({ connection, prefix: 'bench', logger }),
         logger,
       });
+      // As in the api process: the submits' pending rows reach PostgreSQL through a projector.
+      const projector = new RecordProjector({ connection, prefix: 'bench', records, logger });
+      await projector.start();
       let closed = false;
       const release = async () => {
         if (closed) return;
         closed = true;
         await client.close();
+        await projector.close();
         await records.close();
         connection.disconnect();
         await clientDatabase.close();

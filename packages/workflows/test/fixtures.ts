@@ -126,7 +126,16 @@ export async function workflowHarness(label: string) {
     const connection = createRedis(redis.url);
     const db: Database = createDatabase({ url: database.url, schema: database.schema, poolSize: 4 });
     const taskRecords = new TaskRecordWriter({ db: db.db, logger });
-    const tasks = new TaskClient({ registry, connection, prefix: redis.prefix, records: taskRecords });
+    const events = new TaskEventPublisher({ connection, prefix: redis.prefix });
+    const tasks = new TaskClient({ registry, connection, prefix: redis.prefix, events });
+    // The client's rows reach the database through the stream, as in beat.
+    const projector = new RecordProjector({
+      connection,
+      prefix: redis.prefix,
+      records: taskRecords,
+      blockMs: 100,
+    });
+    await projector.start();
     const engine = new WorkflowEngine({ db: db.db, client: tasks, predicates, logger });
     const orchestrator = new WorkflowOrchestrator({ db: db.db, engine, logger, pollIntervalMs: 100 });
     await orchestrator.start();
@@ -139,6 +148,7 @@ export async function workflowHarness(label: string) {
         stopped = true;
         await orchestrator.stop();
         await tasks.close();
+        await projector.close();
         await taskRecords.close();
         connection.disconnect();
         await db.close();

@@ -1,5 +1,12 @@
-import { TaskClient, TaskRecordWriter, TaskRegistry, userSubmitter } from '@foreman/core';
-import { createTestRedis, type TestRedis } from '@foreman/core/testing';
+import {
+  RecordProjector,
+  TaskClient,
+  TaskEventPublisher,
+  TaskRecordWriter,
+  TaskRegistry,
+  userSubmitter,
+} from '@foreman/core';
+import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
 import { eq, tasks, workflowNodes } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { workflow } from '../src/definition.js';
@@ -12,6 +19,7 @@ describe('a 1,000-node workflow', () => {
   let redis: TestRedis;
   let testDb: TestDatabase;
   let records: TaskRecordWriter;
+  let projector: RecordProjector;
   let client: TaskClient;
   beforeAll(async () => {
     redis = await createTestRedis('large_workflow');
@@ -21,17 +29,20 @@ describe('a 1,000-node workflow', () => {
       registry: new TaskRegistry([add, multiply, cleanup]),
       connection: redis.redis,
       prefix: redis.prefix,
-      records,
+      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
     });
+    projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, blockMs: 100 });
+    await projector.start();
   });
   afterAll(async () => {
     await client.close();
+    await projector.close();
     await records.close();
     await redis.cleanup();
     await testDb.drop();
   });
 
-  it('is stored and has every root queued and recorded when submit answers (no workers run)', async () => {
+  it('is stored and has every root queued when submit answers, and recorded (no workers run)', async () => {
     // 800 roots on two queues, 200 nodes that wait on them.
     const builder = workflow('wide');
     for (let index = 0; index < 800; index += 1) {
@@ -77,11 +88,13 @@ describe('a 1,000-node workflow', () => {
         jobIds.add(job.id as string);
     }
     expect(jobIds).toEqual(new Set(roots.map((node) => node.taskId)));
-    await records.flush();
-    const recorded = await testDb.database.db
-      .select({ id: tasks.id, status: tasks.status, userId: tasks.userId })
-      .from(tasks);
-    expect(recorded).toHaveLength(800);
+    // The pending rows were in Redis with the jobs; the projector stores them.
+    const recorded = await waitFor(async () => {
+      const rows = await testDb.database.db
+        .select({ id: tasks.id, status: tasks.status, userId: tasks.userId })
+        .from(tasks);
+      return rows.length === 800 ? rows : undefined;
+    });
     expect(recorded.every((record) => record.status === 'pending' && record.userId === 'ada')).toBe(true);
   }, 120_000);
 
