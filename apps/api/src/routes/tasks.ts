@@ -101,6 +101,8 @@ export function taskRoutes({
       path: '/',
       tags,
       summary: 'Submit several tasks at once: all are valid and queued, or none is',
+      description:
+        'Answers once every job and its pending record are in Redis, in one transaction: an api that dies midway leaves all of them or none. The records reach the database moments later.',
       request: {
         // Options go in the body; a query parameter (`?userId=`) would be silently ignored.
         query: noQuery,
@@ -200,6 +202,8 @@ export function taskRoutes({
       path: '/{id}',
       tags,
       summary: 'One task: status, attempts, timings, progress, result or error',
+      description:
+        'Found at once after its submit, on any replica: a task whose record has not reached the database yet is read from its job in Redis, in the same shape.',
       request: { params: taskIdParams },
       responses: { 200: jsonResponse(taskRecordSchema, 'The task'), 404: notFound, ...commonErrors },
     }),
