@@ -96,7 +96,7 @@ const isPage = (path: string) =>
   (path.startsWith(`${BULL_BOARD_PATH}/`) && !path.startsWith(`${BULL_BOARD_PATH}/api/`));
 
 export function createApp(deps: AppDependencies) {
-  const tasks = new TaskService(deps.client, deps.database);
+  const tasks = new TaskService(deps.client, deps.database, deps.redis, deps.prefix);
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.use(traceRequests());
   const sessionCookie = deps.sessionCookie ?? { secure: 'auto', maxAgeSeconds: 12 * 3_600 };

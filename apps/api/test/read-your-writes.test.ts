@@ -1,6 +1,6 @@
 import { createRegistry } from '@foreman/contracts';
 import { FairScheduler, TaskClient, taskEventsStream, userSubmitter } from '@foreman/core';
-import { eq, tasks } from '@foreman/db';
+import { eq, inArray, tasks } from '@foreman/db';
 import { Worker } from 'bullmq';
 import { startTestApi, type TestApi } from './test-api.js';
 
@@ -128,5 +128,47 @@ describe('read your writes', () => {
     expect(await response.json()).toMatchObject({ error: { details: [{ path: '1.url' }] } });
     expect(await api.client.queue('sync').getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(jobs);
     expect(await api.redis.redis.xlen(stream)).toBe(entries);
+  });
+
+  // Last: it stops the projector.
+  it('lists tasks whose rows have not landed, filtered and paged as the table is', async () => {
+    await api.projector.close();
+    const submit = async (key: string) => {
+      const response = await api.call(key, '/tasks/sync.fetch_url', {
+        method: 'POST',
+        body: JSON.stringify(fetchUrl),
+      });
+      return ((await response.json()) as { taskId: string }).taskId;
+    };
+    const older = await submit(api.aliceKey);
+    // Created in a later millisecond: the pages' order is by creation time.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const newer = await submit(api.aliceKey);
+    const bobs = await submit(api.bobKey);
+    expect(await api.testDb.database.db.$count(tasks, inArray(tasks.id, [older, newer, bobs]))).toBe(0);
+    const replica = api.replica();
+    const list = async (key: string, query: string) => {
+      const response = await replica.request(`/tasks${query}`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      expect(response.status).toBe(200);
+      return (await response.json()) as {
+        tasks: Array<{ id: string; status: string }>;
+        nextCursor: string | null;
+      };
+    };
+    const ids = (page: { tasks: Array<{ id: string }> }) => page.tasks.map((task) => task.id);
+
+    const alices = await list(api.aliceKey, '?limit=200');
+    expect(ids(alices)).toEqual(expect.arrayContaining([older, newer]));
+    expect(ids(alices)).not.toContain(bobs);
+    expect(alices.tasks.find((task) => task.id === newer)).toMatchObject({ status: 'pending' });
+    expect(ids(await list(api.adminKey, '?limit=200'))).toEqual(expect.arrayContaining([older, newer, bobs]));
+    expect(ids(await list(api.aliceKey, '?status=completed&limit=200'))).not.toContain(newer);
+
+    const first = await list(api.aliceKey, '?queue=sync&limit=1');
+    expect(ids(first)).toEqual([newer]);
+    const second = await list(api.aliceKey, `?queue=sync&limit=1&cursor=${first.nextCursor}`);
+    expect(ids(second)).toEqual([older]);
   });
 });

@@ -19,6 +19,8 @@ export interface TestApi {
   testDb: TestDatabase;
   client: TaskClient;
   records: TaskRecordWriter;
+  /** Stores the rows the client appends; a test closes it to keep rows from landing. */
+  projector: RecordProjector;
   keys: ApiKeyStore;
   /** Keys of an admin and of two ordinary users. */
   adminKey: string;
@@ -86,6 +88,7 @@ export async function startTestApi(
     testDb,
     client,
     records,
+    projector,
     keys,
     adminKey: admin.key,
     aliceKey: alice.key,

@@ -56,6 +56,7 @@ export {
   type TaskRecordWriterOptions,
   type TaskRecordWriterStats,
 } from './records/task-record-writer.js';
+export { unprojectedRecords } from './records/unprojected-records.js';
 export { checkRedisDurability } from './redis/check-durability.js';
 export {
   type CreateRedisOptions,

@@ -56,6 +56,8 @@ const listRoute = (path: string, summary: string, query: z.ZodType = listQuerySc
     path,
     tags,
     summary,
+    description:
+      'Includes tasks submitted moments ago whose records have not reached the database yet (read from Redis).',
     request: { query: query as typeof listQuerySchema },
     responses: { 200: jsonResponse(taskPageSchema, 'One page, newest first'), ...commonErrors },
   });

@@ -1,10 +1,12 @@
 import {
   type CancelResult,
+  type RedisConnection,
   type SubmittedTask,
   type Submitter,
   type TaskClient,
   TaskNotFoundError,
   TaskStateError,
+  unprojectedRecords,
   userSubmitter,
 } from '@foreman/core';
 import {
@@ -14,7 +16,9 @@ import {
   desc,
   eq,
   gte,
+  inArray,
   lt,
+  type NewTaskRecord,
   or,
   type SQL,
   type TaskRecord,
@@ -42,6 +46,8 @@ export class TaskService {
   constructor(
     private readonly client: TaskClient,
     private readonly database: Database,
+    private readonly redis: RedisConnection,
+    private readonly prefix: string,
   ) {}
 
   /** Who submits when this key asks: its user, with the key's admin rights or none. */
@@ -79,15 +85,58 @@ export class TaskService {
         ),
       );
     }
-    const rows = await this.database.db
-      .select()
-      .from(tasks)
-      .where(and(...where))
-      .orderBy(desc(tasks.createdAt), desc(tasks.id))
-      .limit(filter.limit + 1);
+    const [stored, unlanded] = await Promise.all([
+      this.database.db
+        .select()
+        .from(tasks)
+        .where(and(...where))
+        .orderBy(desc(tasks.createdAt), desc(tasks.id))
+        .limit(filter.limit + 1),
+      this.unlanded(userId, filter),
+    ]);
+    const rows = [...stored, ...unlanded]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+      .slice(0, filter.limit + 1);
     const page = rows.slice(0, filter.limit);
     const last = page.at(-1);
     return { tasks: page, nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
+  }
+
+  /**
+   * Tasks of the stream's unprojected tail that have no row yet and match the filter: a list shows
+   * a task at once after its submit, on any replica, as `GET /tasks/:id` does.
+   */
+  private async unlanded(userId: string | undefined, filter: TaskFilter): Promise<TaskRecord[]> {
+    const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
+    const latest = new Map<string, NewTaskRecord>();
+    for (const row of await unprojectedRecords(this.redis, this.prefix)) {
+      const seen = latest.get(row.id);
+      if (!seen || (seen.version ?? 0) < (row.version ?? 0)) latest.set(row.id, row);
+    }
+    const matching = [...latest.values()].filter(
+      (row) =>
+        (userId === undefined || row.userId === userId) &&
+        (!filter.status || row.status === filter.status) &&
+        (!filter.name || row.name === filter.name) &&
+        (!filter.queue || row.queue === filter.queue) &&
+        (!filter.from || row.createdAt >= new Date(filter.from)) &&
+        (!filter.to || row.createdAt < new Date(filter.to)) &&
+        (!after ||
+          row.createdAt < after.createdAt ||
+          (row.createdAt.getTime() === after.createdAt.getTime() && row.id < after.id)),
+    );
+    if (matching.length === 0) return [];
+    const landed = await this.database.db
+      .select({ id: tasks.id })
+      .from(tasks)
+      .where(
+        inArray(
+          tasks.id,
+          matching.map((row) => row.id),
+        ),
+      );
+    const ids = new Set(landed.map((row) => row.id));
+    return matching.filter((row) => !ids.has(row.id)).map(asRecord);
   }
 
   /**
@@ -128,4 +177,30 @@ export class TaskService {
       throw error;
     }
   }
+}
+
+/** A row as the table would hold it, with the defaults of the columns it leaves out. */
+function asRecord(row: NewTaskRecord): TaskRecord {
+  return {
+    userId: null,
+    priority: 0,
+    payload: null,
+    result: null,
+    error: null,
+    stackTrace: null,
+    attempts: 0,
+    maxRetries: 0,
+    startedAt: null,
+    completedAt: null,
+    durationMs: null,
+    waitMs: null,
+    queueJobId: null,
+    traceId: null,
+    progress: null,
+    progressMessage: null,
+    replayOf: null,
+    version: 0,
+    updatedAt: row.createdAt,
+    ...row,
+  } as TaskRecord;
 }

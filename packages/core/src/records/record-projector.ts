@@ -62,7 +62,7 @@ export const RECORDS_GROUP = 'records';
 const DEFAULTS = { batchSize: 2_000, blockMs: 1_000, claimIdleMs: 30_000, retainMs: 600_000 };
 const TRIM_EVERY_MS = 5_000;
 const LAG_EVERY_MS = 1_000;
-const RECORD_DATES = ['createdAt', 'startedAt', 'completedAt', 'updatedAt'] as const;
+export const RECORD_DATES = ['createdAt', 'startedAt', 'completedAt', 'updatedAt'] as const;
 const DEAD_LETTER_DATES = ['failedAt', 'replayedAt'] as const;
 
 type StreamEntry = [id: string, fields: string[]];
@@ -266,18 +266,18 @@ export class RecordProjector {
   }
 }
 
-function field(fields: string[], name: string): string | undefined {
+export function field(fields: string[], name: string): string | undefined {
   for (let index = 0; index < fields.length; index += 2) if (fields[index] === name) return fields[index + 1];
   return undefined;
 }
 
-function revive<T>(json: string, dates: readonly string[]): T {
+export function revive<T>(json: string, dates: readonly string[]): T {
   const row = JSON.parse(json) as Record<string, unknown>;
   for (const key of dates) if (typeof row[key] === 'string') row[key] = new Date(row[key] as string);
   return row as T;
 }
 
-function toMap(flat: unknown[]): Record<string, unknown> {
+export function toMap(flat: unknown[]): Record<string, unknown> {
   const map: Record<string, unknown> = {};
   for (let index = 0; index < flat.length; index += 2) map[String(flat[index])] = flat[index + 1];
   return map;
