@@ -48,7 +48,6 @@ describe('beat evaluates the alert rules', () => {
       registry: new TaskRegistry([boom]),
       connection: harness.redis.redis,
       prefix: harness.redis.prefix,
-      records,
     });
   });
   afterAll(async () => {
