@@ -47,7 +47,13 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
       prefix: config.QUEUE_PREFIX,
       settings: config.FAIRNESS,
     }),
-    events: new TaskEventPublisher({ connection: redis, prefix: config.QUEUE_PREFIX, logger }),
+    // Its appends trim the stream to the same cap as every other process's.
+    events: new TaskEventPublisher({
+      connection: redis,
+      prefix: config.QUEUE_PREFIX,
+      logger,
+      eventsKept: config.RECORD_STREAM_MAX,
+    }),
   });
   // Stores the rows the api's submits, cancels and retries append (and any other process's).
   const projector = new RecordProjector({ connection: redis, prefix: config.QUEUE_PREFIX, records, logger });

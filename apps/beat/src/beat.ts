@@ -79,7 +79,13 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
     registry: options.registry ?? createRegistry(),
     connection: redis,
     prefix: env.QUEUE_PREFIX,
-    events: new TaskEventPublisher({ connection: redis, prefix: env.QUEUE_PREFIX, logger }),
+    // Its appends trim the stream to the same cap as every other process's.
+    events: new TaskEventPublisher({
+      connection: redis,
+      prefix: env.QUEUE_PREFIX,
+      logger,
+      eventsKept: env.RECORD_STREAM_MAX,
+    }),
     db: database.db,
     logger,
     // Scheduled runs take their turn among their owner's tasks on fair queues.

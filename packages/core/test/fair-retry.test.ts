@@ -28,7 +28,6 @@ const flaky = defineTask({
 let redis: TestRedis;
 let database: TestDatabase;
 let records: TaskRecordWriter;
-let projector: RecordProjector;
 let fairness: FairScheduler;
 let client: TaskClient;
 let worker: TaskWorker;
@@ -56,8 +55,6 @@ beforeAll(async () => {
     events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
     fairness,
   });
-  projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, blockMs: 100 });
-  await projector.start();
   dispatcher = new FairDispatcher({
     scheduler: fairness,
     queue: flaky.queue,

@@ -125,17 +125,13 @@ export async function workflowHarness(label: string) {
   async function orchestrate(): Promise<Orchestrating> {
     const connection = createRedis(redis.url);
     const db: Database = createDatabase({ url: database.url, schema: database.schema, poolSize: 4 });
-    const taskRecords = new TaskRecordWriter({ db: db.db, logger });
-    const events = new TaskEventPublisher({ connection, prefix: redis.prefix });
-    const tasks = new TaskClient({ registry, connection, prefix: redis.prefix, events });
-    // The client's rows reach the database through the stream, as in beat.
-    const projector = new RecordProjector({
+    // Its rows go to the stream, which the harness's projector stores.
+    const tasks = new TaskClient({
+      registry,
       connection,
       prefix: redis.prefix,
-      records: taskRecords,
-      blockMs: 100,
+      events: new TaskEventPublisher({ connection, prefix: redis.prefix }),
     });
-    await projector.start();
     const engine = new WorkflowEngine({ db: db.db, client: tasks, predicates, logger });
     const orchestrator = new WorkflowOrchestrator({ db: db.db, engine, logger, pollIntervalMs: 100 });
     await orchestrator.start();
@@ -148,8 +144,6 @@ export async function workflowHarness(label: string) {
         stopped = true;
         await orchestrator.stop();
         await tasks.close();
-        await projector.close();
-        await taskRecords.close();
         connection.disconnect();
         await db.close();
       },
