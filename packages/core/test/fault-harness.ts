@@ -2,7 +2,6 @@ import { type Db, sql, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { TaskClient } from '../src/client/task-client.js';
 import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
-import { RecordProjector } from '../src/records/record-projector.js';
 import { TaskRecordWriter } from '../src/records/task-record-writer.js';
 import { createRedis, type RedisConnection } from '../src/redis/create-redis.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
@@ -24,10 +23,9 @@ export async function faultHarness(label: string, redisUrl: string, prefix: stri
     registry: new TaskRegistry(faultContracts),
     connection: redis,
     prefix,
+    // Its pending rows go to the stream, for the workers' projectors (no projector runs here).
     events: new TaskEventPublisher({ connection: redis, prefix }),
   });
-  const projector = new RecordProjector({ connection: redis, prefix, records, logger, blockMs: 100 });
-  await projector.start();
   const workers: WorkerProcess[] = [];
   const db: Db = database.database.db;
   const baseEnv = {
@@ -64,7 +62,6 @@ export async function faultHarness(label: string, redisUrl: string, prefix: stri
     async close() {
       await Promise.all(workers.map((worker) => worker.kill()));
       await client.close();
-      await projector.close();
       await records.close();
       redis.disconnect();
       await database.drop();
