@@ -1,7 +1,7 @@
 import { createRegistry } from '@foreman/contracts';
 import { FairScheduler, TaskClient, taskEventsStream, userSubmitter } from '@foreman/core';
 import { eq, inArray, tasks } from '@foreman/db';
-import { Worker } from 'bullmq';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { startTestApi, type TestApi } from './test-api.js';
 
 /**
@@ -57,6 +57,25 @@ describe('read your writes', () => {
     // Cancelling it works from the same read.
     const cancelled = await api.call(api.aliceKey, `/tasks/${taskId}/cancel`, { method: 'POST' });
     expect(await cancelled.json()).toMatchObject({ status: 'cancelled' });
+  });
+
+  it('answers a failed job with its error, and its stack trace for admins only', async () => {
+    const { taskId } = await bare.submit('sync.fetch_url', fetchUrl, alice);
+    const worker = new Worker('sync', null, { connection: api.redis.redis, prefix: api.redis.prefix });
+    try {
+      const job = await worker.getNextJob('token');
+      expect(job?.id).toBe(taskId);
+      // Unrecoverable: it fails for good at once, as a last attempt does.
+      await job!.moveToFailed(new UnrecoverableError('unreachable'), 'token', false);
+    } finally {
+      await worker.close();
+    }
+    expect((await read(api.app, api.aliceKey, taskId)).body).toMatchObject({
+      status: 'failed',
+      error: 'unreachable',
+      stackTrace: null,
+    });
+    expect((await read(api.app, api.adminKey, taskId)).body.stackTrace).toMatch(/\n\s+at /);
   });
 
   it("answers the job's state: running while a worker holds it, then completed with its result", async () => {

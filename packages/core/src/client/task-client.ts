@@ -342,6 +342,7 @@ export class TaskClient {
       traceId: traceIdOf(job.data.traceparent),
       result: state === 'completed' ? job.returnvalue : null,
       error: state === 'failed' ? job.failedReason : null,
+      stackTrace: state === 'failed' ? (job.stacktrace?.at(-1) ?? null) : null,
       startedAt: started,
       completedAt: finished,
       durationMs: started && finished ? finished.getTime() - started.getTime() : null,
