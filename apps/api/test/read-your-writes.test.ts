@@ -88,10 +88,11 @@ describe('read your writes', () => {
         status: 'running',
         attempts: 1,
       });
-      await job!.moveToCompleted({ status: 200 }, 'token', false);
+      await job!.moveToCompleted({ status: 200, etag: 'a\u0000b' }, 'token', false);
       expect((await read(api.replica(), api.aliceKey, taskId)).body).toMatchObject({
         status: 'completed',
-        result: { status: 200 },
+        // Without the NUL, as the stored record will have it.
+        result: { status: 200, etag: 'ab' },
       });
     } finally {
       await worker.close();

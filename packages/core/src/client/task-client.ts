@@ -12,7 +12,7 @@ import { TaskStateError } from '../errors/task-state-error.js';
 import { cancelChannel, cancelledKey, encodeCancelRequest } from '../events/channels.js';
 import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import type { FairScheduler } from '../fairness/fair-scheduler.js';
-import { findNul, NUL_MESSAGE } from '../records/nul.js';
+import { findNul, NUL_MESSAGE, stripNul } from '../records/nul.js';
 import { recordVersion } from '../records/record-version.js';
 import type { RedisConnection } from '../redis/create-redis.js';
 import { EVERY_USER, ownerOfRow } from '../task/data-owner.js';
@@ -340,9 +340,10 @@ export class TaskClient {
       queueJobId: taskId,
       replayOf: job.data.replayOf ?? null,
       traceId: traceIdOf(job.data.traceparent),
-      result: state === 'completed' ? job.returnvalue : null,
-      error: state === 'failed' ? job.failedReason : null,
-      stackTrace: state === 'failed' ? (job.stacktrace?.at(-1) ?? null) : null,
+      // Stripped of U+0000 as the stored record is (handlers' output may hold it).
+      result: state === 'completed' ? stripNul(job.returnvalue) : null,
+      error: state === 'failed' ? stripNul(job.failedReason) : null,
+      stackTrace: state === 'failed' ? stripNul(job.stacktrace?.at(-1) ?? null) : null,
       startedAt: started,
       completedAt: finished,
       durationMs: started && finished ? finished.getTime() - started.getTime() : null,
