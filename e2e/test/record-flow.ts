@@ -64,7 +64,19 @@ export function describeRecordFlow(
 
   it('refuses a bad payload, an unknown task and an oversized body, enqueuing and writing nothing', async () => {
     const queuedBefore = await system.queued();
-    const recordsBefore = await countRecords();
+    // The earlier tests read their tasks over the api, which may answer from the queue before the
+    // projector has stored the rows: count once the table has settled.
+    let recordsBefore = -1;
+    await waitFor(
+      async () => {
+        const count = await countRecords();
+        if (count === recordsBefore) return true;
+        recordsBefore = count;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return undefined;
+      },
+      { timeoutMs: 20_000, what: 'the record count to settle' },
+    );
     const badPayload = await submit(system, 'sync.fetch_url', JSON.stringify({ url: 'ftp://nope' }));
     expect(badPayload.status).toBe(400);
     expect(badPayload.body).toMatchObject({ error: { code: 'PAYLOAD_INVALID', details: [{ path: 'url' }] } });
