@@ -57,9 +57,12 @@ export function taskView(id) {
   };
 
   const render = (task) => {
-    // Records are written in batches: right after a completed (or cancelled…) event the record may
-    // still say running. Keep what the event said and look again shortly.
-    if (TERMINAL.has(live.status) && !TERMINAL.has(task.status) && stale++ < 20) {
+    // Records land through the projector, a moment after their events: right after a completed
+    // (or cancelled…) event the record may still say running, and right after a retry (or its
+    // started event) it may still say cancelled or failed. Keep what the event said and look again
+    // shortly.
+    const behind = live.status !== undefined && TERMINAL.has(live.status) !== TERMINAL.has(task.status);
+    if (behind && stale++ < 20) {
       clearTimeout(recheck);
       recheck = setTimeout(load, 300);
       return;
@@ -136,7 +139,12 @@ export function taskView(id) {
   };
 
   const act = async (action) => {
-    Object.assign(live, { status: undefined, percent: 0, message: undefined });
+    // A retried task is pending again even while its record still says how the last run ended.
+    Object.assign(live, {
+      status: action === 'retry' ? 'pending' : undefined,
+      percent: 0,
+      message: undefined,
+    });
     retry.disabled = true;
     cancel.disabled = true;
     try {
