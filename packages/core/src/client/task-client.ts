@@ -11,7 +11,7 @@ import { TaskNotFoundError } from '../errors/task-not-found-error.js';
 import { TaskStateError } from '../errors/task-state-error.js';
 import { cancelChannel, cancelledKey, encodeCancelRequest } from '../events/channels.js';
 import type { TaskEventPublisher } from '../events/task-event-publisher.js';
-import type { FairScheduler } from '../fairness/fair-scheduler.js';
+import type { AdmittedJob, FairScheduler } from '../fairness/fair-scheduler.js';
 import { findNul, NUL_MESSAGE, stripNul } from '../records/nul.js';
 import { recordVersion } from '../records/record-version.js';
 import type { RedisConnection } from '../redis/create-redis.js';
@@ -296,23 +296,7 @@ export class TaskClient {
     for (const queue of fairness ? fairness.queues : []) {
       const held = await fairness?.held(queue, taskId);
       if (!held) continue;
-      const data = held.data as TaskJobData;
-      return {
-        ...EMPTY_RECORD,
-        id: taskId,
-        name: held.name,
-        queue,
-        userId: data.userId ?? null,
-        status: 'pending',
-        priority: held.opts.priority ?? 0,
-        payload: data.payload,
-        attempts: held.retry?.attemptsStarted ?? 0,
-        maxRetries: (held.opts.attempts ?? 1) - 1,
-        createdAt: new Date(held.opts.timestamp ?? Date.now()),
-        queueJobId: taskId,
-        traceId: traceIdOf(data.traceparent),
-        replayOf: data.replayOf ?? null,
-      };
+      return { ...EMPTY_RECORD, ...admissionRecord(taskId, queue, held), status: 'pending' };
     }
     let job: TaskJob;
     try {
@@ -482,19 +466,9 @@ export class TaskClient {
         { ...event, type: 'cancelled' },
         {
           record: {
-            id: taskId,
-            name: withdrawn.name,
-            queue,
-            userId: data.userId ?? null,
+            ...admissionRecord(taskId, queue, withdrawn),
             status: 'cancelled',
-            priority: withdrawn.opts.priority ?? 0,
-            payload: data.payload,
-            attempts: withdrawn.retry?.attemptsStarted ?? 0,
-            maxRetries: (withdrawn.opts.attempts ?? 1) - 1,
-            createdAt: new Date(withdrawn.opts.timestamp ?? Date.now()),
             completedAt: new Date(),
-            queueJobId: taskId,
-            replayOf: data.replayOf ?? null,
             version: recordVersion('cancelled', attempt),
           },
         },
@@ -664,5 +638,24 @@ function pendingRecord(job: PreparedJob): NewTaskRecord {
     replayOf: job.data.replayOf ?? null,
     traceId: traceIdOf(job.data.traceparent),
     version: recordVersion('pending', 0),
+  };
+}
+
+/** The record fields of a task waiting for fair admission, as its admission entry holds them. */
+function admissionRecord(taskId: string, queue: string, admitted: AdmittedJob) {
+  const data = admitted.data as TaskJobData;
+  return {
+    id: taskId,
+    name: admitted.name,
+    queue,
+    userId: data.userId ?? null,
+    priority: admitted.opts.priority ?? 0,
+    payload: data.payload,
+    attempts: admitted.retry?.attemptsStarted ?? 0,
+    maxRetries: (admitted.opts.attempts ?? 1) - 1,
+    createdAt: new Date(admitted.opts.timestamp ?? Date.now()),
+    queueJobId: taskId,
+    traceId: traceIdOf(data.traceparent),
+    replayOf: data.replayOf ?? null,
   };
 }
