@@ -307,6 +307,11 @@ export class TaskClient {
     }
     const state = await job.getState();
     if (state === 'unknown') return undefined;
+    // The job was read before its state: one that finished in between is read again, so its
+    // result or error is there whenever the state says it finished.
+    if (state === 'completed' || state === 'failed') {
+      job = ((await this.queue(job.queueName).getJob(taskId)) as TaskJob | undefined) ?? job;
+    }
     const started = job.processedOn ? new Date(job.processedOn) : null;
     const finished = job.finishedOn ? new Date(job.finishedOn) : null;
     return {
