@@ -5,6 +5,7 @@ import { DeadLetterStore } from '../src/dead-letters/dead-letter-store.js';
 import { NonRetryableError } from '../src/errors/non-retryable-error.js';
 import { PayloadTooLargeError } from '../src/errors/payload-too-large-error.js';
 import { TaskStateError } from '../src/errors/task-state-error.js';
+import { taskEventsStream } from '../src/events/channels.js';
 import type { TaskEvent } from '../src/events/task-event.js';
 import { TaskEventSubscriber } from '../src/events/task-event-subscriber.js';
 import { defineTask } from '../src/task/define-task.js';
@@ -185,6 +186,15 @@ describe('task lifecycle with real Redis and PostgreSQL', () => {
     const row = await h.settled(taskId, 'completed');
     expect(row.progress).toBe(80);
     expect(row.progressMessage).toBe('writing');
+    // The final row carries the last progress itself: a projector may store it before the
+    // progress row, whose lower version is then refused.
+    const entries = await h.redis.redis.xrange(taskEventsStream(h.redis.prefix), '-', '+');
+    const final = entries
+      .map(([, fields]) => fields)
+      .filter((fields) => fields.includes('record'))
+      .map((fields) => JSON.parse(fields[fields.indexOf('record') + 1]!) as { id: string; status: string })
+      .find((record) => record.id === taskId && record.status === 'completed');
+    expect(final).toMatchObject({ progress: 80, progressMessage: 'writing' });
     const seen = await waitFor(() => {
       const mine = events.filter((event) => event.taskId === taskId);
       return mine.some((event) => event.type === 'completed') ? mine : undefined;

@@ -305,10 +305,14 @@ export class TaskWorker {
       durationMs: Date.now() - startedAt.getTime(),
       ...extra,
     });
+    // The last progress reported, carried by the attempt's final row: projectors running side by
+    // side may store that row before a progress row, whose lower version is then refused.
+    const reported: Pick<NewTaskRecord, 'progress' | 'progressMessage'> = {};
     const ended = (status: TaskStatus, extra: Partial<NewTaskRecord> = {}): NewTaskRecord => {
       const completedAt = new Date();
       return {
         ...base,
+        ...reported,
         status,
         completedAt,
         durationMs: completedAt.getTime() - startedAt.getTime(),
@@ -345,7 +349,7 @@ export class TaskWorker {
                   signal: taskSignal,
                   logger,
                   progress: (percent, message) =>
-                    this.progress(job, { base, run, info, event }, percent, message),
+                    this.progress(job, { base, run, info, event, reported }, percent, message),
                 }),
               ),
             {
@@ -428,13 +432,16 @@ export class TaskWorker {
       run: number;
       info: TaskAttemptInfo;
       event: (type: TaskEvent['type'], extra?: Partial<TaskEvent>) => Omit<TaskEvent, 'at'>;
+      reported: Pick<NewTaskRecord, 'progress' | 'progressMessage'>;
     },
     percent: number,
     message: string | undefined,
   ): Promise<void> {
     if (!Number.isFinite(percent)) throw new TypeError('progress percent must be a number from 0 to 100');
-    const { base, run, info, event } = attempt;
+    const { base, run, info, event, reported } = attempt;
     const clamped = Math.round(Math.max(0, Math.min(100, percent)));
+    reported.progress = clamped;
+    reported.progressMessage = message ?? null;
     void this.record(event('progress', { percent: clamped, message }), {
       record: {
         ...base,
