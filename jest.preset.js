@@ -16,5 +16,8 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
   testTimeout: 30_000,
+  // A handle a test left open (a child process, a socket) must not keep a run alive after its
+  // tests finished: that hangs CI with nothing printed.
+  forceExit: true,
   reporters: ['default', new URL('./scripts/jest-summary-reporter.cjs', import.meta.url).pathname],
 };
