@@ -331,7 +331,9 @@ export class TaskWorker {
       if (isOurAbort(controller.signal))
         return await this.settleAbort(job, token, controller.signal, ended, outcome, event);
 
-      const logger = this.logger.child(context);
+      // Made on first use: a child logger costs more than a no-op task, and most never log.
+      let taskLogger: Logger | undefined;
+      const logger = () => (taskLogger ??= this.logger.child(context));
       void this.record(event('started'), {
         record: { ...base, status: 'running', version: recordVersion('running', run) },
       });
@@ -347,7 +349,9 @@ export class TaskWorker {
                   ...identity,
                   workflow: job.data.workflow,
                   signal: taskSignal,
-                  logger,
+                  get logger() {
+                    return logger();
+                  },
                   progress: (percent, message) =>
                     this.progress(job, { base, run, info, event, reported }, percent, message),
                 }),
@@ -369,7 +373,8 @@ export class TaskWorker {
         }
         const row = ended('completed', { result: json.value });
         await this.record(event('completed'), { record: row });
-        logger.info({ durationMs: row.durationMs }, 'task completed');
+        if (this.logger.isLevelEnabled('info'))
+          logger().info({ durationMs: row.durationMs }, 'task completed');
         await this.notify('onCompleted', outcome({ result: json.value }));
         return json.value;
       } catch (thrown) {
@@ -387,7 +392,7 @@ export class TaskWorker {
           record: row,
           deadLetter: final ? deadLetterOf(row, error) : undefined,
         });
-        logger.warn({ err: error, final }, final ? 'task failed' : 'task attempt failed; will retry');
+        logger().warn({ err: error, final }, final ? 'task failed' : 'task attempt failed; will retry');
         await this.notify('onFailed', outcome({ error, final }));
         throw isUnrecoverable(error) ? new UnrecoverableError(error.message) : error;
       }
