@@ -41,6 +41,7 @@ describe('bench, short mode', () => {
         expect(outcome.figures.tasks).toBeGreaterThan(0);
         expect(outcome.figures.processed).toBe(outcome.figures.tasks);
         expect(outcome.figures.peakRssMb).toBeGreaterThan(0);
+        expect(outcome.figures.cpuUsPerTask).toBeGreaterThan(0);
         expect(outcome.figures.redis.commandsPerTask).toBeGreaterThan(0);
       }
     }
@@ -78,11 +79,15 @@ describe('bench, short mode', () => {
     expect(Object.keys(noop.ratios)).toEqual(['bullmq', 'celery']);
     expect(noop.ratios.bullmq!.processedPerSec).toBeGreaterThan(0);
     expect(report.targets.map((target) => target.target)).toEqual([
-      'noop: processed/s >= 90% of raw BullMQ',
-      'noop: processed/s >= 10x Celery',
-      'io: processed/s >= 90% of raw BullMQ',
-      'io: processed/s >= 10x Celery',
-      'latency: submit->start p99 < 25 ms at half load',
+      'noop: processed/s >= 80% of raw BullMQ',
+      'noop: worker CPU / task <= 1.25x raw BullMQ',
+      'noop: worker peak RSS <= 1.3x raw BullMQ',
+      'io: processed/s >= 80% of raw BullMQ',
+      'io: worker CPU / task <= 1.25x raw BullMQ',
+      'io: worker peak RSS <= 1.3x raw BullMQ',
+      'noop: bulk submit >= 80% of raw BullMQ',
+      'latency: submit->start p99 <= 1.5x raw BullMQ',
+      'latency: submit->start p50 <= 2x raw BullMQ',
       'soak: RSS within 10% after warm-up',
     ]);
     for (const target of report.targets) expect(typeof target.met).toBe('boolean');

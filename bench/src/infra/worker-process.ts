@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { LatencySample, WorkerMessage } from '../workers/progress-channel.js';
+import { readCpuMs } from './cpu.js';
 
 export interface WorkerProcessOptions {
   command: string;
@@ -15,6 +16,8 @@ export interface WorkerProcessOptions {
 
 export interface WorkerFinal {
   maxRssMb: number;
+  /** CPU time the worker used from ready to the stop request: its work, not its start-up. */
+  cpuMs: number | undefined;
   extra: Record<string, unknown>;
 }
 
@@ -28,7 +31,8 @@ export class WorkerProcess {
   first: number | null = null;
   last: number | null = null;
   readonly samples: LatencySample[] = [];
-  private final: WorkerFinal | undefined;
+  private final: Omit<WorkerFinal, 'cpuMs'> | undefined;
+  private cpuAtReadyMs: number | undefined;
   private readonly stderr: string[] = [];
   private readonly exited: Promise<number | null>;
 
@@ -67,6 +71,7 @@ export class WorkerProcess {
     } finally {
       clearTimeout(timer);
     }
+    worker.cpuAtReadyMs = readCpuMs(worker.pid);
     return worker;
   }
 
@@ -95,6 +100,7 @@ export class WorkerProcess {
 
   /** Stops the worker gracefully (SIGTERM), killing it after `graceMs`; returns its final report. */
   async stop(graceMs = 60_000): Promise<WorkerFinal | undefined> {
+    const cpuAtStopMs = readCpuMs(this.pid);
     if (this.child.exitCode === null) {
       const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
       this.child.kill('SIGTERM');
@@ -103,7 +109,11 @@ export class WorkerProcess {
     }
     // The last lines on the channel may arrive just after the exit event.
     await new Promise((resolve) => setTimeout(resolve, 50));
-    return this.final;
+    const cpuMs =
+      cpuAtStopMs !== undefined && this.cpuAtReadyMs !== undefined
+        ? cpuAtStopMs - this.cpuAtReadyMs
+        : undefined;
+    return this.final && { ...this.final, cpuMs };
   }
 
   errors(): string {

@@ -15,6 +15,8 @@ export interface RunFigures {
   /** Open-loop submission rate of a steady workload. */
   offeredRatePerSec?: number;
   latencyMs?: { submitToStart?: Percentiles; submitToComplete?: Percentiles };
+  /** The worker process's CPU time (user + system) per task processed, from /proc. */
+  cpuUsPerTask?: number;
   /** Peak resident set size of the worker process. */
   peakRssMb: number;
   rssFlatness?: RssFlatness;

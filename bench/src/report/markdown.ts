@@ -24,6 +24,7 @@ const ROWS: Row[] = [
   ['submit->complete p50 ms', (f) => f.latencyMs?.submitToComplete?.p50, ms],
   ['submit->complete p95 ms', (f) => f.latencyMs?.submitToComplete?.p95, ms],
   ['submit->complete p99 ms', (f) => f.latencyMs?.submitToComplete?.p99, ms, 'submitToCompleteP99Ms'],
+  ['worker CPU µs / task', (f) => f.cpuUsPerTask, mb, 'cpuUsPerTask'],
   ['worker peak RSS MB', (f) => f.peakRssMb, mb, 'peakRssMb'],
   ['RSS after warm-up MB', (f) => f.rssFlatness?.baselineMb, mb],
   ['RSS at end MB', (f) => f.rssFlatness?.endMb, mb],

@@ -9,6 +9,7 @@ export const COMPARED: Record<
   processedPerSec: { pick: (f) => f.processedPerSec, higherIsBetter: true },
   submitToStartP99Ms: { pick: (f) => f.latencyMs?.submitToStart?.p99, higherIsBetter: false },
   submitToCompleteP99Ms: { pick: (f) => f.latencyMs?.submitToComplete?.p99, higherIsBetter: false },
+  cpuUsPerTask: { pick: (f) => f.cpuUsPerTask, higherIsBetter: false },
   peakRssMb: { pick: (f) => f.peakRssMb, higherIsBetter: false },
   redisCommandsPerTask: { pick: (f) => f.redis.commandsPerTask, higherIsBetter: false },
 };

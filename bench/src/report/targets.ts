@@ -7,36 +7,60 @@ const figuresOf = (workload: WorkloadReport | undefined, contender: string) => {
 
 const pct = (ratio: number) => `${(ratio * 100).toFixed(0)}%`;
 
-/** The issue's targets, each with the measured figure and whether it holds (null: not measured). */
+/** A ratio of ours to raw BullMQ's, judged against a bound (`atLeast`: ours must reach it). */
+function versusBullmq(
+  target: string,
+  ratio: number | null | undefined,
+  bound: number,
+  atLeast: boolean,
+  show: (ratio: number) => string = (value) => `${value.toFixed(2)}x`,
+): TargetReport {
+  if (ratio === null || ratio === undefined) return { target, measured: 'not measured', met: null, note: '' };
+  const met = atLeast ? ratio >= bound : ratio <= bound;
+  const note = met ? '' : atLeast ? `short by ${show(bound - ratio)}` : `over by ${show(ratio - bound)}`;
+  return { target, measured: show(ratio), met, note };
+}
+
+/** The Queue-first targets, each with the measured figure and whether it holds (null: not measured). */
 export function judgeTargets(report: Pick<BenchReport, 'workloads' | 'subject'>): TargetReport[] {
   const { subject } = report;
   const byId = new Map(report.workloads.map((workload) => [workload.id, workload]));
   const targets: TargetReport[] = [];
   for (const id of ['noop', 'io']) {
-    const workload = byId.get(id);
-    if (!workload) continue;
-    const vsBullmq = workload.ratios.bullmq?.processedPerSec ?? null;
-    targets.push({
-      target: `${id}: processed/s >= 90% of raw BullMQ`,
-      measured: vsBullmq === null ? 'not measured' : pct(vsBullmq),
-      met: vsBullmq === null ? null : vsBullmq >= 0.9,
-      note: vsBullmq === null || vsBullmq >= 0.9 ? '' : `short by ${pct(0.9 - vsBullmq)} of BullMQ's rate`,
-    });
-    const vsCelery = workload.ratios.celery?.processedPerSec ?? null;
-    targets.push({
-      target: `${id}: processed/s >= 10x Celery`,
-      measured: vsCelery === null ? 'not measured' : `${vsCelery.toFixed(1)}x`,
-      met: vsCelery === null ? null : vsCelery >= 10,
-      note: vsCelery === null || vsCelery >= 10 ? '' : `short by ${(10 - vsCelery).toFixed(1)}x`,
-    });
+    const ratios = byId.get(id)?.ratios.bullmq;
+    targets.push(
+      versusBullmq(`${id}: processed/s >= 80% of raw BullMQ`, ratios?.processedPerSec, 0.8, true, pct),
+      versusBullmq(`${id}: worker CPU / task <= 1.25x raw BullMQ`, ratios?.cpuUsPerTask, 1.25, false),
+      versusBullmq(`${id}: worker peak RSS <= 1.3x raw BullMQ`, ratios?.peakRssMb, 1.3, false),
+    );
   }
-  const latency = figuresOf(byId.get('latency'), subject)?.latencyMs?.submitToStart;
-  targets.push({
-    target: 'latency: submit->start p99 < 25 ms at half load',
-    measured: latency ? `${latency.p99.toFixed(1)} ms` : 'not measured',
-    met: latency ? latency.p99 < 25 : null,
-    note: latency && latency.p99 >= 25 ? `over by ${(latency.p99 - 25).toFixed(1)} ms` : '',
-  });
+  targets.push(
+    versusBullmq(
+      'noop: bulk submit >= 80% of raw BullMQ',
+      byId.get('noop')?.ratios.bullmq?.submittedPerSec,
+      0.8,
+      true,
+      pct,
+    ),
+  );
+  const latency = byId.get('latency');
+  const p50 = (name: string) => figuresOf(latency, name)?.latencyMs?.submitToStart?.p50;
+  const ours = p50(subject);
+  const theirs = p50('bullmq');
+  targets.push(
+    versusBullmq(
+      'latency: submit->start p99 <= 1.5x raw BullMQ',
+      latency?.ratios.bullmq?.submitToStartP99Ms,
+      1.5,
+      false,
+    ),
+    versusBullmq(
+      'latency: submit->start p50 <= 2x raw BullMQ',
+      ours !== undefined && theirs !== undefined && theirs > 0 ? ours / theirs : null,
+      2,
+      false,
+    ),
+  );
   const soak = figuresOf(byId.get('soak'), subject)?.rssFlatness;
   targets.push({
     target: 'soak: RSS within 10% after warm-up',

@@ -36,6 +36,9 @@ export async function collectFigures(
     processSeconds,
     processedPerSec: processed / Math.max(processSeconds, 1e-6),
     peakRssMb: Math.max(final?.maxRssMb ?? 0, sampler.peakMb),
+    ...(final?.cpuMs !== undefined && processed > 0
+      ? { cpuUsPerTask: (final.cpuMs * 1000) / processed }
+      : {}),
     redis: {
       commandsPerTask: perTask(commands.total),
       top: commands.top.map(({ command, calls }) => ({ command, perTask: perTask(calls) })),
