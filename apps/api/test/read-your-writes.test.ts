@@ -84,9 +84,12 @@ describe('read your writes', () => {
     try {
       const job = await worker.getNextJob('token');
       expect(job?.id).toBe(taskId);
+      await job!.updateProgress({ percent: 40, message: 'halfway there' });
       expect((await read(api.app, api.aliceKey, taskId)).body).toMatchObject({
         status: 'running',
         attempts: 1,
+        progress: 40,
+        progressMessage: 'halfway there',
       });
       await job!.moveToCompleted({ status: 200, etag: 'a\u0000b' }, 'token', false);
       expect((await read(api.replica(), api.aliceKey, taskId)).body).toMatchObject({
@@ -97,6 +100,23 @@ describe('read your writes', () => {
     } finally {
       await worker.close();
     }
+    expect(await stored(taskId)).toBe(0);
+  });
+
+  it('answers cancelled for a running task whose cancel failed its job', async () => {
+    const { taskId } = await bare.submit('sync.fetch_url', fetchUrl, alice);
+    const worker = new Worker('sync', null, { connection: api.redis.redis, prefix: api.redis.prefix });
+    try {
+      const job = await worker.getNextJob('token');
+      expect(job?.id).toBe(taskId);
+      const cancel = await api.call(api.aliceKey, `/tasks/${taskId}/cancel`, { method: 'POST' });
+      expect(await cancel.json()).toMatchObject({ status: 'cancelling' });
+      // What a worker does when it aborts a cancelled task.
+      await job!.moveToFailed(new UnrecoverableError('Task "sync.fetch_url" was cancelled'), 'token', false);
+    } finally {
+      await worker.close();
+    }
+    expect((await read(api.replica(), api.aliceKey, taskId)).body).toMatchObject({ status: 'cancelled' });
     expect(await stored(taskId)).toBe(0);
   });
 

@@ -14,3 +14,9 @@ export interface TaskJobData {
 
 /** Name of the BullMQ backoff strategy that applies each task's own retry policy. */
 export const TASK_BACKOFF = 'task-policy';
+
+/** A job's progress as the worker stores it (`job.updateProgress`). */
+export interface TaskJobProgress {
+  percent: number;
+  message?: string | undefined;
+}

@@ -22,7 +22,7 @@ import { validatePayload } from '../task/validate-payload.js';
 import type { WorkflowNodeContext } from '../task/workflow-node-context.js';
 import { activeTraceparent, traceIdOf } from '../tracing/task-trace.js';
 import { type IdempotencyClaim, IdempotencyKeys } from './idempotency-keys.js';
-import { TASK_BACKOFF, type TaskJobData } from './job-data.js';
+import { TASK_BACKOFF, type TaskJobData, type TaskJobProgress } from './job-data.js';
 import { type Submitter, SYSTEM_SUBMITTER } from './submitter.js';
 
 /**
@@ -314,13 +314,20 @@ export class TaskClient {
     }
     const started = job.processedOn ? new Date(job.processedOn) : null;
     const finished = job.finishedOn ? new Date(job.finishedOn) : null;
+    // A cancelled running task fails its job; the marker its cancel left says which it was.
+    const cancelled =
+      state === 'failed' &&
+      (await this.options.connection.exists(cancelledKey(this.options.prefix, taskId))) === 1;
+    // Reported progress is an object; a job that never reported holds BullMQ's 0.
+    const reported = typeof job.progress === 'object' && job.progress !== null;
+    const progress = reported ? (job.progress as TaskJobProgress) : undefined;
     return {
       ...EMPTY_RECORD,
       id: taskId,
       name: job.name,
       queue: job.queueName,
       userId: job.data.userId ?? null,
-      status: statusOf(state, job.attemptsStarted),
+      status: cancelled ? 'cancelled' : statusOf(state, job.attemptsStarted),
       priority: job.opts.priority ?? 0,
       payload: job.data.payload,
       attempts: job.attemptsStarted,
@@ -337,7 +344,8 @@ export class TaskClient {
       completedAt: finished,
       durationMs: started && finished ? finished.getTime() - started.getTime() : null,
       waitMs: started ? Math.max(0, started.getTime() - job.timestamp) : null,
-      progress: typeof job.progress === 'number' ? job.progress : null,
+      progress: progress?.percent ?? null,
+      progressMessage: progress?.message ?? null,
     };
   }
 

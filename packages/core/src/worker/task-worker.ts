@@ -1,7 +1,7 @@
 import type { NewDeadLetter, NewTaskRecord, TaskStatus } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import { TASK_BACKOFF, type TaskJobData } from '../client/job-data.js';
+import { TASK_BACKOFF, type TaskJobData, type TaskJobProgress } from '../client/job-data.js';
 import { InvalidResultError } from '../errors/invalid-result-error.js';
 import { TaskCancelledError } from '../errors/task-cancelled-error.js';
 import { TaskTimeoutError } from '../errors/task-timeout-error.js';
@@ -456,7 +456,7 @@ export class TaskWorker {
         version: recordVersion('running', run),
       },
     });
-    await job.updateProgress({ percent: clamped, message });
+    await job.updateProgress({ percent: clamped, message } satisfies TaskJobProgress);
     const progress: TaskProgressInfo = { ...info, percent: clamped, message };
     await this.notify('onProgress', progress);
   }
