@@ -404,8 +404,11 @@ export class TaskClient {
   private async add(jobs: PreparedJob[]): Promise<void> {
     if (jobs.length === 0) return;
     const byQueue = new Map<string, PreparedJob[]>();
-    for (const job of jobs)
-      byQueue.set(job.contract.queue, [...(byQueue.get(job.contract.queue) ?? []), job]);
+    for (const job of jobs) {
+      const batch = byQueue.get(job.contract.queue);
+      if (batch) batch.push(job);
+      else byQueue.set(job.contract.queue, [job]);
+    }
     const queues = [...byQueue.keys()].map((name) => this.queue(name));
     await Promise.all(queues.map((queue) => queue.waitUntilReady()));
     // Every queue shares this client's connection, so one transaction holds them all.
