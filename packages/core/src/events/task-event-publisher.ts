@@ -8,7 +8,24 @@ import type { TaskEvent } from './task-event.js';
 /** An event to append; `at` defaults to now. */
 type TaskEventInput = Omit<TaskEvent, 'at'> & { at?: string };
 
-type XaddArgs = [string, 'MAXLEN', '~', number, '*', ...string[]];
+/**
+ * Appends entries to a stream capped at about ARGV[1] entries, in order: each entry is its field
+ * count and then its fields and values. One key, so a Redis Cluster takes it too.
+ */
+const APPEND_ENTRIES = `
+local i = 2
+while i <= #ARGV do
+  local pairs = tonumber(ARGV[i])
+  local args = { KEYS[1], 'MAXLEN', '~', ARGV[1], '*' }
+  for j = 1, pairs * 2 do args[5 + j] = ARGV[i + j] end
+  redis.call('XADD', unpack(args))
+  i = i + 1 + pairs * 2
+end
+return 0`;
+
+type RedisWithAppend = RedisConnection & {
+  foremanAppendEntries(...args: Array<string | number>): Promise<unknown>;
+};
 
 /** The rows a step writes, carried with its event for a `RecordProjector`. */
 interface TaskStep {
@@ -27,13 +44,14 @@ export const DEFAULT_EVENTS_KEPT = 1_000_000;
 /**
  * Appends task events to a capped Redis stream, which every reader (SSE, `TaskEventSubscriber`)
  * follows and resumes from. One `XADD` per event: no pub/sub copy, since the stream already wakes
- * blocked readers; the appends of one turn of the event loop go in one pipeline. The worker appends each attempt's steps with their record rows (`append`), so
+ * blocked readers; the appends of one turn of the event loop go in one script call. The worker appends each attempt's steps with their record rows (`append`), so
  * the stream is also the durable log a `RecordProjector` stores in PostgreSQL.
  */
 export class TaskEventPublisher {
   private readonly stream: string;
+  private readonly kept: number;
   /** Entries appended since the last send: one pipeline (one socket write) carries them all. */
-  private unsent: Array<{ args: XaddArgs; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private unsent: Array<{ fields: string[]; resolve: () => void; reject: (error: unknown) => void }> = [];
 
   constructor(
     private readonly options: {
@@ -52,6 +70,11 @@ export class TaskEventPublisher {
       throw new TypeError(`TaskEventPublisher: eventsKept must be a positive whole number (got ${kept})`);
     }
     this.stream = taskEventsStream(options.prefix);
+    this.kept = kept ?? DEFAULT_EVENTS_KEPT;
+    // Sent by its SHA once Redis has seen it (ioredis falls back to EVAL after a restart).
+    if (!('foremanAppendEntries' in options.connection)) {
+      options.connection.defineCommand('foremanAppendEntries', { numberOfKeys: 1, lua: APPEND_ENTRIES });
+    }
   }
 
   publish(event: TaskEventInput): void {
@@ -70,22 +93,20 @@ export class TaskEventPublisher {
       // Sent once the current turn of the event loop is over: the steps of every slot that
       // finished in it travel together, where one write each cost a system call apiece.
       if (this.unsent.length === 0) setImmediate(() => this.send());
-      this.unsent.push({ args: this.entry(event, step), resolve, reject });
+      this.unsent.push({ fields: this.fields(event, step), resolve, reject });
     });
   }
 
+  /** The batch in one script call: one command to build, send and answer instead of one each. */
   private send(): void {
     const batch = this.unsent;
     this.unsent = [];
-    const pipeline = this.options.connection.pipeline();
-    for (const { args } of batch) pipeline.xadd(...args);
-    pipeline.exec().then(
-      (results) =>
-        batch.forEach(({ resolve, reject }, index) => {
-          const error = results?.[index]?.[0];
-          if (error) reject(error);
-          else resolve();
-        }),
+    const args: Array<string | number> = [this.stream, this.kept];
+    for (const { fields } of batch) args.push(fields.length / 2, ...fields);
+    (this.options.connection as RedisWithAppend).foremanAppendEntries(...args).then(
+      () => {
+        for (const { resolve } of batch) resolve();
+      },
       (error: unknown) => {
         for (const { reject } of batch) reject(error);
       },
@@ -97,14 +118,20 @@ export class TaskEventPublisher {
    * together with the rest of it (a submit's jobs) or not at all.
    */
   appendTo(transaction: ChainableCommander, event: TaskEventInput, step: TaskStep = {}): void {
-    transaction.xadd(...this.entry(event, step));
+    const args: [string, 'MAXLEN', '~', number, '*', ...string[]] = [
+      this.stream,
+      'MAXLEN',
+      '~',
+      this.kept,
+      '*',
+    ];
+    transaction.xadd(...args, ...this.fields(event, step));
   }
 
-  private entry(event: TaskEventInput, step: TaskStep): XaddArgs {
+  private fields(event: TaskEventInput, step: TaskStep): string[] {
     const fields = ['event', JSON.stringify({ ...event, at: event.at ?? new Date().toISOString() })];
     if (step.record) fields.push('record', JSON.stringify(step.record));
     if (step.deadLetter) fields.push('deadLetter', JSON.stringify(step.deadLetter));
-    const kept = this.options.eventsKept ?? DEFAULT_EVENTS_KEPT;
-    return [this.stream, 'MAXLEN', '~', kept, '*', ...fields];
+    return fields;
   }
 }
