@@ -41,6 +41,17 @@ describe('contracts', () => {
     expect(owner('ai.run_ai_task', { aiTaskId: 'a' })).toEqual({ table: 'ai_tasks', id: 'a' });
     expect(owner('file.verify_backup', { backupId: 'b' })).toEqual({ table: 'backups', id: 'b' });
     expect(owner('sync.sync_calendar_events', {})).toBe(EVERY_USER);
+    for (const name of [
+      'email.classify_email_batch',
+      'email.reclassify_with_feedback',
+      'email.cluster_user_emails',
+      'email.update_sender_reputation',
+      'file.export_user_data',
+      'maintenance.update_analytics',
+    ]) {
+      expect(owner(name, { userId: 'alice' })).toEqual({ userId: 'alice' });
+    }
+    expect(owner('maintenance.update_analytics', {})).toBe(EVERY_USER);
     expect(owner('sync.sync_calendar_events', { feedId: 'f' })).toEqual({ table: 'calendar_feeds', id: 'f' });
   });
 

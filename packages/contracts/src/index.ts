@@ -1,12 +1,14 @@
 import { TaskRegistry } from '@foreman/core';
 import * as ai from './ai.js';
 import * as email from './email.js';
+import * as emailIntelligence from './email-intelligence.js';
 import * as file from './file.js';
 import * as maintenance from './maintenance.js';
 import * as sync from './sync.js';
 
 export * as ai from './ai.js';
 export * as email from './email.js';
+export * as emailIntelligence from './email-intelligence.js';
 export * as file from './file.js';
 export * as maintenance from './maintenance.js';
 export { QUEUES, type QueueName } from './queues.js';
@@ -21,6 +23,12 @@ export const allContracts = [
   email.processEmailQueue,
   email.sendDailyEmailSummary,
   email.categorizeEmails,
+  emailIntelligence.classifyEmailBatch,
+  emailIntelligence.reclassifyWithFeedback,
+  emailIntelligence.clusterUserEmails,
+  emailIntelligence.updateSenderReputation,
+  emailIntelligence.exportUserData,
+  emailIntelligence.updateAnalytics,
   file.checksumFile,
   file.cleanupTempFiles,
   file.backupUserData,
@@ -40,6 +48,7 @@ export const allContracts = [
 export const allSchedules = [
   ...ai.schedules,
   ...email.schedules,
+  ...emailIntelligence.schedules,
   ...file.schedules,
   ...maintenance.schedules,
   ...sync.schedules,

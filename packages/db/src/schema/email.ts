@@ -74,6 +74,11 @@ export const inboundEmails = pgTable(
     /** rule id, "ai" or "default": what decided the category. */
     categorizedBy: text('categorized_by'),
     categorizedAt: at('categorized_at'),
+    /** Filled by mailbox sync: IMAP folder, flags (\Seen, \Answered, $Junk…), Message-ID, To. */
+    folder: text('folder'),
+    flags: text('flags').array(),
+    messageId: text('message_id'),
+    toAddresses: text('to_addresses').array(),
   },
   (table) => [index('inbound_emails_uncategorized_idx').on(table.categorizedAt, table.receivedAt)],
 );
