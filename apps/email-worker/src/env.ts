@@ -27,6 +27,16 @@ export const emailEnvSchema = chatEnvSchema.extend({
     ),
   /** Category of messages that no rule (or model) places. */
   EMAIL_DEFAULT_CATEGORY: z.string().min(1).default('other'),
+  /** Category of mail from senders whose reputation is at or below EMAIL_LOW_REPUTATION_SCORE. */
+  EMAIL_SPAM_CATEGORY: z.string().min(1).default('spam'),
+  /** Sender scores run from -1 (always junked or ignored) to 1 (always answered). */
+  EMAIL_LOW_REPUTATION_SCORE: z.coerce.number().min(-1).max(1).default(-0.4),
+  EMAIL_HIGH_REPUTATION_SCORE: z.coerce.number().min(-1).max(1).default(0.4),
+  /**
+   * Embeddings model on the AI_BASE_URL server that cluster_user_emails uses; unset, it clusters
+   * TF-IDF vectors and asks no model.
+   */
+  EMAIL_EMBEDDING_MODEL: z.string().min(1).optional(),
 });
 
 export type EmailEnv = z.output<typeof emailEnvSchema>;

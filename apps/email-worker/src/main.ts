@@ -1,4 +1,4 @@
-import { chatClientFromEnv } from '@foreman/ai-client';
+import { chatClientFromEnv, EmbeddingClient } from '@foreman/ai-client';
 import { QUEUES } from '@foreman/contracts';
 import { runWorkerApp } from '@foreman/core';
 import { createSmtpTransport } from '@foreman/mail';
@@ -10,6 +10,14 @@ const env = loadEmailEnv();
 // Every send is an `smtp send` span under the task's run span when tracing is on.
 const transport = createSmtpTransport(env.SMTP_URL);
 const chat = chatClientFromEnv(env);
+const embeddings = env.EMAIL_EMBEDDING_MODEL
+  ? new EmbeddingClient({
+      baseUrl: env.AI_BASE_URL,
+      apiKey: env.AI_API_KEY,
+      model: env.EMAIL_EMBEDDING_MODEL,
+      timeoutMs: env.AI_REQUEST_TIMEOUT_MS,
+    })
+  : undefined;
 
 await runWorkerApp({
   name: 'email-worker',
@@ -25,6 +33,10 @@ await runWorkerApp({
       useAiByDefault: env.EMAIL_AI_CATEGORIZE,
       categories: env.EMAIL_CATEGORIES,
       defaultCategory: env.EMAIL_DEFAULT_CATEGORY,
+      spamCategory: env.EMAIL_SPAM_CATEGORY,
+      lowReputationScore: env.EMAIL_LOW_REPUTATION_SCORE,
+      highReputationScore: env.EMAIL_HIGH_REPUTATION_SCORE,
+      embeddings,
     }),
   defaults: { concurrency: 4, healthPort: 3102 },
   plugins: [new WorkerMetrics()],

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 export type ModelReply = (
-  request: { body: Record<string, unknown>; headers: IncomingMessage['headers'] },
+  /** `path`: e.g. /v1/chat/completions or /v1/embeddings. */
+  request: { body: Record<string, unknown>; headers: IncomingMessage['headers']; path: string },
   response: ServerResponse,
 ) => void;
 
@@ -28,7 +29,7 @@ export async function startModelServer(): Promise<ModelServer> {
     request.on('end', () => {
       const body = JSON.parse(raw) as Record<string, unknown>;
       requests.push(body);
-      reply({ body, headers: request.headers }, response);
+      reply({ body, headers: request.headers, path: request.url ?? '' }, response);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -59,4 +60,13 @@ export function replyJson(
 /** A well-formed completion with the given answer and token usage. */
 export function completion(content: string, usage = { prompt_tokens: 10, completion_tokens: 2 }) {
   return { model: 'test-model', choices: [{ message: { role: 'assistant', content } }], usage };
+}
+
+/** A well-formed embeddings answer: one vector per input, in order. */
+export function embeddings(vectors: readonly number[][]) {
+  return {
+    object: 'list',
+    model: 'test-embedder',
+    data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+  };
 }

@@ -34,7 +34,10 @@ export const emailFeedback = pgTable(
   (table) => [
     uniqueIndex('email_feedback_email_idx').on(table.emailId),
     index('email_feedback_user_idx').on(table.userId, table.createdAt),
-    check('email_feedback_says_something', sql`${table.category} is not null or ${table.rejectedCategory} is not null`),
+    check(
+      'email_feedback_says_something',
+      sql`${table.category} is not null or ${table.rejectedCategory} is not null`,
+    ),
   ],
 );
 
