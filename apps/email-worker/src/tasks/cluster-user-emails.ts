@@ -72,17 +72,13 @@ export function clusterUserEmailsTask(deps: ClusterUserEmailsDeps) {
           .returning({ id: emailClusters.id });
         const clusterId = cluster?.id as string;
         for (let start = 0; start < members.length; start += 1_000) {
-          await tx
-            .insert(emailClusterMembers)
-            .values(
-              members
-                .slice(start, start + 1_000)
-                .map((index) => ({
-                  emailId: messages[index]?.id as string,
-                  userId: payload.userId,
-                  clusterId,
-                })),
-            );
+          await tx.insert(emailClusterMembers).values(
+            members.slice(start, start + 1_000).map((index) => ({
+              emailId: messages[index]?.id as string,
+              userId: payload.userId,
+              clusterId,
+            })),
+          );
         }
         made.push({ id: clusterId, label, size: members.length });
       }
