@@ -14,7 +14,7 @@ export interface Correction {
 export interface LearnedPreferences {
   /** The category a sender's corrected messages agree on. */
   senders: Map<string, string>;
-  /** The category a domain's corrected messages agree on, when at least two do. */
+  /** The category a domain's corrected messages agree on, when two senders' messages or more do. */
   domains: Map<string, string>;
   /** Categories the user said a sender's messages are not. */
   rejectedBySender: Map<string, Set<string>>;
@@ -22,14 +22,15 @@ export interface LearnedPreferences {
   keywords(text: string): string | undefined;
 }
 
-const MIN_DOMAIN_CORRECTIONS = 2;
+/** One sender's corrections say nothing of their domain's other senders (a shared mail host). */
+const MIN_DOMAIN_SENDERS = 2;
 const MIN_KEYWORD_CORRECTIONS = 4;
 const KEYWORD_CONFIDENCE = 0.9;
 const MIN_KNOWN_WORDS = 2;
 
 export function learnFromFeedback(corrections: readonly Correction[]): LearnedPreferences {
   const bySender = new Map<string, Set<string>>();
-  const byDomain = new Map<string, string[]>();
+  const byDomain = new Map<string, Array<{ sender: string; category: string }>>();
   const rejectedBySender = new Map<string, Set<string>>();
   const labelled: Array<{ category: string; words: string[] }> = [];
   for (const correction of corrections) {
@@ -42,7 +43,7 @@ export function learnFromFeedback(corrections: readonly Correction[]): LearnedPr
     if (!correction.category) continue;
     bySender.set(sender, (bySender.get(sender) ?? new Set()).add(correction.category));
     const domain = senderDomain(correction.fromAddress);
-    byDomain.set(domain, [...(byDomain.get(domain) ?? []), correction.category]);
+    byDomain.set(domain, [...(byDomain.get(domain) ?? []), { sender, category: correction.category }]);
     labelled.push({
       category: correction.category,
       words: tokenize(`${correction.subject} ${correction.body}`),
@@ -54,10 +55,11 @@ export function learnFromFeedback(corrections: readonly Correction[]): LearnedPr
     if (categories.size === 1) senders.set(sender, [...categories][0] as string);
   }
   const domains = new Map<string, string>();
-  for (const [domain, categories] of byDomain) {
-    if (categories.length >= MIN_DOMAIN_CORRECTIONS && new Set(categories).size === 1) {
-      domains.set(domain, categories[0] as string);
-    }
+  for (const [domain, entries] of byDomain) {
+    const categories = new Set(entries.map((entry) => entry.category));
+    const senderCount = new Set(entries.map((entry) => entry.sender)).size;
+    if (senderCount >= MIN_DOMAIN_SENDERS && categories.size === 1)
+      domains.set(domain, [...categories][0] as string);
   }
   return { senders, domains, rejectedBySender, keywords: naiveBayes(labelled) };
 }
