@@ -1,3 +1,4 @@
+export { composeEml, type EmlMessage } from './compose-eml.js';
 export { countRecipients } from './count-recipients.js';
 export { createSmtpTransport, type SmtpTransport } from './create-smtp-transport.js';
 export { redactAddresses } from './redact-addresses.js';

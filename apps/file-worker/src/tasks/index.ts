@@ -2,6 +2,7 @@ import type { AnyTaskImplementation } from '@foreman/core';
 import { type BackupUserDataDeps, backupUserDataTask } from './backup-user-data.js';
 import { checksumFileTask } from './checksum-file.js';
 import { type CleanupTempFilesDeps, cleanupTempFilesTask } from './cleanup-temp-files.js';
+import { exportUserDataTask } from './export-user-data.js';
 import { verifyBackupTask } from './verify-backup.js';
 
 export function fileTasks(deps: CleanupTempFilesDeps & BackupUserDataDeps): AnyTaskImplementation[] {
@@ -10,5 +11,6 @@ export function fileTasks(deps: CleanupTempFilesDeps & BackupUserDataDeps): AnyT
     cleanupTempFilesTask(deps),
     backupUserDataTask(deps),
     verifyBackupTask(deps),
+    exportUserDataTask(deps),
   ];
 }
