@@ -24,6 +24,8 @@ export const maintenanceEnvSchema = z.object({
   HEARTBEAT_MAX_AGE_MS: positiveInt(30_000),
   /** Waiting jobs above which a queue is reported as backed up. */
   QUEUE_BACKLOG_WARN: positiveInt(10_000),
+  /** update_analytics counts a Sent-folder message as a reply if sent within this many days. */
+  ANALYTICS_REPLY_WINDOW_DAYS: positiveInt(7),
 });
 
 export type MaintenanceEnv = z.output<typeof maintenanceEnvSchema>;

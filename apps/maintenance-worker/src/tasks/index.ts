@@ -6,6 +6,7 @@ import { enforceRetentionPolicyTask } from './enforce-retention-policy.js';
 import { healthCheckTask } from './health-check.js';
 import { monitorSystemHealthTask } from './monitor-system-health.js';
 import { optimizeDatabaseTask } from './optimize-database.js';
+import { updateAnalyticsTask } from './update-analytics.js';
 
 export function maintenanceTasks(resources: WorkerResources, env: MaintenanceEnv): AnyTaskImplementation[] {
   const { redis, database } = resources;
@@ -36,5 +37,6 @@ export function maintenanceTasks(resources: WorkerResources, env: MaintenanceEnv
       completedRetentionHours: env.QUEUE_COMPLETED_RETENTION_HOURS,
       failedRetentionHours: env.QUEUE_FAILED_RETENTION_HOURS,
     }),
+    updateAnalyticsTask({ db: database.db, replyWindowDays: env.ANALYTICS_REPLY_WINDOW_DAYS }),
   ];
 }
