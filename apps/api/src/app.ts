@@ -24,10 +24,13 @@ import { refuseNulQuery } from './middleware/refuse-nul-query/index.js';
 import { sameOrigin } from './middleware/same-origin/index.js';
 import { advisorRoutes } from './routes/advisor.js';
 import { alertRoutes, alertRuleRoutes } from './routes/alerts.js';
+import { analyticsRoutes } from './routes/analytics.js';
 import { BULL_BOARD_PATH, bullBoardRoutes } from './routes/bull-board.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
+import { emailFeedbackRoutes } from './routes/email-feedback.js';
 import { eventRoutes } from './routes/events.js';
+import { exportRoutes } from './routes/exports.js';
 import { fairnessRoutes } from './routes/fairness.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
@@ -81,6 +84,8 @@ export interface AppDependencies {
   trustedOrigins?: readonly string[];
   /** Bull Board without job actions (default true). */
   bullBoardReadOnly?: boolean;
+  /** The file worker's roots: user exports are downloaded only from inside them (none: no downloads). */
+  fileRoots?: readonly string[];
 }
 
 /**
@@ -183,6 +188,9 @@ export function createApp(deps: AppDependencies) {
     app.route('/alert-rules', alertRuleRoutes({ alerts: deps.alerts }));
   }
   app.route('/workers', workerRoutes(deps));
+  app.route('/emails', emailFeedbackRoutes({ db: deps.database.db }));
+  app.route('/analytics', analyticsRoutes({ db: deps.database.db }));
+  app.route('/exports', exportRoutes({ db: deps.database.db, roots: deps.fileRoots ?? [] }));
   const reader = new TaskEventReader(deps.prefix, deps.redis);
   const fanout = new TaskEventFanout({
     reader,

@@ -60,6 +60,19 @@ export const apiEnvSchema = baseEnvSchema
       .pipe(z.array(z.url({ protocol: /^https?$/ }))),
     /** Bull Board (/admin/queues) shows jobs without retry, remove, clean or pause buttons. */
     BULL_BOARD_READ_ONLY: z.stringbool().default(true),
+    /**
+     * The file worker's FILE_ROOTS (comma-separated), on a file system this process shares with it:
+     * GET /exports/{id}/download serves export files from inside them only.
+     */
+    FILE_ROOTS: z
+      .string()
+      .default('.data/files')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((root) => root.trim())
+          .filter(Boolean),
+      ),
   });
 
 export type ApiEnvConfig = z.output<typeof apiEnvSchema>;

@@ -124,6 +124,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     sessionCookie: { secure: config.SESSION_COOKIE_SECURE, maxAgeSeconds: config.SESSION_MAX_AGE_SECONDS },
     trustedOrigins: config.TRUSTED_ORIGINS,
     bullBoardReadOnly: config.BULL_BOARD_READ_ONLY,
+    fileRoots: config.FILE_ROOTS,
     metrics,
     alerts,
     advisor: new QueueAdvisor({
