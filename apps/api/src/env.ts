@@ -1,5 +1,6 @@
 import {
   baseEnvSchema,
+  commaList,
   loadConfig,
   port,
   positiveInt,
@@ -64,15 +65,7 @@ export const apiEnvSchema = baseEnvSchema
      * The file worker's FILE_ROOTS (comma-separated), on a file system this process shares with it:
      * GET /exports/{id}/download serves export files from inside them only.
      */
-    FILE_ROOTS: z
-      .string()
-      .default('.data/files')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((root) => root.trim())
-          .filter(Boolean),
-      ),
+    FILE_ROOTS: commaList('.data/files'),
   });
 
 export type ApiEnvConfig = z.output<typeof apiEnvSchema>;

@@ -1,22 +1,11 @@
-import { loadConfig, positiveInt } from '@foreman/config';
+import { commaList, loadConfig, positiveInt } from '@foreman/config';
 import { z } from 'zod';
-
-const list = (fallback: string) =>
-  z
-    .string()
-    .default(fallback)
-    .transform((value) =>
-      value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean),
-    );
 
 export const fileEnvSchema = z.object({
   /** Comma-separated directories the file tasks may read or change; nothing outside them is touched. */
-  FILE_ROOTS: list('.data/files'),
+  FILE_ROOTS: commaList('.data/files'),
   /** Globs (matched against file names) of what cleanup_temp_files removes. */
-  TEMP_FILE_PATTERNS: list('*.tmp,*.temp,*.part,*.swp,~*'),
+  TEMP_FILE_PATTERNS: commaList('*.tmp,*.temp,*.part,*.swp,~*'),
   TEMP_FILE_MAX_AGE_HOURS: positiveInt(24),
   /** Where backups are written, one directory per user. */
   BACKUP_DIR: z.string().min(1).default('.data/backups'),

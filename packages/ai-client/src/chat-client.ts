@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ChatCompletionError } from './chat-completion-error.js';
+import { postJson } from './post-json.js';
 
 export interface ChatClientOptions {
   baseUrl: string;
@@ -38,37 +39,13 @@ export class ChatClient {
       ...(request.system ? [{ role: 'system', content: request.system }] : []),
       { role: 'user', content: request.prompt },
     ];
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 120_000);
-    let response: Response;
-    try {
-      response = await fetch(`${this.options.baseUrl.replace(/\/$/, '')}/chat/completions`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-        },
-        body: JSON.stringify({
-          model,
-          messages,
-          ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}),
-        }),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-    } catch (error) {
-      throw new ChatCompletionError(`model server unreachable: ${(error as Error).message}`, undefined, true);
-    }
-    if (!response.ok) {
-      const detail = (await response.text().catch(() => '')).slice(0, 500);
-      const retryAfter = Number(response.headers.get('retry-after'));
-      throw new ChatCompletionError(
-        `model server answered ${response.status}${detail ? `: ${detail}` : ''}`,
-        response.status,
-        response.status === 429 || response.status >= 500,
-        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1_000 : undefined,
-      );
-    }
-    const body: unknown = await response.json().catch(() => undefined);
-    const parsed = completionSchema.safeParse(body);
+    const response = await postJson(
+      this.options,
+      '/chat/completions',
+      { model, messages, ...(request.maxTokens ? { max_tokens: request.maxTokens } : {}) },
+      signal,
+    );
+    const parsed = completionSchema.safeParse(response.body);
     if (!parsed.success) {
       throw new ChatCompletionError('model server sent a malformed completion', response.status, false);
     }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ChatCompletionError } from './chat-completion-error.js';
+import { postJson } from './post-json.js';
 
 export interface EmbeddingClientOptions {
   /** The server's base URL, ending in /v1. */
@@ -40,30 +41,13 @@ export class EmbeddingClient {
   }
 
   private async embedBatch(input: string[], signal?: AbortSignal): Promise<number[][]> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 120_000);
-    let response: Response;
-    try {
-      response = await fetch(`${this.options.baseUrl.replace(/\/$/, '')}/embeddings`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}),
-        },
-        body: JSON.stringify({ model: this.options.model, input }),
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-    } catch (error) {
-      throw new ChatCompletionError(`model server unreachable: ${(error as Error).message}`, undefined, true);
-    }
-    if (!response.ok) {
-      const detail = (await response.text().catch(() => '')).slice(0, 500);
-      throw new ChatCompletionError(
-        `model server answered ${response.status}${detail ? `: ${detail}` : ''}`,
-        response.status,
-        response.status === 429 || response.status >= 500,
-      );
-    }
-    const parsed = embeddingsSchema.safeParse(await response.json().catch(() => undefined));
+    const response = await postJson(
+      this.options,
+      '/embeddings',
+      { model: this.options.model, input },
+      signal,
+    );
+    const parsed = embeddingsSchema.safeParse(response.body);
     if (!parsed.success || parsed.data.data.length !== input.length) {
       throw new ChatCompletionError('model server sent malformed embeddings', response.status, false);
     }

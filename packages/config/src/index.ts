@@ -14,6 +14,7 @@ export {
   baseEnvSchema,
   type ChatEnv,
   chatEnvSchema,
+  commaList,
   type FetchEnv,
   fetchEnvSchema,
   port,

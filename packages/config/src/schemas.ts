@@ -7,6 +7,18 @@ export const port = (fallback: number) => z.coerce.number().int().min(0).max(65_
 /** A positive integer such as a concurrency or a batch size. */
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/** A comma-separated setting read as its trimmed, non-empty items. */
+export const commaList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    );
+
 const isRedisUrl = (value: string) => /^rediss?:\/\//.test(value) && URL.canParse(value);
 
 /** One redis:// or rediss:// URL, or comma-separated seed nodes of a Redis Cluster. */
