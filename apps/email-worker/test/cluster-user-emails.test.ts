@@ -130,6 +130,22 @@ describe('email.cluster_user_emails', () => {
     expect(fallback.method).toBe('tfidf');
   });
 
+  it('gives a user with nothing in common between messages one topic, and one without mail none', async () => {
+    const db = testDb.database.db;
+    await db.insert(inboundEmails).values([
+      { userId: 'dee', fromAddress: 'a@example.test', subject: 'Alpha', body: 'zebra' },
+      { userId: 'dee', fromAddress: 'b@example.test', subject: 'Omega', body: 'quokka' },
+    ]);
+    const task = clusterUserEmailsTask({ db });
+    const result = await task.handler({ userId: 'dee', clusters: 2, limit: 100 }, context);
+    expect(result.clusters).toEqual([expect.objectContaining({ label: 'misc', size: 2 })]);
+    expect(await task.handler({ userId: 'nobody', limit: 100 }, context)).toEqual({
+      method: 'tfidf',
+      messages: 0,
+      clusters: [],
+    });
+  });
+
   it('refuses to use embeddings when no model is configured', async () => {
     const task = clusterUserEmailsTask({ db: testDb.database.db });
     await expect(

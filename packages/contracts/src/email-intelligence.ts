@@ -73,7 +73,7 @@ export const clusterUserEmails = defineTask({
       clusters: z.number().int().min(1).max(100).optional(),
       /** The newest messages taken. */
       limit: z.number().int().positive().max(20_000).default(2_000),
-      /** Overrides EMAIL_EMBEDDINGS for this run: false clusters TF-IDF vectors. */
+      /** false: TF-IDF even when EMAIL_EMBEDDING_MODEL is set; true: fail without one. */
       useEmbeddings: z.boolean().optional(),
     })
     .strict(),

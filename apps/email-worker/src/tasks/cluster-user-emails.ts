@@ -53,7 +53,11 @@ export function clusterUserEmailsTask(deps: ClusterUserEmailsDeps) {
           ).map(unit)
         : terms.vectors;
       await context.progress(50, 'vectors ready');
-      assignment = kmeans(points, k, { initialization: 'kmeans++', seed: SEED, maxIterations: 200 }).clusters;
+      // With no shared terms there is nothing to tell the messages apart by: one topic.
+      assignment =
+        (points[0]?.length ?? 0) === 0
+          ? points.map(() => 0)
+          : kmeans(points, k, { initialization: 'kmeans++', seed: SEED, maxIterations: 200 }).clusters;
     }
     const groups = new Map<number, number[]>();
     for (const [index, cluster] of assignment.entries())
