@@ -166,6 +166,30 @@ describe('file.export_user_data', () => {
     expect(await readdir(join(root, 'exports', 'ada'))).toEqual(['export-1.zip']);
   });
 
+  it('pages through a mailbox larger than one page, every message once', async () => {
+    const db = testDb.database.db;
+    const rows = Array.from({ length: 1_100 }, (_, n) => ({
+      userId: 'many',
+      fromAddress: `sender${n % 7}@example.test`,
+      subject: `Message ${n}`,
+      body: `Body of message ${n}`,
+    }));
+    for (let start = 0; start < rows.length; start += 500) {
+      await db.insert(inboundEmails).values(rows.slice(start, start + 500));
+    }
+    const result = await exportUserDataTask({ db, roots: [root] }).handler(
+      { userId: 'many' },
+      context('export-many'),
+    );
+    expect(result.messages).toBe(1_100);
+    const entries = await unzip(join(root, 'exports', 'many', 'export-many.zip'));
+    const emls = [...entries].filter(([name]) => name.endsWith('.eml'));
+    expect(emls).toHaveLength(1_100);
+    const subjects = new Set(emls.map(([, eml]) => /^Subject: (.*)$/m.exec(eml)?.[1]));
+    expect(subjects.size).toBe(1_100);
+    expect(subjects.has('Message 1099')).toBe(true);
+  });
+
   it('leaves neither a file nor a record when stopped', async () => {
     const controller = new AbortController();
     controller.abort(new Error('cancelled'));

@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   and,
@@ -47,13 +48,14 @@ export async function writeExportZip(
   const hashed = hashStream();
   // Aborted on a failure while adding entries, so the pipeline stops instead of waiting for more.
   const failed = new AbortController();
+  zip.on('error', (error: unknown) => failed.abort(error));
   const written = pipeline(zip.outputStream, hashed.stream, createWriteStream(partial, { flags: 'wx' }), {
     signal: AbortSignal.any([signal, failed.signal]),
   });
   try {
     const categories: unknown[] = [];
     let after = '00000000-0000-0000-0000-000000000000';
-    // Keyset paging: one page of rows in memory at a time, however many messages the user has.
+    // Keyset paging, and waiting for the zip to catch up: memory stays flat however many messages.
     for (;;) {
       signal.throwIfAborted();
       const page = await db
@@ -62,17 +64,28 @@ export async function writeExportZip(
         .where(and(eq(inboundEmails.userId, userId), gt(inboundEmails.id, after)))
         .orderBy(asc(inboundEmails.id))
         .limit(PAGE);
+      let pageStarted: Promise<void> | undefined;
       for (const message of page) {
         const file = `messages/${String(categories.length + 1).padStart(6, '0')}-${message.id}.eml`;
-        const eml = await composeEml({
-          from: message.fromAddress,
-          to: message.toAddresses,
-          subject: message.subject,
-          text: message.body,
-          date: message.receivedAt,
-          messageId: message.messageId,
+        let started = () => {};
+        pageStarted ??= new Promise<void>((resolve) => {
+          started = resolve;
         });
-        zip.addBuffer(eml, file, { mtime: message.receivedAt });
+        // Composed when the zip reaches the entry, so one message's bytes are in memory at a time.
+        zip.addReadStreamLazy(file, { mtime: message.receivedAt }, (callback) => {
+          started();
+          composeEml({
+            from: message.fromAddress,
+            to: message.toAddresses,
+            subject: message.subject,
+            text: message.body,
+            date: message.receivedAt,
+            messageId: message.messageId,
+          }).then(
+            (eml) => callback(null, Readable.from([eml])),
+            (error: unknown) => callback(error, Readable.from([])),
+          );
+        });
         categories.push({
           id: message.id,
           file,
@@ -88,6 +101,8 @@ export async function writeExportZip(
       }
       if (page.length < PAGE) break;
       after = page.at(-1)?.id as string;
+      // The zip has reached this page, so the one before is written out: at most two pages wait.
+      if (pageStarted) await Promise.race([pageStarted, written]);
     }
     const [feedback, clusters, members, reputation] = await Promise.all([
       db
