@@ -149,4 +149,19 @@ describe('email feedback, analytics and export download routes', () => {
     expect(accepted.status).toBe(202);
     expect((await post(api.aliceKey, '/tasks/maintenance.update_analytics', {})).status).toBe(403);
   });
+
+  it('documents the routes in the OpenAPI description', async () => {
+    const doc = (await (await api.call(undefined, '/openapi.json')).json()) as {
+      paths: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/emails/{id}/feedback',
+        '/emails/feedback',
+        '/analytics',
+        '/exports',
+        '/exports/{id}/download',
+      ]),
+    );
+  });
 });
