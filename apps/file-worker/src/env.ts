@@ -11,6 +11,8 @@ export const fileEnvSchema = z.object({
   BACKUP_DIR: z.string().min(1).default('.data/backups'),
   /** Backups kept per user; older ones are removed after a new one is verified. */
   BACKUP_KEEP: positiveInt(7),
+  /** Exports (file.export_user_data) kept per user; older ones are removed when a new one is done. */
+  EXPORT_KEEP: positiveInt(3),
 });
 
 export type FileEnv = z.output<typeof fileEnvSchema>;

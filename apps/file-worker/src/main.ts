@@ -19,6 +19,7 @@ await runWorkerApp({
       maxAgeHours: env.TEMP_FILE_MAX_AGE_HOURS,
       backupDir: env.BACKUP_DIR,
       keep: env.BACKUP_KEEP,
+      exportKeep: env.EXPORT_KEEP,
     }),
   defaults: { concurrency: 2, healthPort: 3103 },
   plugins: [new WorkerMetrics()],

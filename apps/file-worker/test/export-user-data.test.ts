@@ -8,6 +8,7 @@ import {
   emailClusters,
   emailFeedback,
   emailSenderReputation,
+  eq,
   inboundEmails,
   userExports,
 } from '@foreman/db';
@@ -116,7 +117,7 @@ describe('file.export_user_data', () => {
       correctedSpam: 0,
     });
 
-    const task = exportUserDataTask({ db, roots: [root] });
+    const task = exportUserDataTask({ db, roots: [root], exportKeep: 3 });
     const result = await task.handler({ userId: 'ada' }, context('export-1'));
     expect(result).toMatchObject({ messages: 2 });
     const [row] = await db.select().from(userExports);
@@ -177,7 +178,7 @@ describe('file.export_user_data', () => {
     for (let start = 0; start < rows.length; start += 500) {
       await db.insert(inboundEmails).values(rows.slice(start, start + 500));
     }
-    const result = await exportUserDataTask({ db, roots: [root] }).handler(
+    const result = await exportUserDataTask({ db, roots: [root], exportKeep: 3 }).handler(
       { userId: 'many' },
       context('export-many'),
     );
@@ -190,10 +191,22 @@ describe('file.export_user_data', () => {
     expect(subjects.has('Message 1099')).toBe(true);
   });
 
+  it('keeps the newest exports of a user and removes the older files and rows', async () => {
+    const db = testDb.database.db;
+    const task = exportUserDataTask({ db, roots: [root], exportKeep: 2 });
+    for (const id of ['keep-1', 'keep-2', 'keep-3']) await task.handler({ userId: 'kim' }, context(id));
+    expect((await readdir(join(root, 'exports', 'kim'))).sort()).toEqual(['keep-2.zip', 'keep-3.zip']);
+    const kept = await db
+      .select({ taskId: userExports.taskId })
+      .from(userExports)
+      .where(eq(userExports.userId, 'kim'));
+    expect(kept.map((row) => row.taskId).sort()).toEqual(['keep-2', 'keep-3']);
+  });
+
   it('leaves neither a file nor a record when stopped', async () => {
     const controller = new AbortController();
     controller.abort(new Error('cancelled'));
-    const task = exportUserDataTask({ db: testDb.database.db, roots: [root] });
+    const task = exportUserDataTask({ db: testDb.database.db, roots: [root], exportKeep: 3 });
     await expect(task.handler({ userId: 'ada' }, context('export-2', controller.signal))).rejects.toThrow();
     expect(existsSync(join(root, 'exports', 'ada', 'export-2.zip'))).toBe(false);
     expect(existsSync(join(root, 'exports', 'ada', 'export-2.zip.partial'))).toBe(false);

@@ -3,7 +3,8 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { emailIntelligence } from '@foreman/contracts';
 import { implementTask } from '@foreman/core';
-import { type Db, eq, userExports } from '@foreman/db';
+import { and, type Db, desc, eq, userExports } from '@foreman/db';
+import { isWithin } from '@foreman/files';
 import { safeSegment } from '../backup/backup-paths.js';
 import { writeExportZip } from '../export/write-export-zip.js';
 
@@ -11,6 +12,8 @@ export interface ExportUserDataDeps {
   db: Db;
   /** The file roots; exports go under `<first root>/exports/<user>/`. */
   roots: readonly string[];
+  /** Exports kept per user; older ones (files and rows) go when a new one is recorded. */
+  exportKeep: number;
 }
 
 /** Where exports are written: a directory of the first file root, so the api can check it serves only from the roots. */
@@ -25,7 +28,7 @@ export function exportDir(roots: readonly string[]): string {
  * returns its id for GET /exports/{id}/download. The task id names the file, so a retry after the
  * record was written returns that export, and one before redoes the file.
  */
-export function exportUserDataTask({ db, roots }: ExportUserDataDeps) {
+export function exportUserDataTask({ db, roots, exportKeep }: ExportUserDataDeps) {
   const dir = exportDir(roots);
   return implementTask(emailIntelligence.exportUserData, async ({ userId }, context) => {
     const [done] = await db.select().from(userExports).where(eq(userExports.taskId, context.taskId));
@@ -38,6 +41,7 @@ export function exportUserDataTask({ db, roots }: ExportUserDataDeps) {
         .insert(userExports)
         .values({ userId, taskId: context.taskId, path, ...written })
         .returning({ id: userExports.id });
+      await prune(db, dir, userId, exportKeep);
       await context.progress(100);
       return { exportId: row?.id as string, ...written };
     } catch (error) {
@@ -45,4 +49,17 @@ export function exportUserDataTask({ db, roots }: ExportUserDataDeps) {
       throw error;
     }
   });
+}
+
+async function prune(db: Db, dir: string, userId: string, keep: number): Promise<void> {
+  const rows = await db
+    .select({ id: userExports.id, path: userExports.path })
+    .from(userExports)
+    .where(eq(userExports.userId, userId))
+    .orderBy(desc(userExports.createdAt), desc(userExports.id));
+  for (const old of rows.slice(keep)) {
+    // Only ever remove inside the export directory, whatever a row says.
+    if (isWithin(dir, resolve(old.path))) await rm(old.path, { force: true });
+    await db.delete(userExports).where(and(eq(userExports.id, old.id), eq(userExports.userId, userId)));
+  }
 }

@@ -2,10 +2,12 @@ import type { AnyTaskImplementation } from '@foreman/core';
 import { type BackupUserDataDeps, backupUserDataTask } from './backup-user-data.js';
 import { checksumFileTask } from './checksum-file.js';
 import { type CleanupTempFilesDeps, cleanupTempFilesTask } from './cleanup-temp-files.js';
-import { exportUserDataTask } from './export-user-data.js';
+import { type ExportUserDataDeps, exportUserDataTask } from './export-user-data.js';
 import { verifyBackupTask } from './verify-backup.js';
 
-export function fileTasks(deps: CleanupTempFilesDeps & BackupUserDataDeps): AnyTaskImplementation[] {
+export function fileTasks(
+  deps: CleanupTempFilesDeps & BackupUserDataDeps & ExportUserDataDeps,
+): AnyTaskImplementation[] {
   return [
     checksumFileTask(deps),
     cleanupTempFilesTask(deps),
