@@ -50,13 +50,15 @@ describe('TaskRecordWriter', () => {
     const writer = new TaskRecordWriter({ db: testDb.database.db });
     const id = crypto.randomUUID();
     await writer.write(row(id, 'running', 1, { startedAt: new Date() }));
-    await writer.write(row(id, 'pending', 0, { payload: { late: true } }));
-    expect((await read(id))?.status).toBe('running');
+    await writer.write(row(id, 'pending', 0, { payload: { late: true }, progress: null }));
+    // The late submit row moves nothing back, but fills in the payload only it carries.
+    expect(await read(id)).toMatchObject({ status: 'running', attempts: 1, payload: { late: true } });
     await writer.write(row(id, 'completed', 1, { result: { ok: 1 } }));
     const stored = await read(id);
     expect(stored?.status).toBe('completed');
     // The completed write did not carry startedAt; the earlier one's value is kept.
     expect(stored?.startedAt).toBeInstanceOf(Date);
+    expect(stored?.payload).toEqual({ late: true });
     await writer.close();
   });
 

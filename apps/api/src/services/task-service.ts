@@ -1,5 +1,6 @@
 import {
   type CancelResult,
+  mergeRecords,
   type RedisConnection,
   type SubmittedTask,
   type Submitter,
@@ -109,9 +110,10 @@ export class TaskService {
   private async unlanded(userId: string | undefined, filter: TaskFilter): Promise<TaskRecord[]> {
     const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
     const latest = new Map<string, NewTaskRecord>();
+    // Merged as the writer merges them: a worker's rows leave the payload to the submit's.
     for (const row of await unprojectedRecords(this.redis, this.prefix)) {
       const seen = latest.get(row.id);
-      if (!seen || (seen.version ?? 0) < (row.version ?? 0)) latest.set(row.id, row);
+      latest.set(row.id, seen ? mergeRecords(seen, row) : row);
     }
     const matching = [...latest.values()].filter(
       (row) =>

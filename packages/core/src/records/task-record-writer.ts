@@ -73,6 +73,9 @@ const KEPT_FIELDS = [
   'replayOf',
 ] as const;
 
+/** An incoming row moves the stored record: a later version, or progress within the same one. */
+const FRESH = sql`(${tasks.version} < excluded.version or (${tasks.version} = excluded.version and excluded.progress is not null))`;
+
 /** The parts of the upsert statement, built once from the table's columns. */
 const UPSERT = (() => {
   const columns = Object.entries(getTableColumns(tasks));
@@ -96,19 +99,24 @@ const UPSERT = (() => {
       sql`, `,
     ),
     // A later step moves these; what it does not know keeps the value an earlier step stored.
+    // An earlier step landing late moves nothing, but fills in the payload: only the submit's
+    // row carries it, and projectors side by side may store a worker's row before it.
     updates: sql.join(
       [
-        ...(['status', 'attempts', 'version'] as const).map(
-          (key) => sql`${sql.identifier(tasks[key].name)} = excluded.${sql.identifier(tasks[key].name)}`,
-        ),
+        ...(['status', 'attempts', 'version'] as const).map((key) => {
+          const column = sql.identifier(tasks[key].name);
+          return sql`${column} = case when ${FRESH} then excluded.${column} else ${tasks}.${column} end`;
+        }),
         ...(['queueJobId', ...KEPT_FIELDS] as const).map((key) => {
           const column = sql.identifier(tasks[key].name);
-          return sql`${column} = coalesce(excluded.${column}, ${tasks}.${column})`;
+          return sql`${column} = case when ${FRESH} then coalesce(excluded.${column}, ${tasks}.${column}) else ${tasks}.${column} end`;
         }),
+        sql`${sql.identifier(tasks.payload.name)} = coalesce(${tasks.payload}, excluded.${sql.identifier(tasks.payload.name)})`,
         sql`${sql.identifier(tasks.updatedAt.name)} = now()`,
       ],
       sql`, `,
     ),
+    where: sql`${FRESH} or (${tasks.payload} is null and excluded.${sql.identifier(tasks.payload.name)} is not null)`,
   };
 })();
 
@@ -363,7 +371,7 @@ export class TaskRecordWriter {
       insert into ${tasks} (${UPSERT.columns})
       select ${UPSERT.values} from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(${UPSERT.shape})
       on conflict (id) do update set ${UPSERT.updates}
-      where ${tasks.version} < excluded.version or (${tasks.version} = excluded.version and excluded.progress is not null)`);
+      where ${UPSERT.where}`);
   }
 
   private enforceBound(): void {

@@ -259,13 +259,14 @@ export class TaskWorker {
     const maxAttempts = job.opts.attempts ?? contract.retry.attempts;
     const startedAt = new Date();
     const readyAt = job.timestamp + (job.opts.delay ?? 0);
+    // No payload: the submit's row carries it, and the writer fills it in from whichever row
+    // lands with it (a bulk task's payload in every progress row was most of the stream).
     const base = {
       id: taskId,
       name: job.name,
       queue: this.options.queue,
       userId: job.data.userId ?? null,
       priority: job.opts.priority ?? 0,
-      payload: job.data.payload,
       maxRetries: maxAttempts - 1,
       createdAt: new Date(job.timestamp),
       queueJobId: taskId,
@@ -390,7 +391,7 @@ export class TaskWorker {
         });
         await this.record(event(final ? 'failed' : 'retrying', { error: error.message }), {
           record: row,
-          deadLetter: final ? deadLetterOf(row, error) : undefined,
+          deadLetter: final ? deadLetterOf(row, job.data.payload, error) : undefined,
         });
         logger().warn({ err: error, final }, final ? 'task failed' : 'task attempt failed; will retry');
         await this.notify('onFailed', outcome({ error, final }));
@@ -471,7 +472,6 @@ export class TaskWorker {
       queue: this.options.queue,
       userId: job.data.userId ?? null,
       priority: job.opts.priority ?? 0,
-      payload: job.data.payload,
       createdAt: new Date(job.timestamp),
       queueJobId: taskId,
       attempts: run,
@@ -492,18 +492,18 @@ export class TaskWorker {
         attempt: run,
         error: error.message,
       },
-      { record: row, deadLetter: deadLetterOf(row, error) },
+      { record: row, deadLetter: deadLetterOf(row, job.data.payload, error) },
     );
   }
 }
 
-function deadLetterOf(row: NewTaskRecord, error: Error) {
+function deadLetterOf(row: NewTaskRecord, payload: unknown, error: Error) {
   return {
     taskId: row.id,
     name: row.name,
     queue: row.queue,
     userId: row.userId ?? null,
-    payload: row.payload,
+    payload,
     error: error.message,
     stackTrace: error.stack ?? null,
     attempts: row.attempts ?? 0,
