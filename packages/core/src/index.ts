@@ -18,6 +18,8 @@ export {
   type SubmittedTask,
   TaskClient,
   type TaskClientOptions,
+  type TaskHandle,
+  type WaitOptions,
 } from './client/task-client.js';
 export {
   type DeadLetterQuery,

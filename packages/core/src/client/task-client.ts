@@ -3,12 +3,15 @@ import type { Db, NewTaskRecord, TaskRecord, TaskStatus } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { Job, type JobsOptions, Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
+import type { z } from 'zod';
 import { PayloadTooLargeError } from '../errors/payload-too-large-error.js';
 import { PayloadValidationError } from '../errors/payload-validation-error.js';
 import { TaskError } from '../errors/task-error.js';
+import { TaskFailedError } from '../errors/task-failed-error.js';
 import { TaskForbiddenError } from '../errors/task-forbidden-error.js';
 import { TaskNotFoundError } from '../errors/task-not-found-error.js';
 import { TaskStateError } from '../errors/task-state-error.js';
+import { TaskWaitTimeoutError } from '../errors/task-wait-timeout-error.js';
 import { cancelChannel, cancelledKey, encodeCancelRequest } from '../events/channels.js';
 import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import type { AdmittedJob, FairScheduler } from '../fairness/fair-scheduler.js';
@@ -60,6 +63,24 @@ export interface SubmittedTask {
   queue: string;
   /** True when an earlier submit with the same idempotency key already made this task. */
   deduplicated?: boolean;
+}
+
+/** A task submitted by its contract: `result()` waits for it and is typed with the contract's result. */
+export interface TaskHandle<Result> extends SubmittedTask {
+  result(options?: WaitOptions): Promise<Result>;
+}
+
+export interface WaitOptions {
+  /**
+   * How long to wait for the task to finish before TaskWaitTimeoutError (the task goes on).
+   * @defaultValue 60_000
+   */
+  timeoutMs?: number;
+  /**
+   * Longest pause between two looks at the task's job; the first is 10 ms, each next one twice as long.
+   * @defaultValue 500
+   */
+  maxPollMs?: number;
 }
 
 /** What `cancel` did: removed a waiting task, or asked the worker running it to stop. */
@@ -144,11 +165,79 @@ export class TaskClient {
     return this.options.registry;
   }
 
-  async submit(name: string, payload: unknown, options: SubmitOptions = {}): Promise<SubmittedTask> {
+  /**
+   * Submits one task. Given its contract, the payload is typed from the contract's schema and the
+   * answer is a handle whose `result()` is typed with the contract's result; by name (the api's
+   * way), both are checked at run time only.
+   */
+  submit<C extends TaskContract>(
+    task: C,
+    payload: z.input<C['payload']>,
+    options?: SubmitOptions,
+  ): Promise<TaskHandle<z.output<C['result']>>>;
+  submit(name: string, payload: unknown, options?: SubmitOptions): Promise<SubmittedTask>;
+  async submit(
+    task: string | TaskContract,
+    payload: unknown,
+    options: SubmitOptions = {},
+  ): Promise<SubmittedTask | TaskHandle<unknown>> {
+    const name = typeof task === 'string' ? task : task.name;
     const job = this.prepare(name, payload, options);
     await this.authorize(name, job.payload, submitterOf(options), options.userId);
-    const [submitted] = await this.enqueue([job]);
-    return submitted as SubmittedTask;
+    const [submitted] = (await this.enqueue([job])) as [SubmittedTask];
+    return typeof task === 'string' ? submitted : this.handle(submitted);
+  }
+
+  /** Submits many tasks of one contract, all or none, each answer a typed handle. */
+  async submitMany<C extends TaskContract>(
+    task: C,
+    payloads: Array<z.input<C['payload']>>,
+    options: SubmitOptions = {},
+  ): Promise<Array<TaskHandle<z.output<C['result']>>>> {
+    const submitted = await this.submitBulk(
+      payloads.map((payload) => ({ name: task.name, payload, options })),
+    );
+    return submitted.map((one) => this.handle(one));
+  }
+
+  /**
+   * Waits for a task to finish and resolves with its result, read from its queued job (no database
+   * needed); throws TaskFailedError when it failed for good or was cancelled, TaskWaitTimeoutError
+   * when `timeoutMs` passed first, TaskNotFoundError when the queue no longer holds the job (its
+   * retention passed: the record still has the result).
+   */
+  async waitFor(task: Pick<SubmittedTask, 'taskId' | 'queue'>, options: WaitOptions = {}): Promise<unknown> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const maxPollMs = options.maxPollMs ?? 500;
+    if (!(timeoutMs > 0) || !(maxPollMs > 0))
+      throw new RangeError('timeoutMs and maxPollMs must be positive');
+    const context = { taskId: task.taskId, queue: task.queue };
+    const until = Date.now() + timeoutMs;
+    for (let pause = 10; ; pause = Math.min(pause * 2, maxPollMs)) {
+      const job = (await this.queue(task.queue).getJob(task.taskId)) as TaskJob | undefined;
+      if (!job) throw new TaskNotFoundError(task.taskId);
+      const state = await job.getState();
+      if (state === 'completed') {
+        // Read again: the job was read before its state said it finished.
+        const done = ((await this.queue(task.queue).getJob(task.taskId)) as TaskJob | undefined) ?? job;
+        return done.returnvalue;
+      }
+      if (state === 'failed') {
+        const cancelled =
+          (await this.options.connection.exists(cancelledKey(this.options.prefix, task.taskId))) === 1;
+        throw new TaskFailedError(cancelled ? 'cancelled' : 'failed', job.failedReason, {
+          ...context,
+          taskName: job.name,
+          attempt: job.attemptsMade,
+        });
+      }
+      if (Date.now() + pause > until) throw new TaskWaitTimeoutError(timeoutMs, context);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  private handle<Result>(submitted: SubmittedTask): TaskHandle<Result> {
+    return { ...submitted, result: (options) => this.waitFor(submitted, options) as Promise<Result> };
   }
 
   /** Validates every item first: one bad item rejects the whole batch and nothing is enqueued. */
