@@ -173,7 +173,7 @@ describe('security: task records', () => {
   it('quarantines a row the database refuses and shows it on /health and /metrics; others still land', async () => {
     // A job queued around the api (as before the fix): the worker's records of it cannot be stored.
     const queue = new Queue('ai', { connection: redis.redis, prefix: redis.prefix });
-    await queue.add('ai.complete_prompt', { payload: { prompt: 'x', note: 'a\u0000b' }, userId: 'alice' });
+    await queue.add('ai.complete_prompt', { payload: { prompt: 'x' }, userId: 'ali\u0000ce' });
     await queue.close();
     const worker = system.apps[1]!;
     const started = worker.logs

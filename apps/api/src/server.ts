@@ -2,17 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { AlertManager, AlertScheduler, createChannels, loadRulesFile } from '@foreman/alerting';
 import { type Env, loadConfig } from '@foreman/config';
 import { createRegistry } from '@foreman/contracts';
-import {
-  FairScheduler,
-  openConnections,
-  QuarantineLog,
-  RecordProjector,
-  TaskClient,
-  TaskEventPublisher,
-  TaskRecordWriter,
-} from '@foreman/core';
+import { createRuntime } from '@foreman/core';
 import { ApiKeyStore } from '@foreman/db';
-import { createLogger } from '@foreman/logger';
 import { QueueAdvisor, ServiceMetrics } from '@foreman/metrics';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
@@ -27,37 +18,9 @@ export interface ApiServer {
 /** Opens the api's connections and listens; `stop` closes everything in order. */
 export async function startApiServer(env?: Env): Promise<ApiServer> {
   const config = loadConfig(apiEnvSchema, env);
-  const logger = createLogger('api', { level: config.LOG_LEVEL });
-  const { database, redis } = await openConnections('api', config);
-  const quarantine = new QuarantineLog({ connection: redis, prefix: config.QUEUE_PREFIX });
-  const records = new TaskRecordWriter({
-    db: database.db,
-    logger,
-    onQuarantine: (row) =>
-      void quarantine.add(row).catch((error) => logger.warn({ err: error }, 'quarantine log')),
-  });
-  const client = new TaskClient({
-    registry: createRegistry(),
-    connection: redis,
-    prefix: config.QUEUE_PREFIX,
-    db: database.db,
-    logger,
-    fairness: new FairScheduler({
-      connection: redis,
-      prefix: config.QUEUE_PREFIX,
-      settings: config.FAIRNESS,
-    }),
-    // Its appends trim the stream to the same cap as every other process's.
-    events: new TaskEventPublisher({
-      connection: redis,
-      prefix: config.QUEUE_PREFIX,
-      logger,
-      eventsKept: config.RECORD_STREAM_MAX,
-    }),
-  });
   // Stores the rows the api's submits, cancels and retries append (and any other process's).
-  const projector = new RecordProjector({ connection: redis, prefix: config.QUEUE_PREFIX, records, logger });
-  await projector.start();
+  const runtime = await createRuntime({ name: 'api', env: config, registry: createRegistry() });
+  const { database, redis, records, client, logger } = runtime;
   const metrics = config.METRICS_ENABLED
     ? new ServiceMetrics({
         service: 'api',
@@ -146,12 +109,8 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await scheduler.stop();
-      await client.close();
       await metrics?.close();
-      await projector.close();
-      await records.close();
-      await redis.quit();
-      await database.close();
+      await runtime.stop();
     },
   };
 }

@@ -8,22 +8,18 @@ import {
 import type { Env } from '@foreman/config';
 import { allSchedules, createRegistry } from '@foreman/contracts';
 import {
-  FairScheduler,
+  createRuntime,
   type HealthServer,
-  openConnections,
-  RecordProjector,
+  type RecordProjector,
   type RedisConnection,
   type ScheduleDeclaration,
   SubmitQuota,
   startHealthServer,
-  TaskClient,
-  TaskEventPublisher,
   TaskEventSubscriber,
-  TaskRecordWriter,
   type TaskRegistry,
 } from '@foreman/core';
 import type { Database } from '@foreman/db';
-import { createLogger, type Logger } from '@foreman/logger';
+import type { Logger } from '@foreman/logger';
 import { metricsRoutes, ServiceMetrics } from '@foreman/metrics';
 import { ScheduleRunner, ScheduleService } from '@foreman/schedules';
 import {
@@ -69,28 +65,15 @@ export interface Beat {
  */
 export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
   const env = loadBeatEnv(options.env);
-  const logger = createLogger('beat', { level: env.LOG_LEVEL });
-  const { database, redis } = await openConnections('beat', env);
-  const records = new TaskRecordWriter({ db: database.db, logger });
-  // Beat projects too, so records land (and workflows advance) even with no worker up.
-  const projector = new RecordProjector({ connection: redis, prefix: env.QUEUE_PREFIX, records, logger });
-  await projector.start();
-  const client = new TaskClient({
+  // Beat projects too, so records land (and workflows advance) even with no worker up; its
+  // scheduled runs take their turn among their owner's tasks on fair queues.
+  const runtime = await createRuntime({
+    name: 'beat',
+    env,
     registry: options.registry ?? createRegistry(),
-    connection: redis,
-    prefix: env.QUEUE_PREFIX,
-    // Its appends trim the stream to the same cap as every other process's.
-    events: new TaskEventPublisher({
-      connection: redis,
-      prefix: env.QUEUE_PREFIX,
-      logger,
-      eventsKept: env.RECORD_STREAM_MAX,
-    }),
-    db: database.db,
-    logger,
-    // Scheduled runs take their turn among their owner's tasks on fair queues.
-    fairness: new FairScheduler({ connection: redis, prefix: env.QUEUE_PREFIX, settings: env.FAIRNESS }),
   });
+  const { database, redis, client, logger } = runtime;
+  const projector = runtime.projector as RecordProjector;
   const schedules = new ScheduleService({ db: database.db, client, logger });
   const runner = new ScheduleRunner({
     db: database.db,
@@ -178,12 +161,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
       await events.close();
       await health.close();
       await metrics?.close();
-      await client.close();
-      const projecting = projector.close();
-      await records.close();
-      await projecting;
-      redis.disconnect();
-      await database.close();
+      await runtime.stop();
       logger.info('beat stopped');
     })();
     return stopping;

@@ -1,3 +1,4 @@
+export { createRuntime, type Runtime, type RuntimeOptions } from './app/create-runtime.js';
 export { type AppConnections, openConnections } from './app/open-connections.js';
 export {
   type IdempotencyClaim,

@@ -161,7 +161,7 @@ describe('WorkerMetrics in a real worker app', () => {
 
   it('reports a record the database refused on /health and /metrics, and records the next task', async () => {
     // Queued around the client (as before NUL was refused at submit): its record cannot be stored.
-    await client.queue('metrics-test').add(sleep.name, { payload: { ms: 1, note: 'a\u0000b' } });
+    await client.queue('metrics-test').add(sleep.name, { payload: { ms: 1 }, userId: 'a\u0000b' });
     const next = await client.submit(sleep.name, { ms: 1 });
     const stored = await waitFor(async () => {
       const [found] = await database.database.db.select().from(tasks).where(eq(tasks.id, next.taskId));

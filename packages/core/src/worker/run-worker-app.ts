@@ -1,16 +1,15 @@
 import { type Env, loadConfig, type WorkerEnv, workerEnvSchema } from '@foreman/config';
 import type { Database } from '@foreman/db';
 import { createLogger, type Logger } from '@foreman/logger';
-import { openConnections } from '../app/open-connections.js';
-import { TaskEventPublisher } from '../events/task-event-publisher.js';
+import { createRuntime } from '../app/create-runtime.js';
+import type { TaskClient } from '../client/task-client.js';
 import { FairDispatcher } from '../fairness/fair-dispatcher.js';
-import { FairScheduler } from '../fairness/fair-scheduler.js';
-import { QuarantineLog } from '../records/quarantine-log.js';
-import { RecordProjector } from '../records/record-projector.js';
-import { TaskRecordWriter } from '../records/task-record-writer.js';
+import type { RecordProjector } from '../records/record-projector.js';
+import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import { checkRedisDurability } from '../redis/check-durability.js';
 import type { RedisConnection } from '../redis/create-redis.js';
 import type { TaskImplementation } from '../task/implement-task.js';
+import { TaskRegistry } from '../task/task-registry.js';
 import { type HealthRoutes, type HealthServer, startHealthServer } from './health-server.js';
 import type { TaskLifecycleListener } from './task-lifecycle-listener.js';
 import { TaskWorker } from './task-worker.js';
@@ -21,6 +20,11 @@ export interface WorkerAppOptions {
   queue: string;
   /** The queue's task implementations, built once the app's connections exist. */
   tasks: (resources: WorkerResources) => AnyTaskImplementation[];
+  /**
+   * The tasks handlers may submit through `resources.client`.
+   * @defaultValue the app's own tasks
+   */
+  registry?: TaskRegistry;
   defaults: { concurrency: number; healthPort: number };
   env?: Env;
   /** Exit the process on SIGTERM/SIGINT after a graceful stop (off in tests). */
@@ -50,6 +54,8 @@ export interface WorkerResources {
   readonly redis: RedisConnection;
   readonly logger: Logger;
   readonly dataDir: string;
+  /** Submits follow-up tasks as the api does: recorded, announced, fairly admitted. */
+  readonly client: TaskClient;
 }
 
 export interface WorkerApp {
@@ -70,52 +76,39 @@ export interface WorkerApp {
 export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp> {
   const config = loadConfig(workerEnvSchema(options.defaults), options.env);
   const logger = createLogger(options.name, { level: config.LOG_LEVEL });
-  const { database, redis } = await openConnections(options.name, config);
+  // Without one given, the app's own tasks, registered once they are built (before any runs).
+  const registry = options.registry ?? new TaskRegistry();
+  const runtime = await createRuntime({
+    name: options.name,
+    env: config,
+    logger,
+    registry,
+    project: config.RECORD_PROJECTOR,
+  });
+  const { database, redis, records, events, projector } = runtime;
   await warnUnlessDurable(redis, logger);
   const plugins = options.plugins ?? [];
   for (const plugin of plugins) plugin.configure?.(config);
-  const quarantine = new QuarantineLog({ connection: redis, prefix: config.QUEUE_PREFIX });
-  const records = new TaskRecordWriter({
-    db: database.db,
-    logger,
-    maxBuffered: config.RECORD_BUFFER_MAX,
-    onQuarantine: (row) =>
-      void quarantine.add(row).catch((error) => logger.warn({ err: error }, 'quarantine log')),
-  });
-  const events = new TaskEventPublisher({
-    connection: redis,
-    prefix: config.QUEUE_PREFIX,
-    logger,
-    eventsKept: config.RECORD_STREAM_MAX,
-  });
-  // Workers project (unless told not to): the stream's rows are stored by whichever processes are
-  // up, so records keep landing with any one of them (or beat) gone. A read never holds more rows
-  // than the writer keeps while the database is away, so none is dropped.
-  const projector = config.RECORD_PROJECTOR
-    ? new RecordProjector({
-        connection: redis,
-        prefix: config.QUEUE_PREFIX,
-        records,
-        logger,
-        batchSize: Math.min(2_000, config.RECORD_BUFFER_MAX),
-      })
-    : undefined;
   const dispatcher = config.FAIRNESS[options.queue]
     ? new FairDispatcher({
-        scheduler: new FairScheduler({
-          connection: redis,
-          prefix: config.QUEUE_PREFIX,
-          settings: config.FAIRNESS,
-        }),
+        scheduler: runtime.fairness,
         queue: options.queue,
         connection: redis,
         prefix: config.QUEUE_PREFIX,
         logger,
       })
     : undefined;
+  const implementations = options.tasks({
+    database,
+    redis,
+    logger,
+    dataDir: config.DATA_DIR,
+    client: runtime.client,
+  });
+  if (!options.registry) for (const task of implementations) registry.register(task.contract);
   const worker = new TaskWorker({
     queue: options.queue,
-    tasks: options.tasks({ database, redis, logger, dataDir: config.DATA_DIR }),
+    tasks: implementations,
     connection: redis,
     prefix: config.QUEUE_PREFIX,
     events,
@@ -131,7 +124,6 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
       ...(dispatcher ? [dispatcher.listener] : []),
     ],
   });
-  await projector?.start();
   await worker.start();
   dispatcher?.start();
   const startedAt = Date.now();
@@ -175,14 +167,10 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
       // Admit nothing more here: what this process does not run, other replicas will.
       await dispatcher?.stop();
       await worker.close({ graceMs: config.SHUTDOWN_GRACE_MS });
-      // Stop reading first; rows already read are stored by the writer's close (or left pending
-      // in the stream for another projector, if the database is away).
-      const projecting = projector?.close();
-      await records.close();
-      await projecting;
       await health.close();
-      redis.disconnect();
-      await database.close();
+      // Rows the projector already read are stored by the writer's close (or left pending in the
+      // stream for another projector, if the database is away).
+      await runtime.stop();
       logger.info('stopped');
     })();
     return stopping;

@@ -1,0 +1,112 @@
+import type { BaseEnv } from '@foreman/config';
+import type { Database } from '@foreman/db';
+import { createLogger, type Logger } from '@foreman/logger';
+import { TaskClient } from '../client/task-client.js';
+import { TaskEventPublisher } from '../events/task-event-publisher.js';
+import { FairScheduler } from '../fairness/fair-scheduler.js';
+import { QuarantineLog } from '../records/quarantine-log.js';
+import { RecordProjector } from '../records/record-projector.js';
+import { TaskRecordWriter } from '../records/task-record-writer.js';
+import type { RedisConnection } from '../redis/create-redis.js';
+import type { TaskRegistry } from '../task/task-registry.js';
+import { openConnections } from './open-connections.js';
+
+export interface RuntimeOptions {
+  /** The process's name: its logger's, and the folder of its embedded database. */
+  name: string;
+  env: BaseEnv & { RECORD_BUFFER_MAX?: number | undefined };
+  /** The tasks its client may submit. */
+  registry: TaskRegistry;
+  /** @defaultValue a logger named `name` at `env.LOG_LEVEL` */
+  logger?: Logger;
+  /**
+   * Join the record projectors: store the record rows of the task-event stream, sharing the work
+   * with every other process that does.
+   * @defaultValue true
+   */
+  project?: boolean;
+}
+
+/** What every process of a deployment works with, wired the same way everywhere. */
+export interface Runtime {
+  readonly logger: Logger;
+  readonly database: Database;
+  readonly redis: RedisConnection;
+  /** Batched, version-fenced record upserts; rows the database refuses go to the quarantine log. */
+  readonly records: TaskRecordWriter;
+  /** Appends to the task-event stream, capped at RECORD_STREAM_MAX entries. */
+  readonly events: TaskEventPublisher;
+  readonly fairness: FairScheduler;
+  /** Submits with pending records, `submitted` events and fair admission, as the api does. */
+  readonly client: TaskClient;
+  readonly projector: RecordProjector | undefined;
+  /** Stops projecting (rows already read are stored), then closes the client and connections. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The one place a process gets its connections, record writer, event publisher, fairness, client
+ * and projector: the api, beat and every worker app call it, so a task submitted from any of them
+ * (a handler's follow-up included) is recorded, announced and admitted alike.
+ */
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { env } = options;
+  const logger = options.logger ?? createLogger(options.name, { level: env.LOG_LEVEL });
+  const { database, redis } = await openConnections(options.name, env);
+  const prefix = env.QUEUE_PREFIX;
+  const quarantine = new QuarantineLog({ connection: redis, prefix });
+  const records = new TaskRecordWriter({
+    db: database.db,
+    logger,
+    ...(env.RECORD_BUFFER_MAX === undefined ? {} : { maxBuffered: env.RECORD_BUFFER_MAX }),
+    onQuarantine: (row) =>
+      void quarantine.add(row).catch((error) => logger.warn({ err: error }, 'quarantine log')),
+  });
+  // Every process's appends trim the stream to the same cap.
+  const events = new TaskEventPublisher({
+    connection: redis,
+    prefix,
+    logger,
+    eventsKept: env.RECORD_STREAM_MAX,
+  });
+  const fairness = new FairScheduler({ connection: redis, prefix, settings: env.FAIRNESS });
+  const client = new TaskClient({
+    registry: options.registry,
+    connection: redis,
+    prefix,
+    db: database.db,
+    logger,
+    fairness,
+    events,
+  });
+  // A read never holds more rows than the writer keeps while the database is away, so none is dropped.
+  const projector =
+    (options.project ?? true)
+      ? new RecordProjector({
+          connection: redis,
+          prefix,
+          records,
+          logger,
+          batchSize: Math.min(2_000, env.RECORD_BUFFER_MAX ?? 2_000),
+        })
+      : undefined;
+  await projector?.start();
+  return {
+    logger,
+    database,
+    redis,
+    records,
+    events,
+    fairness,
+    client,
+    projector,
+    async stop() {
+      await client.close();
+      const projecting = projector?.close();
+      await records.close();
+      await projecting;
+      redis.disconnect();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { eq, tasks } from '@foreman/db';
+import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import { z } from 'zod';
+import { userSubmitter } from '../src/client/submitter.js';
+import { TaskClient } from '../src/client/task-client.js';
+import { taskEventsStream } from '../src/events/channels.js';
+import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
+import { FairScheduler } from '../src/fairness/fair-scheduler.js';
+import { defineTask } from '../src/task/define-task.js';
+import { implementTask } from '../src/task/implement-task.js';
+import { TaskRegistry } from '../src/task/task-registry.js';
+import { createTestRedis, type TestRedis, waitFor } from '../src/testing.js';
+import { runWorkerApp, type WorkerApp } from '../src/worker/run-worker-app.js';
+
+const origin = defineTask({
+  name: 'runtime.origin',
+  queue: 'runtime-origin',
+  payload: z.object({ userId: z.string() }),
+});
+const followUp = defineTask({
+  name: 'runtime.follow_up',
+  queue: 'runtime-held',
+  payload: z.object({ n: z.number() }),
+});
+
+// The ai-worker case: a handler submits a task through the client its app's runtime lends it.
+describe('one runtime for every process', () => {
+  let redis: TestRedis;
+  let database: TestDatabase;
+  let app: WorkerApp;
+  const submitted: string[] = [];
+
+  beforeAll(async () => {
+    redis = await createTestRedis('runtime');
+    database = await createTestDatabase('runtime');
+    app = await runWorkerApp({
+      name: 'runtime-test-worker',
+      queue: 'runtime-origin',
+      registry: new TaskRegistry([origin, followUp]),
+      tasks: ({ client }) => [
+        implementTask(origin, async ({ userId }) => {
+          const { taskId } = await client.submit(
+            followUp,
+            { n: 1 },
+            { userId, submitter: userSubmitter(userId, false) },
+          );
+          submitted.push(taskId);
+        }),
+      ],
+      defaults: { concurrency: 1, healthPort: 0 },
+      env: {
+        REDIS_URL: redis.url,
+        QUEUE_PREFIX: redis.prefix,
+        DATABASE_URL: database.url,
+        DATABASE_SCHEMA: database.schema,
+        LOG_LEVEL: 'silent',
+        // The follow-up's queue is fair and has no worker here: admission holds it.
+        FAIRNESS: JSON.stringify({ 'runtime-held': { readyWindow: 1 } }),
+      },
+      handleSignals: false,
+    });
+  });
+  afterAll(async () => {
+    await app.stop();
+    await redis.cleanup();
+    await database.drop();
+  });
+
+  it('records, announces and fairly admits a task a handler submits', async () => {
+    const client = new TaskClient({
+      registry: new TaskRegistry([origin]),
+      connection: redis.redis,
+      prefix: redis.prefix,
+      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+    });
+    await client.submit(origin, { userId: 'ada' });
+    const taskId = await waitFor(() => submitted[0], { what: 'the follow-up' });
+    await client.close();
+
+    const row = await waitFor(
+      async () => (await database.database.db.select().from(tasks).where(eq(tasks.id, taskId)))[0],
+      { what: 'its pending record' },
+    );
+    expect(row).toMatchObject({
+      name: 'runtime.follow_up',
+      status: 'pending',
+      userId: 'ada',
+      payload: { n: 1 },
+    });
+    const entries = await redis.redis.xrange(taskEventsStream(redis.prefix), '-', '+');
+    const events = entries.map(([, fields]) => JSON.parse(fields[1]!) as { type: string; taskId: string });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'submitted', taskId }));
+    const fairness = new FairScheduler({
+      connection: redis.redis,
+      prefix: redis.prefix,
+      settings: app.config.FAIRNESS,
+    });
+    expect(await fairness.holds('runtime-held', taskId)).toBe(true);
+  });
+});
