@@ -5,6 +5,7 @@ export * from './backups.js';
 export * from './calendar.js';
 export * from './dead-letters.js';
 export * from './email.js';
+export * from './mailbox.js';
 export * from './pages.js';
 export * from './schedules.js';
 export * from './tasks.js';

@@ -1,0 +1,78 @@
+import { ImapFlow } from 'imapflow';
+import type { MailboxCredentials } from './credentials.js';
+import { type HostPolicy, resolveImapHost } from './host-guard.js';
+import { MailboxError } from './mailbox-error.js';
+
+/** Where a mailbox is. */
+export interface ImapTarget {
+  host: string;
+  port: number;
+  /** Implicit TLS; false: plain, upgraded with STARTTLS whenever the server offers it. */
+  tls: boolean;
+  username: string;
+}
+
+export interface ImapSessionOptions extends HostPolicy {
+  /** @defaultValue 15_000 */
+  timeoutMs?: number;
+}
+
+/**
+ * Logs in to a mailbox with a password or an OAuth access token (XOAUTH2), with CONDSTORE and
+ * QRESYNC enabled where the server has them. imapflow's own logging is off: its debug lines carry
+ * protocol traffic, and credentials must never reach a log. A refused login is
+ * MAILBOX_AUTH_FAILED; a server that cannot be reached, MAILBOX_UNREACHABLE.
+ */
+export async function openImapSession(
+  target: ImapTarget,
+  credentials: MailboxCredentials,
+  options: ImapSessionOptions = {},
+): Promise<ImapFlow> {
+  const address = await resolveImapHost(target.host, options);
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const client = new ImapFlow({
+    host: address,
+    port: target.port,
+    secure: target.tls,
+    servername: target.host,
+    auth:
+      credentials.kind === 'password'
+        ? { user: target.username, pass: credentials.password }
+        : { user: target.username, accessToken: credentials.accessToken },
+    logger: false,
+    qresync: true,
+    disableAutoIdle: true,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: 5 * 60_000,
+  });
+  // A connection dropped later rejects the command in flight; the event must not crash the process.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    const failure = error as Error & { authenticationFailed?: boolean; responseText?: string };
+    client.close();
+    if (failure.authenticationFailed) {
+      throw new MailboxError(
+        'MAILBOX_AUTH_FAILED',
+        `IMAP login refused for ${target.username}@${target.host}${failure.responseText ? `: ${failure.responseText}` : ''}`,
+      );
+    }
+    throw new MailboxError(
+      'MAILBOX_UNREACHABLE',
+      `IMAP server ${target.host}:${target.port} unreachable: ${failure.message}`,
+    );
+  }
+  return client;
+}
+
+/** Logs out, or drops the connection when the server does not answer. */
+export async function closeImapSession(client: ImapFlow): Promise<void> {
+  try {
+    await Promise.race([client.logout(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  } catch {
+    // the connection is gone either way
+  }
+  client.close();
+}
