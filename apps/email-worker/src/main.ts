@@ -1,6 +1,7 @@
 import { chatClientFromEnv } from '@foreman/ai-client';
-import { QUEUES } from '@foreman/contracts';
-import { runWorkerApp } from '@foreman/core';
+import { createRegistry, QUEUES } from '@foreman/contracts';
+import { FairScheduler, runWorkerApp, TaskClient } from '@foreman/core';
+import { mailboxAccess } from '@foreman/imap';
 import { createSmtpTransport } from '@foreman/mail';
 import { WorkerMetrics } from '@foreman/metrics';
 import { loadEmailEnv } from './env.js';
@@ -14,7 +15,7 @@ const chat = chatClientFromEnv(env);
 await runWorkerApp({
   name: 'email-worker',
   queue: QUEUES.email,
-  tasks: ({ database }) =>
+  tasks: ({ database, redis }) =>
     emailTasks({
       db: database.db,
       transport,
@@ -25,6 +26,15 @@ await runWorkerApp({
       useAiByDefault: env.EMAIL_AI_CATEGORIZE,
       categories: env.EMAIL_CATEGORIES,
       defaultCategory: env.EMAIL_DEFAULT_CATEGORY,
+      access: mailboxAccess(database.db, env),
+      // A sync of every mailbox submits one run per mailbox, through fair admission.
+      client: new TaskClient({
+        registry: createRegistry(),
+        connection: redis,
+        prefix: env.QUEUE_PREFIX,
+        fairness: new FairScheduler({ connection: redis, prefix: env.QUEUE_PREFIX, settings: env.FAIRNESS }),
+      }),
+      syncLimits: { bodyMaxBytes: env.EMAIL_SYNC_BODY_MAX_BYTES, batchSize: env.EMAIL_SYNC_BATCH_SIZE },
     }),
   defaults: { concurrency: 4, healthPort: 3102 },
   plugins: [new WorkerMetrics()],

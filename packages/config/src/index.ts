@@ -16,6 +16,8 @@ export {
   chatEnvSchema,
   type FetchEnv,
   fetchEnvSchema,
+  type MailboxEnv,
+  mailboxEnvSchema,
   port,
   positiveInt,
   type SubmitQuotaEnv,

@@ -155,3 +155,38 @@ export const tracingEnvSchema = z.object({
 });
 
 export type TracingEnv = z.output<typeof tracingEnvSchema>;
+
+const hostList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((host) => host.trim())
+      .filter(Boolean),
+  );
+
+/**
+ * Mailbox credentials and connections, shared by every app that touches a user's IMAP mailbox
+ * (api, email-worker, maintenance-worker): they must agree on the keys.
+ */
+export const mailboxEnvSchema = z.object({
+  /**
+   * `<key id>:<32 random bytes, base64>` sealing mailbox credentials (AES-256-GCM). Unset: no
+   * mailbox can be connected or synced. Generate: `echo "k1:$(openssl rand -base64 32)"`.
+   */
+  MAILBOX_SECRET_KEY: z.string().min(1).optional(),
+  /** Keys of earlier rotations, comma-separated, still opening what they sealed until re-sealed. */
+  MAILBOX_PREVIOUS_SECRET_KEYS: z.string().default(''),
+  /** IMAP hosts and token endpoints connected to even when their address is not public. */
+  MAILBOX_ALLOWED_HOSTS: hostList,
+  /** Connect to any address, private and loopback included (a trusted network only). */
+  MAILBOX_ALLOW_PRIVATE_HOSTS: z.stringbool().default(false),
+  /** Token endpoint of OAuth mailboxes that name none of their own. */
+  OAUTH_TOKEN_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** OAuth client of mailboxes whose tokens name none. */
+  OAUTH_CLIENT_ID: z.string().min(1).optional(),
+  OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+});
+
+export type MailboxEnv = z.output<typeof mailboxEnvSchema>;

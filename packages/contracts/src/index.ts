@@ -2,12 +2,14 @@ import { TaskRegistry } from '@foreman/core';
 import * as ai from './ai.js';
 import * as email from './email.js';
 import * as file from './file.js';
+import * as mailbox from './mailbox.js';
 import * as maintenance from './maintenance.js';
 import * as sync from './sync.js';
 
 export * as ai from './ai.js';
 export * as email from './email.js';
 export * as file from './file.js';
+export * as mailbox from './mailbox.js';
 export * as maintenance from './maintenance.js';
 export { QUEUES, type QueueName } from './queues.js';
 export * as sync from './sync.js';
@@ -21,6 +23,15 @@ export const allContracts = [
   email.processEmailQueue,
   email.sendDailyEmailSummary,
   email.categorizeEmails,
+  mailbox.syncUserEmails,
+  mailbox.incrementalSync,
+  mailbox.syncEmailMetadata,
+  mailbox.cleanupOldEmails,
+  mailbox.bulkDeleteEmails,
+  mailbox.bulkArchiveEmails,
+  mailbox.bulkLabelEmails,
+  mailbox.cleanupExpiredTokens,
+  mailbox.rotateMailboxSecrets,
   file.checksumFile,
   file.cleanupTempFiles,
   file.backupUserData,
@@ -41,6 +52,7 @@ export const allSchedules = [
   ...ai.schedules,
   ...email.schedules,
   ...file.schedules,
+  ...mailbox.schedules,
   ...maintenance.schedules,
   ...sync.schedules,
 ];

@@ -7,8 +7,11 @@ export {
   type ImapTarget,
   openImapSession,
 } from './imap-session.js';
+export { type MailboxAccess, mailboxAccess } from './mailbox-access.js';
+export { MailboxConnector, type MailboxConnectorOptions, type RefreshOutcome } from './mailbox-connector.js';
 export { MailboxError, type MailboxErrorCode } from './mailbox-error.js';
 export { MailboxStore, type MailboxView, mailboxView, type NewMailbox } from './mailbox-store.js';
+export { type MessageText, messageText } from './message-text.js';
 export {
   type OAuthClient,
   type RefreshedToken,

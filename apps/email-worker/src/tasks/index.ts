@@ -1,14 +1,35 @@
 import type { AnyTaskImplementation } from '@foreman/core';
+import { FolderSync, type SyncLimits } from '../mailbox/folder-sync.js';
+import type { MailboxTaskDeps } from '../mailbox/mailbox-runs.js';
+import { bulkArchiveEmailsTask, bulkDeleteEmailsTask, bulkLabelEmailsTask } from './bulk-emails.js';
 import { type CategorizeEmailsDeps, categorizeEmailsTask } from './categorize-emails.js';
 import { type ProcessEmailQueueDeps, processEmailQueueTask } from './process-email-queue.js';
 import { sendDailyEmailSummaryTask } from './send-daily-email-summary.js';
 import { sendEmailTask } from './send-email.js';
+import {
+  cleanupOldEmailsTask,
+  incrementalSyncTask,
+  syncEmailMetadataTask,
+  syncUserEmailsTask,
+} from './sync-mailboxes.js';
 
-export function emailTasks(deps: ProcessEmailQueueDeps & CategorizeEmailsDeps): AnyTaskImplementation[] {
+export type MailboxDeps = Omit<MailboxTaskDeps, 'sync'> & { syncLimits: SyncLimits };
+
+export function emailTasks(
+  deps: ProcessEmailQueueDeps & CategorizeEmailsDeps & MailboxDeps,
+): AnyTaskImplementation[] {
+  const mailbox = { ...deps, sync: new FolderSync(deps.db, deps.syncLimits) };
   return [
     sendEmailTask(deps),
     processEmailQueueTask(deps),
     sendDailyEmailSummaryTask(deps),
     categorizeEmailsTask(deps),
+    syncUserEmailsTask(mailbox),
+    incrementalSyncTask(mailbox),
+    syncEmailMetadataTask(mailbox),
+    cleanupOldEmailsTask(deps),
+    bulkDeleteEmailsTask(deps),
+    bulkArchiveEmailsTask(deps),
+    bulkLabelEmailsTask(deps),
   ];
 }

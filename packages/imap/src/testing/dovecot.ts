@@ -203,6 +203,12 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<TestDo
     `  args = home=${mailRoot}/%u`,
     '}',
     'protocol imap {\n  mail_max_userip_connections = 200\n}',
+    // The special-use folders a bulk delete and archive look for (RFC 6154), made on first login.
+    'namespace inbox {',
+    '  inbox = yes',
+    '  mailbox Trash {\n    special_use = \\Trash\n    auto = create\n  }',
+    '  mailbox Archive {\n    special_use = \\Archive\n    auto = create\n  }',
+    '}',
     '',
   ].join('\n');
   const configFile = join(root, 'dovecot.conf');
