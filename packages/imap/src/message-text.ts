@@ -7,9 +7,6 @@ export interface MessageText {
   snippet: string;
 }
 
-// PostgreSQL text cannot hold NUL.
-const NUL = /\u0000/g;
-
 /**
  * The readable text of a raw message, possibly cut short (a partial fetch): mailparser decodes
  * transfer encodings and charsets, and an HTML-only message is turned into text.
@@ -20,7 +17,8 @@ export async function messageText(
 ): Promise<MessageText> {
   const parsed = await simpleParser(source, { skipImageLinks: true, skipTextToHtml: true });
   const text = (parsed.text ?? (typeof parsed.html === 'string' ? parsed.html.replace(/<[^>]*>/g, ' ') : ''))
-    .replace(NUL, '')
+    // PostgreSQL text cannot hold NUL.
+    .replaceAll('\u0000', '')
     .slice(0, maxChars);
   return { text, snippet: text.replace(/\s+/g, ' ').trim().slice(0, snippetChars) };
 }

@@ -261,7 +261,7 @@ export class FolderSync {
         messageId: envelope?.messageId ?? null,
         fromAddress: envelope?.from?.[0]?.address ?? '',
         toAddresses: (envelope?.to ?? []).map((to) => to.address).filter((address) => address !== undefined),
-        subject: (envelope?.subject ?? '').replace(/\u0000/g, ''),
+        subject: (envelope?.subject ?? '').replaceAll('\u0000', ''),
         body: text,
         snippet,
         flags: flagsOf(message),
@@ -350,8 +350,9 @@ export class FolderSync {
   }
 }
 
+/** Flags and labels as stored; \Recent is left out, it belongs to the session that saw it first. */
 function flagsOf(message: FetchMessageObject): string[] {
-  return [...(message.flags ?? []), ...(message.labels ?? [])].sort();
+  return [...(message.flags ?? []), ...(message.labels ?? [])].filter((flag) => flag !== '\\Recent').sort();
 }
 
 /** Rows a `returning` statement gave back, from pg or PGlite. */

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -75,13 +75,16 @@ function dovecotBinary(): string {
   throw new Error('Dovecot is not installed (apt-get install dovecot-imapd; scripts/lib.sh does it)');
 }
 
+/** Seeded messages without a date are a minute apart from 2026-01-01. */
+const dateOf = (index: number) => new Date(Date.UTC(2026, 0, 1) + index * 60_000);
+
 function renderMessage(message: SeedMessage, index: number): string {
   if (message.raw !== undefined) return message.raw.replace(/\r?\n/g, '\r\n');
   const headers = [
     `From: ${message.from ?? `sender${index % 50}@example.test`}`,
     `To: ${(message.to ?? ['owner@example.test']).join(', ')}`,
     `Subject: ${message.subject ?? `Message ${index}`}`,
-    `Date: ${(message.date ?? new Date(Date.UTC(2026, 0, 1) + index * 60_000)).toUTCString()}`,
+    `Date: ${(message.date ?? dateOf(index)).toUTCString()}`,
     `Message-ID: ${message.messageId ?? `<seed-${index}-${randomBytes(4).toString('hex')}@example.test>`}`,
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
@@ -280,6 +283,9 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<TestDo
         const unique = `${Math.floor(stamp / 1000)}.M${index}P${process.pid}R${randomBytes(4).toString('hex')}.foreman`;
         const file = join(dir, 'cur', `${unique}:2,${letters}`);
         writeFileSync(file, renderMessage(message, index));
+        // Dovecot reads a maildir message's INTERNALDATE from its file's mtime.
+        const date = message.date ?? dateOf(index);
+        utimesSync(file, date, date);
         own(file);
       }
     },
