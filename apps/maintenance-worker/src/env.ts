@@ -1,7 +1,7 @@
-import { baseEnvSchema, loadConfig, positiveInt } from '@foreman/config';
+import { baseEnvSchema, loadConfig, mailboxEnvSchema, positiveInt } from '@foreman/config';
 import { z } from 'zod';
 
-export const maintenanceEnvSchema = z.object({
+export const maintenanceEnvSchema = mailboxEnvSchema.extend({
   QUEUE_PREFIX: baseEnvSchema.shape.QUEUE_PREFIX,
   /** Directory whose old log files cleanup_old_logs removes. */
   LOG_DIR: z.string().min(1).default('.data/logs'),
@@ -24,6 +24,8 @@ export const maintenanceEnvSchema = z.object({
   HEARTBEAT_MAX_AGE_MS: positiveInt(30_000),
   /** Waiting jobs above which a queue is reported as backed up. */
   QUEUE_BACKLOG_WARN: positiveInt(10_000),
+  /** cleanup_expired_tokens refreshes OAuth mailbox tokens expiring within this many minutes. */
+  OAUTH_REFRESH_WITHIN_MINUTES: positiveInt(15),
 });
 
 export type MaintenanceEnv = z.output<typeof maintenanceEnvSchema>;

@@ -1,15 +1,18 @@
 import type { AnyTaskImplementation, WorkerResources } from '@foreman/core';
+import { mailboxAccess } from '@foreman/imap';
 import type { MaintenanceEnv } from '../env.js';
 import { cleanQueuesTask } from './clean-queues.js';
 import { cleanupOldLogsTask } from './cleanup-old-logs.js';
 import { enforceRetentionPolicyTask } from './enforce-retention-policy.js';
 import { healthCheckTask } from './health-check.js';
+import { cleanupExpiredTokensTask, rotateMailboxSecretsTask } from './mailbox-tokens.js';
 import { monitorSystemHealthTask } from './monitor-system-health.js';
 import { optimizeDatabaseTask } from './optimize-database.js';
 
 export function maintenanceTasks(resources: WorkerResources, env: MaintenanceEnv): AnyTaskImplementation[] {
   const { redis, database } = resources;
   const prefix = env.QUEUE_PREFIX;
+  const access = mailboxAccess(database.db, env);
   return [
     healthCheckTask(resources),
     monitorSystemHealthTask({
@@ -36,5 +39,11 @@ export function maintenanceTasks(resources: WorkerResources, env: MaintenanceEnv
       completedRetentionHours: env.QUEUE_COMPLETED_RETENTION_HOURS,
       failedRetentionHours: env.QUEUE_FAILED_RETENTION_HOURS,
     }),
+    cleanupExpiredTokensTask({
+      db: database.db,
+      access,
+      refreshWithinMinutes: env.OAUTH_REFRESH_WITHIN_MINUTES,
+    }),
+    rotateMailboxSecretsTask({ access }),
   ];
 }

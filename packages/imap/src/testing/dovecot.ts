@@ -181,6 +181,8 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<TestDo
     'listen = 127.0.0.1',
     'ssl = no',
     'disable_plaintext_auth = no',
+    // A refused login answers at once: tests log in with wrong passwords and revoked tokens.
+    'auth_failure_delay = 0',
     `auth_mechanisms = plain login${oauth ? ' xoauth2 oauthbearer' : ''}`,
     `mail_location = maildir:${mailRoot}/%u`,
     `mail_uid = ${mailOwner.uid}`,
