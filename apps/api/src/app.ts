@@ -2,6 +2,7 @@ import type { AlertManager } from '@foreman/alerting';
 import type { RedisConnection, TaskRecordWriter } from '@foreman/core';
 import { DeadLetterStore, SubmitQuota, type TaskClient } from '@foreman/core';
 import type { ApiKeyStore, Database } from '@foreman/db';
+import type { MailboxAccess } from '@foreman/imap';
 import type { Logger } from '@foreman/logger';
 import { FairnessMetrics, type QueueAdvisor, type ServiceMetrics } from '@foreman/metrics';
 import { type ScheduleLimits, ScheduleService } from '@foreman/schedules';
@@ -31,6 +32,7 @@ import { eventRoutes } from './routes/events.js';
 import { fairnessRoutes } from './routes/fairness.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { mailboxRoutes } from './routes/mailboxes.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -81,6 +83,8 @@ export interface AppDependencies {
   trustedOrigins?: readonly string[];
   /** Bull Board without job actions (default true). */
   bullBoardReadOnly?: boolean;
+  /** Serves /mailboxes (connect, list, remove users' IMAP mailboxes) when given. */
+  mailboxes?: MailboxAccess;
 }
 
 /**
@@ -182,6 +186,7 @@ export function createApp(deps: AppDependencies) {
     app.route('/alerts', alertRoutes({ alerts: deps.alerts }));
     app.route('/alert-rules', alertRuleRoutes({ alerts: deps.alerts }));
   }
+  if (deps.mailboxes) app.route('/mailboxes', mailboxRoutes({ access: deps.mailboxes }));
   app.route('/workers', workerRoutes(deps));
   const reader = new TaskEventReader(deps.prefix, deps.redis);
   const fanout = new TaskEventFanout({

@@ -1,6 +1,7 @@
 import {
   baseEnvSchema,
   loadConfig,
+  mailboxEnvSchema,
   port,
   positiveInt,
   scheduleLimitsEnvSchema,
@@ -10,6 +11,7 @@ import { z } from 'zod';
 
 export const apiEnvSchema = baseEnvSchema
   .extend(submitQuotaEnvSchema.shape)
+  .extend(mailboxEnvSchema.shape)
   .extend(scheduleLimitsEnvSchema.shape)
   .extend({
     PORT: port(3000),

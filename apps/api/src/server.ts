@@ -12,6 +12,7 @@ import {
   TaskRecordWriter,
 } from '@foreman/core';
 import { ApiKeyStore } from '@foreman/db';
+import { mailboxAccess } from '@foreman/imap';
 import { createLogger } from '@foreman/logger';
 import { QueueAdvisor, ServiceMetrics } from '@foreman/metrics';
 import { serve } from '@hono/node-server';
@@ -124,6 +125,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     sessionCookie: { secure: config.SESSION_COOKIE_SECURE, maxAgeSeconds: config.SESSION_MAX_AGE_SECONDS },
     trustedOrigins: config.TRUSTED_ORIGINS,
     bullBoardReadOnly: config.BULL_BOARD_READ_ONLY,
+    mailboxes: mailboxAccess(database.db, config),
     metrics,
     alerts,
     advisor: new QueueAdvisor({

@@ -1,6 +1,7 @@
 import type { MailboxEnv } from '@foreman/config';
 import type { Db } from '@foreman/db';
 import { GuardedFetch } from '@foreman/net';
+import type { HostPolicy } from './host-guard.js';
 import { MailboxConnector } from './mailbox-connector.js';
 import { MailboxStore } from './mailbox-store.js';
 import { SecretBox } from './secret-box.js';
@@ -10,6 +11,8 @@ export interface MailboxAccess {
   readonly connector: MailboxConnector;
   /** Undefined when MAILBOX_SECRET_KEY is unset. */
   readonly secrets: SecretBox | undefined;
+  /** Which hosts connections may reach (MAILBOX_ALLOW_PRIVATE_HOSTS, MAILBOX_ALLOWED_HOSTS). */
+  readonly hosts: HostPolicy;
 }
 
 /** The store and connector an app builds from the mailbox settings (`mailboxEnvSchema`). */
@@ -34,5 +37,5 @@ export function mailboxAccess(
     },
     refreshWithinMs: options.refreshWithinMs,
   });
-  return { store, connector, secrets };
+  return { store, connector, secrets, hosts };
 }
