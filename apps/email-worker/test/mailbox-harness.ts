@@ -39,8 +39,9 @@ export const randomKey = (id: string) => ({ id, key: randomBytes(32) });
 /** The mailbox store and connector the workers build, over a test database and a loopback Dovecot. */
 export function mailboxAccessFor(db: Db, secrets = new SecretBox(randomKey('k1'))) {
   const store = new MailboxStore(db, secrets);
-  const connector = new MailboxConnector({ store, hosts: { allowPrivate: true } });
-  return { store, connector, secrets };
+  const hosts = { allowPrivate: true };
+  const connector = new MailboxConnector({ store, hosts });
+  return { store, connector, secrets, hosts };
 }
 
 /** A client of the test's own, acting on the server the way another mail program would. */

@@ -169,7 +169,7 @@ describe('mailbox sync against Dovecot', () => {
     const client = await imapAs(dovecot, 'ada', 'ada-password');
     const status = await client.status('INBOX', { messages: true });
     await client.logout();
-    expect(status && status.messages).toBe(MESSAGES + 3 - 2);
+    expect(status ? status.messages : undefined).toBe(MESSAGES + 3 - 2);
     // A full sync does not bring back what retention removed.
     const resync = await syncUserEmailsTask(deps).handler({ mailboxId: mailbox.id }, taskContext().context);
     expect(resync.errors).toEqual([]);
