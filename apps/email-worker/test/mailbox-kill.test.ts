@@ -45,6 +45,8 @@ describe('email worker killed mid sync and mid bulk operation', () => {
         MAILBOX_SECRET_KEY: `k1:${key.toString('base64')}`,
         MAILBOX_ALLOW_PRIVATE_HOSTS: 'true',
         EMAIL_SYNC_BATCH_SIZE: '100',
+        // The per-mailbox runs of a scheduled sync go through fair admission.
+        FAIRNESS: '{"email":{"concurrency":2}}',
         LOG_LEVEL: 'debug',
       },
       'worker started',
@@ -209,6 +211,16 @@ describe('email worker killed mid sync and mid bulk operation', () => {
     expect(atCancel % 100).toBe(0);
     expect(atCancel).toBeLessThan(MESSAGES);
     await imap.logout();
+  }, 180_000);
+
+  it('submits one run per mailbox, for its owner, when a sync names no mailbox (the schedule)', async () => {
+    const { taskId } = await client.submit('email.incremental_sync', {});
+    const parent = await finished(taskId);
+    const child = `${taskId}-${mailbox.id}`;
+    expect(parent?.result).toMatchObject({ submitted: [child], mailboxes: 0 });
+    const run = await finished(child);
+    expect(run).toMatchObject({ userId: 'kim', name: 'email.incremental_sync' });
+    expect(run?.result).toMatchObject({ mailboxes: 1, errors: [] });
 
     // Credentials never reach a log, at debug level either.
     for (const worker of workers) {
