@@ -120,20 +120,23 @@ export const chatEnvSchema = z.object({
 
 export type ChatEnv = z.output<typeof chatEnvSchema>;
 
+/** Host names or IP literals, comma-separated. */
+const hostList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((host) => host.trim())
+      .filter(Boolean),
+  );
+
 /** How workers fetch URLs that users give (feeds, `sync.fetch_url`): see @foreman/net. */
 export const fetchEnvSchema = z.object({
   /** Let user-given URLs reach private, loopback and link-local addresses: a trusted network only. */
   FETCH_ALLOW_PRIVATE: z.stringbool().default(false),
   /** Host names or IP literals, comma-separated, that user-given URLs may reach whatever their address. */
-  FETCH_ALLOWED_HOSTS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((host) => host.trim())
-        .filter(Boolean),
-    ),
+  FETCH_ALLOWED_HOSTS: hostList,
 });
 export type FetchEnv = z.output<typeof fetchEnvSchema>;
 
@@ -155,16 +158,6 @@ export const tracingEnvSchema = z.object({
 });
 
 export type TracingEnv = z.output<typeof tracingEnvSchema>;
-
-const hostList = z
-  .string()
-  .default('')
-  .transform((value) =>
-    value
-      .split(',')
-      .map((host) => host.trim())
-      .filter(Boolean),
-  );
 
 /**
  * Mailbox credentials and connections, shared by every app that touches a user's IMAP mailbox

@@ -96,3 +96,30 @@ export function failFor(error: unknown): unknown {
     ? new NonRetryableError(error.message, { cause: error })
     : error;
 }
+
+/**
+ * A sync over the mailboxes a payload selects (counted in `tally.mailboxes` as each finishes),
+ * or, when it selects none, one run of `taskName` submitted per mailbox.
+ */
+export async function syncSelection<T extends { mailboxes: number }>(
+  deps: MailboxTaskDeps,
+  taskName: string,
+  payload: MailboxSelection,
+  context: TaskContext,
+  tally: T,
+  work: (client: ImapFlow, mailbox: MailboxRow) => Promise<void>,
+): Promise<T & { submitted: string[]; errors: Array<{ id: string; error: string }> }> {
+  let mailboxes: MailboxRow[] | undefined;
+  try {
+    mailboxes = await selectedMailboxes(deps.access, payload);
+  } catch (error) {
+    throw failFor(error);
+  }
+  if (!mailboxes) return { ...tally, submitted: await fanOut(deps, taskName, context), errors: [] };
+  const single = payload.mailboxId !== undefined;
+  const errors = await forEachMailbox(deps, mailboxes, single, context, async (client, mailbox) => {
+    await work(client, mailbox);
+    tally.mailboxes += 1;
+  });
+  return { ...tally, submitted: [], errors };
+}

@@ -1,9 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import { freePort } from '@foreman/core/testing';
 
 /** One message to put into a maildir; `raw` wins over the generated headers when given. */
 export interface SeedMessage {
@@ -51,17 +52,6 @@ const SYSTEM_FLAG_LETTERS: Record<string, string> = {
   '\\Seen': 'S',
   '\\Deleted': 'T',
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function dovecotBinary(): string {
   for (const candidate of ['/usr/sbin/dovecot', '/usr/local/sbin/dovecot']) {
