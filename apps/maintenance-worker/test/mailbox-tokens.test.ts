@@ -57,7 +57,7 @@ describe('OAuth mailbox tokens and secret rotation', () => {
   const task = () =>
     cleanupExpiredTokensTask({
       db: testDb.database.db,
-      access: { store, connector, secrets: undefined },
+      access: { store, connector },
       refreshWithinMinutes: 15,
     });
 
@@ -114,7 +114,7 @@ describe('OAuth mailbox tokens and secret rotation', () => {
     const before = await testDb.database.db.select().from(mailboxes);
     const k2 = key('k2');
     const rotating = new MailboxStore(testDb.database.db, new SecretBox(k2, [k1]));
-    const rotate = rotateMailboxSecretsTask({ access: { store: rotating, connector, secrets: undefined } });
+    const rotate = rotateMailboxSecretsTask({ access: { store: rotating, connector } });
     expect(await rotate.handler({ batchSize: 2 }, context)).toEqual({ rotated: before.length, keyId: 'k2' });
     expect(await rotate.handler({ batchSize: 2 }, context)).toEqual({ rotated: 0, keyId: 'k2' });
 

@@ -5,7 +5,7 @@ import type { MailboxAccess } from '@foreman/imap';
 
 export interface MailboxTokenDeps {
   db: Db;
-  access: MailboxAccess;
+  access: Pick<MailboxAccess, 'store' | 'connector'>;
   /** Tokens expiring within this are refreshed (payload `withinMinutes` overrides it). */
   refreshWithinMinutes: number;
 }
