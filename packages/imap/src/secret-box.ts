@@ -51,12 +51,22 @@ export class SecretBox {
 
   /** From MAILBOX_SECRET_KEY and MAILBOX_PREVIOUS_SECRET_KEYS (comma-separated). */
   static fromSettings(current: string, previous = ''): SecretBox {
+    const named = (variable: string, parse: () => MailboxKey) => {
+      try {
+        return parse();
+      } catch (error) {
+        throw new MailboxError('MAILBOX_KEY_INVALID', `${variable}: ${(error as Error).message}`);
+      }
+    };
     const older = previous
       .split(',')
       .map((item) => item.trim())
       .filter(Boolean)
-      .map(parseMailboxKey);
-    return new SecretBox(parseMailboxKey(current), older);
+      .map((item) => named('MAILBOX_PREVIOUS_SECRET_KEYS', () => parseMailboxKey(item)));
+    return new SecretBox(
+      named('MAILBOX_SECRET_KEY', () => parseMailboxKey(current)),
+      older,
+    );
   }
 
   seal(plaintext: string, mailboxId: string): string {

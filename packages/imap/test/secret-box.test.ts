@@ -53,6 +53,8 @@ describe('SecretBox', () => {
     expect(() => parseMailboxKey(randomBytes(32).toString('base64'))).toThrow(
       expect.objectContaining({ code: 'MAILBOX_KEY_INVALID' }),
     );
+    expect(() => SecretBox.fromSettings('k1:short')).toThrow(/^MAILBOX_SECRET_KEY: /);
+    expect(() => SecretBox.fromSettings(value, 'old:short')).toThrow(/^MAILBOX_PREVIOUS_SECRET_KEYS: /);
     expect(() => SecretBox.fromSettings(value, value)).toThrow(
       expect.objectContaining({ code: 'MAILBOX_KEY_INVALID' }),
     );
