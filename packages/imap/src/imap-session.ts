@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { ImapFlow } from 'imapflow';
 import type { MailboxCredentials } from './credentials.js';
 import { type HostPolicy, resolveImapHost } from './host-guard.js';
@@ -34,7 +35,8 @@ export async function openImapSession(
     host: address,
     port: target.port,
     secure: target.tls,
-    servername: target.host,
+    // The name the certificate must carry; an IP literal is no server name (RFC 6066).
+    ...(isIP(target.host) === 0 ? { servername: target.host } : {}),
     auth:
       credentials.kind === 'password'
         ? { user: target.username, pass: credentials.password }

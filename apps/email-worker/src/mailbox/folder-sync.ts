@@ -86,7 +86,7 @@ export class FolderSync {
       run.signal.throwIfAborted();
       const rows = await this.fetchRows(client, mailbox, folder, batch);
       await this.db.transaction(async (tx) => {
-        await this.upsert(tx as unknown as Db, rows);
+        await this.upsert(tx, rows);
         await tx
           .update(mailboxFolders)
           .set({ fullSyncThroughUid: batch.at(-1) as number })
@@ -272,7 +272,7 @@ export class FolderSync {
     return rows;
   }
 
-  private async upsert(db: Db, rows: NewInboundEmail[]): Promise<void> {
+  private async upsert(db: Pick<Db, 'insert'>, rows: NewInboundEmail[]): Promise<void> {
     if (rows.length === 0) return;
     await db
       .insert(inboundEmails)
