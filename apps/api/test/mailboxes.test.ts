@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mailboxEnvSchema } from '@foreman/config';
 import { mailboxes } from '@foreman/db';
 import { mailboxAccess } from '@foreman/imap';
-import { startDovecot, type TestDovecot } from '@foreman/imap/testing';
+import {
+  startDovecot,
+  startTokenServer,
+  type TestDovecot,
+  type TestTokenServer,
+} from '@foreman/imap/testing';
 import { startTestApi, type TestApi } from './test-api.js';
 
 const PASSWORD = `pw-${randomBytes(6).toString('hex')}`;
@@ -16,6 +21,7 @@ const read = async (response: Response | Promise<Response>) => (await (await res
 
 describe('mailboxes api', () => {
   let dovecot: TestDovecot;
+  let tokens: TestTokenServer;
   let api: TestApi;
   const env = (extra: Record<string, string> = {}) =>
     mailboxEnvSchema.parse({
@@ -25,7 +31,8 @@ describe('mailboxes api', () => {
     });
 
   beforeAll(async () => {
-    dovecot = await startDovecot();
+    tokens = await startTokenServer();
+    dovecot = await startDovecot({ oauthIntrospectionUrl: tokens.introspectionUrl });
     dovecot.addUser('alice', PASSWORD);
     api = await startTestApi('mailboxes', (_redis, testDb) => ({
       mailboxes: mailboxAccess(testDb.database.db, env()),
@@ -33,6 +40,7 @@ describe('mailboxes api', () => {
   }, 30_000);
   afterAll(async () => {
     await dovecot?.stop();
+    await tokens?.close();
     await api?.close();
   });
 
@@ -73,6 +81,30 @@ describe('mailboxes api', () => {
     const again = await connect(api.aliceKey, { password: PASSWORD });
     expect(again.status).toBe(409);
     expect((await read(again)).error.code).toBe('MAILBOX_EXISTS');
+  });
+
+  it('connects a mailbox with OAuth tokens (XOAUTH2) and answers with their expiry, never the tokens', async () => {
+    const issued = tokens.issue('olivia');
+    const response = await connect(api.bobKey, {
+      username: 'olivia',
+      oauth: { ...issued, expiresIn: 3_600, tokenEndpoint: tokens.tokenUrl, clientId: 'foreman-test' },
+    });
+    const text = await response.text();
+    expect(response.status).toBe(201);
+    expect(text).not.toContain(issued.accessToken);
+    expect(text).not.toContain(issued.refreshToken);
+    const view = JSON.parse(text);
+    expect(view).toMatchObject({ userId: 'bob', authKind: 'oauth', tokenEndpoint: tokens.tokenUrl });
+    expect(Date.parse(view.tokenExpiresAt)).toBeGreaterThan(Date.now() + 3_500_000);
+
+    tokens.expire(issued.accessToken);
+    const refused = await connect(api.bobKey, {
+      username: 'olivia',
+      oauth: { accessToken: issued.accessToken },
+    });
+    expect(refused.status).toBe(422);
+    const removed = await api.call(api.bobKey, `/mailboxes/${view.id}`, { method: 'DELETE' });
+    expect(removed.status).toBe(204);
   });
 
   it('lists and removes only the owner’s mailboxes; tasks on another user’s mailbox are refused', async () => {
