@@ -130,6 +130,15 @@ export class MailboxStore {
     return rows.map(mailboxView);
   }
 
+  /** A user's rows, sealed secrets included, oldest first: what a worker syncs. */
+  async rowsOf(userId: string): Promise<MailboxRow[]> {
+    return this.db
+      .select()
+      .from(mailboxes)
+      .where(eq(mailboxes.userId, userId))
+      .orderBy(asc(mailboxes.createdAt), asc(mailboxes.id));
+  }
+
   /** The row, sealed secret included; MAILBOX_NOT_FOUND for a missing one or another user's. */
   async get(id: string, userId?: string): Promise<MailboxRow> {
     const [row] = await this.db

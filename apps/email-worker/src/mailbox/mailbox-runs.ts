@@ -10,31 +10,26 @@ export interface MailboxTaskDeps {
   client: Pick<TaskClient, 'submit'>;
 }
 
-export interface MailboxSelection {
+interface MailboxSelection {
   mailboxId?: string | undefined;
   userId?: string | undefined;
 }
 
 /** The mailboxes a selection names; undefined when it names none (every mailbox: fan out). */
-export async function selectedMailboxes(
+async function selectedMailboxes(
   access: MailboxAccess,
   { mailboxId, userId }: MailboxSelection,
 ): Promise<MailboxRow[] | undefined> {
   if (mailboxId !== undefined) return [await access.store.get(mailboxId)];
   if (userId === undefined) return undefined;
-  const views = await access.store.list(userId);
-  return Promise.all(views.map((view) => access.store.get(view.id)));
+  return access.store.rowsOf(userId);
 }
 
 /**
  * Submits one run of the task per connected mailbox, as its owner's task, so on a fair queue each
  * user's mailboxes take their turn. Ids derive from this run's id: a retry queues nothing twice.
  */
-export async function fanOut(
-  deps: MailboxTaskDeps,
-  taskName: string,
-  context: TaskContext,
-): Promise<string[]> {
+async function fanOut(deps: MailboxTaskDeps, taskName: string, context: TaskContext): Promise<string[]> {
   const submitted: string[] = [];
   const mailboxes = (await deps.access.store.list()).filter((mailbox) => !mailbox.needsReconsent);
   for (const [index, mailbox] of mailboxes.entries()) {
@@ -58,7 +53,7 @@ export async function fanOut(
  * with its error (for good when no retry can help); over several, each failure is recorded on the
  * mailbox and in `errors`, and the others carry on.
  */
-export async function forEachMailbox(
+async function forEachMailbox(
   deps: MailboxTaskDeps,
   mailboxes: readonly MailboxRow[],
   single: boolean,
