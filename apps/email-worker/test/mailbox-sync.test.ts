@@ -177,3 +177,59 @@ describe('mailbox sync against Dovecot', () => {
     expect(await stored()).toHaveLength(3);
   }, 60_000);
 });
+
+describe('mailbox sync against a Dovecot without CONDSTORE', () => {
+  let dovecot: TestDovecot;
+  let testDb: TestDatabase;
+
+  beforeAll(async () => {
+    dovecot = await startDovecot({ condstore: false });
+    dovecot.addUser('ben', 'ben-password');
+    dovecot.seed(
+      'ben',
+      'INBOX',
+      Array.from({ length: 50 }, (_, index) => ({ subject: `Note ${index}`, flags: ['\\Seen'] })),
+    );
+    testDb = await createTestDatabase('mailbox_nomodseq');
+  }, 30_000);
+  afterAll(async () => {
+    await dovecot?.stop();
+    await testDb?.drop();
+  });
+
+  it('compares every flag and the UID list instead of asking for changes since a MODSEQ', async () => {
+    const db = testDb.database.db;
+    const access = mailboxAccessFor(db);
+    const mailbox = await access.store.create({
+      userId: 'ben',
+      host: dovecot.host,
+      port: dovecot.port,
+      tls: false,
+      username: 'ben',
+      credentials: { kind: 'password', password: 'ben-password' },
+    });
+    const deps = {
+      access,
+      sync: new FolderSync(db, { bodyMaxBytes: 1_024, batchSize: 20 }),
+      client: { submit: async () => Promise.reject(new Error('no fan-out here')) },
+    };
+    const full = await syncUserEmailsTask(deps).handler({ mailboxId: mailbox.id }, taskContext().context);
+    expect(full).toMatchObject({ stored: 50 });
+    const [state] = await db.select().from(mailboxFolders).where(eq(mailboxFolders.mailboxId, mailbox.id));
+    expect(state?.highestModseq).toBeNull();
+
+    const client = await imapAs(dovecot, 'ben', 'ben-password');
+    expect(client.capabilities.has('CONDSTORE')).toBe(false);
+    await client.mailboxOpen('INBOX');
+    await client.messageFlagsRemove('5', ['\\Seen'], { uid: true });
+    await client.messageDelete('6:7', { uid: true });
+    await client.logout();
+    dovecot.seed('ben', 'INBOX', [{ subject: 'Late note', date: new Date() }]);
+
+    const result = await incrementalSyncTask(deps).handler({ mailboxId: mailbox.id }, taskContext().context);
+    expect(result).toMatchObject({ stored: 1, flagUpdates: 1, expunged: 2, fullResyncs: 0 });
+    const rows = await db.select().from(inboundEmails).where(eq(inboundEmails.mailboxId, mailbox.id));
+    expect(rows).toHaveLength(49);
+    expect(rows.find((row) => row.uid === 5)?.flags).toEqual([]);
+  });
+});

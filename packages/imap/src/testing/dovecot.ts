@@ -25,9 +25,19 @@ export interface DovecotOptions {
    * logins, asking this URL (RFC 7662, POST) whether the token is active and whose it is.
    */
   oauthIntrospectionUrl?: string;
+  /**
+   * Advertise CONDSTORE and QRESYNC after login; false plays a server without them, so clients
+   * take their path for servers that have no MODSEQ.
+   * @defaultValue true
+   */
+  condstore?: boolean;
   /** @defaultValue 15_000 */
   startTimeoutMs?: number;
 }
+
+/** Dovecot's own capabilities after login, less CONDSTORE and QRESYNC. */
+const WITHOUT_CONDSTORE =
+  'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SPECIAL-USE LITERAL+';
 
 export interface TestDovecot {
   readonly host: '127.0.0.1';
@@ -168,6 +178,7 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<TestDo
     `instance_name = foreman-test-${port}`,
     `log_path = ${join(root, 'dovecot.log')}`,
     'protocols = imap',
+    ...(options.condstore === false ? [`imap_capability = ${WITHOUT_CONDSTORE}`] : []),
     'listen = 127.0.0.1',
     'ssl = no',
     'disable_plaintext_auth = no',
