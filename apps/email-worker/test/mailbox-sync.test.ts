@@ -1,4 +1,4 @@
-import { and, eq, inboundEmails, mailboxFolders, sql } from '@foreman/db';
+import { and, eq, inboundEmails, mailboxes, mailboxFolders, sql } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import type { MailboxView } from '@foreman/imap';
 import { startDovecot, type TestDovecot } from '@foreman/imap/testing';
@@ -146,6 +146,22 @@ describe('mailbox sync against Dovecot', () => {
     const next = await incrementalSyncTask(deps).handler({ mailboxId: mailbox.id }, taskContext().context);
     expect(next).toMatchObject({ stored: 1, flagUpdates: 0, expunged: 0 });
   }, 60_000);
+
+  it('fails for good on a folder the server does not have', async () => {
+    await db().execute(sql`update mailboxes set folders = '{INBOX,Nowhere}' where id = ${mailbox.id}`);
+    try {
+      await expect(
+        incrementalSyncTask(deps).handler({ mailboxId: mailbox.id }, taskContext().context),
+      ).rejects.toMatchObject({
+        name: 'NonRetryableError',
+        message: 'Folder Nowhere does not exist on the server',
+      });
+      const [row] = await db().select().from(mailboxes).where(eq(mailboxes.id, mailbox.id));
+      expect(row?.lastError).toBe('Folder Nowhere does not exist on the server');
+    } finally {
+      await db().execute(sql`update mailboxes set folders = '{INBOX,Projects}' where id = ${mailbox.id}`);
+    }
+  });
 
   it('resyncs a folder in full when its UIDVALIDITY changes', async () => {
     expect((await stored('Projects')).map((row) => row.subject)).toEqual(['kickoff']);

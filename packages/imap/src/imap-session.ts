@@ -78,3 +78,23 @@ export async function closeImapSession(client: ImapFlow): Promise<void> {
   }
   client.close();
 }
+
+/**
+ * Opens a folder (read-only: EXAMINE, else SELECT); a folder the server does not have is
+ * MAILBOX_FOLDER_MISSING, which no retry cures.
+ */
+export async function openFolder(
+  client: ImapFlow,
+  folder: string,
+  { readOnly }: { readOnly: boolean },
+): ReturnType<ImapFlow['mailboxOpen']> {
+  try {
+    return await client.mailboxOpen(folder, { readOnly });
+  } catch (error) {
+    const refusal = error as { mailboxMissing?: boolean; serverResponseCode?: string };
+    if (refusal.mailboxMissing || refusal.serverResponseCode === 'NONEXISTENT') {
+      throw new MailboxError('MAILBOX_FOLDER_MISSING', `Folder ${folder} does not exist on the server`);
+    }
+    throw error;
+  }
+}

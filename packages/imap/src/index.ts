@@ -5,6 +5,7 @@ export {
   closeImapSession,
   type ImapSessionOptions,
   type ImapTarget,
+  openFolder,
   openImapSession,
 } from './imap-session.js';
 export { type MailboxAccess, mailboxAccess } from './mailbox-access.js';

@@ -19,6 +19,8 @@ export type MailboxErrorCode =
   | 'OAUTH_REFRESH_FAILED'
   /** An OAuth mailbox has no refresh token or no token endpoint to refresh with. */
   | 'OAUTH_NOT_REFRESHABLE'
+  /** A folder the mailbox names (or a bulk operation targets) does not exist on the server. */
+  | 'MAILBOX_FOLDER_MISSING'
   /** No such mailbox (or another user's). */
   | 'MAILBOX_NOT_FOUND'
   /** The user already connected this account. */

@@ -8,7 +8,7 @@ import {
   mailboxFolders,
   sql,
 } from '@foreman/db';
-import { type FetchMessageObject, type ImapFlow, messageText } from '@foreman/imap';
+import { type FetchMessageObject, type ImapFlow, messageText, openFolder } from '@foreman/imap';
 import { chunks, uidSet } from './uid-set.js';
 
 export interface SyncLimits {
@@ -70,7 +70,7 @@ export class FolderSync {
     folder: string,
     run: SyncProgress,
   ): Promise<FullSyncResult> {
-    const opened = await client.mailboxOpen(folder, { readOnly: true });
+    const opened = await openFolder(client, folder, { readOnly: true });
     const uidValidity = Number(opened.uidValidity);
     const state = await this.state(mailbox.id, folder);
     const uidValidityChanged = state?.uidValidity != null && state.uidValidity !== uidValidity;
@@ -121,7 +121,7 @@ export class FolderSync {
     run: SyncProgress,
   ): Promise<ChangesResult & { stored: number; full: FullSyncResult | undefined }> {
     const state = await this.state(mailbox.id, folder);
-    const opened = await client.mailboxOpen(folder, { readOnly: true });
+    const opened = await openFolder(client, folder, { readOnly: true });
     if (
       state?.uidValidity == null ||
       state.uidNext == null ||
@@ -162,7 +162,7 @@ export class FolderSync {
     if (state?.uidValidity == null || state.uidNext == null || state.fullSyncThroughUid != null) {
       return { flagUpdates: 0, expunged: 0 };
     }
-    const opened = await client.mailboxOpen(folder, { readOnly: true });
+    const opened = await openFolder(client, folder, { readOnly: true });
     // New UIDVALIDITY: the rows are of another generation of the folder; incremental resyncs it.
     if (state.uidValidity !== Number(opened.uidValidity)) return { flagUpdates: 0, expunged: 0 };
     const changes = await this.changes(client, mailbox, folder, state, opened.highestModseq, state.uidNext);

@@ -1,7 +1,7 @@
 import { mailbox as contracts } from '@foreman/contracts';
 import { implementTask, NonRetryableError, type TaskContext } from '@foreman/core';
 import { type Db, inboundEmails, sql } from '@foreman/db';
-import { closeImapSession, type ImapFlow, type MailboxAccess } from '@foreman/imap';
+import { closeImapSession, type ImapFlow, type MailboxAccess, openFolder } from '@foreman/imap';
 import { failFor } from '../mailbox/mailbox-runs.js';
 import { chunks, uidSet } from '../mailbox/uid-set.js';
 
@@ -47,7 +47,7 @@ async function inBatches(
   const counts: BulkCounts = { requested: uids.length, applied: 0, missing: 0, batches: 0 };
   try {
     await prepare(client);
-    await client.mailboxOpen(target.folder);
+    await openFolder(client, target.folder, { readOnly: false });
     for (const batch of chunks(uids, target.batchSize)) {
       context.signal.throwIfAborted();
       const wanted = new Set(batch);
@@ -61,6 +61,8 @@ async function inBatches(
       const done = counts.applied + counts.missing;
       await context.progress((done / uids.length) * 100, `${done} of ${uids.length} messages`);
     }
+  } catch (error) {
+    throw failFor(error);
   } finally {
     await closeImapSession(client);
   }
