@@ -85,9 +85,28 @@ describe('OAuth mailbox tokens and secret rotation', () => {
     tokens.revoke(revoked.issued.refreshToken);
     const unreachable = await connect('fred', 30_000, 'http://127.0.0.1:9/token');
     const later = await connect('gina', 3 * 3_600_000);
+    // Without a refresh token: kept while its token is valid, given up once it has expired.
+    const lasting = await store.create({
+      userId: 'hugo',
+      host: dovecot.host,
+      port: dovecot.port,
+      tls: false,
+      username: 'hugo',
+      credentials: { kind: 'oauth', accessToken: tokens.issue('hugo').accessToken },
+      tokenExpiresAt: new Date(Date.now() + 5 * 60_000),
+    });
+    const lapsed = await store.create({
+      userId: 'ivy',
+      host: dovecot.host,
+      port: dovecot.port,
+      tls: false,
+      username: 'ivy',
+      credentials: { kind: 'oauth', accessToken: tokens.issue('ivy').accessToken },
+      tokenExpiresAt: new Date(Date.now() - 60_000),
+    });
 
     const result = await task().handler({}, context);
-    expect(result).toMatchObject({ checked: 3, refreshed: 1, needsReconsent: 1 });
+    expect(result).toMatchObject({ checked: 5, refreshed: 1, needsReconsent: 2 });
     expect(result.errors).toEqual([{ id: unreachable.view.id, error: expect.stringMatching(/unreachable/) }]);
 
     const refreshed = await row(soon.view);
@@ -103,6 +122,14 @@ describe('OAuth mailbox tokens and secret rotation', () => {
     expect(await row(unreachable.view)).toMatchObject({
       needsReconsent: false,
       lastError: expect.any(String),
+    });
+    expect(await row(lasting)).toMatchObject({
+      needsReconsent: false,
+      tokenExpiresAt: lasting.tokenExpiresAt,
+    });
+    expect(await row(lapsed)).toMatchObject({
+      needsReconsent: true,
+      lastError: expect.stringMatching(/refresh token/),
     });
     expect(await row(later.view)).toMatchObject({
       tokenExpiresAt: later.view.tokenExpiresAt,

@@ -29,6 +29,8 @@ export interface MailboxConnectorOptions {
 
 export type RefreshOutcome =
   | { kind: 'refreshed'; expiresAt: Date | undefined }
+  /** It cannot be refreshed, but its token is still valid: kept until it expires. */
+  | { kind: 'kept'; reason: string }
   | { kind: 'needs-reconsent'; reason: string };
 
 /**
@@ -73,8 +75,9 @@ export class MailboxConnector {
 
   /**
    * Refreshes an OAuth mailbox's access token and stores it. A refused refresh, or none possible
-   * (no refresh token, no endpoint), drops the tokens and marks the mailbox for re-consent; an
-   * endpoint that cannot be reached leaves everything as it was (OAUTH_REFRESH_FAILED).
+   * (no refresh token, no endpoint) once the token has expired, drops the tokens and marks the
+   * mailbox for re-consent; an endpoint that cannot be reached leaves everything as it was
+   * (OAUTH_REFRESH_FAILED).
    */
   async refresh(row: MailboxRow, signal?: AbortSignal): Promise<RefreshOutcome> {
     const credentials = this.store.credentials(row);
@@ -84,6 +87,9 @@ export class MailboxConnector {
       return { kind: 'refreshed', expiresAt };
     } catch (error) {
       if (!(error instanceof MailboxError) || error.code === 'OAUTH_REFRESH_FAILED') throw error;
+      const stillValid = row.tokenExpiresAt !== null && row.tokenExpiresAt.getTime() > Date.now();
+      if (error.code === 'OAUTH_NOT_REFRESHABLE' && stillValid)
+        return { kind: 'kept', reason: error.message };
       await this.store.markNeedsReconsent(row, error.message);
       return { kind: 'needs-reconsent', reason: error.message };
     }
@@ -92,6 +98,7 @@ export class MailboxConnector {
   /** The credentials after a refresh, read back as stored. */
   private async refreshOrGiveUp(row: MailboxRow): Promise<MailboxCredentials> {
     const outcome = await this.refresh(row);
+    if (outcome.kind === 'kept') return this.store.credentials(row);
     if (outcome.kind === 'needs-reconsent') {
       throw new MailboxError('MAILBOX_NEEDS_RECONSENT', `Mailbox ${row.id}: ${outcome.reason}`, row.id);
     }

@@ -12,9 +12,9 @@ export interface MailboxTokenDeps {
 
 /**
  * Refreshes OAuth mailbox tokens that expire soon (or have expired). A refresh the provider
- * refuses, or one that cannot be made (no refresh token or endpoint), drops the tokens and marks
- * the mailbox as needing re-consent; an unreachable endpoint is an error on that mailbox only,
- * tried again on the next run.
+ * refuses, or one that cannot be made (no refresh token or endpoint) for a token that has expired,
+ * drops the tokens and marks the mailbox as needing re-consent; an unreachable endpoint is an
+ * error on that mailbox only, tried again on the next run.
  */
 export function cleanupExpiredTokensTask({ db, access, refreshWithinMinutes }: MailboxTokenDeps) {
   return implementTask(contracts.cleanupExpiredTokens, async ({ withinMinutes }, context) => {
@@ -37,7 +37,7 @@ export function cleanupExpiredTokensTask({ db, access, refreshWithinMinutes }: M
       try {
         const outcome = await access.connector.refresh(row, context.signal);
         if (outcome.kind === 'refreshed') tally.refreshed += 1;
-        else tally.needsReconsent += 1;
+        else if (outcome.kind === 'needs-reconsent') tally.needsReconsent += 1;
       } catch (error) {
         if (context.signal.aborted) throw error;
         errors.push({ id: row.id, error: (error as Error).message });
