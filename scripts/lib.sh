@@ -51,4 +51,13 @@ ensure_test_services() {
     $sudo apt-get update -qq && $sudo apt-get install -y -qq chromium >/dev/null
   fi
   [ -x "$browser" ] || { echo "No Chromium at $browser (install chromium, or set CHROMIUM_PATH)" >&2; exit 1; }
+  # The mailbox tests run their own Dovecot (packages/imap/src/testing/dovecot.ts) on a loopback
+  # port with a throwaway config; the package is only installed here, never used as a service.
+  if ! command -v dovecot >/dev/null && [ ! -x /usr/sbin/dovecot ]; then
+    local sudo_imap=""; [ "$(id -u)" -ne 0 ] && sudo_imap="sudo"
+    $sudo_imap apt-get update -qq && $sudo_imap apt-get install -y -qq dovecot-imapd >/dev/null
+    # Debian starts the service it just installed where an init system runs; tests need none.
+    $sudo_imap service dovecot stop >/dev/null 2>&1 || true
+  fi
+  [ -x /usr/sbin/dovecot ] || { echo "No Dovecot at /usr/sbin/dovecot (apt-get install dovecot-imapd)" >&2; exit 1; }
 }

@@ -2,6 +2,7 @@ import type { AlertManager } from '@foreman/alerting';
 import type { RedisConnection, TaskRecordWriter } from '@foreman/core';
 import { DeadLetterStore, SubmitQuota, type TaskClient } from '@foreman/core';
 import type { ApiKeyStore, Database } from '@foreman/db';
+import type { MailboxAccess } from '@foreman/imap';
 import type { Logger } from '@foreman/logger';
 import { FairnessMetrics, type QueueAdvisor, type ServiceMetrics } from '@foreman/metrics';
 import { type ScheduleLimits, ScheduleService } from '@foreman/schedules';
@@ -34,6 +35,7 @@ import { exportRoutes } from './routes/exports.js';
 import { fairnessRoutes } from './routes/fairness.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { mailboxRoutes } from './routes/mailboxes.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -86,6 +88,8 @@ export interface AppDependencies {
   bullBoardReadOnly?: boolean;
   /** The file worker's roots: user exports are downloaded only from inside them (none: no downloads). */
   fileRoots?: readonly string[];
+  /** Serves /mailboxes (connect, list, remove users' IMAP mailboxes) when given. */
+  mailboxes?: MailboxAccess;
 }
 
 /**
@@ -187,6 +191,7 @@ export function createApp(deps: AppDependencies) {
     app.route('/alerts', alertRoutes({ alerts: deps.alerts }));
     app.route('/alert-rules', alertRuleRoutes({ alerts: deps.alerts }));
   }
+  if (deps.mailboxes) app.route('/mailboxes', mailboxRoutes({ access: deps.mailboxes }));
   app.route('/workers', workerRoutes(deps));
   app.route('/emails', emailFeedbackRoutes({ db: deps.database.db }));
   app.route('/analytics', analyticsRoutes({ db: deps.database.db }));

@@ -2,6 +2,7 @@ import {
   baseEnvSchema,
   commaList,
   loadConfig,
+  mailboxEnvSchema,
   port,
   positiveInt,
   scheduleLimitsEnvSchema,
@@ -11,6 +12,7 @@ import { z } from 'zod';
 
 export const apiEnvSchema = baseEnvSchema
   .extend(submitQuotaEnvSchema.shape)
+  .extend(mailboxEnvSchema.shape)
   .extend(scheduleLimitsEnvSchema.shape)
   .extend({
     PORT: port(3000),

@@ -4,6 +4,7 @@ import { type Env, loadConfig } from '@foreman/config';
 import { createRegistry } from '@foreman/contracts';
 import { createRuntime } from '@foreman/core';
 import { ApiKeyStore } from '@foreman/db';
+import { mailboxAccess } from '@foreman/imap';
 import { QueueAdvisor, ServiceMetrics } from '@foreman/metrics';
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
@@ -88,6 +89,7 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     trustedOrigins: config.TRUSTED_ORIGINS,
     bullBoardReadOnly: config.BULL_BOARD_READ_ONLY,
     fileRoots: config.FILE_ROOTS,
+    mailboxes: mailboxAccess(database.db, config),
     metrics,
     alerts,
     advisor: new QueueAdvisor({

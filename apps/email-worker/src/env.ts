@@ -1,8 +1,15 @@
-import { chatEnvSchema, loadConfig, positiveInt } from '@foreman/config';
+import { baseEnvSchema, chatEnvSchema, loadConfig, mailboxEnvSchema, positiveInt } from '@foreman/config';
 import { z } from 'zod';
 
 /** The email worker's own settings; parsed at import so a bad value stops the app at once. */
-export const emailEnvSchema = chatEnvSchema.extend({
+export const emailEnvSchema = chatEnvSchema.extend(mailboxEnvSchema.shape).extend({
+  QUEUE_PREFIX: baseEnvSchema.shape.QUEUE_PREFIX,
+  /** Per-mailbox runs of a scheduled sync wait their owner's turn on a fair queue. */
+  FAIRNESS: baseEnvSchema.shape.FAIRNESS,
+  /** Bytes of each message a sync fetches (headers and body); the stored body text is cut there. */
+  EMAIL_SYNC_BODY_MAX_BYTES: positiveInt(64 * 1024),
+  /** Messages per IMAP FETCH and database write during a sync. */
+  EMAIL_SYNC_BATCH_SIZE: positiveInt(500),
   /** smtp://user:pass@host:port or smtps:// for implicit TLS. */
   SMTP_URL: z
     .string()

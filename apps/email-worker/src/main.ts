@@ -1,6 +1,7 @@
 import { chatClientFromEnv, EmbeddingClient } from '@foreman/ai-client';
-import { QUEUES } from '@foreman/contracts';
+import { createRegistry, QUEUES } from '@foreman/contracts';
 import { runWorkerApp } from '@foreman/core';
+import { mailboxAccess } from '@foreman/imap';
 import { createSmtpTransport } from '@foreman/mail';
 import { WorkerMetrics } from '@foreman/metrics';
 import { loadEmailEnv } from './env.js';
@@ -22,7 +23,9 @@ const embeddings = env.EMAIL_EMBEDDING_MODEL
 await runWorkerApp({
   name: 'email-worker',
   queue: QUEUES.email,
-  tasks: ({ database }) =>
+  // A sync of every mailbox submits one run per mailbox, recorded and fairly admitted.
+  registry: createRegistry(),
+  tasks: ({ database, client }) =>
     emailTasks({
       db: database.db,
       transport,
@@ -37,6 +40,9 @@ await runWorkerApp({
       lowReputationScore: env.EMAIL_LOW_REPUTATION_SCORE,
       highReputationScore: env.EMAIL_HIGH_REPUTATION_SCORE,
       embeddings,
+      access: mailboxAccess(database.db, env),
+      client,
+      syncLimits: { bodyMaxBytes: env.EMAIL_SYNC_BODY_MAX_BYTES, batchSize: env.EMAIL_SYNC_BATCH_SIZE },
     }),
   defaults: { concurrency: 4, healthPort: 3102 },
   plugins: [new WorkerMetrics()],

@@ -1,7 +1,7 @@
-import { baseEnvSchema, loadConfig, positiveInt } from '@foreman/config';
+import { baseEnvSchema, loadConfig, mailboxEnvSchema, positiveInt } from '@foreman/config';
 import { z } from 'zod';
 
-export const maintenanceEnvSchema = z.object({
+export const maintenanceEnvSchema = mailboxEnvSchema.extend({
   QUEUE_PREFIX: baseEnvSchema.shape.QUEUE_PREFIX,
   /** Directory whose old log files cleanup_old_logs removes. */
   LOG_DIR: z.string().min(1).default('.data/logs'),
@@ -26,6 +26,8 @@ export const maintenanceEnvSchema = z.object({
   QUEUE_BACKLOG_WARN: positiveInt(10_000),
   /** update_analytics counts a Sent-folder message as a reply if sent within this many days. */
   ANALYTICS_REPLY_WINDOW_DAYS: positiveInt(7),
+  /** cleanup_expired_tokens refreshes OAuth mailbox tokens expiring within this many minutes. */
+  OAUTH_REFRESH_WITHIN_MINUTES: positiveInt(15),
 });
 
 export type MaintenanceEnv = z.output<typeof maintenanceEnvSchema>;

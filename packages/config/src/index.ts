@@ -17,6 +17,8 @@ export {
   commaList,
   type FetchEnv,
   fetchEnvSchema,
+  type MailboxEnv,
+  mailboxEnvSchema,
   port,
   positiveInt,
   type SubmitQuotaEnv,

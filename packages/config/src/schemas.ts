@@ -132,20 +132,23 @@ export const chatEnvSchema = z.object({
 
 export type ChatEnv = z.output<typeof chatEnvSchema>;
 
+/** Host names or IP literals, comma-separated. */
+const hostList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((host) => host.trim())
+      .filter(Boolean),
+  );
+
 /** How workers fetch URLs that users give (feeds, `sync.fetch_url`): see @foreman/net. */
 export const fetchEnvSchema = z.object({
   /** Let user-given URLs reach private, loopback and link-local addresses: a trusted network only. */
   FETCH_ALLOW_PRIVATE: z.stringbool().default(false),
   /** Host names or IP literals, comma-separated, that user-given URLs may reach whatever their address. */
-  FETCH_ALLOWED_HOSTS: z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((host) => host.trim())
-        .filter(Boolean),
-    ),
+  FETCH_ALLOWED_HOSTS: hostList,
 });
 export type FetchEnv = z.output<typeof fetchEnvSchema>;
 
@@ -167,3 +170,28 @@ export const tracingEnvSchema = z.object({
 });
 
 export type TracingEnv = z.output<typeof tracingEnvSchema>;
+
+/**
+ * Mailbox credentials and connections, shared by every app that touches a user's IMAP mailbox
+ * (api, email-worker, maintenance-worker): they must agree on the keys.
+ */
+export const mailboxEnvSchema = z.object({
+  /**
+   * `<key id>:<32 random bytes, base64>` sealing mailbox credentials (AES-256-GCM). Unset: no
+   * mailbox can be connected or synced. Generate: `echo "k1:$(openssl rand -base64 32)"`.
+   */
+  MAILBOX_SECRET_KEY: z.string().min(1).optional(),
+  /** Keys of earlier rotations, comma-separated, still opening what they sealed until re-sealed. */
+  MAILBOX_PREVIOUS_SECRET_KEYS: z.string().default(''),
+  /** IMAP hosts and token endpoints connected to even when their address is not public. */
+  MAILBOX_ALLOWED_HOSTS: hostList,
+  /** Connect to any address, private and loopback included (a trusted network only). */
+  MAILBOX_ALLOW_PRIVATE_HOSTS: z.stringbool().default(false),
+  /** Token endpoint of OAuth mailboxes that name none of their own. */
+  OAUTH_TOKEN_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** OAuth client of mailboxes whose tokens name none. */
+  OAUTH_CLIENT_ID: z.string().min(1).optional(),
+  OAUTH_CLIENT_SECRET: z.string().min(1).optional(),
+});
+
+export type MailboxEnv = z.output<typeof mailboxEnvSchema>;

@@ -26,10 +26,12 @@ describe('contracts', () => {
       'email.send_daily_email_summary',
       'file.cleanup_temp_files',
       'maintenance.clean_queues',
+      'maintenance.cleanup_expired_tokens',
       'maintenance.cleanup_old_logs',
       'maintenance.enforce_retention_policy',
       'maintenance.monitor_system_health',
       'maintenance.optimize_database',
+      'maintenance.rotate_mailbox_secrets',
       'sync.sync_notion_pages',
     ]);
   });
@@ -53,6 +55,16 @@ describe('contracts', () => {
     }
     expect(owner('maintenance.update_analytics', {})).toBe(EVERY_USER);
     expect(owner('sync.sync_calendar_events', { feedId: 'f' })).toEqual({ table: 'calendar_feeds', id: 'f' });
+    const mailboxId = '6f1c2a4e-8b1d-4c7e-9a3f-2d5b7e9c1a40';
+    for (const name of ['email.sync_user_emails', 'email.incremental_sync', 'email.cleanup_old_emails']) {
+      expect(owner(name, { mailboxId })).toEqual({ table: 'mailboxes', id: mailboxId });
+      expect(owner(name, { userId: 'ada' })).toEqual({ userId: 'ada' });
+      expect(owner(name, {})).toBe(EVERY_USER);
+    }
+    expect(owner('email.bulk_label_emails', { mailboxId, uids: [1], labels: ['x'] })).toEqual({
+      table: 'mailboxes',
+      id: mailboxId,
+    });
   });
 
   it('describes each payload as JSON Schema', () => {

@@ -3,6 +3,7 @@ import * as ai from './ai.js';
 import * as email from './email.js';
 import * as emailIntelligence from './email-intelligence.js';
 import * as file from './file.js';
+import * as mailbox from './mailbox.js';
 import * as maintenance from './maintenance.js';
 import * as sync from './sync.js';
 
@@ -10,6 +11,7 @@ export * as ai from './ai.js';
 export * as email from './email.js';
 export * as emailIntelligence from './email-intelligence.js';
 export * as file from './file.js';
+export * as mailbox from './mailbox.js';
 export * as maintenance from './maintenance.js';
 export { QUEUES, type QueueName } from './queues.js';
 export * as sync from './sync.js';
@@ -29,6 +31,15 @@ export const allContracts = [
   emailIntelligence.updateSenderReputation,
   emailIntelligence.exportUserData,
   emailIntelligence.updateAnalytics,
+  mailbox.syncUserEmails,
+  mailbox.incrementalSync,
+  mailbox.syncEmailMetadata,
+  mailbox.cleanupOldEmails,
+  mailbox.bulkDeleteEmails,
+  mailbox.bulkArchiveEmails,
+  mailbox.bulkLabelEmails,
+  mailbox.cleanupExpiredTokens,
+  mailbox.rotateMailboxSecrets,
   file.checksumFile,
   file.cleanupTempFiles,
   file.backupUserData,
@@ -50,6 +61,7 @@ export const allSchedules = [
   ...email.schedules,
   ...emailIntelligence.schedules,
   ...file.schedules,
+  ...mailbox.schedules,
   ...maintenance.schedules,
   ...sync.schedules,
 ];

@@ -26,4 +26,18 @@ describe('createLogger', () => {
     expect(JSON.stringify(lines[0])).not.toContain('hunter2');
     expect(lines[0]?.apiKey).toBe('[redacted]');
   });
+
+  it('redacts mailbox credentials', () => {
+    const { lines, destination } = capture();
+    createLogger('email-worker', { destination }).info(
+      {
+        credentials: { kind: 'password', password: 'pw-1' },
+        mailbox: { accessToken: 'at-2', refreshToken: 'rt-3', clientSecret: 'cs-4', secret: 'v1:k:s' },
+      },
+      'mailbox',
+    );
+    for (const secret of ['pw-1', 'at-2', 'rt-3', 'cs-4', 'v1:k:s']) {
+      expect(JSON.stringify(lines[0])).not.toContain(secret);
+    }
+  });
 });

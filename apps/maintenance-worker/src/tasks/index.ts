@@ -1,9 +1,11 @@
 import type { AnyTaskImplementation, WorkerResources } from '@foreman/core';
+import { mailboxAccess } from '@foreman/imap';
 import type { MaintenanceEnv } from '../env.js';
 import { cleanQueuesTask } from './clean-queues.js';
 import { cleanupOldLogsTask } from './cleanup-old-logs.js';
 import { enforceRetentionPolicyTask } from './enforce-retention-policy.js';
 import { healthCheckTask } from './health-check.js';
+import { cleanupExpiredTokensTask, rotateMailboxSecretsTask } from './mailbox-tokens.js';
 import { monitorSystemHealthTask } from './monitor-system-health.js';
 import { optimizeDatabaseTask } from './optimize-database.js';
 import { updateAnalyticsTask } from './update-analytics.js';
@@ -11,6 +13,7 @@ import { updateAnalyticsTask } from './update-analytics.js';
 export function maintenanceTasks(resources: WorkerResources, env: MaintenanceEnv): AnyTaskImplementation[] {
   const { redis, database } = resources;
   const prefix = env.QUEUE_PREFIX;
+  const access = mailboxAccess(database.db, env);
   return [
     healthCheckTask(resources),
     monitorSystemHealthTask({
@@ -38,5 +41,11 @@ export function maintenanceTasks(resources: WorkerResources, env: MaintenanceEnv
       failedRetentionHours: env.QUEUE_FAILED_RETENTION_HOURS,
     }),
     updateAnalyticsTask({ db: database.db, replyWindowDays: env.ANALYTICS_REPLY_WINDOW_DAYS }),
+    cleanupExpiredTokensTask({
+      db: database.db,
+      access,
+      refreshWithinMinutes: env.OAUTH_REFRESH_WITHIN_MINUTES,
+    }),
+    rotateMailboxSecretsTask({ access }),
   ];
 }

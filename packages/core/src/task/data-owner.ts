@@ -1,7 +1,7 @@
-import { aiTasks, backups, calendarFeeds, type Db, eq } from '@foreman/db';
+import { aiTasks, backups, calendarFeeds, type Db, eq, mailboxes } from '@foreman/db';
 
 /** Tables whose rows a payload may name by id; each row's `user_id` is its owner. */
-const OWNED_ROWS = { ai_tasks: aiTasks, backups, calendar_feeds: calendarFeeds } as const;
+const OWNED_ROWS = { ai_tasks: aiTasks, backups, calendar_feeds: calendarFeeds, mailboxes } as const;
 
 export type OwnedTable = keyof typeof OWNED_ROWS;
 

@@ -1,5 +1,15 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  pgTable,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { at } from './columns.js';
 
 /** A message waiting to be sent, or sent; its delivery is tracked per recipient. */
@@ -60,7 +70,11 @@ export const emailDigestSubscriptions = pgTable('email_digest_subscriptions', {
   createdAt: at('created_at').notNull().defaultNow(),
 });
 
-/** Messages received for a user, sorted into a category by rules (and optionally a model). */
+/**
+ * Messages received for a user, sorted into a category by rules (and optionally a model). Rows
+ * synced from a mailbox carry where they are on the server (`mailbox_id`, `folder`, `uid`); one
+ * row per message there, so a sync upserts.
+ */
 export const inboundEmails = pgTable(
   'inbound_emails',
   {
@@ -68,19 +82,28 @@ export const inboundEmails = pgTable(
     userId: text('user_id').notNull(),
     fromAddress: text('from_address').notNull(),
     subject: text('subject').notNull().default(''),
+    /** Body text, cut at the syncing worker's limit. */
     body: text('body').notNull().default(''),
     receivedAt: at('received_at').notNull().defaultNow(),
     category: text('category'),
     /** rule id, "ai" or "default": what decided the category. */
     categorizedBy: text('categorized_by'),
     categorizedAt: at('categorized_at'),
-    /** Filled by mailbox sync: IMAP folder, flags (\Seen, \Answered, $Junk…), Message-ID, To. */
+    mailboxId: uuid('mailbox_id'),
     folder: text('folder'),
-    flags: text('flags').array(),
+    uid: bigint('uid', { mode: 'number' }),
+    /** The Message-ID header. */
     messageId: text('message_id'),
     toAddresses: text('to_addresses').array(),
+    /** IMAP flags and keywords (`\Seen`, `$Label`), or Gmail labels where the server has them. */
+    flags: text('flags').array(),
+    sizeBytes: integer('size_bytes'),
+    snippet: text('snippet'),
   },
-  (table) => [index('inbound_emails_uncategorized_idx').on(table.categorizedAt, table.receivedAt)],
+  (table) => [
+    index('inbound_emails_uncategorized_idx').on(table.categorizedAt, table.receivedAt),
+    uniqueIndex('inbound_emails_mailbox_folder_uid_idx').on(table.mailboxId, table.folder, table.uid),
+  ],
 );
 
 /** A categorisation rule; lower `position` is tried first. A null user applies to everyone. */

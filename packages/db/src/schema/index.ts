@@ -6,6 +6,7 @@ export * from './calendar.js';
 export * from './dead-letters.js';
 export * from './email.js';
 export * from './email-intelligence.js';
+export * from './mailbox.js';
 export * from './pages.js';
 export * from './schedules.js';
 export * from './tasks.js';
