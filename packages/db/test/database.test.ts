@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { eq, sql } from 'drizzle-orm';
-import { createDatabase, migrate, tasks } from '../src/index.js';
+import {
+  createDatabase,
+  emailClusterMembers,
+  emailFeedback,
+  inboundEmails,
+  migrate,
+  tasks,
+} from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
 
 const journal = JSON.parse(
@@ -34,6 +41,20 @@ describe('PostgreSQL', () => {
       sql`select table_schema from information_schema.tables where table_name = 'tasks' and table_schema = ${testDb.schema}`,
     );
     expect(location.rows).toHaveLength(1);
+  });
+
+  it("deletes a message's correction and cluster membership with it", async () => {
+    const { db } = testDb.database;
+    const [message] = await db
+      .insert(inboundEmails)
+      .values({ userId: 'ada', fromAddress: 'news@example.org', subject: 'Sale' })
+      .returning({ id: inboundEmails.id });
+    const emailId = message!.id;
+    await db.insert(emailFeedback).values({ userId: 'ada', emailId, rejectedCategory: 'promotions' });
+    await db.insert(emailClusterMembers).values({ userId: 'ada', emailId, clusterId: crypto.randomUUID() });
+    await db.delete(inboundEmails).where(eq(inboundEmails.id, emailId));
+    expect(await db.$count(emailFeedback, eq(emailFeedback.emailId, emailId))).toBe(0);
+    expect(await db.$count(emailClusterMembers, eq(emailClusterMembers.emailId, emailId))).toBe(0);
   });
 
   it('lets several processes migrate at once', async () => {

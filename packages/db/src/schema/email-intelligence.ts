@@ -19,6 +19,8 @@ import { at } from './columns.js';
  * A user's correction of one message's category: the right one (`category`), or only one it is not
  * (`rejectedCategory`, "this is not promotions"). One row per message: a later correction replaces it.
  */
+// email_id of this table and of email_cluster_members cascades from inbound_emails (migration 0010,
+// written by hand: drizzle would qualify the reference with one schema).
 export const emailFeedback = pgTable(
   'email_feedback',
   {
