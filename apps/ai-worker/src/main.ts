@@ -1,24 +1,71 @@
 import { chatClientFromEnv } from '@foreman/ai-client';
 import { createRegistry, QUEUES } from '@foreman/contracts';
-import { runWorkerApp, TaskClient } from '@foreman/core';
+import { FairScheduler, runWorkerApp, SubmitQuota, TaskClient, TaskEventPublisher } from '@foreman/core';
 import { WorkerMetrics } from '@foreman/metrics';
+import { GuardedFetch } from '@foreman/net';
+import { AiRunner } from './agent/ai-run.js';
+import { StepStore } from './agent/step-store.js';
 import { loadAiEnv } from './env.js';
 import { aiTasks } from './tasks/index.js';
+import { ToolRegistry } from './tools/tool-registry.js';
 
 const env = loadAiEnv();
 const chat = chatClientFromEnv(env);
+const registry = createRegistry();
 
 await runWorkerApp({
   name: 'ai-worker',
   queue: QUEUES.ai,
-  tasks: ({ database, redis }) =>
-    aiTasks({
+  tasks: ({ database, redis, logger }) => {
+    // Submits each due user task as its own run on this same queue, and what `submit_task` asks
+    // for: checked for ownership, admitted fairly and recorded as the api's submits are.
+    const client = new TaskClient({
+      registry,
+      connection: redis,
+      prefix: env.QUEUE_PREFIX,
+      db: database.db,
+      logger,
+      events: new TaskEventPublisher({
+        connection: redis,
+        prefix: env.QUEUE_PREFIX,
+        logger,
+        eventsKept: env.RECORD_STREAM_MAX,
+      }),
+      fairness: new FairScheduler({ connection: redis, prefix: env.QUEUE_PREFIX, settings: env.FAIRNESS }),
+    });
+    const tools = new ToolRegistry({
+      db: database.db,
+      client,
+      registry,
+      fetcher: new GuardedFetch({
+        allowPrivate: env.FETCH_ALLOW_PRIVATE,
+        allowedHosts: env.FETCH_ALLOWED_HOSTS,
+      }),
+      // Tools submit into the same per-user quota as the api and beat.
+      quota:
+        env.SUBMIT_QUOTA > 0
+          ? new SubmitQuota({
+              redis,
+              prefix: env.QUEUE_PREFIX,
+              limit: env.SUBMIT_QUOTA,
+              windowMs: env.SUBMIT_QUOTA_WINDOW_MS,
+            })
+          : undefined,
+    });
+    return aiTasks({
       chat,
       db: database.db,
-      // Submits each due user task as its own run on this same queue.
-      client: new TaskClient({ registry: createRegistry(), connection: redis, prefix: env.QUEUE_PREFIX }),
+      client,
+      runner: new AiRunner({
+        chat,
+        tools,
+        steps: new StepStore(database.db),
+        maxSteps: env.AI_MAX_STEPS,
+        deadlineMs: env.AI_RUN_DEADLINE_MS,
+      }),
       maxBackoffMinutes: env.AI_TASK_MAX_BACKOFF_MINUTES,
-    }),
+    });
+  },
   defaults: { concurrency: 1, healthPort: 3101 },
   plugins: [new WorkerMetrics()],
 });

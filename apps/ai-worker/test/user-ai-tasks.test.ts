@@ -17,11 +17,11 @@ import { createLogger } from '@foreman/logger';
 import { UnrecoverableError } from 'bullmq';
 import { aiTasks } from '../src/tasks/index.js';
 import { runAiTaskTask } from '../src/tasks/run-ai-task.js';
+import { createRunner, handlerContext } from './ai-fixtures.js';
 
 const logger = createLogger('test', { level: 'silent' });
 const MINUTE = 60_000;
-const context = (attempt = 1, maxAttempts = 4) =>
-  ({ attempt, maxAttempts, signal: new AbortController().signal, progress: async () => {} }) as never;
+const context = handlerContext;
 
 /** Submit options of a user's own task. */
 const as = (userId: string) => ({ userId, submitter: userSubmitter(userId, false) });
@@ -44,6 +44,13 @@ describe("users' AI tasks against a real database, queue and model server", () =
   });
 
   const db = () => testDb.database.db;
+  /** A runner whose tools are never called here: the client only has to exist. */
+  const runner = () =>
+    createRunner({
+      db: db(),
+      chat,
+      client: new TaskClient({ registry: createRegistry(), connection: redis.redis, prefix: redis.prefix }),
+    });
   const insert = async (values: Partial<typeof aiTasksTable.$inferInsert>) => {
     const [row] = await db()
       .insert(aiTasksTable)
@@ -76,7 +83,13 @@ describe("users' AI tasks against a real database, queue and model server", () =
     });
     const worker = new TaskWorker({
       queue: 'ai',
-      tasks: aiTasks({ chat, db: db(), client, maxBackoffMinutes: 600 }),
+      tasks: aiTasks({
+        chat,
+        db: db(),
+        client,
+        runner: createRunner({ db: db(), chat, client }),
+        maxBackoffMinutes: 600,
+      }),
       connection: redis.redis,
       prefix: redis.prefix,
       events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
@@ -147,7 +160,13 @@ describe("users' AI tasks against a real database, queue and model server", () =
     });
     const worker = new TaskWorker({
       queue: 'ai',
-      tasks: aiTasks({ chat, db: db(), client, maxBackoffMinutes: 600 }),
+      tasks: aiTasks({
+        chat,
+        db: db(),
+        client,
+        runner: createRunner({ db: db(), chat, client }),
+        maxBackoffMinutes: 600,
+      }),
       connection: redis.redis,
       prefix: redis.prefix,
       events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
@@ -189,7 +208,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
     const dueAt = new Date(Date.now() - MINUTE);
     const row = await insert({ intervalMinutes: 30, nextRunAt: dueAt });
     server.reply((_r, response) => replyJson(response, 200, completion('first')));
-    const task = runAiTaskTask({ db: db(), chat, maxBackoffMinutes: 600 });
+    const task = runAiTaskTask({ db: db(), runner: runner(), maxBackoffMinutes: 600 });
     const payload = { aiTaskId: row.id, dueAt: dueAt.toISOString() };
     expect(await task.handler(payload, context())).toMatchObject({ ran: true, answer: 'first' });
     const calls = server.requests.length;
@@ -204,7 +223,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
     server.reply((_r, response) =>
       replyJson(response, 429, { error: 'rate limited' }, { 'retry-after': '1' }),
     );
-    const task = runAiTaskTask({ db: db(), chat, maxBackoffMinutes: 600 });
+    const task = runAiTaskTask({ db: db(), runner: runner(), maxBackoffMinutes: 600 });
     const payload = { aiTaskId: row.id, dueAt: dueAt.toISOString() };
 
     const early = await Promise.resolve(task.handler(payload, context(1, 3))).catch((e: unknown) => e);
@@ -223,7 +242,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
     const dueAt = new Date(Date.now() - MINUTE);
     const row = await insert({ intervalMinutes: 10, nextRunAt: dueAt, consecutiveFailures: 2 });
     server.reply((_r, response) => replyJson(response, 200, { choices: [] }));
-    const task = runAiTaskTask({ db: db(), chat, maxBackoffMinutes: 600 });
+    const task = runAiTaskTask({ db: db(), runner: runner(), maxBackoffMinutes: 600 });
     await expect(task.handler({ aiTaskId: row.id, dueAt: dueAt.toISOString() }, context())).rejects.toThrow(
       UnrecoverableError,
     );
@@ -235,7 +254,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
   });
 
   it('fails clearly for a task that does not exist', async () => {
-    const task = runAiTaskTask({ db: db(), chat, maxBackoffMinutes: 600 });
+    const task = runAiTaskTask({ db: db(), runner: runner(), maxBackoffMinutes: 600 });
     await expect(
       task.handler(
         { aiTaskId: '00000000-0000-4000-8000-000000000000', dueAt: new Date().toISOString() },

@@ -62,6 +62,33 @@ export function completion(content: string, usage = { prompt_tokens: 10, complet
   return { model: 'test-model', choices: [{ message: { role: 'assistant', content } }], usage };
 }
 
+/** A completion that asks for tool calls; `arguments` is sent as the JSON text of the value given. */
+export function toolCallCompletion(
+  calls: ReadonlyArray<{ id: string; name: string; arguments: unknown }>,
+  usage = { prompt_tokens: 10, completion_tokens: 2 },
+) {
+  return {
+    model: 'test-model',
+    choices: [
+      {
+        message: {
+          role: 'assistant',
+          content: null,
+          tool_calls: calls.map((call) => ({
+            id: call.id,
+            type: 'function',
+            function: {
+              name: call.name,
+              arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+            },
+          })),
+        },
+      },
+    ],
+    usage,
+  };
+}
+
 /** A well-formed embeddings answer: one vector per input, in order. */
 export function embeddings(vectors: readonly number[][]) {
   return {

@@ -1,6 +1,12 @@
-import { ChatClient } from '../src/chat-client.js';
+import { ChatClient, type ChatMessage, type ToolSpec } from '../src/chat-client.js';
 import { ChatCompletionError } from '../src/chat-completion-error.js';
-import { completion, type ModelServer, replyJson, startModelServer } from '../src/testing.js';
+import {
+  completion,
+  type ModelServer,
+  replyJson,
+  startModelServer,
+  toolCallCompletion,
+} from '../src/testing.js';
 
 describe('ChatClient against an OpenAI-compatible server on loopback', () => {
   let server: ModelServer;
@@ -60,5 +66,43 @@ describe('ChatClient against an OpenAI-compatible server on loopback', () => {
       message: expect.stringMatching(/unreachable/),
       retryable: true,
     });
+  });
+});
+
+describe('ChatClient.converse with tools', () => {
+  let server: ModelServer;
+  let client: ChatClient;
+  beforeAll(async () => {
+    server = await startModelServer();
+    client = new ChatClient({ baseUrl: server.baseUrl, model: 'tiny' });
+  });
+  afterAll(() => server.close());
+
+  it('offers tools, returns the tool calls asked for, and sends tool results back as they are', async () => {
+    const tool: ToolSpec = {
+      type: 'function',
+      function: { name: 'lookup', description: 'Looks up', parameters: { type: 'object', properties: {} } },
+    };
+    server.reply((_r, response) =>
+      replyJson(response, 200, toolCallCompletion([{ id: 'c1', name: 'lookup', arguments: { q: 'x' } }])),
+    );
+    const turn = await client.converse({ messages: [{ role: 'user', content: 'hi' }], tools: [tool] });
+    expect(turn).toMatchObject({
+      content: null,
+      toolCalls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }],
+    });
+    expect(server.requests.at(-1)).toMatchObject({ tools: [tool] });
+
+    server.reply((_r, response) => replyJson(response, 200, completion('done')));
+    const messages: ChatMessage[] = [
+      { role: 'user', content: 'hi' },
+      { role: 'assistant', content: null, tool_calls: turn.toolCalls },
+      { role: 'tool', tool_call_id: 'c1', content: '{"found":1}' },
+    ];
+    expect(await client.converse({ messages, tools: [tool] })).toMatchObject({
+      content: 'done',
+      toolCalls: [],
+    });
+    expect(server.requests.at(-1)).toMatchObject({ messages });
   });
 });

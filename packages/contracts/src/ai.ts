@@ -40,7 +40,7 @@ export const runAiTask = defineTask({
   queue: QUEUES.ai,
   ownedBy: ({ aiTaskId }) => ({ table: 'ai_tasks', id: aiTaskId }),
   description:
-    "Runs one user's AI task: asks the model, stores the answer and token usage, advances the next run.",
+    "Runs one user's AI task: asks the model (which may call the task's tools), stores the answer and token usage, advances the next run.",
   payload: z
     .object({
       aiTaskId: z.uuid(),
@@ -54,6 +54,9 @@ export const runAiTask = defineTask({
     answer: z.string().nullable(),
     promptTokens: z.number().int().nonnegative(),
     completionTokens: z.number().int().nonnegative(),
+    /** Model calls and tool calls the run took (replayed ones included). */
+    steps: z.number().int().nonnegative(),
+    toolCalls: z.number().int().nonnegative(),
     nextRunAt: z.string().nullable(),
   }),
   retry: { attempts: 4, delayMs: 5_000, maxDelayMs: 300_000 },

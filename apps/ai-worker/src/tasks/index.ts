@@ -3,6 +3,10 @@ import { completePromptTask } from './complete-prompt.js';
 import { type ProcessDueAiTasksDeps, processDueAiTasksTask } from './process-due-ai-tasks.js';
 import { type RunAiTaskDeps, runAiTaskTask } from './run-ai-task.js';
 
-export function aiTasks(deps: ProcessDueAiTasksDeps & RunAiTaskDeps): AnyTaskImplementation[] {
+export interface AiTasksDeps extends ProcessDueAiTasksDeps, RunAiTaskDeps {
+  chat: Parameters<typeof completePromptTask>[0]['chat'];
+}
+
+export function aiTasks(deps: AiTasksDeps): AnyTaskImplementation[] {
   return [completePromptTask(deps), processDueAiTasksTask(deps), runAiTaskTask(deps)];
 }

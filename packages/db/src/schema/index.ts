@@ -1,3 +1,4 @@
+export * from './ai-steps.js';
 export * from './ai-tasks.js';
 export * from './alerts.js';
 export * from './api-keys.js';
