@@ -31,13 +31,20 @@ describe("users' AI tasks against a real database, queue and model server", () =
   let testDb: TestDatabase;
   let redis: TestRedis;
   let chat: ChatClient;
+  let toolClient: TaskClient;
   beforeAll(async () => {
     server = await startModelServer();
     testDb = await createTestDatabase('ai');
     redis = await createTestRedis('ai');
     chat = new ChatClient({ baseUrl: server.baseUrl, model: 'tiny' });
+    toolClient = new TaskClient({
+      registry: createRegistry(),
+      connection: redis.redis,
+      prefix: redis.prefix,
+    });
   });
   afterAll(async () => {
+    await toolClient.close();
     await server.close();
     await redis.cleanup();
     await testDb.drop();
@@ -45,12 +52,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
 
   const db = () => testDb.database.db;
   /** A runner whose tools are never called here: the client only has to exist. */
-  const runner = () =>
-    createRunner({
-      db: db(),
-      chat,
-      client: new TaskClient({ registry: createRegistry(), connection: redis.redis, prefix: redis.prefix }),
-    });
+  const runner = () => createRunner({ db: db(), chat, client: toolClient });
   const insert = async (values: Partial<typeof aiTasksTable.$inferInsert>) => {
     const [row] = await db()
       .insert(aiTasksTable)

@@ -47,6 +47,22 @@ export async function startModelServer(): Promise<ModelServer> {
   };
 }
 
+/**
+ * Answers the n-th request with the n-th reply (a completion body, or a function of the request
+ * body giving one), and 500 past the end, so a test sees any call it did not expect.
+ */
+export function replySequence(
+  replies: ReadonlyArray<unknown | ((body: Record<string, unknown>) => unknown)>,
+): ModelReply {
+  let next = 0;
+  return ({ body }, response) => {
+    const reply = replies[next];
+    next += 1;
+    if (reply === undefined) return void replyJson(response, 500, { error: 'no reply scripted' });
+    replyJson(response, 200, typeof reply === 'function' ? reply(body) : reply);
+  };
+}
+
 /** Writes a JSON answer. */
 export function replyJson(
   response: ServerResponse,
