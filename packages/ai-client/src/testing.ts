@@ -48,18 +48,43 @@ export async function startModelServer(): Promise<ModelServer> {
 }
 
 /**
- * Answers the n-th request with the n-th reply (a completion body, or a function of the request
- * body giving one), and 500 past the end, so a test sees any call it did not expect.
+ * Answers the n-th request with the n-th reply (a completion body sent as JSON, or a ModelReply
+ * such as `streamReply`), and 500 past the end, so a test sees any call it did not expect.
  */
-export function replySequence(
-  replies: ReadonlyArray<unknown | ((body: Record<string, unknown>) => unknown)>,
-): ModelReply {
+export function replySequence(replies: ReadonlyArray<unknown>): ModelReply {
   let next = 0;
-  return ({ body }, response) => {
+  return (request, response) => {
     const reply = replies[next];
     next += 1;
     if (reply === undefined) return void replyJson(response, 500, { error: 'no reply scripted' });
-    replyJson(response, 200, typeof reply === 'function' ? reply(body) : reply);
+    if (typeof reply === 'function') return (reply as ModelReply)(request, response);
+    replyJson(response, 200, reply);
+  };
+}
+
+/**
+ * Streams a reply as server-sent events, as `stream: true` asks: one `data:` chunk a piece of text
+ * (`gapMs` apart), then one with the usage, then `[DONE]`.
+ */
+export function streamReply(
+  pieces: readonly string[],
+  { usage = { prompt_tokens: 10, completion_tokens: pieces.length }, gapMs = 0 } = {},
+): ModelReply {
+  return (_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const send = (data: unknown) =>
+      response.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    const chunks: unknown[] = pieces.map((content, index) => ({
+      model: 'test-model',
+      choices: [{ index: 0, delta: index === 0 ? { role: 'assistant', content } : { content } }],
+    }));
+    chunks.push({ model: 'test-model', choices: [], usage }, '[DONE]');
+    const sendFrom = (index: number) => {
+      if (index === chunks.length) return void response.end();
+      send(chunks[index]);
+      setTimeout(() => sendFrom(index + 1), gapMs);
+    };
+    sendFrom(0);
   };
 }
 
