@@ -25,6 +25,8 @@ export const aiEnvSchema = chatEnvSchema
     AI_MAX_STEPS: positiveInt(20),
     /** How long one attempt of a user's AI task may run; below the task's 150 s timeout. */
     AI_RUN_DEADLINE_MS: positiveInt(120_000),
+    /** Least time between two `output` events (streamed text) of one task. */
+    AI_OUTPUT_INTERVAL_MS: positiveInt(250),
   });
 
 export const loadAiEnv = () => loadConfig(aiEnvSchema);

@@ -19,18 +19,19 @@ await runWorkerApp({
   tasks: ({ database, redis, logger }) => {
     // Submits each due user task as its own run on this same queue, and what `submit_task` asks
     // for: checked for ownership, admitted fairly and recorded as the api's submits are.
+    const events = new TaskEventPublisher({
+      connection: redis,
+      prefix: env.QUEUE_PREFIX,
+      logger,
+      eventsKept: env.RECORD_STREAM_MAX,
+    });
     const client = new TaskClient({
       registry,
       connection: redis,
       prefix: env.QUEUE_PREFIX,
       db: database.db,
       logger,
-      events: new TaskEventPublisher({
-        connection: redis,
-        prefix: env.QUEUE_PREFIX,
-        logger,
-        eventsKept: env.RECORD_STREAM_MAX,
-      }),
+      events,
       fairness: new FairScheduler({ connection: redis, prefix: env.QUEUE_PREFIX, settings: env.FAIRNESS }),
     });
     const tools = new ToolRegistry({
@@ -63,6 +64,8 @@ await runWorkerApp({
         maxSteps: env.AI_MAX_STEPS,
         deadlineMs: env.AI_RUN_DEADLINE_MS,
       }),
+      events,
+      outputIntervalMs: env.AI_OUTPUT_INTERVAL_MS,
       maxBackoffMinutes: env.AI_TASK_MAX_BACKOFF_MINUTES,
     });
   },

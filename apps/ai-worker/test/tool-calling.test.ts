@@ -9,14 +9,13 @@ import {
   toolCallCompletion,
 } from '@foreman/ai-client/testing';
 import { ai, createRegistry } from '@foreman/contracts';
-import { SubmitQuota, TaskClient } from '@foreman/core';
+import { SubmitQuota, TaskClient, TaskEventPublisher } from '@foreman/core';
 import { createTestRedis, type TestRedis } from '@foreman/core/testing';
 import { aiTasks as aiTasksTable, calendarEvents, eq, inboundEmails } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { UnrecoverableError } from 'bullmq';
 import { AiRunError } from '../src/agent/ai-run-error.js';
-import { runAiTaskTask } from '../src/tasks/run-ai-task.js';
-import { createRunner, handlerContext } from './ai-fixtures.js';
+import { createRunAiTask, createRunner, handlerContext } from './ai-fixtures.js';
 
 type Message = { role: string; content: string | null; tool_call_id?: string };
 const messagesOf = (body: Record<string, unknown> | undefined) => (body?.messages ?? []) as Message[];
@@ -35,6 +34,7 @@ describe('AI tasks that call tools, against a real database, queue and model ser
   let redis: TestRedis;
   let chat: ChatClient;
   let client: TaskClient;
+  let events: TaskEventPublisher;
   let web: Server;
   let webUrl: string;
   beforeAll(async () => {
@@ -48,6 +48,7 @@ describe('AI tasks that call tools, against a real database, queue and model ser
       prefix: redis.prefix,
       db: testDb.database.db,
     });
+    events = new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix });
     web = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('opening hours: 9 to 5');
     });
@@ -103,11 +104,7 @@ describe('AI tasks that call tools, against a real database, queue and model ser
         completion('Standup at 9; the budget review mail is unread.'),
       ]),
     );
-    const task = runAiTaskTask({
-      db: db(),
-      runner: createRunner({ db: db(), chat, client }),
-      maxBackoffMinutes: 60,
-    });
+    const task = createRunAiTask({ db: db(), chat, client, events });
     const result = await task.handler(payload, handlerContext());
 
     expect(result).toMatchObject({
@@ -148,11 +145,7 @@ describe('AI tasks that call tools, against a real database, queue and model ser
         completion('Sorry, I could not read it.'),
       ]),
     );
-    const task = runAiTaskTask({
-      db: db(),
-      runner: createRunner({ db: db(), chat, client }),
-      maxBackoffMinutes: 60,
-    });
+    const task = createRunAiTask({ db: db(), chat, client, events });
     expect(await task.handler(payload, handlerContext())).toMatchObject({ ran: true, toolCalls: 3 });
     expect(toolAnswers(server, 1)).toEqual([
       {
@@ -171,11 +164,7 @@ describe('AI tasks that call tools, against a real database, queue and model ser
     const { row, payload } = await insertTask({ tools: ['search_email'] });
     const again = toolCallCompletion([{ id: 'again', name: 'search_email', arguments: {} }]);
     server.reply(replySequence([again, again, again, again]));
-    const task = runAiTaskTask({
-      db: db(),
-      runner: createRunner({ db: db(), chat, client, maxSteps: 5 }),
-      maxBackoffMinutes: 60,
-    });
+    const task = createRunAiTask({ db: db(), chat, client, events, maxSteps: 5 });
     const error = await Promise.resolve(task.handler(payload, handlerContext())).catch(
       (caught: unknown) => caught,
     );

@@ -16,8 +16,7 @@ import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
 import { UnrecoverableError } from 'bullmq';
 import { aiTasks } from '../src/tasks/index.js';
-import { runAiTaskTask } from '../src/tasks/run-ai-task.js';
-import { createRunner, handlerContext } from './ai-fixtures.js';
+import { createRunAiTask, createRunner, handlerContext } from './ai-fixtures.js';
 
 const logger = createLogger('test', { level: 'silent' });
 const MINUTE = 60_000;
@@ -52,7 +51,13 @@ describe("users' AI tasks against a real database, queue and model server", () =
 
   const db = () => testDb.database.db;
   /** A runner whose tools are never called here: the client only has to exist. */
-  const runner = () => createRunner({ db: db(), chat, client: toolClient });
+  const runAiTask = () =>
+    createRunAiTask({
+      db: db(),
+      chat,
+      client: toolClient,
+      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+    });
   const insert = async (values: Partial<typeof aiTasksTable.$inferInsert>) => {
     const [row] = await db()
       .insert(aiTasksTable)
@@ -90,6 +95,8 @@ describe("users' AI tasks against a real database, queue and model server", () =
         db: db(),
         client,
         runner: createRunner({ db: db(), chat, client }),
+        events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+        outputIntervalMs: 100,
         maxBackoffMinutes: 600,
       }),
       connection: redis.redis,
@@ -167,6 +174,8 @@ describe("users' AI tasks against a real database, queue and model server", () =
         db: db(),
         client,
         runner: createRunner({ db: db(), chat, client }),
+        events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+        outputIntervalMs: 100,
         maxBackoffMinutes: 600,
       }),
       connection: redis.redis,
@@ -210,7 +219,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
     const dueAt = new Date(Date.now() - MINUTE);
     const row = await insert({ intervalMinutes: 30, nextRunAt: dueAt });
     server.reply((_r, response) => replyJson(response, 200, completion('first')));
-    const task = runAiTaskTask({ db: db(), runner: runner(), maxBackoffMinutes: 600 });
+    const task = runAiTask();
     const payload = { aiTaskId: row.id, dueAt: dueAt.toISOString() };
     expect(await task.handler(payload, context())).toMatchObject({ ran: true, answer: 'first' });
     const calls = server.requests.length;
@@ -225,7 +234,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
     server.reply((_r, response) =>
       replyJson(response, 429, { error: 'rate limited' }, { 'retry-after': '1' }),
     );
-    const task = runAiTaskTask({ db: db(), runner: runner(), maxBackoffMinutes: 600 });
+    const task = runAiTask();
     const payload = { aiTaskId: row.id, dueAt: dueAt.toISOString() };
 
     const early = await Promise.resolve(task.handler(payload, context(1, 3))).catch((e: unknown) => e);
@@ -244,7 +253,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
     const dueAt = new Date(Date.now() - MINUTE);
     const row = await insert({ intervalMinutes: 10, nextRunAt: dueAt, consecutiveFailures: 2 });
     server.reply((_r, response) => replyJson(response, 200, { choices: [] }));
-    const task = runAiTaskTask({ db: db(), runner: runner(), maxBackoffMinutes: 600 });
+    const task = runAiTask();
     await expect(task.handler({ aiTaskId: row.id, dueAt: dueAt.toISOString() }, context())).rejects.toThrow(
       UnrecoverableError,
     );
@@ -256,7 +265,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
   });
 
   it('fails clearly for a task that does not exist', async () => {
-    const task = runAiTaskTask({ db: db(), runner: runner(), maxBackoffMinutes: 600 });
+    const task = runAiTask();
     await expect(
       task.handler(
         { aiTaskId: '00000000-0000-4000-8000-000000000000', dueAt: new Date().toISOString() },

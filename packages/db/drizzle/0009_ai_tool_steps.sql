@@ -10,4 +10,5 @@ CREATE TABLE "ai_task_steps" (
 	CONSTRAINT "ai_task_steps_task_id_step_index_pk" PRIMARY KEY("task_id","step_index")
 );
 --> statement-breakpoint
-ALTER TABLE "ai_tasks" ADD COLUMN "tools" text[] DEFAULT '{}'::text[] NOT NULL;
+ALTER TABLE "ai_tasks" ADD COLUMN "tools" text[] DEFAULT '{}'::text[] NOT NULL;--> statement-breakpoint
+ALTER TABLE "ai_tasks" ADD COLUMN "stream" boolean DEFAULT false NOT NULL;

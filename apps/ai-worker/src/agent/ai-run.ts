@@ -24,6 +24,8 @@ export interface AiRunRequest {
   tools: readonly string[];
   model?: string | undefined;
   signal: AbortSignal;
+  /** Streams the model's replies: called with each piece of text as it is written. */
+  onText?: ((text: string) => void) | undefined;
 }
 
 export interface AiRunResult {
@@ -112,7 +114,7 @@ export class AiRunner {
     for (;;) {
       const turnInput = { messages, tools: specs, model: request.model };
       const turn = await step<ConversationTurn>('model', turnInput, async () => {
-        const output = await chat.converse(turnInput, signal);
+        const output = await chat.converse({ ...turnInput, onText: request.onText }, signal);
         return { output, promptTokens: output.promptTokens, completionTokens: output.completionTokens };
       });
       messages.push({

@@ -1,13 +1,18 @@
 import { ChatCompletionError } from '@foreman/ai-client';
 import { ai } from '@foreman/contracts';
-import { implementTask, NonRetryableError, stripNul } from '@foreman/core';
+import { implementTask, NonRetryableError, stripNul, type TaskEventPublisher } from '@foreman/core';
 import { type AiTaskRow, aiTasks, and, type Db, eq } from '@foreman/db';
 import type { AiRunner, AiRunResult } from '../agent/ai-run.js';
 import { AiRunError } from '../agent/ai-run-error.js';
+import { OutputBatcher } from '../agent/output-batcher.js';
 
 export interface RunAiTaskDeps {
   db: Db;
   runner: AiRunner;
+  /** Where a streaming task's text goes, as `output` task events. */
+  events: Pick<TaskEventPublisher, 'append'>;
+  /** Least time between two `output` events of one task. */
+  outputIntervalMs: number;
   /** Longest wait before a task that keeps failing is tried again. */
   maxBackoffMinutes: number;
 }
@@ -18,7 +23,7 @@ const MINUTE = 60_000;
  * Runs one due user task. Every write is conditional on the due time the run was submitted for, so
  * a retried or duplicated run changes nothing once the task has moved on.
  */
-export function runAiTaskTask({ db, runner, maxBackoffMinutes }: RunAiTaskDeps) {
+export function runAiTaskTask({ db, runner, events, outputIntervalMs, maxBackoffMinutes }: RunAiTaskDeps) {
   return implementTask(ai.runAiTask, async ({ aiTaskId, dueAt }, context) => {
     const [row] = await db.select().from(aiTasks).where(eq(aiTasks.id, aiTaskId));
     if (!row) throw new NonRetryableError(`AI task ${aiTaskId} does not exist`);
@@ -36,6 +41,21 @@ export function runAiTaskTask({ db, runner, maxBackoffMinutes }: RunAiTaskDeps) 
     if (!row.enabled || row.nextRunAt?.getTime() !== due.getTime()) return skipped;
     const stillDue = and(eq(aiTasks.id, aiTaskId), eq(aiTasks.nextRunAt, due));
 
+    const output = row.stream
+      ? new OutputBatcher(
+          (message) =>
+            events.append({
+              type: 'output',
+              taskId: context.taskId,
+              taskName: context.taskName,
+              queue: context.queue,
+              userId: context.userId,
+              attempt: context.attempt,
+              message,
+            }),
+          outputIntervalMs,
+        )
+      : undefined;
     let answer: AiRunResult;
     try {
       answer = await runner.run({
@@ -48,8 +68,13 @@ export function runAiTaskTask({ db, runner, maxBackoffMinutes }: RunAiTaskDeps) 
         tools: row.tools,
         model: row.model ?? undefined,
         signal: context.signal,
+        onText: output && ((text) => output.write(text)),
       });
+      // Before the task completes, so its `completed` event follows the last of its text.
+      await output?.flush();
     } catch (error) {
+      // The attempt's own failure is what matters; its text so far is sent as far as it can be.
+      await output?.flush().catch(() => {});
       if (context.signal.aborted) throw error;
       const retryable =
         !(error instanceof AiRunError) && (!(error instanceof ChatCompletionError) || error.retryable);

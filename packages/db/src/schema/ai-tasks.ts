@@ -14,6 +14,8 @@ export const aiTasks = pgTable(
     model: text('model'),
     /** Names of the tools the model may call in a run (see the ai-worker's tool registry). */
     tools: text('tools').array().notNull().default(sql`'{}'::text[]`),
+    /** Stream the model's answer: its text is published as `output` task events as it is written. */
+    stream: boolean('stream').notNull().default(false),
     /** Minutes between runs; null runs once and then disables the task. */
     intervalMinutes: integer('interval_minutes'),
     enabled: boolean('enabled').notNull().default(true),

@@ -15,6 +15,8 @@ export function taskView(id) {
   const progress = h('div', { id: 'task-progress' });
   const details = h('dl', { class: 'details' });
   const outcome = h('div', { class: 'outcome' });
+  /** Text the task writes as it runs (`output` events, e.g. an AI task's streamed answer). */
+  const written = h('pre', { class: 'outcome', id: 'task-output', hidden: true });
   const retry = h('button', { id: 'retry', class: 'secondary', disabled: true }, 'Retry');
   const cancel = h('button', { id: 'cancel', class: 'danger', disabled: true }, 'Cancel');
   const element = h(
@@ -35,7 +37,7 @@ export function taskView(id) {
         ),
         h('div', { class: 'actions' }, retry, cancel),
       ),
-      h('div', { class: 'panel-body' }, progress, notice, details, outcome),
+      h('div', { class: 'panel-body' }, progress, written, notice, details, outcome),
     ),
   );
   let record;
@@ -172,6 +174,13 @@ export function taskView(id) {
     element,
     start() {
       unsubscribe = subscribe({ taskId: id }, (event) => {
+        if (event.type === 'output') {
+          written.hidden = false;
+          written.textContent += event.message ?? '';
+          return;
+        }
+        // A new attempt writes its text afresh.
+        if (event.type === 'started') written.textContent = '';
         if (event.type === 'progress') {
           Object.assign(live, { status: 'running', percent: event.percent ?? 0, message: event.message });
           fill(status, badge('running'));
