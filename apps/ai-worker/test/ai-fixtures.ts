@@ -1,10 +1,20 @@
 import type { ChatClient } from '@foreman/ai-client';
 import { createRegistry } from '@foreman/contracts';
-import type { SubmitQuota, TaskClient, TaskEventPublisher } from '@foreman/core';
+import {
+  RecordProjector,
+  type SubmitQuota,
+  TaskClient,
+  TaskEventPublisher,
+  TaskRecordWriter,
+  TaskWorker,
+} from '@foreman/core';
+import type { TestRedis } from '@foreman/core/testing';
 import type { Db } from '@foreman/db';
+import { createLogger } from '@foreman/logger';
 import { GuardedFetch } from '@foreman/net';
 import { AiRunner } from '../src/agent/ai-run.js';
 import { StepStore } from '../src/agent/step-store.js';
+import { aiTasks } from '../src/tasks/index.js';
 import { runAiTaskTask } from '../src/tasks/run-ai-task.js';
 import { ToolRegistry } from '../src/tools/tool-registry.js';
 
@@ -60,3 +70,59 @@ export const handlerContext = (attempt = 1, maxAttempts = 4, taskId = `t-${crypt
     signal: new AbortController().signal,
     progress: async () => {},
   }) as never;
+
+export interface InProcessWorker {
+  client: TaskClient;
+  records: TaskRecordWriter;
+  close(): Promise<void>;
+}
+
+/**
+ * The ai queue's worker in this process, as the worker app runs it: its rows reach the tasks table
+ * through the event stream and a projector; `output` events are 20 ms apart at most.
+ */
+export async function startAiWorker(setup: {
+  db: Db;
+  redis: TestRedis;
+  chat: ChatClient;
+  concurrency?: number;
+}): Promise<InProcessWorker> {
+  const { db, chat } = setup;
+  const { redis, prefix } = setup.redis;
+  const logger = createLogger('test', { level: 'silent' });
+  const records = new TaskRecordWriter({ db, logger });
+  const projector = new RecordProjector({ connection: redis, prefix, records, logger });
+  await projector.start();
+  const client = new TaskClient({ registry: createRegistry(), connection: redis, prefix });
+  const events = new TaskEventPublisher({ connection: redis, prefix });
+  const worker = new TaskWorker({
+    queue: 'ai',
+    tasks: aiTasks({
+      chat,
+      db,
+      client,
+      runner: createRunner({ db, chat, client }),
+      events,
+      outputIntervalMs: 20,
+      maxBackoffMinutes: 600,
+    }),
+    connection: redis,
+    prefix,
+    events,
+    records,
+    logger,
+    concurrency: setup.concurrency ?? 1,
+  });
+  await worker.start();
+  return {
+    client,
+    records,
+    async close() {
+      await worker.close();
+      await client.close();
+      const projecting = projector.close();
+      await records.close();
+      await projecting;
+    },
+  };
+}

@@ -1,26 +1,13 @@
 import { ChatClient } from '@foreman/ai-client';
 import { type ModelServer, replySequence, startModelServer, streamReply } from '@foreman/ai-client/testing';
-import { ai, createRegistry } from '@foreman/contracts';
-import {
-  RecordProjector,
-  SYSTEM_SUBMITTER,
-  TaskClient,
-  type TaskEvent,
-  TaskEventPublisher,
-  TaskEventSubscriber,
-  TaskRecordWriter,
-  TaskWorker,
-} from '@foreman/core';
+import { ai } from '@foreman/contracts';
+import { SYSTEM_SUBMITTER, type TaskEvent, TaskEventSubscriber } from '@foreman/core';
 import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
 import { aiTasks as aiTasksTable, eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
-import { createLogger } from '@foreman/logger';
 import { jest } from '@jest/globals';
 import { OutputBatcher } from '../src/agent/output-batcher.js';
-import { aiTasks } from '../src/tasks/index.js';
-import { createRunner } from './ai-fixtures.js';
-
-const logger = createLogger('test', { level: 'silent' });
+import { startAiWorker } from './ai-fixtures.js';
 
 describe('streamed answers of AI tasks as task events', () => {
   let server: ModelServer;
@@ -48,37 +35,11 @@ describe('streamed answers of AI tasks as task events', () => {
     server.reply(replySequence([streamReply(pieces, { gapMs: 5 })]));
 
     const chat = new ChatClient({ baseUrl: server.baseUrl, model: 'tiny' });
-    const events = new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix });
-    const records = new TaskRecordWriter({ db, logger });
-    const projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, logger });
-    await projector.start();
-    const client = new TaskClient({
-      registry: createRegistry(),
-      connection: redis.redis,
-      prefix: redis.prefix,
-    });
-    const worker = new TaskWorker({
-      queue: 'ai',
-      tasks: aiTasks({
-        chat,
-        db,
-        client,
-        runner: createRunner({ db, chat, client }),
-        events,
-        outputIntervalMs: 20,
-        maxBackoffMinutes: 60,
-      }),
-      connection: redis.redis,
-      prefix: redis.prefix,
-      events,
-      records,
-      logger,
-    });
+    const { client, close } = await startAiWorker({ db, redis, chat });
     const subscriber = new TaskEventSubscriber({ connection: redis.redis, prefix: redis.prefix });
     const seen: TaskEvent[] = [];
     const taskId = `ai-run-${row!.id}`;
     await subscriber.subscribe((event) => seen.push(event), { taskId });
-    await worker.start();
     try {
       await client.submit(
         ai.runAiTask.name,
@@ -112,11 +73,7 @@ describe('streamed answers of AI tasks as task events', () => {
       expect(types.lastIndexOf('output')).toBeLessThan(types.indexOf('completed'));
     } finally {
       await subscriber.close();
-      await worker.close();
-      await client.close();
-      const projecting = projector.close();
-      await records.close();
-      await projecting;
+      await close();
     }
   });
 

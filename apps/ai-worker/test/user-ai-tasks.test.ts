@@ -1,26 +1,14 @@
 import { ChatClient } from '@foreman/ai-client';
 import { completion, type ModelServer, replyJson, startModelServer } from '@foreman/ai-client/testing';
 import { ai, createRegistry } from '@foreman/contracts';
-import {
-  RecordProjector,
-  SYSTEM_SUBMITTER,
-  TaskClient,
-  TaskEventPublisher,
-  TaskRecordWriter,
-  TaskWorker,
-  userSubmitter,
-} from '@foreman/core';
+import { SYSTEM_SUBMITTER, TaskClient, TaskEventPublisher, userSubmitter } from '@foreman/core';
 import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
 import { aiTasks as aiTasksTable, eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
-import { createLogger } from '@foreman/logger';
 import { UnrecoverableError } from 'bullmq';
-import { aiTasks } from '../src/tasks/index.js';
-import { createRunAiTask, createRunner, handlerContext } from './ai-fixtures.js';
+import { handlerContext as context, createRunAiTask, startAiWorker } from './ai-fixtures.js';
 
-const logger = createLogger('test', { level: 'silent' });
 const MINUTE = 60_000;
-const context = handlerContext;
 
 /** Submit options of a user's own task. */
 const as = (userId: string) => ({ userId, submitter: userSubmitter(userId, false) });
@@ -79,34 +67,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
       replyJson(response, 200, completion(`answer to ${messages.at(-1)?.content}`));
     });
 
-    const records = new TaskRecordWriter({ db: db(), logger });
-    // The worker's rows reach the table through the event stream, as in the worker app.
-    const projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, logger });
-    await projector.start();
-    const client = new TaskClient({
-      registry: createRegistry(),
-      connection: redis.redis,
-      prefix: redis.prefix,
-    });
-    const worker = new TaskWorker({
-      queue: 'ai',
-      tasks: aiTasks({
-        chat,
-        db: db(),
-        client,
-        runner: createRunner({ db: db(), chat, client }),
-        events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
-        outputIntervalMs: 100,
-        maxBackoffMinutes: 600,
-      }),
-      connection: redis.redis,
-      prefix: redis.prefix,
-      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
-      records,
-      logger,
-      concurrency: 2,
-    });
-    await worker.start();
+    const { client, close } = await startAiWorker({ db: db(), redis, chat, concurrency: 2 });
     try {
       const { taskId } = await client.submit(ai.processDueAiTasks.name, {});
       const parent = await waitFor(
@@ -126,11 +87,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
       );
       expect(ran.map((row) => row.userId)).toEqual(['u1', 'u1']);
     } finally {
-      await worker.close();
-      await client.close();
-      const projecting = projector.close();
-      await records.close();
-      await projecting;
+      await close();
     }
 
     const afterHourly = await reload(hourly.id);
@@ -158,33 +115,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
 
   it("stores a model reply holding NUL without it, and keeps recording other users' tasks", async () => {
     server.reply((_r, response) => replyJson(response, 200, completion('Par\u0000is')));
-    const records = new TaskRecordWriter({ db: db(), logger });
-    // The worker's rows reach the table through the event stream, as in the worker app.
-    const projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, logger });
-    await projector.start();
-    const client = new TaskClient({
-      registry: createRegistry(),
-      connection: redis.redis,
-      prefix: redis.prefix,
-    });
-    const worker = new TaskWorker({
-      queue: 'ai',
-      tasks: aiTasks({
-        chat,
-        db: db(),
-        client,
-        runner: createRunner({ db: db(), chat, client }),
-        events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
-        outputIntervalMs: 100,
-        maxBackoffMinutes: 600,
-      }),
-      connection: redis.redis,
-      prefix: redis.prefix,
-      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
-      records,
-      logger,
-    });
-    await worker.start();
+    const { client, records, close } = await startAiWorker({ db: db(), redis, chat });
     try {
       const dueAt = new Date(Date.now() - MINUTE);
       const row = await insert({ nextRunAt: dueAt });
@@ -207,11 +138,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
       expect((await reload(row.id)).lastResult).toBe('Paris');
       expect(records.stats.quarantined).toBe(0);
     } finally {
-      await worker.close();
-      await client.close();
-      const projecting = projector.close();
-      await records.close();
-      await projecting;
+      await close();
     }
   });
 
