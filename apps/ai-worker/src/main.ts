@@ -1,9 +1,11 @@
 import { chatClientFromEnv } from '@foreman/ai-client';
 import { createRegistry, QUEUES } from '@foreman/contracts';
 import { FairScheduler, runWorkerApp, SubmitQuota, TaskClient, TaskEventPublisher } from '@foreman/core';
+import { AiUsageStore } from '@foreman/db';
 import { WorkerMetrics } from '@foreman/metrics';
 import { GuardedFetch } from '@foreman/net';
 import { AiRunner } from './agent/ai-run.js';
+import { AiUsageMeter } from './agent/ai-usage-meter.js';
 import { StepStore } from './agent/step-store.js';
 import { loadAiEnv } from './env.js';
 import { aiTasks } from './tasks/index.js';
@@ -12,6 +14,7 @@ import { ToolRegistry } from './tools/tool-registry.js';
 const env = loadAiEnv();
 const chat = chatClientFromEnv(env);
 const registry = createRegistry();
+const metrics = new WorkerMetrics();
 
 await runWorkerApp({
   name: 'ai-worker',
@@ -53,14 +56,17 @@ await runWorkerApp({
             })
           : undefined,
     });
+    const usage = new AiUsageMeter(new AiUsageStore(database.db), metrics.registry.meter);
     return aiTasks({
       chat,
+      usage,
       db: database.db,
       client,
       runner: new AiRunner({
         chat,
         tools,
         steps: new StepStore(database.db),
+        usage,
         maxSteps: env.AI_MAX_STEPS,
         deadlineMs: env.AI_RUN_DEADLINE_MS,
       }),
@@ -70,5 +76,5 @@ await runWorkerApp({
     });
   },
   defaults: { concurrency: 1, healthPort: 3101 },
-  plugins: [new WorkerMetrics()],
+  plugins: [metrics],
 });

@@ -9,10 +9,12 @@ import {
   TaskWorker,
 } from '@foreman/core';
 import type { TestRedis } from '@foreman/core/testing';
-import type { Db } from '@foreman/db';
+import { AiUsageStore, type Db } from '@foreman/db';
 import { createLogger } from '@foreman/logger';
+import { MetricsRegistry } from '@foreman/metrics';
 import { GuardedFetch } from '@foreman/net';
 import { AiRunner } from '../src/agent/ai-run.js';
+import { AiUsageMeter } from '../src/agent/ai-usage-meter.js';
 import { StepStore } from '../src/agent/step-store.js';
 import { aiTasks } from '../src/tasks/index.js';
 import { runAiTaskTask } from '../src/tasks/run-ai-task.js';
@@ -27,6 +29,13 @@ export interface RunnerSetup {
   allowedHosts?: string[];
   maxSteps?: number;
   deadlineMs?: number;
+  /** By default one on a registry of its own. */
+  usage?: AiUsageMeter;
+}
+
+/** An AiUsageMeter whose metrics a test can scrape. */
+export function createUsageMeter(db: Db, registry = new MetricsRegistry()): AiUsageMeter {
+  return new AiUsageMeter(new AiUsageStore(db), registry.meter);
 }
 
 /** An AiRunner with every tool, as the worker app builds it. */
@@ -42,6 +51,7 @@ export function createRunner(setup: RunnerSetup): AiRunner {
     chat: setup.chat,
     tools,
     steps: new StepStore(setup.db),
+    usage: setup.usage ?? createUsageMeter(setup.db),
     maxSteps: setup.maxSteps ?? 20,
     deadlineMs: setup.deadlineMs ?? 60_000,
   });
@@ -99,6 +109,7 @@ export async function startAiWorker(setup: {
     queue: 'ai',
     tasks: aiTasks({
       chat,
+      usage: createUsageMeter(db),
       db,
       client,
       runner: createRunner({ db, chat, client }),

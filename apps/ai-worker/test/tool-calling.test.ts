@@ -11,7 +11,7 @@ import {
 import { ai, createRegistry } from '@foreman/contracts';
 import { SubmitQuota, TaskClient, TaskEventPublisher } from '@foreman/core';
 import { createTestRedis, type TestRedis } from '@foreman/core/testing';
-import { aiTasks as aiTasksTable, calendarEvents, eq, inboundEmails } from '@foreman/db';
+import { AiUsageStore, aiTasks as aiTasksTable, calendarEvents, eq, inboundEmails } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { UnrecoverableError } from 'bullmq';
 import { AiRunError } from '../src/agent/ai-run-error.js';
@@ -174,6 +174,33 @@ describe('AI tasks that call tools, against a real database, queue and model ser
     expect(server.requests).toHaveLength(3);
     const [failed] = await db().select().from(aiTasksTable).where(eq(aiTasksTable.id, row.id));
     expect(failed?.lastError).toMatch(/within 5 steps/);
+  });
+
+  it("stops new model calls once the user's daily budget is spent, and counts the day's use", async () => {
+    const usage = new AiUsageStore(db());
+    await usage.setBudget('u3', 20, 'admin');
+    const { row, payload } = await insertTask({ userId: 'u3', tools: ['search_email'] });
+    const again = toolCallCompletion([{ id: 'again', name: 'search_email', arguments: {} }]);
+    server.reply(replySequence([again, again, again]));
+    const task = createRunAiTask({ db: db(), chat, client, events });
+    const error = await Promise.resolve(task.handler(payload, handlerContext())).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).cause).toMatchObject({
+      code: 'AI_BUDGET_EXCEEDED',
+      details: { userId: 'u3', dailyTokens: 20, usedTokens: 24 },
+    });
+    // 12 tokens a call: the second call starts under the budget, the third is refused.
+    expect(server.requests).toHaveLength(2);
+    expect(await usage.today('u3')).toMatchObject({
+      promptTokens: 20,
+      completionTokens: 4,
+      modelCalls: 2,
+      toolCalls: 2,
+    });
+    const [failed] = await db().select().from(aiTasksTable).where(eq(aiTasksTable.id, row.id));
+    expect(failed?.lastError).toMatch(/daily budget of 20 AI tokens/);
   });
 
   it('ends a run that passes its deadline while the model is still thinking', async () => {

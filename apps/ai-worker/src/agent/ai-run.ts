@@ -3,12 +3,15 @@ import type { ToolContext } from '../tools/ai-tool.js';
 import { ToolError } from '../tools/tool-error.js';
 import type { ToolRegistry } from '../tools/tool-registry.js';
 import { AiRunError } from './ai-run-error.js';
+import type { AiUsageMeter } from './ai-usage-meter.js';
 import { hashInput, type StepStore } from './step-store.js';
 
 export interface AiRunnerOptions {
   chat: ChatClient;
   tools: ToolRegistry;
   steps: StepStore;
+  /** Counts each call made (per user and day, and as metrics) and enforces daily budgets. */
+  usage: AiUsageMeter;
   /** Steps (model calls and tool calls) one run may take before it fails with STEP_LIMIT_REACHED. */
   maxSteps: number;
   /** Milliseconds one attempt may run before it fails with DEADLINE_PASSED. */
@@ -60,7 +63,7 @@ export class AiRunner {
   }
 
   async run(request: AiRunRequest): Promise<AiRunResult> {
-    const { chat, tools, steps, maxSteps, deadlineMs } = this.options;
+    const { chat, tools, steps, usage, maxSteps, deadlineMs } = this.options;
     const { taskId } = request;
     const specs = tools.specs(request.tools);
     const deadline = AbortSignal.timeout(deadlineMs);
@@ -91,6 +94,8 @@ export class AiRunner {
         | StepOutcome<T>
         | undefined;
       if (!outcome) {
+        // Only a call still to be paid for is refused; replayed ones cost nothing.
+        if (kind === 'model') await usage.assertWithinBudget(request.userId, taskId);
         try {
           outcome = await run();
         } catch (error) {
@@ -104,6 +109,14 @@ export class AiRunner {
           promptTokens: outcome.promptTokens ?? 0,
           completionTokens: outcome.completionTokens ?? 0,
         });
+        if (kind === 'model') {
+          await usage.recordModelCall(request.userId, {
+            promptTokens: outcome.promptTokens ?? 0,
+            completionTokens: outcome.completionTokens ?? 0,
+          });
+        } else {
+          await usage.recordToolCall(request.userId);
+        }
       }
       totals.steps += 1;
       totals.promptTokens += outcome.promptTokens ?? 0;

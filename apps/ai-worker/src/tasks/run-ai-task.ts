@@ -2,6 +2,7 @@ import { ChatCompletionError } from '@foreman/ai-client';
 import { ai } from '@foreman/contracts';
 import { implementTask, NonRetryableError, stripNul, type TaskEventPublisher } from '@foreman/core';
 import { type AiTaskRow, aiTasks, and, type Db, eq } from '@foreman/db';
+import { AiBudgetExceededError } from '../agent/ai-budget-exceeded-error.js';
 import type { AiRunner, AiRunResult } from '../agent/ai-run.js';
 import { AiRunError } from '../agent/ai-run-error.js';
 import { OutputBatcher } from '../agent/output-batcher.js';
@@ -77,7 +78,8 @@ export function runAiTaskTask({ db, runner, events, outputIntervalMs, maxBackoff
       await output?.flush().catch(() => {});
       if (context.signal.aborted) throw error;
       const retryable =
-        !(error instanceof AiRunError) && (!(error instanceof ChatCompletionError) || error.retryable);
+        !(error instanceof AiRunError || error instanceof AiBudgetExceededError) &&
+        (!(error instanceof ChatCompletionError) || error.retryable);
       // Only the last attempt writes the failure: earlier ones leave the task due for the retry.
       if (!retryable || context.attempt >= context.maxAttempts) {
         const nextRunAt = new Date(Date.now() + backoffMs(row, maxBackoffMinutes));
