@@ -13,8 +13,10 @@ import { SubmitQuota, TaskClient, TaskEventPublisher } from '@foreman/core';
 import { createTestRedis, type TestRedis } from '@foreman/core/testing';
 import { AiUsageStore, aiTasks as aiTasksTable, calendarEvents, eq, inboundEmails } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import { GuardedFetch } from '@foreman/net';
 import { UnrecoverableError } from 'bullmq';
 import { AiRunError } from '../src/agent/ai-run-error.js';
+import { ToolRegistry } from '../src/tools/tool-registry.js';
 import { createRunAiTask, createRunner, handlerContext } from './ai-fixtures.js';
 
 type Message = { role: string; content: string | null; tool_call_id?: string };
@@ -92,6 +94,17 @@ describe('AI tasks that call tools, against a real database, queue and model ser
       .returning();
     return { row: row!, payload: { aiTaskId: row!.id, dueAt: dueAt.toISOString() } };
   };
+
+  it('registers exactly the tools the contracts let a user AI task name, each saying what it touches', () => {
+    const tools = new ToolRegistry({
+      db: db(),
+      client,
+      registry: createRegistry(),
+      fetcher: new GuardedFetch(),
+    });
+    expect(tools.names().sort()).toEqual([...ai.AI_TOOL_NAMES].sort());
+    for (const name of tools.names()) expect(tools.get(name)?.touches.length).toBeGreaterThan(0);
+  });
 
   it("completes a two-tool conversation with only the user's own mail and calendar", async () => {
     const { row, payload } = await insertTask({ tools: ['read_calendar', 'search_email'] });
