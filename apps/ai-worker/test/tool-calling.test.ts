@@ -216,6 +216,19 @@ describe('AI tasks that call tools, against a real database, queue and model ser
     expect(failed?.lastError).toMatch(/daily budget of 20 AI tokens/);
   });
 
+  it('fails a task naming a tool that is no longer registered, for good and without a model call', async () => {
+    const { row, payload } = await insertTask({ tools: ['search_email', 'send_fax'] });
+    const task = createRunAiTask({ db: db(), chat, client, events });
+    const error = await Promise.resolve(task.handler(payload, handlerContext())).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).cause).toMatchObject({ code: 'TOOL_NOT_REGISTERED' });
+    expect(server.requests).toHaveLength(0);
+    const [failed] = await db().select().from(aiTasksTable).where(eq(aiTasksTable.id, row.id));
+    expect(failed?.lastError).toMatch(/send_fax/);
+  });
+
   it('ends a run that passes its deadline while the model is still thinking', async () => {
     // The server never answers: only the deadline ends the call.
     server.reply(() => {});

@@ -1,8 +1,8 @@
 import { TaskError } from '@foreman/core';
 
-export type AiRunErrorCode = 'STEP_LIMIT_REACHED' | 'DEADLINE_PASSED';
+export type AiRunErrorCode = 'STEP_LIMIT_REACHED' | 'DEADLINE_PASSED' | 'TOOL_NOT_REGISTERED';
 
-/** A tool-calling run that ended before the model answered; retrying would only loop again. */
+/** A tool-calling run that cannot end with an answer; retrying would only fail again. */
 export class AiRunError extends TaskError {
   constructor(
     code: AiRunErrorCode,

@@ -65,6 +65,15 @@ export class AiRunner {
   async run(request: AiRunRequest): Promise<AiRunResult> {
     const { chat, tools, steps, usage, maxSteps, deadlineMs } = this.options;
     const { taskId } = request;
+    const unknown = request.tools.filter((name) => !tools.get(name));
+    if (unknown.length > 0) {
+      throw new AiRunError(
+        'TOOL_NOT_REGISTERED',
+        `no tool named ${unknown.join(', ')} is registered`,
+        taskId,
+        0,
+      );
+    }
     const specs = tools.specs(request.tools);
     const deadline = AbortSignal.timeout(deadlineMs);
     const signal = AbortSignal.any([request.signal, deadline]);

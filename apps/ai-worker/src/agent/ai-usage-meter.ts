@@ -39,11 +39,14 @@ export class AiUsageMeter {
     );
   }
 
-  async recordModelCall(userId: string, usage: { promptTokens: number; completionTokens: number }) {
-    this.tokens.add(usage.promptTokens, { kind: 'prompt' });
-    this.tokens.add(usage.completionTokens, { kind: 'completion' });
+  async recordModelCall(
+    userId: string,
+    { promptTokens, completionTokens }: { promptTokens: number; completionTokens: number },
+  ) {
+    this.tokens.add(promptTokens, { kind: 'prompt' });
+    this.tokens.add(completionTokens, { kind: 'completion' });
     this.steps.add(1, { kind: 'model' });
-    await this.store.record(userId, { ...usage, modelCalls: 1, toolCalls: 0 });
+    await this.store.record(userId, { promptTokens, completionTokens, modelCalls: 1, toolCalls: 0 });
   }
 
   async recordToolCall(userId: string) {
