@@ -16,7 +16,8 @@ export function taskView(id) {
   const details = h('dl', { class: 'details' });
   const outcome = h('div', { class: 'outcome' });
   /** Text the task writes as it runs (`output` events, e.g. an AI task's streamed answer). */
-  const written = h('pre', { class: 'outcome', id: 'task-output', hidden: true });
+  const writtenText = h('pre', { id: 'task-output' });
+  const written = h('div', { class: 'outcome', hidden: true }, writtenText);
   const retry = h('button', { id: 'retry', class: 'secondary', disabled: true }, 'Retry');
   const cancel = h('button', { id: 'cancel', class: 'danger', disabled: true }, 'Cancel');
   const element = h(
@@ -176,11 +177,11 @@ export function taskView(id) {
       unsubscribe = subscribe({ taskId: id }, (event) => {
         if (event.type === 'output') {
           written.hidden = false;
-          written.textContent += event.message ?? '';
+          writtenText.textContent += event.message ?? '';
           return;
         }
         // A new attempt writes its text afresh.
-        if (event.type === 'started') written.textContent = '';
+        if (event.type === 'started') writtenText.textContent = '';
         if (event.type === 'progress') {
           Object.assign(live, { status: 'running', percent: event.percent ?? 0, message: event.message });
           fill(status, badge('running'));
