@@ -46,15 +46,7 @@ await runWorkerApp({
         allowedHosts: env.FETCH_ALLOWED_HOSTS,
       }),
       // Tools submit into the same per-user quota as the api and beat.
-      quota:
-        env.SUBMIT_QUOTA > 0
-          ? new SubmitQuota({
-              redis,
-              prefix: env.QUEUE_PREFIX,
-              limit: env.SUBMIT_QUOTA,
-              windowMs: env.SUBMIT_QUOTA_WINDOW_MS,
-            })
-          : undefined,
+      quota: SubmitQuota.fromEnv(redis, env.QUEUE_PREFIX, env),
     });
     const usage = new AiUsageMeter(new AiUsageStore(database.db), metrics.registry.meter);
     return aiTasks({
