@@ -1,27 +1,14 @@
 import { ChatClient } from '@foreman/ai-client';
 import { completion, type ModelServer, replyJson, startModelServer } from '@foreman/ai-client/testing';
 import { ai, createRegistry } from '@foreman/contracts';
-import {
-  RecordProjector,
-  SYSTEM_SUBMITTER,
-  TaskClient,
-  TaskEventPublisher,
-  TaskRecordWriter,
-  TaskWorker,
-  userSubmitter,
-} from '@foreman/core';
+import { SYSTEM_SUBMITTER, TaskClient, TaskEventPublisher, userSubmitter } from '@foreman/core';
 import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
 import { aiTasks as aiTasksTable, eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
-import { createLogger } from '@foreman/logger';
 import { UnrecoverableError } from 'bullmq';
-import { aiTasks } from '../src/tasks/index.js';
-import { runAiTaskTask } from '../src/tasks/run-ai-task.js';
+import { handlerContext as context, createRunAiTask, startAiWorker } from './ai-fixtures.js';
 
-const logger = createLogger('test', { level: 'silent' });
 const MINUTE = 60_000;
-const context = (attempt = 1, maxAttempts = 4) =>
-  ({ attempt, maxAttempts, signal: new AbortController().signal, progress: async () => {} }) as never;
 
 /** Submit options of a user's own task. */
 const as = (userId: string) => ({ userId, submitter: userSubmitter(userId, false) });
@@ -31,19 +18,34 @@ describe("users' AI tasks against a real database, queue and model server", () =
   let testDb: TestDatabase;
   let redis: TestRedis;
   let chat: ChatClient;
+  let toolClient: TaskClient;
   beforeAll(async () => {
     server = await startModelServer();
     testDb = await createTestDatabase('ai');
     redis = await createTestRedis('ai');
     chat = new ChatClient({ baseUrl: server.baseUrl, model: 'tiny' });
+    toolClient = new TaskClient({
+      registry: createRegistry(),
+      connection: redis.redis,
+      prefix: redis.prefix,
+    });
   });
   afterAll(async () => {
+    await toolClient.close();
     await server.close();
     await redis.cleanup();
     await testDb.drop();
   });
 
   const db = () => testDb.database.db;
+  /** A runner whose tools are never called here: the client only has to exist. */
+  const runAiTask = () =>
+    createRunAiTask({
+      db: db(),
+      chat,
+      client: toolClient,
+      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+    });
   const insert = async (values: Partial<typeof aiTasksTable.$inferInsert>) => {
     const [row] = await db()
       .insert(aiTasksTable)
@@ -65,26 +67,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
       replyJson(response, 200, completion(`answer to ${messages.at(-1)?.content}`));
     });
 
-    const records = new TaskRecordWriter({ db: db(), logger });
-    // The worker's rows reach the table through the event stream, as in the worker app.
-    const projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, logger });
-    await projector.start();
-    const client = new TaskClient({
-      registry: createRegistry(),
-      connection: redis.redis,
-      prefix: redis.prefix,
-    });
-    const worker = new TaskWorker({
-      queue: 'ai',
-      tasks: aiTasks({ chat, db: db(), client, maxBackoffMinutes: 600 }),
-      connection: redis.redis,
-      prefix: redis.prefix,
-      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
-      records,
-      logger,
-      concurrency: 2,
-    });
-    await worker.start();
+    const { client, close } = await startAiWorker({ db: db(), redis, chat, concurrency: 2 });
     try {
       const { taskId } = await client.submit(ai.processDueAiTasks.name, {});
       const parent = await waitFor(
@@ -104,11 +87,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
       );
       expect(ran.map((row) => row.userId)).toEqual(['u1', 'u1']);
     } finally {
-      await worker.close();
-      await client.close();
-      const projecting = projector.close();
-      await records.close();
-      await projecting;
+      await close();
     }
 
     const afterHourly = await reload(hourly.id);
@@ -136,25 +115,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
 
   it("stores a model reply holding NUL without it, and keeps recording other users' tasks", async () => {
     server.reply((_r, response) => replyJson(response, 200, completion('Par\u0000is')));
-    const records = new TaskRecordWriter({ db: db(), logger });
-    // The worker's rows reach the table through the event stream, as in the worker app.
-    const projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, logger });
-    await projector.start();
-    const client = new TaskClient({
-      registry: createRegistry(),
-      connection: redis.redis,
-      prefix: redis.prefix,
-    });
-    const worker = new TaskWorker({
-      queue: 'ai',
-      tasks: aiTasks({ chat, db: db(), client, maxBackoffMinutes: 600 }),
-      connection: redis.redis,
-      prefix: redis.prefix,
-      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
-      records,
-      logger,
-    });
-    await worker.start();
+    const { client, records, close } = await startAiWorker({ db: db(), redis, chat });
     try {
       const dueAt = new Date(Date.now() - MINUTE);
       const row = await insert({ nextRunAt: dueAt });
@@ -177,11 +138,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
       expect((await reload(row.id)).lastResult).toBe('Paris');
       expect(records.stats.quarantined).toBe(0);
     } finally {
-      await worker.close();
-      await client.close();
-      const projecting = projector.close();
-      await records.close();
-      await projecting;
+      await close();
     }
   });
 
@@ -189,7 +146,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
     const dueAt = new Date(Date.now() - MINUTE);
     const row = await insert({ intervalMinutes: 30, nextRunAt: dueAt });
     server.reply((_r, response) => replyJson(response, 200, completion('first')));
-    const task = runAiTaskTask({ db: db(), chat, maxBackoffMinutes: 600 });
+    const task = runAiTask();
     const payload = { aiTaskId: row.id, dueAt: dueAt.toISOString() };
     expect(await task.handler(payload, context())).toMatchObject({ ran: true, answer: 'first' });
     const calls = server.requests.length;
@@ -204,7 +161,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
     server.reply((_r, response) =>
       replyJson(response, 429, { error: 'rate limited' }, { 'retry-after': '1' }),
     );
-    const task = runAiTaskTask({ db: db(), chat, maxBackoffMinutes: 600 });
+    const task = runAiTask();
     const payload = { aiTaskId: row.id, dueAt: dueAt.toISOString() };
 
     const early = await Promise.resolve(task.handler(payload, context(1, 3))).catch((e: unknown) => e);
@@ -223,7 +180,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
     const dueAt = new Date(Date.now() - MINUTE);
     const row = await insert({ intervalMinutes: 10, nextRunAt: dueAt, consecutiveFailures: 2 });
     server.reply((_r, response) => replyJson(response, 200, { choices: [] }));
-    const task = runAiTaskTask({ db: db(), chat, maxBackoffMinutes: 600 });
+    const task = runAiTask();
     await expect(task.handler({ aiTaskId: row.id, dueAt: dueAt.toISOString() }, context())).rejects.toThrow(
       UnrecoverableError,
     );
@@ -235,7 +192,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
   });
 
   it('fails clearly for a task that does not exist', async () => {
-    const task = runAiTaskTask({ db: db(), chat, maxBackoffMinutes: 600 });
+    const task = runAiTask();
     await expect(
       task.handler(
         { aiTaskId: '00000000-0000-4000-8000-000000000000', dueAt: new Date().toISOString() },

@@ -24,6 +24,7 @@ import { rateLimit } from './middleware/rate-limit/index.js';
 import { refuseNulQuery } from './middleware/refuse-nul-query/index.js';
 import { sameOrigin } from './middleware/same-origin/index.js';
 import { advisorRoutes } from './routes/advisor.js';
+import { aiRoutes } from './routes/ai.js';
 import { alertRoutes, alertRuleRoutes } from './routes/alerts.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { BULL_BOARD_PATH, bullBoardRoutes } from './routes/bull-board.js';
@@ -195,6 +196,7 @@ export function createApp(deps: AppDependencies) {
   app.route('/workers', workerRoutes(deps));
   app.route('/emails', emailFeedbackRoutes({ db: deps.database.db }));
   app.route('/analytics', analyticsRoutes({ db: deps.database.db }));
+  app.route('/ai', aiRoutes({ db: deps.database.db, client: deps.client, quota }));
   app.route('/exports', exportRoutes({ db: deps.database.db, roots: deps.fileRoots ?? [] }));
   const reader = new TaskEventReader(deps.prefix, deps.redis);
   const fanout = new TaskEventFanout({

@@ -181,4 +181,27 @@ describe('task event stream', () => {
     await alice.close();
     await admin.close();
   });
+
+  it("streams a task's written text (output events) at ?taskId= to its owner, in order", async () => {
+    const alice = await open(api.aliceKey, '?taskId=written-1');
+    const publisher = new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix });
+    const output = (taskId: string, message: string) =>
+      publisher.append({
+        type: 'output',
+        taskId,
+        taskName: 'ai.run_ai_task',
+        queue: 'ai',
+        userId: 'alice',
+        message,
+      });
+    await output('written-1', 'Good ');
+    await output('other-task', 'not this');
+    await output('written-1', 'morning');
+    const seen = await alice.collect((event) => JSON.parse(event.data).message === 'morning');
+    expect(seen.map((event) => [event.event, JSON.parse(event.data).message])).toEqual([
+      ['output', 'Good '],
+      ['output', 'morning'],
+    ]);
+    await alice.close();
+  });
 });

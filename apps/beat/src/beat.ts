@@ -84,15 +84,7 @@ export async function startBeat(options: BeatOptions = {}): Promise<Beat> {
     tickMs: env.SCHEDULE_TICK_MS,
     misfireGraceMs: env.SCHEDULE_MISFIRE_GRACE_MS,
     // Users' scheduled runs count against the quota the api counts their submits into.
-    quota:
-      env.SUBMIT_QUOTA > 0
-        ? new SubmitQuota({
-            redis,
-            prefix: env.QUEUE_PREFIX,
-            limit: env.SUBMIT_QUOTA,
-            windowMs: env.SUBMIT_QUOTA_WINDOW_MS,
-          })
-        : undefined,
+    quota: SubmitQuota.fromEnv(redis, env.QUEUE_PREFIX, env),
   });
   const engine = new WorkflowEngine({ db: database.db, client, predicates: options.predicates, logger });
   const workflows = new WorkflowClient({ db: database.db, engine, logger });

@@ -16,6 +16,17 @@ export async function postJson(
   body: unknown,
   signal?: AbortSignal,
 ): Promise<{ status: number; body: unknown }> {
+  const response = await post(server, path, body, signal);
+  return { status: response.status, body: await response.json().catch(() => undefined) };
+}
+
+/** POSTs JSON and returns the 2xx response unread (e.g. to read a stream); errors as postJson. */
+export async function post(
+  server: ServerOptions,
+  path: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<Response> {
   const timeout = AbortSignal.timeout(server.timeoutMs ?? 120_000);
   let response: Response;
   try {
@@ -41,5 +52,5 @@ export async function postJson(
       Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1_000 : undefined,
     );
   }
-  return { status: response.status, body: await response.json().catch(() => undefined) };
+  return response;
 }

@@ -47,6 +47,47 @@ export async function startModelServer(): Promise<ModelServer> {
   };
 }
 
+/**
+ * Answers the n-th request with the n-th reply (a completion body sent as JSON, or a ModelReply
+ * such as `streamReply`), and 500 past the end, so a test sees any call it did not expect.
+ */
+export function replySequence(replies: ReadonlyArray<unknown>): ModelReply {
+  let next = 0;
+  return (request, response) => {
+    const reply = replies[next];
+    next += 1;
+    if (reply === undefined) return void replyJson(response, 500, { error: 'no reply scripted' });
+    if (typeof reply === 'function') return (reply as ModelReply)(request, response);
+    replyJson(response, 200, reply);
+  };
+}
+
+/**
+ * Streams a reply as server-sent events, as `stream: true` asks: one `data:` chunk a piece of text
+ * (`gapMs` apart), then one with the usage, then `[DONE]`.
+ */
+export function streamReply(
+  pieces: readonly string[],
+  { usage = { prompt_tokens: 10, completion_tokens: pieces.length }, gapMs = 0 } = {},
+): ModelReply {
+  return (_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const send = (data: unknown) =>
+      response.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+    const chunks: unknown[] = pieces.map((content, index) => ({
+      model: 'test-model',
+      choices: [{ index: 0, delta: index === 0 ? { role: 'assistant', content } : { content } }],
+    }));
+    chunks.push({ model: 'test-model', choices: [], usage }, '[DONE]');
+    const sendFrom = (index: number) => {
+      if (index === chunks.length) return void response.end();
+      send(chunks[index]);
+      setTimeout(() => sendFrom(index + 1), gapMs);
+    };
+    sendFrom(0);
+  };
+}
+
 /** Writes a JSON answer. */
 export function replyJson(
   response: ServerResponse,
@@ -60,6 +101,33 @@ export function replyJson(
 /** A well-formed completion with the given answer and token usage. */
 export function completion(content: string, usage = { prompt_tokens: 10, completion_tokens: 2 }) {
   return { model: 'test-model', choices: [{ message: { role: 'assistant', content } }], usage };
+}
+
+/** A completion that asks for tool calls; `arguments` is sent as the JSON text of the value given. */
+export function toolCallCompletion(
+  calls: ReadonlyArray<{ id: string; name: string; arguments: unknown }>,
+  usage = { prompt_tokens: 10, completion_tokens: 2 },
+) {
+  return {
+    model: 'test-model',
+    choices: [
+      {
+        message: {
+          role: 'assistant',
+          content: null,
+          tool_calls: calls.map((call) => ({
+            id: call.id,
+            type: 'function',
+            function: {
+              name: call.name,
+              arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+            },
+          })),
+        },
+      },
+    ],
+    usage,
+  };
 }
 
 /** A well-formed embeddings answer: one vector per input, in order. */

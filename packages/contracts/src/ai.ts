@@ -2,6 +2,13 @@ import { declareSchedule, defineTask } from '@foreman/core';
 import { z } from 'zod';
 import { QUEUES } from './queues.js';
 
+/**
+ * The tools a user's AI task may name (`ai_tasks.tools`); the ai-worker's tool registry has exactly
+ * these. Each acts for the task's own user only.
+ */
+export const AI_TOOL_NAMES = ['search_email', 'read_calendar', 'fetch_url', 'submit_task'] as const;
+export type AiToolName = (typeof AI_TOOL_NAMES)[number];
+
 export const completePrompt = defineTask({
   name: 'ai.complete_prompt',
   queue: QUEUES.ai,
@@ -40,7 +47,7 @@ export const runAiTask = defineTask({
   queue: QUEUES.ai,
   ownedBy: ({ aiTaskId }) => ({ table: 'ai_tasks', id: aiTaskId }),
   description:
-    "Runs one user's AI task: asks the model, stores the answer and token usage, advances the next run.",
+    "Runs one user's AI task: asks the model (which may call the task's tools), stores the answer and token usage, advances the next run.",
   payload: z
     .object({
       aiTaskId: z.uuid(),
@@ -54,6 +61,9 @@ export const runAiTask = defineTask({
     answer: z.string().nullable(),
     promptTokens: z.number().int().nonnegative(),
     completionTokens: z.number().int().nonnegative(),
+    /** Model calls and tool calls the run took (replayed ones included). */
+    steps: z.number().int().nonnegative(),
+    toolCalls: z.number().int().nonnegative(),
     nextRunAt: z.string().nullable(),
   }),
   retry: { attempts: 4, delayMs: 5_000, maxDelayMs: 300_000 },

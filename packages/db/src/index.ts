@@ -7,6 +7,7 @@ export {
   getTableColumns,
   gt,
   gte,
+  ilike,
   inArray,
   isNotNull,
   isNull,
@@ -18,6 +19,7 @@ export {
   type SQL,
   sql,
 } from 'drizzle-orm';
+export { type AiUsage, AiUsageStore, type AiUsageToday } from './ai-usage/ai-usage-store.js';
 export {
   type ApiKeyIdentity,
   type ApiKeyListing,

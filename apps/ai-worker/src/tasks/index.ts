@@ -3,6 +3,8 @@ import { completePromptTask } from './complete-prompt.js';
 import { type ProcessDueAiTasksDeps, processDueAiTasksTask } from './process-due-ai-tasks.js';
 import { type RunAiTaskDeps, runAiTaskTask } from './run-ai-task.js';
 
-export function aiTasks(deps: ProcessDueAiTasksDeps & RunAiTaskDeps): AnyTaskImplementation[] {
+export type AiTasksDeps = ProcessDueAiTasksDeps & RunAiTaskDeps & Parameters<typeof completePromptTask>[0];
+
+export function aiTasks(deps: AiTasksDeps): AnyTaskImplementation[] {
   return [completePromptTask(deps), processDueAiTasksTask(deps), runAiTaskTask(deps)];
 }

@@ -1,11 +1,19 @@
-import { type ChatClient, ChatCompletionError } from '@foreman/ai-client';
+import { ChatCompletionError } from '@foreman/ai-client';
 import { ai } from '@foreman/contracts';
-import { implementTask, NonRetryableError, stripNul } from '@foreman/core';
+import { implementTask, NonRetryableError, stripNul, type TaskEventPublisher } from '@foreman/core';
 import { type AiTaskRow, aiTasks, and, type Db, eq } from '@foreman/db';
+import { AiBudgetExceededError } from '../agent/ai-budget-exceeded-error.js';
+import type { AiRunner, AiRunResult } from '../agent/ai-run.js';
+import { AiRunError } from '../agent/ai-run-error.js';
+import { OutputBatcher } from '../agent/output-batcher.js';
 
 export interface RunAiTaskDeps {
   db: Db;
-  chat: ChatClient;
+  runner: AiRunner;
+  /** Where a streaming task's text goes, as `output` task events. */
+  events: Pick<TaskEventPublisher, 'append'>;
+  /** Least time between two `output` events of one task. */
+  outputIntervalMs: number;
   /** Longest wait before a task that keeps failing is tried again. */
   maxBackoffMinutes: number;
 }
@@ -16,7 +24,7 @@ const MINUTE = 60_000;
  * Runs one due user task. Every write is conditional on the due time the run was submitted for, so
  * a retried or duplicated run changes nothing once the task has moved on.
  */
-export function runAiTaskTask({ db, chat, maxBackoffMinutes }: RunAiTaskDeps) {
+export function runAiTaskTask({ db, runner, events, outputIntervalMs, maxBackoffMinutes }: RunAiTaskDeps) {
   return implementTask(ai.runAiTask, async ({ aiTaskId, dueAt }, context) => {
     const [row] = await db.select().from(aiTasks).where(eq(aiTasks.id, aiTaskId));
     if (!row) throw new NonRetryableError(`AI task ${aiTaskId} does not exist`);
@@ -27,20 +35,51 @@ export function runAiTaskTask({ db, chat, maxBackoffMinutes }: RunAiTaskDeps) {
       answer: null,
       promptTokens: 0,
       completionTokens: 0,
+      steps: 0,
+      toolCalls: 0,
       nextRunAt: row.nextRunAt?.toISOString() ?? null,
     };
     if (!row.enabled || row.nextRunAt?.getTime() !== due.getTime()) return skipped;
     const stillDue = and(eq(aiTasks.id, aiTaskId), eq(aiTasks.nextRunAt, due));
 
-    let answer: Awaited<ReturnType<ChatClient['complete']>>;
+    const output = row.stream
+      ? new OutputBatcher(
+          (message) =>
+            events.append({
+              type: 'output',
+              taskId: context.taskId,
+              taskName: context.taskName,
+              queue: context.queue,
+              userId: context.userId,
+              attempt: context.attempt,
+              message,
+            }),
+          outputIntervalMs,
+        )
+      : undefined;
+    let answer: AiRunResult;
     try {
-      answer = await chat.complete(
-        { prompt: row.prompt, system: row.system ?? undefined, model: row.model ?? undefined },
-        context.signal,
-      );
+      answer = await runner.run({
+        taskId: context.taskId,
+        userId: row.userId,
+        messages: [
+          ...(row.system ? [{ role: 'system' as const, content: row.system }] : []),
+          { role: 'user', content: row.prompt },
+        ],
+        tools: row.tools,
+        model: row.model ?? undefined,
+        signal: context.signal,
+        onText: output && ((text) => output.write(text)),
+      });
+      // Before the task completes, so its `completed` event follows the last of its text.
+      await output?.flush();
     } catch (error) {
+      // The attempt's own failure is what matters; its text so far is sent as far as it can be.
+      await output?.flush().catch(() => {});
       if (context.signal.aborted) throw error;
-      const retryable = !(error instanceof ChatCompletionError) || error.retryable;
+      const retryable =
+        !(error instanceof AiRunError || error instanceof AiBudgetExceededError) &&
+        (!(error instanceof ChatCompletionError) || error.retryable);
       // Only the last attempt writes the failure: earlier ones leave the task due for the retry.
       if (!retryable || context.attempt >= context.maxAttempts) {
         const nextRunAt = new Date(Date.now() + backoffMs(row, maxBackoffMinutes));
@@ -55,7 +94,7 @@ export function runAiTaskTask({ db, chat, maxBackoffMinutes }: RunAiTaskDeps) {
           })
           .where(stillDue);
       }
-      if (!retryable) throw new NonRetryableError((error as Error).message);
+      if (!retryable) throw new NonRetryableError((error as Error).message, { cause: error });
       throw error;
     }
 
@@ -83,6 +122,8 @@ export function runAiTaskTask({ db, chat, maxBackoffMinutes }: RunAiTaskDeps) {
       answer: answer.answer,
       promptTokens: answer.promptTokens,
       completionTokens: answer.completionTokens,
+      steps: answer.steps,
+      toolCalls: answer.toolCalls,
       nextRunAt: nextRunAt?.toISOString() ?? null,
     };
   });

@@ -6,6 +6,8 @@ export const TASK_EVENT_TYPES = [
   'completed',
   'failed',
   'cancelled',
+  /** Text a running task writes as it goes (an AI task's streamed answer), in `message`. */
+  'output',
 ] as const;
 export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
 
@@ -23,6 +25,7 @@ export interface TaskEvent {
   at: string;
   attempt?: number | undefined;
   percent?: number | undefined;
+  /** A progress note, or with `output` the text written since the previous `output` event. */
   message?: string | undefined;
   error?: string | undefined;
 }

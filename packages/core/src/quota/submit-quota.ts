@@ -1,3 +1,4 @@
+import type { SubmitQuotaEnv } from '@foreman/config';
 import { QuotaExceededError } from '../errors/quota-exceeded-error.js';
 import type { RedisConnection } from '../redis/create-redis.js';
 
@@ -44,6 +45,12 @@ export class SubmitQuota {
     if (!Number.isInteger(options.windowMs) || options.windowMs < 1) {
       throw new TypeError('SubmitQuota: windowMs must be a positive whole number');
     }
+  }
+
+  /** The quota SUBMIT_QUOTA and SUBMIT_QUOTA_WINDOW_MS describe; none when SUBMIT_QUOTA is 0. */
+  static fromEnv(redis: RedisConnection, prefix: string, env: SubmitQuotaEnv): SubmitQuota | undefined {
+    if (env.SUBMIT_QUOTA === 0) return undefined;
+    return new SubmitQuota({ redis, prefix, limit: env.SUBMIT_QUOTA, windowMs: env.SUBMIT_QUOTA_WINDOW_MS });
   }
 
   /**

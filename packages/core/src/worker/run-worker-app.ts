@@ -3,6 +3,7 @@ import type { Database } from '@foreman/db';
 import { createLogger, type Logger } from '@foreman/logger';
 import { createRuntime } from '../app/create-runtime.js';
 import type { TaskClient } from '../client/task-client.js';
+import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { FairDispatcher } from '../fairness/fair-dispatcher.js';
 import type { RecordProjector } from '../records/record-projector.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
@@ -56,6 +57,8 @@ export interface WorkerResources {
   readonly dataDir: string;
   /** Submits follow-up tasks as the api does: recorded, announced, fairly admitted. */
   readonly client: TaskClient;
+  /** Appends to the task-event stream, e.g. a handler's own events (streamed output). */
+  readonly events: TaskEventPublisher;
 }
 
 export interface WorkerApp {
@@ -104,6 +107,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     logger,
     dataDir: config.DATA_DIR,
     client: runtime.client,
+    events,
   });
   if (!options.registry) for (const task of implementations) registry.register(task.contract);
   const worker = new TaskWorker({

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { at } from './columns.js';
 
@@ -11,6 +12,10 @@ export const aiTasks = pgTable(
     prompt: text('prompt').notNull(),
     system: text('system'),
     model: text('model'),
+    /** Names of the tools the model may call in a run (see the ai-worker's tool registry). */
+    tools: text('tools').array().notNull().default(sql`'{}'::text[]`),
+    /** Stream the model's answer: its text is published as `output` task events as it is written. */
+    stream: boolean('stream').notNull().default(false),
     /** Minutes between runs; null runs once and then disables the task. */
     intervalMinutes: integer('interval_minutes'),
     enabled: boolean('enabled').notNull().default(true),

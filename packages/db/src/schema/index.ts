@@ -1,4 +1,6 @@
+export * from './ai-steps.js';
 export * from './ai-tasks.js';
+export * from './ai-usage.js';
 export * from './alerts.js';
 export * from './api-keys.js';
 export * from './backups.js';

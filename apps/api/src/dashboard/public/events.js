@@ -1,6 +1,6 @@
 // Live task events from the api's server-sent event stream (/events), scoped like every route.
 
-const TYPES = ['submitted', 'started', 'progress', 'retrying', 'completed', 'failed', 'cancelled'];
+const TYPES = ['submitted', 'started', 'progress', 'retrying', 'completed', 'failed', 'cancelled', 'output'];
 
 /**
  * Calls `onEvent(event)` for each task event (`{ type, taskId, taskName, queue, percent, … }`);

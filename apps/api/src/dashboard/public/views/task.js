@@ -15,6 +15,9 @@ export function taskView(id) {
   const progress = h('div', { id: 'task-progress' });
   const details = h('dl', { class: 'details' });
   const outcome = h('div', { class: 'outcome' });
+  /** Text the task writes as it runs (`output` events, e.g. an AI task's streamed answer). */
+  const writtenText = h('pre', { id: 'task-output' });
+  const written = h('div', { class: 'outcome', hidden: true }, writtenText);
   const retry = h('button', { id: 'retry', class: 'secondary', disabled: true }, 'Retry');
   const cancel = h('button', { id: 'cancel', class: 'danger', disabled: true }, 'Cancel');
   const element = h(
@@ -35,7 +38,7 @@ export function taskView(id) {
         ),
         h('div', { class: 'actions' }, retry, cancel),
       ),
-      h('div', { class: 'panel-body' }, progress, notice, details, outcome),
+      h('div', { class: 'panel-body' }, progress, written, notice, details, outcome),
     ),
   );
   let record;
@@ -172,6 +175,13 @@ export function taskView(id) {
     element,
     start() {
       unsubscribe = subscribe({ taskId: id }, (event) => {
+        if (event.type === 'output') {
+          written.hidden = false;
+          writtenText.textContent += event.message ?? '';
+          return;
+        }
+        // A new attempt writes its text afresh.
+        if (event.type === 'started') writtenText.textContent = '';
         if (event.type === 'progress') {
           Object.assign(live, { status: 'running', percent: event.percent ?? 0, message: event.message });
           fill(status, badge('running'));

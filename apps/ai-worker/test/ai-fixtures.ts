@@ -1,0 +1,139 @@
+import type { ChatClient } from '@foreman/ai-client';
+import { createRegistry } from '@foreman/contracts';
+import {
+  RecordProjector,
+  type SubmitQuota,
+  TaskClient,
+  TaskEventPublisher,
+  TaskRecordWriter,
+  TaskWorker,
+} from '@foreman/core';
+import type { TestRedis } from '@foreman/core/testing';
+import { AiUsageStore, type Db } from '@foreman/db';
+import { createLogger } from '@foreman/logger';
+import { MetricsRegistry } from '@foreman/metrics';
+import { GuardedFetch } from '@foreman/net';
+import { AiRunner } from '../src/agent/ai-run.js';
+import { AiUsageMeter } from '../src/agent/ai-usage-meter.js';
+import { StepStore } from '../src/agent/step-store.js';
+import { aiTasks } from '../src/tasks/index.js';
+import { runAiTaskTask } from '../src/tasks/run-ai-task.js';
+import { ToolRegistry } from '../src/tools/tool-registry.js';
+
+export interface RunnerSetup {
+  db: Db;
+  chat: ChatClient;
+  client: Pick<TaskClient, 'submit'>;
+  quota?: SubmitQuota;
+  /** Hosts the fetch_url tool may reach although private (the tests' own loopback peers). */
+  allowedHosts?: string[];
+  maxSteps?: number;
+  deadlineMs?: number;
+  /** By default one on a registry of its own. */
+  usage?: AiUsageMeter;
+}
+
+/** An AiUsageMeter whose metrics a test can scrape. */
+export function createUsageMeter(db: Db, registry = new MetricsRegistry()): AiUsageMeter {
+  return new AiUsageMeter(new AiUsageStore(db), registry.meter);
+}
+
+/** An AiRunner with every tool, as the worker app builds it. */
+export function createRunner(setup: RunnerSetup): AiRunner {
+  const tools = new ToolRegistry({
+    db: setup.db,
+    client: setup.client,
+    registry: createRegistry(),
+    quota: setup.quota,
+    fetcher: new GuardedFetch({ allowedHosts: setup.allowedHosts ?? [] }),
+  });
+  return new AiRunner({
+    chat: setup.chat,
+    tools,
+    steps: new StepStore(setup.db),
+    usage: setup.usage ?? createUsageMeter(setup.db),
+    maxSteps: setup.maxSteps ?? 20,
+    deadlineMs: setup.deadlineMs ?? 60_000,
+  });
+}
+
+/** ai.run_ai_task as the worker app builds it, with `output` events 100 ms apart at most. */
+export function createRunAiTask(setup: RunnerSetup & { events: Pick<TaskEventPublisher, 'append'> }) {
+  return runAiTaskTask({
+    db: setup.db,
+    runner: createRunner(setup),
+    events: setup.events,
+    outputIntervalMs: 100,
+    maxBackoffMinutes: 600,
+  });
+}
+
+/** A handler context for calling a task's handler directly. */
+export const handlerContext = (attempt = 1, maxAttempts = 4, taskId = `t-${crypto.randomUUID()}`) =>
+  ({
+    taskId,
+    taskName: 'ai.run_ai_task',
+    queue: 'ai',
+    userId: 'u1',
+    attempt,
+    maxAttempts,
+    signal: new AbortController().signal,
+    progress: async () => {},
+  }) as never;
+
+export interface InProcessWorker {
+  client: TaskClient;
+  records: TaskRecordWriter;
+  close(): Promise<void>;
+}
+
+/**
+ * The ai queue's worker in this process, as the worker app runs it: its rows reach the tasks table
+ * through the event stream and a projector; `output` events are 20 ms apart at most.
+ */
+export async function startAiWorker(setup: {
+  db: Db;
+  redis: TestRedis;
+  chat: ChatClient;
+  concurrency?: number;
+}): Promise<InProcessWorker> {
+  const { db, chat } = setup;
+  const { redis, prefix } = setup.redis;
+  const logger = createLogger('test', { level: 'silent' });
+  const records = new TaskRecordWriter({ db, logger });
+  const projector = new RecordProjector({ connection: redis, prefix, records, logger });
+  await projector.start();
+  const client = new TaskClient({ registry: createRegistry(), connection: redis, prefix });
+  const events = new TaskEventPublisher({ connection: redis, prefix });
+  const worker = new TaskWorker({
+    queue: 'ai',
+    tasks: aiTasks({
+      chat,
+      usage: createUsageMeter(db),
+      db,
+      client,
+      runner: createRunner({ db, chat, client }),
+      events,
+      outputIntervalMs: 20,
+      maxBackoffMinutes: 600,
+    }),
+    connection: redis,
+    prefix,
+    events,
+    records,
+    logger,
+    concurrency: setup.concurrency ?? 1,
+  });
+  await worker.start();
+  return {
+    client,
+    records,
+    async close() {
+      await worker.close();
+      await client.close();
+      const projecting = projector.close();
+      await records.close();
+      await projecting;
+    },
+  };
+}
