@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type CommandContext, contextOf } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { call } from '../http/api.js';
 import { readSse } from '../http/sse.js';
 import { parseInteger } from '../input/options.js';
 import { formatTime } from '../output/format.js';
@@ -58,9 +59,15 @@ async function follow(ctx: CommandContext, options: EventOptions): Promise<void>
   let connected = false;
   let retryMs = 250;
   for (;;) {
-    let body: ReadableStream<Uint8Array>;
+    let body: ReadableStream<Uint8Array> | null;
     try {
-      body = await ctx.api.stream('/events', query, position);
+      body = await call(
+        ctx.api.GET('/events', {
+          params: { query },
+          headers: { accept: 'text/event-stream', ...(position ? { 'last-event-id': position } : {}) },
+          parseAs: 'stream',
+        }),
+      );
     } catch (error) {
       // Once the stream has worked, an api that went away is waited for; refusals end the command.
       if (!connected || !(error instanceof CliError) || error.exitCode !== EXIT.unreachable) throw error;
@@ -68,6 +75,7 @@ async function follow(ctx: CommandContext, options: EventOptions): Promise<void>
       retryMs = Math.min(retryMs * 2, RECONNECT_MAX_MS);
       continue;
     }
+    if (!body) throw new CliError('API_ANSWER_INVALID', 'The api answered /events without a stream');
     connected = true;
     retryMs = 250;
     try {
