@@ -10,17 +10,7 @@ import {
 import { z } from 'zod';
 
 /** A comma-separated list of http(s) origins. */
-const originList = () =>
-  z
-    .string()
-    .default('')
-    .transform((value) =>
-      value
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.url({ protocol: /^https?$/ })));
+const originList = () => commaList('').pipe(z.array(z.url({ protocol: /^https?$/ })));
 
 export const apiEnvSchema = baseEnvSchema
   .extend(submitQuotaEnvSchema.shape)

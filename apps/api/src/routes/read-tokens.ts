@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
 import { validationHook } from '../http/validation-hook.js';
-import type { ReadGrant, ReadTokens } from '../read-tokens/read-tokens.js';
+import type { ReadScope, ReadTokens } from '../read-tokens/read-tokens.js';
 import { commonErrors, errorContent, notFound, taskForbidden } from '../schemas/error.js';
 import { jsonResponse } from '../schemas/json-response.js';
 import { noQuery, taskIdParams } from '../schemas/task.js';
@@ -38,7 +38,8 @@ export function readTokenRoutes({
   workflows: Pick<WorkflowClient, 'status'>;
 }) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
-  const mint = (grant: ReadGrant) => {
+  /** A token reads as the owner of what it names: a system task or workflow (no user) has none. */
+  const mint = (userId: string | null, scope: ReadScope) => {
     if (!readTokens) {
       throw new ApiError(
         404,
@@ -46,7 +47,14 @@ export function readTokenRoutes({
         'Read tokens are off: the api has no READ_TOKEN_SECRET',
       );
     }
-    return readTokens.mint(grant);
+    if (userId === null) {
+      throw new ApiError(
+        403,
+        'TASK_FORBIDDEN',
+        `A system ${scope.kind} has no user to mint a read token for`,
+      );
+    }
+    return readTokens.mint({ userId, scope });
   };
 
   app.openapi(
@@ -61,10 +69,7 @@ export function readTokenRoutes({
     }),
     async (c) => {
       const record = await tasks.get(c.get('identity'), c.req.valid('param').id);
-      if (record.userId === null) {
-        throw new ApiError(403, 'TASK_FORBIDDEN', 'A system task has no user to mint a read token for');
-      }
-      return c.json(await mint({ userId: record.userId, scope: { kind: 'task', id: record.id } }), 201);
+      return c.json(await mint(record.userId, { kind: 'task', id: record.id }), 201);
     },
   );
 
@@ -80,10 +85,7 @@ export function readTokenRoutes({
     }),
     async (c) => {
       const view = await visibleWorkflow(workflows, c.get('identity'), c.req.valid('param').id);
-      if (view.userId === null) {
-        throw new ApiError(403, 'TASK_FORBIDDEN', 'A system workflow has no user to mint a read token for');
-      }
-      return c.json(await mint({ userId: view.userId, scope: { kind: 'workflow', id: view.id } }), 201);
+      return c.json(await mint(view.userId, { kind: 'workflow', id: view.id }), 201);
     },
   );
 
@@ -97,7 +99,7 @@ export function readTokenRoutes({
       request: { query: noQuery },
       responses: { 201: minted, 404: disabled, ...commonErrors },
     }),
-    async (c) => c.json(await mint({ userId: c.get('identity').userId, scope: { kind: 'user' } }), 201),
+    async (c) => c.json(await mint(c.get('identity').userId, { kind: 'user' }), 201),
   );
   return app;
 }
