@@ -2,6 +2,7 @@ export { type ApiClient, type ApiClientOptions, createApiClient, unwrap } from '
 export { ApiClientOptionsError } from './api-client-options-error.js';
 export { ApiRequestError } from './api-request-error.js';
 export type { components, operations, paths } from './generated/openapi.js';
+export { TASK_EVENT_TYPES, type TaskEvent, type TaskEventType } from './task-event.js';
 
 import type { components } from './generated/openapi.js';
 

@@ -1,3 +1,4 @@
+import type { TaskEvent } from '@foreman/api-client';
 import type { Command } from 'commander';
 import { type CommandContext, contextOf } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
@@ -17,20 +18,6 @@ interface EventOptions {
   user?: string;
   from?: string;
   count?: string;
-}
-
-interface TaskEventJson {
-  type: string;
-  taskId: string;
-  taskName: string;
-  queue: string;
-  userId?: string;
-  workflowId?: string;
-  at: string;
-  attempt?: number;
-  percent?: number;
-  message?: string;
-  error?: string;
 }
 
 /** `events`: the api's live stream of task events, resumed after an interruption. */
@@ -85,7 +72,7 @@ async function follow(ctx: CommandContext, options: EventOptions): Promise<void>
           ctx.printer.note(`following events from ${position ?? 'now'} (Ctrl-C stops)`);
           continue;
         }
-        const event = JSON.parse(message.data) as TaskEventJson;
+        const event = JSON.parse(message.data) as Omit<TaskEvent, 'id'>;
         ctx.printer.line({ id: message.id, ...event }, () => describe(event));
         seen += 1;
         if (count !== undefined && seen >= count) return;
@@ -98,7 +85,7 @@ async function follow(ctx: CommandContext, options: EventOptions): Promise<void>
   }
 }
 
-function describe(event: TaskEventJson): string {
+function describe(event: Omit<TaskEvent, 'id'>): string {
   const parts = [formatTime(event.at), event.type.padEnd(9), event.taskId, event.taskName];
   if (event.percent !== undefined) parts.push(`${event.percent}%`);
   if (event.message) parts.push(event.message);
