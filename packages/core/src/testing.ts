@@ -60,3 +60,4 @@ export function freePort(): Promise<number> {
 }
 
 export { type AppProcess, startAppProcess } from './testing/app-process.js';
+export { tcpProxy } from './testing/tcp-proxy.js';

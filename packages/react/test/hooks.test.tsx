@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { type ApiClient, createApiClient, unwrap } from '@foreman/api-client';
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { tcpProxy } from '@foreman/core/testing';
+import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import {
   ForemanProvider,
   type TaskEventFilter,
@@ -132,6 +133,50 @@ describe('@foreman/react against a running api and worker', () => {
     await screen.findByText('completed', undefined, { timeout: 15_000 });
     expect(seen.at(-1)!.events.map((event) => event.type)).toEqual(['progress', 'completed']);
   });
+
+  it('useTaskEvents reconnects after a dropped connection and gets what it missed (Last-Event-ID)', async () => {
+    const proxy = await tcpProxy(Number(new URL(baseUrl).port));
+    try {
+      const { taskId, token } = await submitWithToken();
+      const seen: TaskEventsState[] = [];
+      render(
+        <ForemanProvider baseUrl={proxy.url} token={token}>
+          <Events
+            filter={{ taskId }}
+            options={{ lastEventId: '0-0' }}
+            onState={(state) => seen.push(state)}
+          />
+        </ForemanProvider>,
+      );
+      await screen.findByText('progress', undefined, { timeout: 15_000 });
+      // Cut the connection; the task ends while the page cannot get back.
+      act(() => proxy.dropConnections());
+      await waitFor(() => expect(seen.at(-1)!.connected).toBe(false), { timeout: 15_000 });
+      act(() => {
+        release();
+      });
+      await waitFor(
+        async () => {
+          const record = await unwrap(alice.GET('/tasks/{id}', { params: { path: { id: taskId } } }));
+          expect(record.status).toBe('completed');
+        },
+        { timeout: 15_000 },
+      );
+      expect(screen.queryByText('completed')).toBeNull();
+      act(() => proxy.release());
+      await screen.findByText('completed', undefined, { timeout: 15_000 });
+      expect(seen.at(-1)!.events.map((event) => event.type)).toEqual([
+        'submitted',
+        'started',
+        'progress',
+        'completed',
+      ]);
+      expect(seen.at(-1)!.connected).toBe(true);
+      expect(proxy.connections()).toBeGreaterThanOrEqual(2);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
 
   it("a task's read token reads nothing else: the hook reports the refusal", async () => {
     const { token } = await submitWithToken();
