@@ -29,7 +29,10 @@ export function TaskProgress<Result = unknown>({ taskId, token, children }: Task
       <progress max={100} value={percent} aria-label={`${task.name} progress`}>
         {percent}%
       </progress>
-      {task.progressMessage ? <span className="foreman-task-message">{task.progressMessage}</span> : null}
+      {/* The last progress message says what is going on: once the task has ended it is stale. */}
+      {task.progressMessage && (task.status === 'pending' || task.status === 'running') ? (
+        <span className="foreman-task-message">{task.progressMessage}</span>
+      ) : null}
       {task.error ? <span className="foreman-task-error">{task.error}</span> : null}
       {children?.(task)}
     </div>

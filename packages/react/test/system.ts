@@ -41,7 +41,7 @@ const api = await startAppProcess(
     RATE_LIMIT_PER_MINUTE: '100000',
     ALERT_EVALUATION: 'off',
     READ_TOKEN_SECRET: randomBytes(32).toString('base64url'),
-    CORS_ORIGINS: 'http://app.example.test',
+    CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://app.example.test',
   },
   'api listening',
   { timeoutMs: 60_000 },
