@@ -3,9 +3,6 @@
 // `{ baseUrl, adminKey }` once ready; each `release` line on stdin lets the `sync.fetch_url` tasks
 // waiting so far finish; closing stdin stops everything.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { sync } from '@foreman/contracts';
@@ -16,7 +13,7 @@ import {
   TaskRecordWriter,
   TaskWorker,
 } from '@foreman/core';
-import { createTestRedis, freePort, startAppProcess } from '@foreman/core/testing';
+import { createTestRedis, startApiProcess } from '@foreman/core/testing';
 import { createTestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
 
@@ -24,28 +21,14 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 const label = `react_${process.pid}`;
 const redis = await createTestRedis(label);
 const testDb = await createTestDatabase(label);
-const dataDir = await mkdtemp(join(tmpdir(), `${label}-`));
-const port = await freePort();
-const adminKey = `fm_react_${randomBytes(24).toString('base64url')}`;
-const api = await startAppProcess(
-  root,
-  'api',
-  {
-    PORT: String(port),
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: redis.prefix,
-    DATABASE_URL: testDb.url,
-    DATABASE_SCHEMA: testDb.schema,
-    DATA_DIR: dataDir,
-    ADMIN_API_KEY: adminKey,
-    RATE_LIMIT_PER_MINUTE: '100000',
-    ALERT_EVALUATION: 'off',
+const api = await startApiProcess(root, {
+  redis,
+  database: testDb,
+  env: {
     READ_TOKEN_SECRET: randomBytes(32).toString('base64url'),
     CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://app.example.test',
   },
-  'api listening',
-  { timeoutMs: 60_000 },
-);
+});
 const logger = createLogger('worker', { level: 'silent' });
 const records = new TaskRecordWriter({ db: testDb.database.db });
 const projector = new RecordProjector({
@@ -73,7 +56,7 @@ const worker = new TaskWorker({
   ],
 });
 await worker.start();
-console.log(JSON.stringify({ baseUrl: `http://127.0.0.1:${port}`, adminKey }));
+console.log(JSON.stringify({ baseUrl: api.baseUrl, adminKey: api.adminKey }));
 
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
@@ -90,6 +73,5 @@ lines.on('close', async () => {
   await api.stop();
   await redis.cleanup();
   await testDb.drop();
-  await rm(dataDir, { recursive: true, force: true });
   process.exit(0);
 });
