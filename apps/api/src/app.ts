@@ -10,6 +10,7 @@ import { WorkflowClient, WorkflowEngine } from '@foreman/workflows';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { loadDashboardAssets } from './dashboard/static-assets.js';
 import { TaskEventFanout } from './events/task-event-fanout.js';
 import { TaskEventReader } from './events/task-event-reader.js';
@@ -23,6 +24,7 @@ import { FailedAuthLimit } from './middleware/rate-limit/failed-auth-limit.js';
 import { rateLimit } from './middleware/rate-limit/index.js';
 import { refuseNulQuery } from './middleware/refuse-nul-query/index.js';
 import { sameOrigin } from './middleware/same-origin/index.js';
+import type { ReadTokens } from './read-tokens/read-tokens.js';
 import { advisorRoutes } from './routes/advisor.js';
 import { aiRoutes } from './routes/ai.js';
 import { alertRoutes, alertRuleRoutes } from './routes/alerts.js';
@@ -39,6 +41,7 @@ import { keyRoutes } from './routes/keys.js';
 import { mailboxRoutes } from './routes/mailboxes.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { queueRoutes } from './routes/queues.js';
+import { readTokenRoutes } from './routes/read-tokens.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { sessionRoutes } from './routes/session.js';
 import { taskTypeRoutes } from './routes/task-types.js';
@@ -91,6 +94,10 @@ export interface AppDependencies {
   fileRoots?: readonly string[];
   /** Serves /mailboxes (connect, list, remove users' IMAP mailboxes) when given. */
   mailboxes?: MailboxAccess;
+  /** Mints and verifies browsers' read tokens; without it `POST …/token` answers 404 READ_TOKENS_DISABLED. */
+  readTokens?: ReadTokens | undefined;
+  /** Origins (a product frontend's) whose browsers may call the api cross-origin (CORS); none when empty. */
+  corsOrigins?: readonly string[];
 }
 
 /**
@@ -120,7 +127,14 @@ export function createApp(deps: AppDependencies) {
     prefix: deps.prefix,
     limit: deps.authFailuresPerMinute ?? 30,
   });
-  const authenticate = auth({ keys: deps.keys, sessions, failures, cacheMs: deps.apiKeyCacheMs, isPage });
+  const authenticate = auth({
+    keys: deps.keys,
+    sessions,
+    failures,
+    cacheMs: deps.apiKeyCacheMs,
+    isPage,
+    readTokens: deps.readTokens,
+  });
   const limit = rateLimit({ redis: deps.redis, prefix: deps.prefix, limit: deps.rateLimitPerMinute });
 
   app.use(
@@ -131,6 +145,19 @@ export function createApp(deps: AppDependencies) {
       },
     }),
   );
+  if (deps.corsOrigins?.length) {
+    // Before authentication: a preflight carries no credentials. Bearer tokens only, no cookies.
+    app.use(
+      '*',
+      cors({
+        origin: deps.corsOrigins.map((origin) => new URL(origin).origin),
+        allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+        allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Idempotency-Key'],
+        exposeHeaders: ['Retry-After', 'Idempotent-Replayed'],
+        maxAge: 600,
+      }),
+    );
+  }
   app.use('*', sameOrigin({ trustedOrigins: deps.trustedOrigins, alwaysGuarded: ['/login'] }));
   app.use('*', async (c, next) => (isPublic(c.req.path) ? next() : authenticate(c, next)));
   app.use('*', async (c, next) => (isPublic(c.req.path) ? next() : limit(c, next)));
@@ -147,6 +174,10 @@ export function createApp(deps: AppDependencies) {
     }),
   );
   app.route('/', keyRoutes({ keys: deps.keys }));
+  // Engine for the api's own reads, submits and cancels; beat's orchestrator advances workflows.
+  const engine = new WorkflowEngine({ db: deps.database.db, client: deps.client, logger: deps.logger });
+  const workflows = new WorkflowClient({ db: deps.database.db, engine, logger: deps.logger });
+  app.route('/', readTokenRoutes({ readTokens: deps.readTokens, tasks, workflows }));
   app.route('/task-types', taskTypeRoutes({ registry: deps.client.registry }));
   const quota = deps.submitQuota
     ? new SubmitQuota({ redis: deps.redis, prefix: deps.prefix, ...deps.submitQuota })
@@ -165,16 +196,7 @@ export function createApp(deps: AppDependencies) {
       fairnessRoutes({ fairness: new FairnessMetrics({ scheduler: fair }), fairQueues: fair.queues }),
     );
   }
-  // Beat's orchestrator advances workflows; the api only submits, reads and cancels them.
-  const engine = new WorkflowEngine({ db: deps.database.db, client: deps.client, logger: deps.logger });
-  app.route(
-    '/workflows',
-    workflowRoutes({
-      workflows: new WorkflowClient({ db: deps.database.db, engine, logger: deps.logger }),
-      quota,
-      idempotent,
-    }),
-  );
+  app.route('/workflows', workflowRoutes({ workflows, quota, idempotent }));
   app.route(
     '/schedules',
     scheduleRoutes({

@@ -10,6 +10,9 @@ import {
 } from '@foreman/config';
 import { z } from 'zod';
 
+/** A comma-separated list of http(s) origins. */
+const originList = () => commaList('').pipe(z.array(z.url({ protocol: /^https?$/ })));
+
 export const apiEnvSchema = baseEnvSchema
   .extend(submitQuotaEnvSchema.shape)
   .extend(mailboxEnvSchema.shape)
@@ -51,16 +54,19 @@ export const apiEnvSchema = baseEnvSchema
      * Origins, comma-separated, from which cookie-authenticated (dashboard) requests may change state,
      * besides the api's own host: for a proxy that rewrites the Host header.
      */
-    TRUSTED_ORIGINS: z
-      .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((origin) => origin.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.url({ protocol: /^https?$/ }))),
+    TRUSTED_ORIGINS: originList(),
+    /**
+     * Origins, comma-separated (`https://app.example.com`), whose pages may call the api from the
+     * browser (CORS), with a read token or a key in `Authorization`. Empty: no CORS headers.
+     */
+    CORS_ORIGINS: originList(),
+    /**
+     * HMAC key (32+ characters, the same on every replica) that signs browsers' read tokens
+     * (`POST /tasks/{id}/token`, …). Unset: minting answers 404 READ_TOKENS_DISABLED.
+     */
+    READ_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Lifetime of a read token, in seconds. */
+    READ_TOKEN_TTL_SECONDS: positiveInt(900),
     /** Bull Board (/admin/queues) shows jobs without retry, remove, clean or pause buttons. */
     BULL_BOARD_READ_ONLY: z.stringbool().default(true),
     /**

@@ -10,6 +10,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { bootstrapAdminKey } from './bootstrap-admin-key.js';
 import { apiEnvSchema } from './env.js';
+import { ReadTokens } from './read-tokens/read-tokens.js';
 
 export interface ApiServer {
   readonly port: number;
@@ -87,6 +88,10 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     healthCheckTimeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
     sessionCookie: { secure: config.SESSION_COOKIE_SECURE, maxAgeSeconds: config.SESSION_MAX_AGE_SECONDS },
     trustedOrigins: config.TRUSTED_ORIGINS,
+    corsOrigins: config.CORS_ORIGINS,
+    readTokens: config.READ_TOKEN_SECRET
+      ? new ReadTokens({ secret: config.READ_TOKEN_SECRET, ttlSeconds: config.READ_TOKEN_TTL_SECONDS })
+      : undefined,
     bullBoardReadOnly: config.BULL_BOARD_READ_ONLY,
     fileRoots: config.FILE_ROOTS,
     mailboxes: mailboxAccess(database.db, config),

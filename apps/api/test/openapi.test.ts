@@ -1,31 +1,10 @@
-import { AlertManager, createChannels } from '@foreman/alerting';
-import { createLogger } from '@foreman/logger';
-import { QueueAdvisor, ServiceMetrics } from '@foreman/metrics';
-import { startTestApi, type TestApi } from './test-api.js';
+import { startFullTestApi } from './full-test-api.js';
+import type { TestApi } from './test-api.js';
 
 describe('api description and probes', () => {
   let api: TestApi;
   beforeAll(async () => {
-    // Every optional part on (metrics, advisor, alerts), so the document lists all their routes.
-    api = await startTestApi('api_openapi', (redis, testDb) => {
-      const logger = createLogger('api', { level: 'silent' });
-      const db = testDb.database.db;
-      const queues = ['maintenance'];
-      return {
-        metrics: new ServiceMetrics({
-          service: 'api',
-          queues: { connection: redis.redis, prefix: redis.prefix, names: queues, db },
-        }),
-        advisor: new QueueAdvisor({ db, redis: redis.redis, prefix: redis.prefix, queues }),
-        alerts: new AlertManager({
-          db,
-          redis: redis.redis,
-          prefix: redis.prefix,
-          logger,
-          channels: createChannels({}, logger),
-        }),
-      };
-    });
+    api = await startFullTestApi('api_openapi');
   });
   afterAll(() => api.close());
 
@@ -62,6 +41,7 @@ describe('api description and probes', () => {
         '/alerts/{id}/ack',
         '/alert-rules',
         '/alert-rules/{id}',
+        '/fairness',
       ]),
     );
     expect(Object.keys(doc.components.schemas)).toEqual(

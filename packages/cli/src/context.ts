@@ -1,7 +1,8 @@
+import type { ApiClient } from '@foreman/api-client';
 import type { Command } from 'commander';
 import { type CliEnv, loadCliEnv } from './env.js';
 import { UsageError } from './errors.js';
-import { ApiClient } from './http/api-client.js';
+import { createCliApi } from './http/api.js';
 import { type CliIo, Printer } from './output/printer.js';
 
 /** Options every command takes (given before or after the command's name). */
@@ -31,7 +32,7 @@ export function contextOf(io: CliIo, command: Command): CommandContext {
     io,
     env,
     printer: new Printer(io, globals.json === true),
-    api: new ApiClient({
+    api: createCliApi({
       baseUrl,
       key: globals.key ?? env.FOREMAN_API_KEY,
       timeoutMs: env.FOREMAN_TIMEOUT_MS,

@@ -1,7 +1,7 @@
 export type { ApiKeyJson, DeadLetterJson, SubmittedJson, TaskJson } from './commands/api-types.js';
 export { type CliEnv, cliEnvSchema, loadCliEnv } from './env.js';
 export { ApiRequestError, CliError, EXIT, type ExitCode, UsageError } from './errors.js';
-export { ApiClient, type ApiClientOptions } from './http/api-client.js';
+export { type CliApiOptions, createCliApi } from './http/api.js';
 export { ApiKeyAdmin } from './keys/api-key-admin.js';
 export { DatabaseKeyAdmin } from './keys/database-key-admin.js';
 export type { CreatedKey, KeyAdmin, NewKey } from './keys/key-admin.js';

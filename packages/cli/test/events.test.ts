@@ -1,5 +1,4 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { waitFor } from '@foreman/core/testing';
+import { tcpProxy, waitFor } from '@foreman/core/testing';
 import { type CliSystem, startCliSystem } from './harness.js';
 
 describe('foreman events', () => {
@@ -168,48 +167,6 @@ describe('foreman events', () => {
     expect(badKey.error().code).toBe('UNAUTHENTICATED');
   });
 });
-
-/** A TCP proxy to a local port whose connections can be cut, as a network would. */
-async function tcpProxy(port: number) {
-  const sockets = new Set<Socket>();
-  let accepted = 0;
-  let held: Socket[] | undefined;
-  const forward = (client: Socket) => {
-    const upstream = connect(port, '127.0.0.1');
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => socket.destroy());
-    }
-    client.pipe(upstream).pipe(client);
-  };
-  const server: Server = createServer((client) => {
-    accepted += 1;
-    if (held) held.push(client);
-    else forward(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port: own } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${own}`,
-    connections: () => accepted,
-    /** Cuts every connection; new ones wait (their requests unanswered) until `release`. */
-    dropConnections: () => {
-      held = [];
-      for (const socket of sockets) socket.destroy();
-    },
-    release: () => {
-      const waiting = held ?? [];
-      held = undefined;
-      for (const client of waiting) forward(client);
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 /** `promise`, or a failure after `ms`: a cli that never ends fails its test and is killed. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

@@ -1,8 +1,4 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { file, maintenance, sync } from '@foreman/contracts';
 import {
@@ -13,7 +9,7 @@ import {
   TaskRecordWriter,
   TaskWorker,
 } from '@foreman/core';
-import { createTestRedis, freePort, startAppProcess, type TestRedis } from '@foreman/core/testing';
+import { createTestRedis, startApiProcess, type TestRedis } from '@foreman/core/testing';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
 
@@ -53,28 +49,9 @@ export interface CliSystem {
 export async function startCliSystem(label: string): Promise<CliSystem> {
   const redis = await createTestRedis(label);
   const testDb = await createTestDatabase(label);
-  const dataDir = await mkdtemp(join(tmpdir(), `${label}-`));
-  const port = await freePort();
-  const adminKey = `fm_cli_${randomBytes(24).toString('base64url')}`;
-  const api = await startAppProcess(
-    root,
-    'api',
-    {
-      PORT: String(port),
-      REDIS_URL: redis.url,
-      QUEUE_PREFIX: redis.prefix,
-      DATABASE_URL: testDb.url,
-      DATABASE_SCHEMA: testDb.schema,
-      DATA_DIR: dataDir,
-      ADMIN_API_KEY: adminKey,
-      // Revocation takes effect on the next request.
-      API_KEY_CACHE_MS: '1',
-      RATE_LIMIT_PER_MINUTE: '100000',
-      ALERT_EVALUATION: 'off',
-    },
-    'api listening',
-    { timeoutMs: 60_000 },
-  );
+  // Revocation takes effect on the next request.
+  const api = await startApiProcess(root, { redis, database: testDb, env: { API_KEY_CACHE_MS: '1' } });
+  const { baseUrl, adminKey } = api;
   const logger = createLogger('worker', { level: 'silent' });
   const records = new TaskRecordWriter({ db: testDb.database.db });
   const events = new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix });
@@ -125,7 +102,6 @@ export async function startCliSystem(label: string): Promise<CliSystem> {
     }),
   ];
   await Promise.all(workers.map((worker) => worker.start()));
-  const baseUrl = `http://127.0.0.1:${port}`;
 
   return {
     baseUrl,
@@ -158,7 +134,6 @@ export async function startCliSystem(label: string): Promise<CliSystem> {
       await api.stop();
       await redis.cleanup();
       await testDb.drop();
-      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -59,4 +59,6 @@ export function freePort(): Promise<number> {
   });
 }
 
+export { type ApiProcess, type ApiProcessOptions, startApiProcess } from './testing/api-process.js';
 export { type AppProcess, startAppProcess } from './testing/app-process.js';
+export { tcpProxy } from './testing/tcp-proxy.js';

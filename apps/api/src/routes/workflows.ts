@@ -29,6 +29,19 @@ const definitionBody = z.record(z.string(), z.unknown()).openapi('WorkflowDefini
 });
 const idParams = z.object({ id: z.string().min(1).max(200) });
 
+/** A workflow run the key may see: its user's, or any for an admin (404 otherwise, as for no such run). */
+export async function visibleWorkflow(
+  workflows: Pick<WorkflowClient, 'status'>,
+  identity: ApiKeyIdentity,
+  id: string,
+): Promise<WorkflowView> {
+  const view = await workflows.status(id).catch(() => undefined);
+  if (!view || (!identity.admin && view.userId !== identity.userId)) {
+    throw new ApiError(404, 'WORKFLOW_NOT_FOUND', `No workflow with id "${id}"`);
+  }
+  return view;
+}
+
 /** Task graphs submitted as one unit, scoped to the key's user like tasks. */
 export function workflowRoutes({
   workflows,
@@ -42,13 +55,7 @@ export function workflowRoutes({
   quota?: SubmitQuota | undefined;
 }) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
-  const visible = async (identity: ApiKeyIdentity, id: string): Promise<WorkflowView> => {
-    const view = await workflows.status(id).catch(() => undefined);
-    if (!view || (!identity.admin && view.userId !== identity.userId)) {
-      throw new ApiError(404, 'WORKFLOW_NOT_FOUND', `No workflow with id "${id}"`);
-    }
-    return view;
-  };
+  const visible = (identity: ApiKeyIdentity, id: string) => visibleWorkflow(workflows, identity, id);
 
   app.openapi(
     createRoute({

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { UsageError } from '../errors.js';
+import { call } from '../http/api.js';
 import { parseInteger, parseTime } from '../input/options.js';
 import { formatTime, truncate } from '../output/format.js';
 import type { CliIo } from '../output/printer.js';
 import { renderTable } from '../output/table.js';
-import type { DeadLetterJson, SubmittedJson } from './api-types.js';
+import type { DeadLetterJson } from './api-types.js';
 import { renderSubmitted } from './tasks.js';
 
 /** `dead-letters list` and `dead-letters replay`: tasks that failed for good, and running them again. */
@@ -30,13 +31,14 @@ export function registerDeadLetterCommands(program: Command, io: CliIo): void {
         throw new UsageError('--replayed and --not-replayed exclude each other');
       }
       const replayed = options.replayed ? 'true' : options.notReplayed ? 'false' : undefined;
-      const answer = await ctx.api.get<{ deadLetters: DeadLetterJson[] }>('/dead-letters', {
+      const query = {
         name: options.task,
         userId: options.user,
         replayed,
         before: options.before === undefined ? undefined : parseTime(options.before, '--before'),
         limit: parseInteger(options.limit, '--limit', 1, 200),
-      });
+      } as const;
+      const answer = await call(ctx.api.GET('/dead-letters', { params: { query } }));
       ctx.printer.result(answer, () =>
         renderTable(
           [
@@ -67,17 +69,18 @@ export function registerDeadLetterCommands(program: Command, io: CliIo): void {
         throw new UsageError('Give either a task id or --all');
       }
       if (taskId !== undefined) {
-        const submitted = await ctx.api.post<SubmittedJson>(
-          `/dead-letters/${encodeURIComponent(taskId)}/replay`,
+        const submitted = await call(
+          ctx.api.POST('/dead-letters/{taskId}/replay', { params: { path: { taskId } } }),
         );
         ctx.printer.result(submitted, () => renderSubmitted(submitted));
         return;
       }
-      const result = await ctx.api.post<ReplayAll>('/dead-letters/replay', {
+      const body = {
         name: options.task,
         userId: options.user,
         limit: parseInteger(options.limit, '--limit', 1, 1_000),
-      });
+      };
+      const result = await call(ctx.api.POST('/dead-letters/replay', { body }));
       ctx.printer.result(result, () =>
         [
           `replayed ${result.replayed.length}, failed ${result.failed.length}`,
@@ -85,7 +88,7 @@ export function registerDeadLetterCommands(program: Command, io: CliIo): void {
             ? [
                 renderTable(
                   [
-                    { header: 'new task id', value: (task: ReplayAll['replayed'][number]) => task.taskId },
+                    { header: 'new task id', value: (task: (typeof result.replayed)[number]) => task.taskId },
                     { header: 'task', value: (task) => task.name },
                     { header: 'queue', value: (task) => task.queue },
                   ],
@@ -113,9 +116,4 @@ interface ReplayOptions {
   task?: string;
   user?: string;
   limit: string;
-}
-
-interface ReplayAll {
-  replayed: Array<{ taskId: string; name: string; queue: string }>;
-  failed: Array<{ taskId: string; error: string }>;
 }

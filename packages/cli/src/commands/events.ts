@@ -1,6 +1,8 @@
+import type { TaskEvent } from '@foreman/api-client';
 import type { Command } from 'commander';
 import { type CommandContext, contextOf } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { call } from '../http/api.js';
 import { readSse } from '../http/sse.js';
 import { parseInteger } from '../input/options.js';
 import { formatTime } from '../output/format.js';
@@ -16,20 +18,6 @@ interface EventOptions {
   user?: string;
   from?: string;
   count?: string;
-}
-
-interface TaskEventJson {
-  type: string;
-  taskId: string;
-  taskName: string;
-  queue: string;
-  userId?: string;
-  workflowId?: string;
-  at: string;
-  attempt?: number;
-  percent?: number;
-  message?: string;
-  error?: string;
 }
 
 /** `events`: the api's live stream of task events, resumed after an interruption. */
@@ -58,9 +46,15 @@ async function follow(ctx: CommandContext, options: EventOptions): Promise<void>
   let connected = false;
   let retryMs = 250;
   for (;;) {
-    let body: ReadableStream<Uint8Array>;
+    let body: ReadableStream<Uint8Array> | null;
     try {
-      body = await ctx.api.stream('/events', query, position);
+      body = await call(
+        ctx.api.GET('/events', {
+          params: { query },
+          headers: { accept: 'text/event-stream', ...(position ? { 'last-event-id': position } : {}) },
+          parseAs: 'stream',
+        }),
+      );
     } catch (error) {
       // Once the stream has worked, an api that went away is waited for; refusals end the command.
       if (!connected || !(error instanceof CliError) || error.exitCode !== EXIT.unreachable) throw error;
@@ -68,6 +62,7 @@ async function follow(ctx: CommandContext, options: EventOptions): Promise<void>
       retryMs = Math.min(retryMs * 2, RECONNECT_MAX_MS);
       continue;
     }
+    if (!body) throw new CliError('API_ANSWER_INVALID', 'The api answered /events without a stream');
     connected = true;
     retryMs = 250;
     try {
@@ -77,7 +72,7 @@ async function follow(ctx: CommandContext, options: EventOptions): Promise<void>
           ctx.printer.note(`following events from ${position ?? 'now'} (Ctrl-C stops)`);
           continue;
         }
-        const event = JSON.parse(message.data) as TaskEventJson;
+        const event = JSON.parse(message.data) as Omit<TaskEvent, 'id'>;
         ctx.printer.line({ id: message.id, ...event }, () => describe(event));
         seen += 1;
         if (count !== undefined && seen >= count) return;
@@ -90,7 +85,7 @@ async function follow(ctx: CommandContext, options: EventOptions): Promise<void>
   }
 }
 
-function describe(event: TaskEventJson): string {
+function describe(event: Omit<TaskEvent, 'id'>): string {
   const parts = [formatTime(event.at), event.type.padEnd(9), event.taskId, event.taskName];
   if (event.percent !== undefined) parts.push(`${event.percent}%`);
   if (event.message) parts.push(event.message);

@@ -1,13 +1,14 @@
+import type { ApiSchema, paths } from '@foreman/api-client';
 import type { Command } from 'commander';
 import { contextOf } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
+import { call } from '../http/api.js';
 import { parseDuration, parseInteger } from '../input/options.js';
 import { yesNo } from '../output/format.js';
 import type { CliIo } from '../output/printer.js';
 import { renderTable } from '../output/table.js';
 
 const CLEANABLE = ['completed', 'failed', 'delayed', 'wait', 'paused'];
-const queuePath = (name: string) => `/queues/${encodeURIComponent(name)}`;
 
 /** `queues` (depths) and `queue clean|purge|pause|resume <queue>` (admin key). */
 export function registerQueueCommands(program: Command, io: CliIo): void {
@@ -16,7 +17,7 @@ export function registerQueueCommands(program: Command, io: CliIo): void {
     .description('Every queue with its depth by state and its rates over the last 5 minutes')
     .action(async (_options: object, command: Command) => {
       const ctx = contextOf(io, command);
-      const answer = await ctx.api.get<{ queues: QueueJson[] }>('/queues');
+      const answer = await call(ctx.api.GET('/queues'));
       const count = (state: string) => (queue: QueueJson) => String(queue.counts[state] ?? 0);
       ctx.printer.result(answer, () =>
         renderTable(
@@ -50,11 +51,12 @@ export function registerQueueCommands(program: Command, io: CliIo): void {
       if (!CLEANABLE.includes(options.status)) {
         throw new UsageError(`--status must be one of ${CLEANABLE.join(', ')} (got "${options.status}")`);
       }
-      const result = await ctx.api.post<{ removed: number }>(`${queuePath(name)}/clean`, {
-        status: options.status,
+      const body = {
+        status: options.status as Cleanable,
         graceMs: parseDuration(options.grace, '--grace'),
         limit: parseInteger(options.limit, '--limit', 1, 100_000),
-      });
+      };
+      const result = await call(ctx.api.POST('/queues/{name}/clean', { params: { path: { name } }, body }));
       ctx.printer.result(
         { queue: name, ...result },
         () => `removed ${result.removed} ${options.status} jobs from ${name}`,
@@ -77,7 +79,9 @@ export function registerQueueCommands(program: Command, io: CliIo): void {
         const sure = await io.confirm(`Cancel every task of queue "${name}" that has not started? [y/N] `);
         if (!sure) throw new CliError('ABORTED', `Nothing purged from "${name}"`);
       }
-      const result = await ctx.api.post<{ cancelled: number }>(`${queuePath(name)}/purge`, { limit });
+      const result = await call(
+        ctx.api.POST('/queues/{name}/purge', { params: { path: { name } }, body: { limit } }),
+      );
       ctx.printer.result({ queue: name, ...result }, () => `cancelled ${result.cancelled} tasks of ${name}`);
     });
 
@@ -91,19 +95,16 @@ export function registerQueueCommands(program: Command, io: CliIo): void {
       .argument('<queue>', 'queue name')
       .action(async (name: string, _options: object, command: Command) => {
         const ctx = contextOf(io, command);
-        const result = await ctx.api.post<{ name: string; paused: boolean }>(`${queuePath(name)}/${verb}`);
+        const result = await call(ctx.api.POST(`/queues/{name}/${verb}`, { params: { path: { name } } }));
         ctx.printer.result(result, () => `${result.name} ${result.paused ? 'paused' : 'resumed'}`);
       });
   }
 }
 
-interface QueueJson {
-  name: string;
-  paused: boolean;
-  counts: Record<string, number>;
-  completedPerMinute: number;
-  failedPerMinute: number;
-}
+type QueueJson = ApiSchema<'Queue'>;
+type Cleanable = NonNullable<
+  NonNullable<paths['/queues/{name}/clean']['post']['requestBody']>['content']['application/json']
+>['status'];
 
 interface CleanOptions {
   status: string;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type CommandContext, contextOf } from '../context.js';
 import { CliError } from '../errors.js';
+import { call } from '../http/api.js';
 import { parseDuration, parseInteger, parseTime } from '../input/options.js';
 import { readPayload } from '../input/payload.js';
 import { compactJson, formatDuration, formatTime, truncate } from '../output/format.js';
@@ -9,7 +10,6 @@ import { renderFields, renderTable } from '../output/table.js';
 import type { SubmittedJson, TaskJson } from './api-types.js';
 
 const STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'];
-const path = (id: string) => `/tasks/${encodeURIComponent(id)}`;
 
 /** submit, status, list, cancel and retry of tasks. */
 export function registerTaskCommands(program: Command, io: CliIo): void {
@@ -27,7 +27,7 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
       const ctx = contextOf(io, command);
       const waitMs = parseDuration(options.waitTimeout, '--wait-timeout');
       const payload = await readPayload(options.payload, io.readStdin);
-      const submitted = await ctx.api.post<SubmittedJson>(`/tasks/${encodeURIComponent(task)}`, payload, {
+      const query = {
         priority:
           options.priority === undefined
             ? undefined
@@ -35,7 +35,13 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
               parseInteger(options.priority, '--priority', 0, 2_097_151),
         delayMs: options.delay === undefined ? undefined : parseDuration(options.delay, '--delay'),
         userId: options.user,
-      });
+      };
+      const submitted = await call(
+        ctx.api.POST('/tasks/{name}', {
+          params: { path: { name: task }, query },
+          body: payload as Record<string, unknown>,
+        }),
+      );
       if (!options.wait) {
         ctx.printer.result(submitted, () => renderSubmitted(submitted));
         return;
@@ -57,7 +63,7 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
     .argument('<id>', 'task id')
     .action(async (id: string, _options: object, command: Command) => {
       const ctx = contextOf(io, command);
-      const task = await ctx.api.get<TaskJson>(path(id));
+      const task = await readTask(ctx, id);
       ctx.printer.result(task, () => renderTask(task));
     });
 
@@ -82,9 +88,7 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
     .argument('<id>', 'task id')
     .action(async (id: string, _options: object, command: Command) => {
       const ctx = contextOf(io, command);
-      const result = await ctx.api.post<{ taskId: string; status: string; was: string }>(
-        `${path(id)}/cancel`,
-      );
+      const result = await call(ctx.api.POST('/tasks/{id}/cancel', { params: { path: { id } } }));
       ctx.printer.result(result, () =>
         result.status === 'cancelled'
           ? `cancelled ${result.taskId} (it was ${result.was})`
@@ -98,7 +102,7 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
     .argument('<id>', 'task id')
     .action(async (id: string, _options: object, command: Command) => {
       const ctx = contextOf(io, command);
-      const submitted = await ctx.api.post<SubmittedJson>(`${path(id)}/retry`);
+      const submitted = await call(ctx.api.POST('/tasks/{id}/retry', { params: { path: { id } } }));
       ctx.printer.result(submitted, () => renderSubmitted(submitted));
     });
 }
@@ -110,7 +114,7 @@ const POLL_MS = 300;
 async function waitForEnd(ctx: CommandContext, taskId: string, timeoutMs: number): Promise<TaskJson> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const task = await ctx.api.get<TaskJson>(path(taskId));
+    const task = await readTask(ctx, taskId);
     if (ENDED.has(task.status)) return task;
     if (Date.now() >= until) {
       throw new CliError(
@@ -121,6 +125,9 @@ async function waitForEnd(ctx: CommandContext, taskId: string, timeoutMs: number
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
+
+const readTask = (ctx: CommandContext, id: string) =>
+  call(ctx.api.GET('/tasks/{id}', { params: { path: { id } } }));
 
 interface SubmitOptions {
   wait?: boolean;
@@ -143,8 +150,8 @@ interface ListOptions {
 }
 
 async function listTasks(ctx: CommandContext, options: ListOptions): Promise<void> {
-  const page = await ctx.api.get<{ tasks: TaskJson[]; nextCursor: string | null }>('/tasks', {
-    status: options.status,
+  const query = {
+    status: options.status as TaskJson['status'] | undefined,
     name: options.task,
     queue: options.queue,
     userId: options.user,
@@ -152,7 +159,8 @@ async function listTasks(ctx: CommandContext, options: ListOptions): Promise<voi
     to: options.until === undefined ? undefined : parseTime(options.until, '--until'),
     limit: parseInteger(options.limit, '--limit', 1, 200),
     cursor: options.cursor,
-  });
+  };
+  const page = await call(ctx.api.GET('/tasks', { params: { query } }));
   ctx.printer.result(page, () =>
     renderTable(
       [
@@ -170,14 +178,14 @@ async function listTasks(ctx: CommandContext, options: ListOptions): Promise<voi
   if (page.nextCursor) ctx.printer.note(`more: --cursor ${page.nextCursor}`);
 }
 
-export const renderSubmitted = (submitted: SubmittedJson): string =>
+/** A submitted task; a replayed dead letter also names the task it replays. */
+export const renderSubmitted = (submitted: SubmittedJson & { replayOf?: string }): string =>
   renderFields([
     ['task id', submitted.taskId],
     ['task', submitted.name],
     ['queue', submitted.queue],
     ['status', submitted.status],
     ['replay of', submitted.replayOf],
-    ['deduplicated', submitted.deduplicated ? 'yes: the first task with this idempotency key' : undefined],
   ]);
 
 function renderTask(task: TaskJson): string {

@@ -1,6 +1,8 @@
+import type { ApiSchema } from '@foreman/api-client';
 import type { Command } from 'commander';
 import { type CommandContext, contextOf } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
+import { call } from '../http/api.js';
 import { formatDuration, formatTime, yesNo } from '../output/format.js';
 import type { CliIo } from '../output/printer.js';
 import { renderTable } from '../output/table.js';
@@ -20,11 +22,11 @@ export function registerWorkerCommands(program: Command, io: CliIo): void {
     .description('Live worker connections per queue, with their idle time (heartbeat)')
     .action(
       action(async (ctx) => {
-        const answer = await ctx.api.get<{ workers: Worker[] }>('/workers');
+        const answer = await call(ctx.api.GET('/workers'));
         ctx.printer.result(answer, () =>
           renderTable(
             [
-              { header: 'queue', value: (worker: Worker) => worker.queue },
+              { header: 'queue', value: (worker: ApiSchema<'Worker'>) => worker.queue },
               { header: 'id', value: (worker) => worker.id },
               { header: 'address', value: (worker) => worker.address },
               { header: 'up', value: (worker) => formatDuration(worker.ageSeconds * 1_000), align: 'right' },
@@ -45,11 +47,11 @@ export function registerWorkerCommands(program: Command, io: CliIo): void {
     .description('Tasks running right now')
     .action(
       action(async (ctx) => {
-        const answer = await ctx.api.get<{ active: Active[] }>('/workers/active');
+        const answer = await call(ctx.api.GET('/workers/active'));
         ctx.printer.result(answer, () =>
           renderTable(
             [
-              { header: 'task id', value: (task: Active) => task.taskId },
+              { header: 'task id', value: (task: (typeof answer.active)[number]) => task.taskId },
               { header: 'task', value: (task) => task.name },
               { header: 'queue', value: (task) => task.queue },
               { header: 'started', value: (task) => formatTime(task.startedAt) },
@@ -66,7 +68,7 @@ export function registerWorkerCommands(program: Command, io: CliIo): void {
     .description('Task types each queue (and so its worker app) runs')
     .action(
       action(async (ctx) => {
-        const answer = await ctx.api.get<{ queues: Record<string, string[]> }>('/workers/registered');
+        const answer = await call(ctx.api.GET('/workers/registered'));
         const rows = Object.entries(answer.queues).flatMap(([queue, tasks]) =>
           tasks.map((task) => ({ queue, task })),
         );
@@ -87,7 +89,7 @@ export function registerWorkerCommands(program: Command, io: CliIo): void {
     .description('Worker processes (heartbeats), and slots, running and waiting tasks per queue')
     .action(
       action(async (ctx) => {
-        const answer = await ctx.api.get<Stats>('/workers/stats');
+        const answer = await call(ctx.api.GET('/workers/stats'));
         const queues = Object.entries(answer.queues).map(([queue, stats]) => ({ queue, ...stats }));
         ctx.printer.result(answer, () =>
           [
@@ -106,7 +108,7 @@ export function registerWorkerCommands(program: Command, io: CliIo): void {
               ? '(no worker heartbeats: workers with metrics beat every 5 s)'
               : renderTable(
                   [
-                    { header: 'process', value: (row: Stats['processes'][number]) => row.instance },
+                    { header: 'process', value: (row: (typeof answer.processes)[number]) => row.instance },
                     { header: 'service', value: (row) => row.service },
                     { header: 'queue', value: (row) => row.queue },
                     { header: 'concurrency', value: (row) => String(row.concurrency), align: 'right' },
@@ -125,9 +127,7 @@ export function registerWorkerCommands(program: Command, io: CliIo): void {
     .argument('[queues...]', 'queues that must have a worker')
     .action(
       action(async (ctx, wanted) => {
-        const answer = await ctx.api.post<{ queues: Record<string, { workers: number; ok: boolean }> }>(
-          '/workers/ping',
-        );
+        const answer = await call(ctx.api.POST('/workers/ping'));
         const unknown = wanted.filter((queue) => !(queue in answer.queues));
         if (unknown.length > 0) {
           throw new CliError(
@@ -164,31 +164,4 @@ function progressOf(progress: unknown): string {
     return `${(progress as { percent: unknown }).percent}%`;
   }
   return '-';
-}
-
-interface Worker {
-  queue: string;
-  id: string;
-  address: string;
-  ageSeconds: number;
-  idleSeconds: number;
-}
-
-interface Active {
-  taskId: string;
-  name: string;
-  queue: string;
-  startedAt: string | null;
-  progress: unknown;
-}
-
-interface Stats {
-  processes: Array<{
-    instance: string;
-    service: string;
-    queue: string;
-    concurrency: number;
-    lastBeatSecondsAgo: number;
-  }>;
-  queues: Record<string, { processes: number; slots: number; active: number; waiting: number }>;
 }

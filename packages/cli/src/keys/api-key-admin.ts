@@ -1,5 +1,6 @@
+import type { ApiClient } from '@foreman/api-client';
 import type { ApiKeyJson } from '../commands/api-types.js';
-import type { ApiClient } from '../http/api-client.js';
+import { call } from '../http/api.js';
 import type { CreatedKey, KeyAdmin, NewKey } from './key-admin.js';
 
 /** Keys through the api's admin routes (`/keys`): needs an admin key, no database access. */
@@ -9,16 +10,16 @@ export class ApiKeyAdmin implements KeyAdmin {
   constructor(private readonly api: ApiClient) {}
 
   async create(input: NewKey): Promise<CreatedKey> {
-    const created = await this.api.post<Omit<CreatedKey, 'label'>>('/keys', input);
+    const created = await call(this.api.POST('/keys', { body: input }));
     return { ...created, label: input.label ?? null };
   }
 
   async list(): Promise<ApiKeyJson[]> {
-    return (await this.api.get<{ keys: ApiKeyJson[] }>('/keys')).keys;
+    return (await call(this.api.GET('/keys'))).keys;
   }
 
   async revoke(id: string): Promise<void> {
-    await this.api.delete(`/keys/${encodeURIComponent(id)}`);
+    await call(this.api.DELETE('/keys/{id}', { params: { path: { id } } }));
   }
 
   async close(): Promise<void> {}

@@ -6,6 +6,7 @@ import { createMiddleware } from 'hono/factory';
 import type { ApiEnv, Credential } from '../../http/api-env.js';
 import { ApiError } from '../../http/api-error.js';
 import { clientAddress } from '../../http/client-address.js';
+import { READ_TOKEN_PREFIX, type ReadTokens, readScopeAllows } from '../../read-tokens/read-tokens.js';
 import type { SessionStore } from '../../session/session-store.js';
 import type { FailedAuthLimit } from '../rate-limit/failed-auth-limit.js';
 
@@ -26,6 +27,8 @@ export interface AuthOptions {
    */
   isPage?: (path: string) => boolean;
   loginPath?: string;
+  /** Verifies browsers' read tokens (`fmr_…`); without it every read token is refused. */
+  readTokens?: Pick<ReadTokens, 'verify'> | undefined;
 }
 
 /** What a request presents: a key (`Authorization: Bearer`, `X-Api-Key`) or the session cookie. */
@@ -51,6 +54,7 @@ export function auth({
   cacheMs = 5_000,
   isPage = () => false,
   loginPath = '/login',
+  readTokens,
 }: AuthOptions) {
   // By key hash, so the raw key is never kept in memory longer than the request.
   const cache = new Map<string, { identity: ApiKeyIdentity; until: number }>();
@@ -75,6 +79,23 @@ export function auth({
 
   return createMiddleware<ApiEnv>(async (c, next) => {
     const credentials = presented(c);
+    if (credentials && 'key' in credentials && credentials.key.startsWith(READ_TOKEN_PREFIX)) {
+      const grant = await readTokens?.verify(credentials.key);
+      if (!grant)
+        throw new ApiError(401, 'READ_TOKEN_INVALID', 'The read token is expired, altered or unknown');
+      if (!readScopeAllows(grant.scope, c.req.method, c.req.path, new URL(c.req.url).searchParams)) {
+        throw new ApiError(
+          403,
+          'READ_TOKEN_SCOPE',
+          'A read token only reads the task, workflow or events it names',
+        );
+      }
+      const scopeId = grant.scope.kind === 'user' ? grant.userId : grant.scope.id;
+      // No key behind it: rate limits and stream caps count per scope.
+      c.set('identity', { id: `read:${grant.scope.kind}:${scopeId}`, userId: grant.userId, admin: false });
+      c.set('credential', 'header');
+      return next();
+    }
     const identity = credentials && (await identify(c, credentials));
     if (!credentials || !identity) {
       if (c.req.method === 'GET' && isPage(c.req.path)) {
