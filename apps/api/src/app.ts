@@ -76,6 +76,8 @@ export interface AppDependencies {
   records?: TaskRecordWriter | undefined;
   /** Event streams (`GET /events`) one key may hold open on this process (default 20). */
   eventStreamsPerKey?: number;
+  /** Aborted when the api stops: open event streams end, so the server can close at once. */
+  shutdown?: AbortSignal;
   /** Serves the Prometheus scrape at /metrics when given (404 METRICS_DISABLED otherwise). */
   metrics?: ServiceMetrics;
   /** Serves /alerts and /alert-rules when given. */
@@ -227,6 +229,7 @@ export function createApp(deps: AppDependencies) {
     blockMs: deps.eventBlockMs ?? 15_000,
     maxStreamsPerKey: deps.eventStreamsPerKey ?? 20,
   });
+  deps.shutdown?.addEventListener('abort', () => fanout.closeAll(), { once: true });
   app.route('/events', eventRoutes({ reader, fanout }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', { type: 'http', scheme: 'bearer' });

@@ -64,7 +64,9 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
     intervalMs: config.ALERT_INTERVAL_MS,
   });
   if (config.ALERT_EVALUATION === 'on') await scheduler.start();
+  const shutdown = new AbortController();
   const app = createApp({
+    shutdown: shutdown.signal,
     client,
     records,
     database,
@@ -114,6 +116,8 @@ export async function startApiServer(env?: Env): Promise<ApiServer> {
   return {
     port,
     async stop() {
+      // A server closes once its connections end, and an event stream would never end by itself.
+      shutdown.abort();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await scheduler.stop();
       await metrics?.close();

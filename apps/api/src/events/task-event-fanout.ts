@@ -129,6 +129,11 @@ export class TaskEventFanout {
     return subscription;
   }
 
+  /** Ends every open stream (the api is stopping); their clients resume elsewhere with Last-Event-ID. */
+  closeAll(): void {
+    for (const subscription of [...this.all]) subscription.close();
+  }
+
   /** Reads while any stream is open, on a connection of its own that it closes when the last one ends. */
   private async run(started: Promise<string>): Promise<void> {
     const connection = duplicateRedis(this.options.redis);
