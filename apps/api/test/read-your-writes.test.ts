@@ -120,6 +120,35 @@ describe('read your writes', () => {
     expect(await stored(taskId)).toBe(0);
   });
 
+  it('answers the queue when a stored row trails it, so a task never reads as going back', async () => {
+    const { taskId } = await bare.submit('sync.fetch_url', fetchUrl, alice);
+    const worker = new Worker('sync', null, { connection: api.redis.redis, prefix: api.redis.prefix });
+    try {
+      const job = await worker.getNextJob('token');
+      expect(job?.id).toBe(taskId);
+      // The running row landed; the failure after it has not been projected yet.
+      await api.testDb.database.db.insert(tasks).values({
+        id: taskId,
+        name: 'sync.fetch_url',
+        queue: 'sync',
+        userId: 'alice',
+        status: 'running',
+        attempts: 1,
+        createdAt: new Date(),
+        version: 11,
+      });
+      expect((await read(api.app, api.adminKey, taskId)).body).toMatchObject({ status: 'running' });
+      await job!.moveToFailed(new UnrecoverableError('unreachable'), 'token', false);
+    } finally {
+      await worker.close();
+    }
+    expect((await read(api.app, api.adminKey, taskId)).body).toMatchObject({
+      status: 'failed',
+      error: 'unreachable',
+      stackTrace: expect.stringMatching(/\n\s+at /),
+    });
+  });
+
   it('finds a task still waiting for fair admission', async () => {
     const { taskId } = await fair.submit(
       'email.send_email',

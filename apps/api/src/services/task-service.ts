@@ -148,7 +148,11 @@ export class TaskService {
    */
   async get(identity: ApiKeyIdentity, id: string): Promise<TaskRecord> {
     const [stored] = await this.database.db.select().from(tasks).where(eq(tasks.id, id)).limit(1);
-    const record = stored ?? (await this.client.recordFromQueue(id));
+    // An unfinished row may trail the queue (its later steps not projected yet): the queue's
+    // reading wins when it is further along, so a task never reads as going backwards.
+    const live =
+      stored && FINISHED.includes(stored.status) ? undefined : await this.client.recordFromQueue(id);
+    const record = stored && (!live || live.version <= stored.version) ? stored : live;
     if (!record || (!identity.admin && record.userId !== identity.userId)) {
       throw new ApiError(404, 'TASK_NOT_FOUND', `No task with id "${id}"`);
     }

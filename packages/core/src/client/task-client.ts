@@ -410,13 +410,16 @@ export class TaskClient {
     // Reported progress is an object; a job that never reported holds BullMQ's 0.
     const reported = typeof job.progress === 'object' && job.progress !== null;
     const progress = reported ? (job.progress as TaskJobProgress) : undefined;
+    const status = cancelled ? 'cancelled' : statusOf(state, job.attemptsStarted);
     return {
       ...EMPTY_RECORD,
       id: taskId,
       name: job.name,
       queue: job.queueName,
       userId: job.data.userId ?? null,
-      status: cancelled ? 'cancelled' : statusOf(state, job.attemptsStarted),
+      status,
+      // Ordered as stored records are, so a reader can tell which of the two is further along.
+      version: recordVersion(status, job.attemptsStarted),
       priority: job.opts.priority ?? 0,
       payload: job.data.payload,
       attempts: job.attemptsStarted,
