@@ -16,4 +16,6 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.tsx'],
   // A DOM (happy-dom) for React; requests still go over Node's own fetch.
   setupFiles: ['<rootDir>/test/setup-dom.ts'],
+  // Each test waits on a real api and worker; a loaded CI machine gets room before a verdict.
+  testTimeout: 90_000,
 };

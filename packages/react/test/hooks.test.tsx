@@ -46,11 +46,17 @@ const SYSTEM = fileURLToPath(new URL('./system.ts', import.meta.url));
 
 describe('@foreman/react against a running api and worker', () => {
   let system: ChildProcessWithoutNullStreams;
+  const systemErrors: string[] = [];
   let baseUrl: string;
   let alice: ApiClient;
   beforeAll(async () => {
     system = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', SYSTEM], {
       env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    // Read, or a full pipe would stop the system's process; shown if a test fails.
+    system.stderr.on('data', (chunk: Buffer) => {
+      systemErrors.push(chunk.toString());
+      if (systemErrors.length > 100) systemErrors.shift();
     });
     const [line] = (await once(createInterface({ input: system.stdout }), 'line')) as [string];
     const started = JSON.parse(line) as { baseUrl: string; adminKey: string };
@@ -59,7 +65,13 @@ describe('@foreman/react against a running api and worker', () => {
     const { key } = await unwrap(admin.POST('/keys', { body: { userId: 'alice' } }));
     alice = createApiClient({ baseUrl, token: key });
   }, 90_000);
-  afterEach(cleanup);
+  afterEach(() => {
+    cleanup();
+    if (systemErrors.length > 0) {
+      console.error(`system stderr:\n${systemErrors.join('').slice(-4_000)}`);
+    }
+    systemErrors.length = 0;
+  });
   afterAll(async () => {
     system.stdin.end();
     await once(system, 'exit');
@@ -88,13 +100,13 @@ describe('@foreman/react against a running api and worker', () => {
         </TaskProgress>
       </ForemanProvider>,
     );
-    await screen.findByText('waiting for release', undefined, { timeout: 15_000 });
+    await screen.findByText('waiting for release', undefined, { timeout: 25_000 });
     expect(screen.getByText('running')).toBeTruthy();
     expect(progressBar().value).toBe(40);
     act(() => {
       release();
     });
-    await screen.findByText('fetched 5 bytes', undefined, { timeout: 15_000 });
+    await screen.findByText('fetched 5 bytes', undefined, { timeout: 25_000 });
     expect(screen.getByText('completed')).toBeTruthy();
     expect(progressBar().value).toBe(100);
   });
@@ -108,11 +120,11 @@ describe('@foreman/react against a running api and worker', () => {
         <Events filter={{ taskId }} options={{ lastEventId: '0-0' }} onState={(state) => seen.push(state)} />
       </ForemanProvider>,
     );
-    await screen.findByText('progress', undefined, { timeout: 15_000 });
+    await screen.findByText('progress', undefined, { timeout: 25_000 });
     act(() => {
       release();
     });
-    await screen.findByText('completed', undefined, { timeout: 15_000 });
+    await screen.findByText('completed', undefined, { timeout: 25_000 });
     const events = seen.at(-1)!.events;
     expect(events.map((event) => event.type)).toEqual(['submitted', 'started', 'progress', 'completed']);
     expect(events.every((event) => event.taskId === taskId)).toBe(true);
@@ -130,7 +142,7 @@ describe('@foreman/react against a running api and worker', () => {
         />
       </ForemanProvider>,
     );
-    await screen.findByText('completed', undefined, { timeout: 15_000 });
+    await screen.findByText('completed', undefined, { timeout: 25_000 });
     expect(seen.at(-1)!.events.map((event) => event.type)).toEqual(['progress', 'completed']);
   });
 
@@ -148,10 +160,10 @@ describe('@foreman/react against a running api and worker', () => {
           />
         </ForemanProvider>,
       );
-      await screen.findByText('progress', undefined, { timeout: 15_000 });
+      await screen.findByText('progress', undefined, { timeout: 25_000 });
       // Cut the connection; the task ends while the page cannot get back.
       act(() => proxy.dropConnections());
-      await waitFor(() => expect(seen.at(-1)!.connected).toBe(false), { timeout: 15_000 });
+      await waitFor(() => expect(seen.at(-1)!.connected).toBe(false), { timeout: 25_000 });
       act(() => {
         release();
       });
@@ -160,11 +172,11 @@ describe('@foreman/react against a running api and worker', () => {
           const record = await unwrap(alice.GET('/tasks/{id}', { params: { path: { id: taskId } } }));
           expect(record.status).toBe('completed');
         },
-        { timeout: 15_000 },
+        { timeout: 25_000 },
       );
       expect(screen.queryByText('completed')).toBeNull();
       act(() => proxy.release());
-      await screen.findByText('completed', undefined, { timeout: 15_000 });
+      await screen.findByText('completed', undefined, { timeout: 25_000 });
       expect(seen.at(-1)!.events.map((event) => event.type)).toEqual([
         'submitted',
         'started',
@@ -186,6 +198,6 @@ describe('@foreman/react against a running api and worker', () => {
         <Status id={other.taskId} token={token} />
       </ForemanProvider>,
     );
-    await screen.findByText('refused STREAM_REFUSED', undefined, { timeout: 15_000 });
+    await screen.findByText('refused STREAM_REFUSED', undefined, { timeout: 25_000 });
   });
 });
