@@ -22,11 +22,14 @@ import {
   type NewTaskRecord,
   or,
   type SQL,
+  sql,
   type TaskRecord,
   type TaskStatus,
+  taskSearchMatches,
   tasks,
 } from '@foreman/db';
 import { ApiError } from '../http/api-error.js';
+import { type PayloadFilter, payloadContains, payloadHolds } from './payload-filter.js';
 import { decodeCursor, encodeCursor } from './task-cursor.js';
 
 export interface TaskFilter {
@@ -38,6 +41,9 @@ export interface TaskFilter {
   to?: string | undefined;
   cursor?: string | undefined;
   limit: number;
+  /** Free text, see `taskSearchMatches`. */
+  q?: string | undefined;
+  payload?: PayloadFilter[] | undefined;
 }
 
 const FINISHED: TaskStatus[] = ['completed', 'failed', 'cancelled'];
@@ -77,6 +83,8 @@ export class TaskService {
     if (filter.queue) where.push(eq(tasks.queue, filter.queue));
     if (filter.from) where.push(gte(tasks.createdAt, new Date(filter.from)));
     if (filter.to) where.push(lt(tasks.createdAt, new Date(filter.to)));
+    if (filter.q) where.push(taskSearchMatches(tasks, filter.q));
+    for (const field of filter.payload ?? []) where.push(payloadContains(tasks.payload, field));
     if (filter.cursor) {
       const after = decodeCursor(filter.cursor);
       where.push(
@@ -123,22 +131,49 @@ export class TaskService {
         (!filter.queue || row.queue === filter.queue) &&
         (!filter.from || row.createdAt >= new Date(filter.from)) &&
         (!filter.to || row.createdAt < new Date(filter.to)) &&
+        (filter.payload ?? []).every((field) => payloadHolds(row.payload, field)) &&
         (!after ||
           row.createdAt < after.createdAt ||
           (row.createdAt.getTime() === after.createdAt.getTime() && row.id < after.id)),
     );
-    if (matching.length === 0) return [];
+    const found = filter.q ? await this.searched(matching, filter.q) : matching;
+    if (found.length === 0) return [];
     const landed = await this.database.db
       .select({ id: tasks.id })
       .from(tasks)
       .where(
         inArray(
           tasks.id,
-          matching.map((row) => row.id),
+          found.map((row) => row.id),
         ),
       );
     const ids = new Set(landed.map((row) => row.id));
-    return matching.filter((row) => !ids.has(row.id)).map(asRecord);
+    return found.filter((row) => !ids.has(row.id)).map(asRecord);
+  }
+
+  /** The rows that free text `q` finds, asked of PostgreSQL so its words are the table's words. */
+  private async searched(rows: NewTaskRecord[], q: string): Promise<NewTaskRecord[]> {
+    if (rows.length === 0) return [];
+    const candidates = JSON.stringify(
+      rows.map(({ id, name, error, payload, result }) => ({ id, name, error, payload, result })),
+    );
+    const column = (name: string) => sql.raw(`candidate.${name}`);
+    const found = await this.database.db.execute<{ id: string }>(
+      sql`select candidate.id from jsonb_to_recordset(${candidates}::jsonb)
+        as candidate(id text, name text, error text, payload jsonb, result jsonb)
+        where ${taskSearchMatches(
+          {
+            id: column('id'),
+            name: column('name'),
+            error: column('error'),
+            payload: column('payload'),
+            result: column('result'),
+          },
+          q,
+        )}`,
+    );
+    const ids = new Set(found.rows.map((row) => row.id));
+    return rows.filter((row) => ids.has(row.id));
   }
 
   /**
