@@ -84,6 +84,11 @@ describe('task search', () => {
     ]);
     expect(await ids(api.aliceKey, 'payload.url=https://example.org/&status=completed')).toEqual([]);
     expect(await ids(api.aliceKey, 'payload.user=42')).toEqual([]);
+    // Words of the error only: "invoice" is in payloads, never in an error.
+    expect(await ids(api.aliceKey, 'error=refused')).toEqual(['s-alice-failed']);
+    expect(await ids(api.aliceKey, 'error=invoice')).toEqual([]);
+    expect(await ids(api.aliceKey, 'error=refused&q=example.org')).toEqual(['s-alice-failed']);
+    expect(await ids(api.aliceKey, 'error=refused&q=invoice')).toEqual([]);
     expect(await ids(api.adminKey, 'payload.to=ann@example.com')).toEqual([
       's-bob-invoice',
       's-alice-invoice',
@@ -136,6 +141,7 @@ describe('task search', () => {
     expect(await ids(api.aliceKey, 'q=unlanded.example.net -sync.fetch_url')).toEqual([]);
     expect(await ids(api.aliceKey, 'payload.url=https://unlanded.example.net/a')).toEqual([alices]);
     expect(await ids(api.aliceKey, 'payload.url=https://unlanded.example.net/b')).toEqual([]);
+    expect(await ids(api.aliceKey, 'q=unlanded.example.net&error=refused')).toEqual([]);
     expect(await ids(api.adminKey, 'q=unlanded.example.net')).toEqual(expect.arrayContaining([alices, bobs]));
   });
 });

@@ -105,6 +105,9 @@ export const listQuerySchema = z
       description:
         'Free text: tasks with every word in their id, name, error or a string value of the payload or result (`"a phrase"`, `-word` to exclude)',
     }),
+    error: z.string().min(1).max(500).optional().openapi({
+      description: 'Tasks whose error has every word of this (same syntax as `q`)',
+    }),
   })
   // The other parameters are `payload.<field>...` filters (see the list routes), checked by the service.
   .catchall(z.string().max(1000));

@@ -24,7 +24,9 @@ import {
   type SQL,
   sql,
   type TaskRecord,
+  type TaskSearchColumns,
   type TaskStatus,
+  taskErrorMatches,
   taskSearchMatches,
   tasks,
 } from '@foreman/db';
@@ -43,6 +45,8 @@ export interface TaskFilter {
   limit: number;
   /** Free text, see `taskSearchMatches`. */
   q?: string | undefined;
+  /** Words of the error, see `taskErrorMatches`. */
+  error?: string | undefined;
   payload?: PayloadFilter[] | undefined;
 }
 
@@ -83,7 +87,7 @@ export class TaskService {
     if (filter.queue) where.push(eq(tasks.queue, filter.queue));
     if (filter.from) where.push(gte(tasks.createdAt, new Date(filter.from)));
     if (filter.to) where.push(lt(tasks.createdAt, new Date(filter.to)));
-    if (filter.q) where.push(taskSearchMatches(tasks, filter.q));
+    where.push(...textConditions(tasks, filter));
     for (const field of filter.payload ?? []) where.push(payloadContains(tasks.payload, field));
     if (filter.cursor) {
       const after = decodeCursor(filter.cursor);
@@ -136,7 +140,7 @@ export class TaskService {
           row.createdAt < after.createdAt ||
           (row.createdAt.getTime() === after.createdAt.getTime() && row.id < after.id)),
     );
-    const found = filter.q ? await this.searched(matching, filter.q) : matching;
+    const found = filter.q || filter.error ? await this.searched(matching, filter) : matching;
     if (found.length === 0) return [];
     const landed = await this.database.db
       .select({ id: tasks.id })
@@ -151,26 +155,24 @@ export class TaskService {
     return found.filter((row) => !ids.has(row.id)).map(asRecord);
   }
 
-  /** The rows that free text `q` finds, asked of PostgreSQL so its words are the table's words. */
-  private async searched(rows: NewTaskRecord[], q: string): Promise<NewTaskRecord[]> {
+  /** The rows the text filters find, asked of PostgreSQL so their words are the table's words. */
+  private async searched(rows: NewTaskRecord[], filter: TaskFilter): Promise<NewTaskRecord[]> {
     if (rows.length === 0) return [];
     const candidates = JSON.stringify(
       rows.map(({ id, name, error, payload, result }) => ({ id, name, error, payload, result })),
     );
     const column = (name: string) => sql.raw(`candidate.${name}`);
+    const columns: TaskSearchColumns = {
+      id: column('id'),
+      name: column('name'),
+      error: column('error'),
+      payload: column('payload'),
+      result: column('result'),
+    };
     const found = await this.database.db.execute<{ id: string }>(
       sql`select candidate.id from jsonb_to_recordset(${candidates}::jsonb)
         as candidate(id text, name text, error text, payload jsonb, result jsonb)
-        where ${taskSearchMatches(
-          {
-            id: column('id'),
-            name: column('name'),
-            error: column('error'),
-            payload: column('payload'),
-            result: column('result'),
-          },
-          q,
-        )}`,
+        where ${and(...textConditions(columns, filter))}`,
     );
     const ids = new Set(found.rows.map((row) => row.id));
     return rows.filter((row) => ids.has(row.id));
@@ -214,6 +216,14 @@ export class TaskService {
       throw error;
     }
   }
+}
+
+/** The free-text and error filters over `columns`: the table's, or candidate rows'. */
+function textConditions(columns: TaskSearchColumns, filter: TaskFilter): SQL[] {
+  return [
+    ...(filter.q ? [taskSearchMatches(columns, filter.q)] : []),
+    ...(filter.error ? [taskErrorMatches(columns, filter.error)] : []),
+  ];
 }
 
 /** A row as the table would hold it, with the defaults of the columns it leaves out. */

@@ -836,6 +836,8 @@ export interface paths {
                     limit?: number;
                     /** @description Free text: tasks with every word in their id, name, error or a string value of the payload or result (`"a phrase"`, `-word` to exclude) */
                     q?: string;
+                    /** @description Tasks whose error has every word of this (same syntax as `q`) */
+                    error?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1002,6 +1004,8 @@ export interface paths {
                     limit?: number;
                     /** @description Free text: tasks with every word in their id, name, error or a string value of the payload or result (`"a phrase"`, `-word` to exclude) */
                     q?: string;
+                    /** @description Tasks whose error has every word of this (same syntax as `q`) */
+                    error?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1082,6 +1086,8 @@ export interface paths {
                     limit?: number;
                     /** @description Free text: tasks with every word in their id, name, error or a string value of the payload or result (`"a phrase"`, `-word` to exclude) */
                     q?: string;
+                    /** @description Tasks whose error has every word of this (same syntax as `q`) */
+                    error?: string;
                 };
                 header?: never;
                 path?: never;

@@ -33,6 +33,15 @@ export function taskSearchMatches(columns: TaskSearchColumns, query: string): SQ
   return sql`(${taskSearchDocument(columns)} @@ websearch_to_tsquery(${TASK_SEARCH_CONFIG}, ${query}) or ${columns.id} = ${query})`;
 }
 
+/**
+ * Whether the row's error has every word of `query`. The whole search document must match too, so
+ * the search index narrows the rows before the error alone is checked.
+ */
+export function taskErrorMatches(columns: TaskSearchColumns, query: string): SQL {
+  const words = sql`websearch_to_tsquery(${TASK_SEARCH_CONFIG}, ${query})`;
+  return sql`(${taskSearchDocument(columns)} @@ ${words} and to_tsvector(${TASK_SEARCH_CONFIG}, coalesce(${columns.error}, '')) @@ ${words})`;
+}
+
 /** One row per submitted task, kept up to date by the worker runtime as the task moves. */
 export const tasks = pgTable(
   'tasks',
