@@ -9,6 +9,8 @@ export const benchEnvSchema = z.object({
   BENCH_PYTHON: z.string().default('/usr/bin/python3'),
   /** Extra node flags for the Node worker processes, space-separated (e.g. `--cpu-prof`). */
   BENCH_WORKER_NODE_ARGS: z.string().default(''),
+  /** PostgreSQL that `bench:history` loads (in a schema of its own, dropped at the end). */
+  BENCH_HISTORY_DATABASE_URL: z.string().default('postgres://postgres@127.0.0.1:5432/test'),
 });
 
 export type BenchEnv = z.output<typeof benchEnvSchema>;

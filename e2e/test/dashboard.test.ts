@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@foreman/core/testing';
-import { calendarFeeds } from '@foreman/db';
+import { calendarFeeds, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './browser.js';
@@ -258,6 +258,65 @@ describe('dashboard in headless Chromium against the real api and sync worker', 
     expect((await stat(SCREENSHOT)).size).toBeGreaterThan(20_000);
     process.stdout.write(`dashboard screenshot: ${SCREENSHOT}\n`);
     expect(browserErrors).toEqual([]);
+  });
+
+  it('searches the tasks view by free text and payload fields, with the search in the address', async () => {
+    const row = (id: string, payload: unknown, error: string | null = null) => ({
+      id,
+      name: 'email.send_email',
+      queue: 'email',
+      userId: 'admin',
+      status: error ? ('failed' as const) : ('completed' as const),
+      payload,
+      error,
+      createdAt: new Date(Date.UTC(2026, 0, 1)),
+    });
+    await testDb.database.db
+      .insert(tasks)
+      .values([
+        row('search-invoice', { to: 'ann@example.com', subject: 'Quarterly invoice', account: { id: 7 } }),
+        row('search-welcome', { to: 'bo@example.com', subject: 'Welcome', account: { id: 7 } }),
+        row('search-bounce', { to: 'ann@example.com', subject: 'Reminder' }, 'Mailbox quarterly full'),
+      ]);
+    const shown = () =>
+      page
+        .locator('#task-list tr[data-task-id]')
+        .evaluateAll((rows) => rows.map((row) => row.dataset.taskId));
+    const searchFor = async (q: string, payload: string) => {
+      await page.fill('#filter-q', q);
+      await page.fill('#filter-payload', payload);
+      await page.click('#filter-submit');
+    };
+    await page.evaluate(() => {
+      location.hash = '#/tasks';
+    });
+    await page.locator('#filter-q').waitFor();
+
+    await searchFor('quarterly', '');
+    await page.waitForURL(/#\/tasks\?q=quarterly$/);
+    await waitFor(async () => ((await shown()).length === 2 ? true : undefined), { what: 'two matches' });
+    expect((await shown()).sort()).toEqual(['search-bounce', 'search-invoice']);
+
+    await searchFor('quarterly', 'payload.to=ann@example.com payload.account.id=7');
+    await page.waitForURL(/payload\.account\.id=7/);
+    await waitFor(async () => ((await shown()).length === 1 ? true : undefined), { what: 'one match' });
+    expect(await shown()).toEqual(['search-invoice']);
+
+    // The address is the search: opened afresh it shows the same rows and fills the form.
+    const shared = page.url();
+    await page.goto('about:blank');
+    await page.goto(shared);
+    await waitFor(async () => ((await shown()).length === 1 ? true : undefined), {
+      what: 'the shared search',
+    });
+    expect(await shown()).toEqual(['search-invoice']);
+    expect(await page.inputValue('#filter-q')).toBe('quarterly');
+    expect(await page.inputValue('#filter-payload')).toBe('payload.to=ann@example.com payload.account.id=7');
+
+    await searchFor('', 'payload..to=x');
+    expect(await page.locator('#task-list .error').textContent()).toMatch(/^QUERY_INVALID: .*payload\.\.to/);
+    // The browser logs the refused request; nothing else went wrong.
+    expect(browserErrors.filter((error) => !/status of 400/.test(error))).toEqual([]);
   });
 
   it('left no key in any process log', () => {

@@ -138,6 +138,55 @@ describe('foreman tasks commands', () => {
     expect(none.stdout).toBe('(none)\n');
   });
 
+  it('searches with --search and --where', async () => {
+    const submit = async (url: string) =>
+      (
+        await system.cli([
+          'submit',
+          'sync.fetch_url',
+          '--payload',
+          JSON.stringify({ url }),
+          '--delay',
+          '10m',
+          '--json',
+        ])
+      ).json<{ taskId: string }>().taskId;
+    const found = await submit('https://cli-search.example.net/found');
+    const other = await submit('https://cli-search.example.net/other');
+    const list = async (...args: string[]) => {
+      const run = await system.cli(['list', ...args, '--json']);
+      expect(run.code).toBe(0);
+      return run.json<{ tasks: Array<{ id: string }> }>().tasks.map((task) => task.id);
+    };
+    expect(await list('--search', 'cli-search.example.net')).toEqual([other, found]);
+    expect(await list('--where', 'payload.url=https://cli-search.example.net/found')).toEqual([found]);
+    expect(
+      await list(
+        '--search',
+        'cli-search.example.net',
+        '--where',
+        'payload.url=https://cli-search.example.net/other',
+        '--where',
+        'payload.method=POST',
+      ),
+    ).toEqual([]);
+
+    const [notPayload, badPath] = await Promise.all([
+      system.cli(['list', '--where', 'to=a@b.c']),
+      system.cli(['list', '--where', 'payload..to=a@b.c', '--json']),
+    ]);
+    expect({ code: notPayload.code, stderr: notPayload.stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('--where must be payload.<field>=<value>'),
+    });
+    expect(badPath.error()).toEqual(
+      expect.objectContaining({
+        code: 'QUERY_INVALID',
+        details: [expect.objectContaining({ path: 'payload..to' })],
+      }),
+    );
+  });
+
   it('cancels a waiting task and retries a failed one', async () => {
     const waiting = (
       await system.cli(['submit', 'maintenance.health_check', '--delay', '1h', '--json'])

@@ -17,6 +17,7 @@ export {
   notInArray,
   or,
   type SQL,
+  type SQLWrapper,
   sql,
 } from 'drizzle-orm';
 export { type AiUsage, AiUsageStore, type AiUsageToday } from './ai-usage/ai-usage-store.js';

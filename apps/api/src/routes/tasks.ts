@@ -20,8 +20,11 @@ import {
 } from '../schemas/task.js';
 import { errorFor, stackFor } from '../services/error-view.js';
 import type { IdempotentRequests } from '../services/idempotent-requests.js';
+import { payloadFilters } from '../services/payload-filter.js';
 import { type SubmitQuota, withinQuota } from '../services/submit-quota.js';
 import { TaskService } from '../services/task-service.js';
+
+const listQueryFields = Object.keys(listQuerySchema.shape);
 
 const tags = ['tasks'];
 
@@ -57,7 +60,7 @@ const listRoute = (path: string, summary: string, query: z.ZodType = listQuerySc
     tags,
     summary,
     description:
-      'Includes tasks submitted moments ago whose records have not reached the database yet (read from Redis).',
+      'Includes tasks submitted moments ago whose records have not reached the database yet (read from Redis). Besides the parameters below, `payload.<field>[.<field>...]=<value>` keeps tasks whose payload holds that value at that path (`payload.user.id=42` matches 42 and "42"); any other parameter is a 400 naming it.',
     request: { query: query as typeof listQuerySchema },
     responses: { 200: jsonResponse(taskPageSchema, 'One page, newest first'), ...commonErrors },
   });
@@ -77,7 +80,15 @@ export function taskRoutes({
 }) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   const page = async (c: Parameters<Parameters<typeof app.openapi>[1]>[0], preset: object = {}) => {
-    const filter = { ...listQuerySchema.parse(c.req.query()), ...preset };
+    const query = listQuerySchema.parse(c.req.query());
+    const filter = {
+      ...query,
+      payload: payloadFilters(
+        query,
+        listQueryFields.filter((field) => !(field in preset)),
+      ),
+      ...preset,
+    };
     const result = await tasks.list(c.get('identity'), filter);
     return c.json(
       {

@@ -101,8 +101,16 @@ export const listQuerySchema = z
     to: z.string().datetime({ offset: true }).optional().openapi({ description: 'Created before' }),
     cursor: z.string().max(500).optional().openapi({ description: '`nextCursor` of the previous page' }),
     limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
+    q: z.string().min(1).max(500).optional().openapi({
+      description:
+        'Free text: tasks with every word in their id, name, error or a string value of the payload or result (`"a phrase"`, `-word` to exclude)',
+    }),
+    error: z.string().min(1).max(500).optional().openapi({
+      description: 'Tasks whose error has every word of this (same syntax as `q`)',
+    }),
   })
-  .strict();
+  // The other parameters are `payload.<field>...` filters (see the list routes), checked by the service.
+  .catchall(z.string().max(1000));
 
 export const taskPageSchema = z
   .object({ tasks: z.array(taskRecordSchema), nextCursor: z.string().nullable() })

@@ -22,11 +22,16 @@ import {
   type NewTaskRecord,
   or,
   type SQL,
+  sql,
   type TaskRecord,
+  type TaskSearchColumns,
   type TaskStatus,
+  taskErrorMatches,
+  taskSearchMatches,
   tasks,
 } from '@foreman/db';
 import { ApiError } from '../http/api-error.js';
+import { type PayloadFilter, payloadContains, payloadHolds } from './payload-filter.js';
 import { decodeCursor, encodeCursor } from './task-cursor.js';
 
 export interface TaskFilter {
@@ -38,6 +43,11 @@ export interface TaskFilter {
   to?: string | undefined;
   cursor?: string | undefined;
   limit: number;
+  /** Free text, see `taskSearchMatches`. */
+  q?: string | undefined;
+  /** Words of the error, see `taskErrorMatches`. */
+  error?: string | undefined;
+  payload?: PayloadFilter[] | undefined;
 }
 
 const FINISHED: TaskStatus[] = ['completed', 'failed', 'cancelled'];
@@ -77,6 +87,8 @@ export class TaskService {
     if (filter.queue) where.push(eq(tasks.queue, filter.queue));
     if (filter.from) where.push(gte(tasks.createdAt, new Date(filter.from)));
     if (filter.to) where.push(lt(tasks.createdAt, new Date(filter.to)));
+    where.push(...textConditions(tasks, filter));
+    for (const field of filter.payload ?? []) where.push(payloadContains(tasks.payload, field));
     if (filter.cursor) {
       const after = decodeCursor(filter.cursor);
       where.push(
@@ -123,22 +135,47 @@ export class TaskService {
         (!filter.queue || row.queue === filter.queue) &&
         (!filter.from || row.createdAt >= new Date(filter.from)) &&
         (!filter.to || row.createdAt < new Date(filter.to)) &&
+        (filter.payload ?? []).every((field) => payloadHolds(row.payload, field)) &&
         (!after ||
           row.createdAt < after.createdAt ||
           (row.createdAt.getTime() === after.createdAt.getTime() && row.id < after.id)),
     );
-    if (matching.length === 0) return [];
+    const found = filter.q || filter.error ? await this.searched(matching, filter) : matching;
+    if (found.length === 0) return [];
     const landed = await this.database.db
       .select({ id: tasks.id })
       .from(tasks)
       .where(
         inArray(
           tasks.id,
-          matching.map((row) => row.id),
+          found.map((row) => row.id),
         ),
       );
     const ids = new Set(landed.map((row) => row.id));
-    return matching.filter((row) => !ids.has(row.id)).map(asRecord);
+    return found.filter((row) => !ids.has(row.id)).map(asRecord);
+  }
+
+  /** The rows the text filters find, asked of PostgreSQL so their words are the table's words. */
+  private async searched(rows: NewTaskRecord[], filter: TaskFilter): Promise<NewTaskRecord[]> {
+    if (rows.length === 0) return [];
+    const candidates = JSON.stringify(
+      rows.map(({ id, name, error, payload, result }) => ({ id, name, error, payload, result })),
+    );
+    const column = (name: string) => sql.raw(`candidate.${name}`);
+    const columns: TaskSearchColumns = {
+      id: column('id'),
+      name: column('name'),
+      error: column('error'),
+      payload: column('payload'),
+      result: column('result'),
+    };
+    const found = await this.database.db.execute<{ id: string }>(
+      sql`select candidate.id from jsonb_to_recordset(${candidates}::jsonb)
+        as candidate(id text, name text, error text, payload jsonb, result jsonb)
+        where ${and(...textConditions(columns, filter))}`,
+    );
+    const ids = new Set(found.rows.map((row) => row.id));
+    return rows.filter((row) => ids.has(row.id));
   }
 
   /**
@@ -183,6 +220,14 @@ export class TaskService {
       throw error;
     }
   }
+}
+
+/** The free-text and error filters over `columns`: the table's, or candidate rows'. */
+function textConditions(columns: TaskSearchColumns, filter: TaskFilter): SQL[] {
+  return [
+    ...(filter.q ? [taskSearchMatches(columns, filter.q)] : []),
+    ...(filter.error ? [taskErrorMatches(columns, filter.error)] : []),
+  ];
 }
 
 /** A row as the table would hold it, with the defaults of the columns it leaves out. */

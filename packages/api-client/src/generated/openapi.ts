@@ -817,7 +817,7 @@ export interface paths {
         };
         /**
          * List tasks with filters and cursor pagination
-         * @description Includes tasks submitted moments ago whose records have not reached the database yet (read from Redis).
+         * @description Includes tasks submitted moments ago whose records have not reached the database yet (read from Redis). Besides the parameters below, `payload.<field>[.<field>...]=<value>` keeps tasks whose payload holds that value at that path (`payload.user.id=42` matches 42 and "42"); any other parameter is a 400 naming it.
          */
         get: {
             parameters: {
@@ -834,6 +834,10 @@ export interface paths {
                     /** @description `nextCursor` of the previous page */
                     cursor?: string;
                     limit?: number;
+                    /** @description Free text: tasks with every word in their id, name, error or a string value of the payload or result (`"a phrase"`, `-word` to exclude) */
+                    q?: string;
+                    /** @description Tasks whose error has every word of this (same syntax as `q`) */
+                    error?: string;
                 };
                 header?: never;
                 path?: never;
@@ -982,7 +986,7 @@ export interface paths {
         };
         /**
          * Tasks waiting to run
-         * @description Includes tasks submitted moments ago whose records have not reached the database yet (read from Redis).
+         * @description Includes tasks submitted moments ago whose records have not reached the database yet (read from Redis). Besides the parameters below, `payload.<field>[.<field>...]=<value>` keeps tasks whose payload holds that value at that path (`payload.user.id=42` matches 42 and "42"); any other parameter is a 400 naming it.
          */
         get: {
             parameters: {
@@ -998,6 +1002,10 @@ export interface paths {
                     /** @description `nextCursor` of the previous page */
                     cursor?: string;
                     limit?: number;
+                    /** @description Free text: tasks with every word in their id, name, error or a string value of the payload or result (`"a phrase"`, `-word` to exclude) */
+                    q?: string;
+                    /** @description Tasks whose error has every word of this (same syntax as `q`) */
+                    error?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1060,7 +1068,7 @@ export interface paths {
         };
         /**
          * Tasks that failed for good
-         * @description Includes tasks submitted moments ago whose records have not reached the database yet (read from Redis).
+         * @description Includes tasks submitted moments ago whose records have not reached the database yet (read from Redis). Besides the parameters below, `payload.<field>[.<field>...]=<value>` keeps tasks whose payload holds that value at that path (`payload.user.id=42` matches 42 and "42"); any other parameter is a 400 naming it.
          */
         get: {
             parameters: {
@@ -1076,6 +1084,10 @@ export interface paths {
                     /** @description `nextCursor` of the previous page */
                     cursor?: string;
                     limit?: number;
+                    /** @description Free text: tasks with every word in their id, name, error or a string value of the payload or result (`"a phrase"`, `-word` to exclude) */
+                    q?: string;
+                    /** @description Tasks whose error has every word of this (same syntax as `q`) */
+                    error?: string;
                 };
                 header?: never;
                 path?: never;

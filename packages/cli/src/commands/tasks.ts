@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type CommandContext, contextOf } from '../context.js';
-import { CliError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { call } from '../http/api.js';
 import { parseDuration, parseInteger, parseTime } from '../input/options.js';
 import { readPayload } from '../input/payload.js';
@@ -78,6 +78,16 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
     .option('--until <time>', 'created before: ISO time, or an age')
     .option('--limit <n>', 'tasks per page (1-200)', '50')
     .option('--cursor <cursor>', 'the next page, as printed after the previous one')
+    .option(
+      '--search <text>',
+      'tasks with every word in their id, name, error, payload or result ("a phrase", -word to exclude)',
+    )
+    .option(
+      '--where <payload.field=value>',
+      'tasks whose payload holds value at that field, e.g. payload.user.id=42 (repeatable)',
+      (filter: string, filters: string[]) => [...filters, filter],
+      [],
+    )
     .action(async (options: ListOptions, command: Command) => {
       await listTasks(contextOf(io, command), options);
     });
@@ -147,6 +157,8 @@ interface ListOptions {
   until?: string;
   limit: string;
   cursor?: string;
+  search?: string;
+  where: string[];
 }
 
 async function listTasks(ctx: CommandContext, options: ListOptions): Promise<void> {
@@ -159,6 +171,9 @@ async function listTasks(ctx: CommandContext, options: ListOptions): Promise<voi
     to: options.until === undefined ? undefined : parseTime(options.until, '--until'),
     limit: parseInteger(options.limit, '--limit', 1, 200),
     cursor: options.cursor,
+    q: options.search,
+    // Payload filters are open-ended parameters the api's document cannot list.
+    ...Object.fromEntries(options.where.map(payloadFilter)),
   };
   const page = await call(ctx.api.GET('/tasks', { params: { query } }));
   ctx.printer.result(page, () =>
@@ -176,6 +191,15 @@ async function listTasks(ctx: CommandContext, options: ListOptions): Promise<voi
     ),
   );
   if (page.nextCursor) ctx.printer.note(`more: --cursor ${page.nextCursor}`);
+}
+
+/** `payload.to=a@b.c` as the query parameter it is; the api checks the field path. */
+function payloadFilter(filter: string): [string, string] {
+  const split = filter.indexOf('=');
+  if (!filter.startsWith('payload.') || split < 0) {
+    throw new UsageError(`--where must be payload.<field>=<value> (got "${filter}")`);
+  }
+  return [filter.slice(0, split), filter.slice(split + 1)];
 }
 
 /** A submitted task; a replayed dead letter also names the task it replays. */

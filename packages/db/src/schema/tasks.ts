@@ -1,8 +1,46 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'retrying'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** The text search configuration of task search: no stemming or stop words, ids and addresses stay whole. */
+const TASK_SEARCH_CONFIG = sql.raw(`'simple'::regconfig`);
+
+/**
+ * The words free-text task search looks in: id, name, error and every string value of the payload
+ * and result. One expression for the index and the queries, so the planner can match them; it is
+ * given the columns, so the same words can be computed for rows not in the table yet.
+ */
+export function taskSearchDocument(columns: TaskSearchColumns): SQL {
+  const config = TASK_SEARCH_CONFIG;
+  return sql`(to_tsvector(${config}, ${columns.id} || ' ' || ${columns.name} || ' ' || coalesce(${columns.error}, '')) || jsonb_to_tsvector(${config}, coalesce(${columns.payload}, 'null'::jsonb), '["string"]') || jsonb_to_tsvector(${config}, coalesce(${columns.result}, 'null'::jsonb), '["string"]'))`;
+}
+
+export interface TaskSearchColumns {
+  id: SQLWrapper;
+  name: SQLWrapper;
+  error: SQLWrapper;
+  payload: SQLWrapper;
+  result: SQLWrapper;
+}
+
+/**
+ * Whether the row has every word of `query` (web search syntax: `"a phrase"`, `-word`), or is the
+ * task with that very id (ids split into several words).
+ */
+export function taskSearchMatches(columns: TaskSearchColumns, query: string): SQL {
+  return sql`(${taskSearchDocument(columns)} @@ websearch_to_tsquery(${TASK_SEARCH_CONFIG}, ${query}) or ${columns.id} = ${query})`;
+}
+
+/**
+ * Whether the row's error has every word of `query`. The whole search document must match too, so
+ * the search index narrows the rows before the error alone is checked.
+ */
+export function taskErrorMatches(columns: TaskSearchColumns, query: string): SQL {
+  const words = sql`websearch_to_tsquery(${TASK_SEARCH_CONFIG}, ${query})`;
+  return sql`(${taskSearchDocument(columns)} @@ ${words} and to_tsvector(${TASK_SEARCH_CONFIG}, coalesce(${columns.error}, '')) @@ ${words})`;
+}
 
 /** One row per submitted task, kept up to date by the worker runtime as the task moves. */
 export const tasks = pgTable(
@@ -43,6 +81,12 @@ export const tasks = pgTable(
     index('tasks_name_status_created_idx').on(table.name, table.status, table.createdAt),
     index('tasks_user_status_idx').on(table.userId, table.status),
     index('tasks_queue_job_id_idx').on(table.queueJobId),
+    // Keyset pages, newest first: a user's history, and everyone's for admin keys.
+    index('tasks_user_created_idx').on(table.userId, table.createdAt.desc(), table.id.desc()),
+    index('tasks_created_idx').on(table.createdAt.desc(), table.id.desc()),
+    // Payload filters are containment (`payload @> {...}`), which jsonb_path_ops serves smallest.
+    index('tasks_payload_idx').using('gin', table.payload.op('jsonb_path_ops')),
+    index('tasks_search_idx').using('gin', taskSearchDocument(table)),
     check(
       'tasks_status_check',
       sql`${table.status} in ('pending', 'running', 'completed', 'failed', 'cancelled', 'retrying')`,

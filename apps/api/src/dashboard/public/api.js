@@ -1,10 +1,12 @@
 // The dashboard's only way to the server: the api's own REST routes, with the session cookie.
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details) {
     super(message);
     this.status = status;
     this.code = code;
+    /** The api's field problems (`[{ path, message }]`), when it names any. */
+    this.details = details;
   }
 }
 
@@ -27,6 +29,7 @@ export async function api(path, { method = 'GET', body } = {}) {
       response.status,
       data?.error?.code ?? 'HTTP_ERROR',
       data?.error?.message ?? `${response.status} ${response.statusText}`,
+      data?.error?.details,
     );
   }
   return data;

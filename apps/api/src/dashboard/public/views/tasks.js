@@ -4,7 +4,9 @@ import { subscribe } from '../events.js';
 import { applyEvent, TASK_HEADERS, taskRow } from './task-rows.js';
 
 const STATUSES = ['pending', 'running', 'retrying', 'completed', 'failed', 'cancelled'];
-const FILTERS = ['status', 'name', 'queue', 'from', 'to'];
+const FILTERS = ['status', 'name', 'queue', 'from', 'to', 'q'];
+// `payload.to=a@b.c payload.subject="Hello there"`: a value with spaces in double quotes.
+const PAYLOAD_FILTER = /(payload\.[^\s=]+)=("[^"]*"|\S*)/g;
 const PAGE_SIZE = 25;
 
 // datetime-local inputs hold local time without a zone; the api wants ISO with an offset.
@@ -59,9 +61,26 @@ function submitPanel(taskTypes) {
   return element;
 }
 
-/** Every task the key may see, with filters (status, type, queue, time range) and cursor pages. */
+/** The payload filters of the page address as the text of the filter box, and back. */
+const payloadEntries = (params) => [...params].filter(([key]) => key.startsWith('payload.'));
+const payloadText = (params) =>
+  payloadEntries(params)
+    .map(([key, value]) => `${key}=${/\s/.test(value) ? `"${value}"` : value}`)
+    .join(' ');
+const payloadParams = (text) =>
+  [...text.matchAll(PAYLOAD_FILTER)].map(([, key, value]) => [key, value.replace(/^"(.*)"$/, '$1')]);
+
+/** An api error, with the fields it names (a bad filter says which). */
+const errorText = (error) =>
+  `${error.code}: ${error.message}${(error.details ?? []).map((detail) => ` (${detail.path}: ${detail.message})`).join('')}`;
+
+/**
+ * Every task the key may see, with filters (status, type, queue, time range, free text, payload
+ * fields) kept in the page address so a search can be shared, and cursor pages.
+ */
 export function tasksView(params) {
   const filters = Object.fromEntries(FILTERS.map((key) => [key, params.get(key) ?? '']));
+  const payloadFilters = payloadEntries(params);
   const cursors = [undefined];
   let page = 0;
   let nextCursor = null;
@@ -92,6 +111,19 @@ export function tasksView(params) {
   });
   const fromInput = h('input', { type: 'datetime-local', name: 'from', value: toLocal(filters.from) });
   const toInput = h('input', { type: 'datetime-local', name: 'to', value: toLocal(filters.to) });
+  const searchInput = h('input', {
+    type: 'search',
+    name: 'q',
+    id: 'filter-q',
+    placeholder: 'words in id, name, error, payload, result',
+    value: filters.q,
+  });
+  const payloadInput = h('input', {
+    name: 'payload',
+    id: 'filter-payload',
+    placeholder: 'payload.to=a@b.c payload.user.id=42',
+    value: payloadText(params),
+  });
   const names = h('datalist', { id: 'task-type-names' });
   const filterForm = h(
     'form',
@@ -106,8 +138,10 @@ export function tasksView(params) {
           queue: queueInput.value.trim(),
           from: toIso(fromInput.value),
           to: toIso(toInput.value),
+          q: searchInput.value.trim(),
         };
         for (const [key, value] of Object.entries(values)) if (value) query.set(key, value);
+        for (const [key, value] of payloadParams(payloadInput.value)) query.append(key, value);
         location.hash = `#/tasks${query.size ? `?${query}` : ''}`;
       },
     },
@@ -116,13 +150,16 @@ export function tasksView(params) {
     h('label', null, 'Queue', queueInput),
     h('label', null, 'Created from', fromInput),
     h('label', null, 'to', toInput),
-    h('button', { type: 'submit' }, 'Filter'),
+    h('label', { class: 'grow' }, 'Search', searchInput),
+    h('label', { class: 'grow' }, 'Payload fields', payloadInput),
+    h('button', { type: 'submit', id: 'filter-submit' }, 'Filter'),
     h('a', { href: '#/tasks', class: 'button secondary' }, 'Clear'),
   );
 
   const load = async () => {
     const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
     for (const key of FILTERS) if (filters[key]) query.set(key, filters[key]);
+    for (const [key, value] of payloadFilters) query.append(key, value);
     if (cursors[page]) query.set('cursor', cursors[page]);
     try {
       const result = await api(`/tasks?${query}`);
@@ -134,7 +171,7 @@ export function tasksView(params) {
         pager,
       );
     } catch (error) {
-      fill(list.body, filterForm, h('p', { class: 'error' }, `${error.code}: ${error.message}`));
+      fill(list.body, filterForm, h('p', { class: 'error' }, errorText(error)));
       return;
     }
     fill(

@@ -1,0 +1,4 @@
+CREATE INDEX IF NOT EXISTS "tasks_user_created_idx" ON "tasks" USING btree ("user_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "tasks_created_idx" ON "tasks" USING btree ("created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "tasks_payload_idx" ON "tasks" USING gin ("payload" jsonb_path_ops);--> statement-breakpoint
+CREATE INDEX IF NOT EXISTS "tasks_search_idx" ON "tasks" USING gin ((to_tsvector('simple'::regconfig, "id" || ' ' || "name" || ' ' || coalesce("error", '')) || jsonb_to_tsvector('simple'::regconfig, coalesce("payload", 'null'::jsonb), '["string"]') || jsonb_to_tsvector('simple'::regconfig, coalesce("result", 'null'::jsonb), '["string"]')));
