@@ -19,6 +19,13 @@ export {
   type SQL,
   sql,
 } from 'drizzle-orm';
+export {
+  type ApprovalSignal,
+  ApprovalStore,
+  type NewApproval,
+  type OpenedApproval,
+  type SignalRefusal,
+} from './ai-approvals/approval-store.js';
 export { type AiUsage, AiUsageStore, type AiUsageToday } from './ai-usage/ai-usage-store.js';
 export {
   type ApiKeyIdentity,
