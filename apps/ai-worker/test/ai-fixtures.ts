@@ -9,7 +9,7 @@ import {
   TaskWorker,
 } from '@foreman/core';
 import type { TestRedis } from '@foreman/core/testing';
-import { AiUsageStore, type Db } from '@foreman/db';
+import { AiUsageStore, ApprovalStore, type Db } from '@foreman/db';
 import { createLogger } from '@foreman/logger';
 import { MetricsRegistry } from '@foreman/metrics';
 import { GuardedFetch } from '@foreman/net';
@@ -42,6 +42,7 @@ export function createUsageMeter(db: Db, registry = new MetricsRegistry()): AiUs
 export function createRunner(setup: RunnerSetup): AiRunner {
   const tools = new ToolRegistry({
     db: setup.db,
+    approvals: new ApprovalStore(setup.db),
     client: setup.client,
     registry: createRegistry(),
     quota: setup.quota,
