@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AiRunError } from '../agent/ai-run-error.js';
 import { defineTool } from './ai-tool.js';
 
-const MINUTE = 60_000;
+const DAY_SECONDS = 24 * 60 * 60;
 
 export interface WaitForApprovalToolDeps {
   approvals: ApprovalStore;
@@ -21,27 +21,27 @@ export function waitForApprovalTool({ approvals }: WaitForApprovalToolDeps) {
   return defineTool({
     name: 'wait_for_approval',
     description:
-      'Asks the user a question (e.g. "Send this reply?") and waits for them to approve or deny it. Returns the decision and their comment.',
+      'Asks the user a question (e.g. "Send this reply?") and waits up to timeoutSeconds for them to approve or deny it. Returns the decision and their comment.',
     touches: [{ resource: 'ai_approvals', access: 'write' }],
     input: z
       .object({
         question: z.string().min(1).max(2_000),
-        timeoutMinutes: z
+        timeoutSeconds: z
           .number()
           .int()
           .min(1)
-          .max(7 * 24 * 60)
-          .default(24 * 60),
+          .max(7 * DAY_SECONDS)
+          .default(DAY_SECONDS),
       })
       .strict(),
     output: z.object({ decision: z.enum(APPROVAL_DECISIONS), comment: z.string().nullable() }),
-    async run({ question, timeoutMinutes }, { userId, taskId, stepIndex }) {
+    async run({ question, timeoutSeconds }, { userId, taskId, stepIndex }) {
       const { approval, token } = await approvals.open({
         taskId,
         stepIndex,
         userId,
         question,
-        deadline: new Date(Date.now() + timeoutMinutes * MINUTE),
+        deadline: new Date(Date.now() + timeoutSeconds * 1000),
       });
       if (approval.decision) return { decision: approval.decision, comment: approval.comment };
       if (approval.deadline.getTime() <= Date.now()) {
