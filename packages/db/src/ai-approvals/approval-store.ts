@@ -13,7 +13,7 @@ export interface NewApproval {
 
 export interface OpenedApproval {
   approval: AiApprovalRow;
-  /** The token a signal must present, minted by this call; absent once the approval is decided. */
+  /** The token a signal must present, minted by this call; absent once decided or expired. */
   token?: string;
 }
 
@@ -37,7 +37,8 @@ export class ApprovalStore {
   /**
    * Opens the step's approval with a fresh token. Opened before (the task ran again undecided), it
    * keeps its question and deadline and gets a new token: only the hash was kept, and the newest
-   * token is the one that was last told to the user. A decided one is returned as it is.
+   * token is the one that was last told to the user. A decided or expired one is returned as it
+   * is, without a token.
    */
   async open(input: NewApproval): Promise<OpenedApproval> {
     const token = randomBytes(24).toString('base64url');
@@ -47,15 +48,15 @@ export class ApprovalStore {
       .onConflictDoUpdate({
         target: [aiApprovals.taskId, aiApprovals.stepIndex],
         set: { tokenHash: sql`excluded.token_hash` },
-        setWhere: isNull(aiApprovals.decision),
+        setWhere: and(isNull(aiApprovals.decision), gt(aiApprovals.deadline, sql`now()`)),
       })
       .returning();
     if (opened) return { approval: opened, token };
-    const [decided] = await this.db
+    const [closed] = await this.db
       .select()
       .from(aiApprovals)
       .where(and(eq(aiApprovals.taskId, input.taskId), eq(aiApprovals.stepIndex, input.stepIndex)));
-    return { approval: decided as AiApprovalRow };
+    return { approval: closed as AiApprovalRow };
   }
 
   /**
