@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import {
   completion,
   type ModelServer,
@@ -13,14 +12,12 @@ import {
   type AppProcess,
   createTestRedis,
   startApiProcess,
-  startAppProcess,
   type TestRedis,
   waitFor,
 } from '@foreman/core/testing';
 import { ApiKeyStore, aiApprovals, aiTaskSteps, aiTasks, asc, eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
-
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+import { repoRoot, startAiWorkerProcess } from './ai-fixtures.js';
 
 describe('an AI task waiting for approval across worker restarts', () => {
   let server: ModelServer;
@@ -35,7 +32,7 @@ describe('an AI task waiting for approval across worker restarts', () => {
     server = await startModelServer();
     testDb = await createTestDatabase('ai_approval');
     redis = await createTestRedis('ai_approval');
-    api = await startApiProcess(root, { redis, database: testDb });
+    api = await startApiProcess(repoRoot, { redis, database: testDb });
     const keys = new ApiKeyStore(testDb.database.db);
     ownerKey = (await keys.create({ userId: 'u1' })).key;
     otherKey = (await keys.create({ userId: 'u2' })).key;
@@ -52,20 +49,7 @@ describe('an AI task waiting for approval across worker restarts', () => {
 
   const db = () => testDb.database.db;
   const startWorker = async () => {
-    const worker = await startAppProcess(
-      root,
-      'ai-worker',
-      {
-        REDIS_URL: redis.url,
-        QUEUE_PREFIX: redis.prefix,
-        DATABASE_URL: testDb.url,
-        DATABASE_SCHEMA: testDb.schema,
-        AI_BASE_URL: server.baseUrl,
-        AI_MODEL: 'tiny',
-        HEALTH_PORT: '0',
-      },
-      'worker started',
-    );
+    const worker = await startAiWorkerProcess({ redis, testDb, server });
     workers.push(worker);
     return worker;
   };
