@@ -176,10 +176,12 @@ describe('an AI task waiting for approval across worker restarts', () => {
     expect(failed.error).toMatch(/no decision on "Delete all\?"/);
     const [aiTask] = await db().select().from(aiTasks).where(eq(aiTasks.id, aiTaskId));
     expect(aiTask!.lastError).toMatch(/no decision/);
-    // An admin may signal any user's task (not 404), but not past the deadline.
+    // An admin may signal any user's task (not 404), but not one that finished.
     expect(await errorCode(await signal(api.adminKey, taskId, { token, decision: 'approved' }))).toEqual([
       409,
-      'APPROVAL_EXPIRED',
+      'TASK_STATE_CONFLICT',
     ]);
+    const [approval] = await db().select().from(aiApprovals).where(eq(aiApprovals.taskId, taskId));
+    expect(approval!.decision).toBeNull();
   });
 });

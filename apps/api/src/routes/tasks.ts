@@ -275,7 +275,9 @@ export function taskRoutes({
         200: jsonResponse(signalledSchema, 'Decided; the task is woken'),
         403: errorContent('APPROVAL_TOKEN_INVALID: the task waits for no approval with this token'),
         404: notFound,
-        409: errorContent('APPROVAL_ALREADY_DECIDED, or APPROVAL_EXPIRED: its deadline passed'),
+        409: errorContent(
+          'APPROVAL_ALREADY_DECIDED; APPROVAL_EXPIRED: its deadline passed; TASK_STATE_CONFLICT: the task finished',
+        ),
         ...commonErrors,
       },
     }),

@@ -182,7 +182,9 @@ export class TaskService {
     id: string,
     signal: Omit<ApprovalSignal, 'taskId' | 'decidedBy'>,
   ): Promise<AiApprovalRow> {
-    await this.get(identity, id);
+    const record = await this.get(identity, id);
+    // A finished task (cancelled while it waited, say) would never read the decision.
+    if (FINISHED.includes(record.status)) throw new TaskStateError(id, 'signal', record.status);
     const decided = await this.approvals.decide({ ...signal, taskId: id, decidedBy: identity.userId });
     if (decided === 'UNKNOWN_TOKEN') {
       throw new ApiError(403, 'APPROVAL_TOKEN_INVALID', `Task "${id}" waits for no approval with this token`);
@@ -197,7 +199,8 @@ export class TaskService {
       await this.client.wake(id);
     } catch (error) {
       // Not parked (yet, or any more): whenever it runs next, the step finds the decision stored.
-      if (!(error instanceof TaskNotParkedError)) throw error;
+      // Gone from Redis since the check above: it finished meanwhile, and nothing is left to wake.
+      if (!(error instanceof TaskNotParkedError || error instanceof TaskNotFoundError)) throw error;
     }
     return decided;
   }

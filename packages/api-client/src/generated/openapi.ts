@@ -1578,7 +1578,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description APPROVAL_ALREADY_DECIDED, or APPROVAL_EXPIRED: its deadline passed */
+                /** @description APPROVAL_ALREADY_DECIDED; APPROVAL_EXPIRED: its deadline passed; TASK_STATE_CONFLICT: the task finished */
                 409: {
                     headers: {
                         [name: string]: unknown;
