@@ -1,7 +1,7 @@
 import { chatClientFromEnv } from '@foreman/ai-client';
 import { createRegistry, QUEUES } from '@foreman/contracts';
 import { runWorkerApp, SubmitQuota } from '@foreman/core';
-import { AiUsageStore } from '@foreman/db';
+import { AiUsageStore, ApprovalStore } from '@foreman/db';
 import { WorkerMetrics } from '@foreman/metrics';
 import { GuardedFetch } from '@foreman/net';
 import { AiRunner } from './agent/ai-run.js';
@@ -25,6 +25,7 @@ await runWorkerApp({
   tasks: ({ database, redis, client, events }) => {
     const tools = new ToolRegistry({
       db: database.db,
+      approvals: new ApprovalStore(database.db),
       client,
       registry,
       fetcher: new GuardedFetch({

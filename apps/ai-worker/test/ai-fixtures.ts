@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import type { ChatClient } from '@foreman/ai-client';
+import type { ModelServer } from '@foreman/ai-client/testing';
 import { createRegistry } from '@foreman/contracts';
 import {
   RecordProjector,
@@ -8,8 +10,9 @@ import {
   TaskRecordWriter,
   TaskWorker,
 } from '@foreman/core';
-import type { TestRedis } from '@foreman/core/testing';
-import { AiUsageStore, type Db } from '@foreman/db';
+import { type AppProcess, startAppProcess, type TestRedis } from '@foreman/core/testing';
+import { AiUsageStore, ApprovalStore, type Db } from '@foreman/db';
+import type { TestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
 import { MetricsRegistry } from '@foreman/metrics';
 import { GuardedFetch } from '@foreman/net';
@@ -42,6 +45,7 @@ export function createUsageMeter(db: Db, registry = new MetricsRegistry()): AiUs
 export function createRunner(setup: RunnerSetup): AiRunner {
   const tools = new ToolRegistry({
     db: setup.db,
+    approvals: new ApprovalStore(setup.db),
     client: setup.client,
     registry: createRegistry(),
     quota: setup.quota,
@@ -136,4 +140,35 @@ export async function startAiWorker(setup: {
       await projecting;
     },
   };
+}
+
+/** The repo's root, where app processes are started from. */
+export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+/**
+ * The ai-worker app as its own process (from source) on the test's Redis prefix, database schema
+ * and model server; `env` adds or overrides settings.
+ */
+export function startAiWorkerProcess(setup: {
+  redis: TestRedis;
+  testDb: TestDatabase;
+  server: ModelServer;
+  env?: Record<string, string>;
+}): Promise<AppProcess> {
+  const { redis, testDb, server } = setup;
+  return startAppProcess(
+    repoRoot,
+    'ai-worker',
+    {
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: redis.prefix,
+      DATABASE_URL: testDb.url,
+      DATABASE_SCHEMA: testDb.schema,
+      AI_BASE_URL: server.baseUrl,
+      AI_MODEL: 'tiny',
+      HEALTH_PORT: '0',
+      ...setup.env,
+    },
+    'worker started',
+  );
 }

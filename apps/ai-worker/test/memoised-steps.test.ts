@@ -1,6 +1,5 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import {
   completion,
   type ModelServer,
@@ -10,17 +9,10 @@ import {
 } from '@foreman/ai-client/testing';
 import { ai, createRegistry } from '@foreman/contracts';
 import { SYSTEM_SUBMITTER, TaskClient } from '@foreman/core';
-import {
-  type AppProcess,
-  createTestRedis,
-  startAppProcess,
-  type TestRedis,
-  waitFor,
-} from '@foreman/core/testing';
+import { type AppProcess, createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
 import { aiTaskSteps, aiTasks, asc, eq, inboundEmails } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
-
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+import { startAiWorkerProcess } from './ai-fixtures.js';
 
 describe('memoised steps of an AI task across a SIGKILLed worker process', () => {
   let server: ModelServer;
@@ -40,25 +32,18 @@ describe('memoised steps of an AI task across a SIGKILLed worker process', () =>
   });
 
   const startWorker = async () => {
-    const worker = await startAppProcess(
-      root,
-      'ai-worker',
-      {
-        REDIS_URL: redis.url,
-        QUEUE_PREFIX: redis.prefix,
-        DATABASE_URL: testDb.url,
-        DATABASE_SCHEMA: testDb.schema,
-        AI_BASE_URL: server.baseUrl,
-        AI_MODEL: 'tiny',
-        HEALTH_PORT: '0',
+    const worker = await startAiWorkerProcess({
+      redis,
+      testDb,
+      server,
+      env: {
         // The test's page server is on loopback.
         FETCH_ALLOWED_HOSTS: '127.0.0.1',
         // A dead worker's task is taken over within seconds.
         WORKER_LOCK_DURATION_MS: '2000',
         WORKER_STALLED_INTERVAL_MS: '1000',
       },
-      'worker started',
-    );
+    });
     workers.push(worker);
     return worker;
   };

@@ -11,7 +11,14 @@ import {
 import { ai, createRegistry } from '@foreman/contracts';
 import { SubmitQuota, TaskClient, TaskEventPublisher } from '@foreman/core';
 import { createTestRedis, type TestRedis } from '@foreman/core/testing';
-import { AiUsageStore, aiTasks as aiTasksTable, calendarEvents, eq, inboundEmails } from '@foreman/db';
+import {
+  AiUsageStore,
+  ApprovalStore,
+  aiTasks as aiTasksTable,
+  calendarEvents,
+  eq,
+  inboundEmails,
+} from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { GuardedFetch } from '@foreman/net';
 import { UnrecoverableError } from 'bullmq';
@@ -98,6 +105,7 @@ describe('AI tasks that call tools, against a real database, queue and model ser
   it('registers exactly the tools the contracts let a user AI task name, each saying what it touches', () => {
     const tools = new ToolRegistry({
       db: db(),
+      approvals: new ApprovalStore(db()),
       client,
       registry: createRegistry(),
       fetcher: new GuardedFetch(),

@@ -6,7 +6,13 @@ import { QUEUES } from './queues.js';
  * The tools a user's AI task may name (`ai_tasks.tools`); the ai-worker's tool registry has exactly
  * these. Each acts for the task's own user only.
  */
-export const AI_TOOL_NAMES = ['search_email', 'read_calendar', 'fetch_url', 'submit_task'] as const;
+export const AI_TOOL_NAMES = [
+  'search_email',
+  'read_calendar',
+  'fetch_url',
+  'submit_task',
+  'wait_for_approval',
+] as const;
 export type AiToolName = (typeof AI_TOOL_NAMES)[number];
 
 export const completePrompt = defineTask({

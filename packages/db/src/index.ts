@@ -20,6 +20,13 @@ export {
   type SQLWrapper,
   sql,
 } from 'drizzle-orm';
+export {
+  type ApprovalSignal,
+  ApprovalStore,
+  type NewApproval,
+  type OpenedApproval,
+  type SignalRefusal,
+} from './ai-approvals/approval-store.js';
 export { type AiUsage, AiUsageStore, type AiUsageToday } from './ai-usage/ai-usage-store.js';
 export {
   type ApiKeyIdentity,

@@ -151,6 +151,7 @@ export class AiRunner {
         const context: ToolContext = {
           userId: request.userId,
           taskId,
+          stepIndex: totals.steps,
           stepKey: `ai-step:${taskId}:${totals.steps}`,
           signal,
         };

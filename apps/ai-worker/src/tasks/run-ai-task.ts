@@ -1,6 +1,12 @@
 import { ChatCompletionError } from '@foreman/ai-client';
 import { ai } from '@foreman/contracts';
-import { implementTask, NonRetryableError, stripNul, type TaskEventPublisher } from '@foreman/core';
+import {
+  implementTask,
+  NonRetryableError,
+  stripNul,
+  type TaskEventPublisher,
+  TaskParkedError,
+} from '@foreman/core';
 import { type AiTaskRow, aiTasks, and, type Db, eq } from '@foreman/db';
 import { AiBudgetExceededError } from '../agent/ai-budget-exceeded-error.js';
 import type { AiRunner, AiRunResult } from '../agent/ai-run.js';
@@ -76,7 +82,8 @@ export function runAiTaskTask({ db, runner, events, outputIntervalMs, maxBackoff
     } catch (error) {
       // The attempt's own failure is what matters; its text so far is sent as far as it can be.
       await output?.flush().catch(() => {});
-      if (context.signal.aborted) throw error;
+      // Parked (waiting for approval): it runs again when woken, nothing failed.
+      if (context.signal.aborted || error instanceof TaskParkedError) throw error;
       const retryable =
         !(error instanceof AiRunError || error instanceof AiBudgetExceededError) &&
         (!(error instanceof ChatCompletionError) || error.retryable);

@@ -1,7 +1,12 @@
 import type { z } from 'zod';
 
 /** What a tool may reach, so a reader (and an admin) sees a task's reach from its tool names. */
-export type ToolResource = 'inbound_emails' | 'calendar_events' | 'public_web' | 'task_queue';
+export type ToolResource =
+  | 'inbound_emails'
+  | 'calendar_events'
+  | 'public_web'
+  | 'task_queue'
+  | 'ai_approvals';
 
 export interface ToolReach {
   resource: ToolResource;
@@ -12,6 +17,8 @@ export interface ToolReach {
 export interface ToolContext {
   userId: string;
   taskId: string;
+  /** The step's index in the run: the same on every attempt. */
+  stepIndex: number;
   /** The same for this step on every attempt: an idempotency key for what the tool changes. */
   stepKey: string;
   signal: AbortSignal;

@@ -7,8 +7,9 @@ import { fetchUrlTool } from './fetch-url.js';
 import { readCalendarTool } from './read-calendar.js';
 import { searchEmailTool } from './search-email.js';
 import { type SubmitTaskToolDeps, submitTaskTool } from './submit-task.js';
+import { type WaitForApprovalToolDeps, waitForApprovalTool } from './wait-for-approval.js';
 
-export interface ToolDeps extends SubmitTaskToolDeps {
+export interface ToolDeps extends SubmitTaskToolDeps, WaitForApprovalToolDeps {
   db: Db;
   /** Fetches for `fetch_url`: the SSRF guard. */
   fetcher: GuardedFetch;
@@ -24,6 +25,7 @@ export class ToolRegistry {
       readCalendarTool(deps) as AiTool,
       fetchUrlTool(deps) as AiTool,
       submitTaskTool(deps) as AiTool,
+      waitForApprovalTool(deps) as AiTool,
     ];
     this.tools = new Map(tools.map((tool) => [tool.name, tool]));
   }

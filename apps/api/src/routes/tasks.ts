@@ -4,7 +4,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';
 import { readJson } from '../http/read-json.js';
 import { payloadValidationHook, validationHook } from '../http/validation-hook.js';
-import { commonErrors, conflict, notFound, taskForbidden } from '../schemas/error.js';
+import { commonErrors, conflict, errorContent, notFound, taskForbidden } from '../schemas/error.js';
 import { idempotencyHeaders, idempotencyReused } from '../schemas/idempotency.js';
 import { jsonResponse } from '../schemas/json-response.js';
 import {
@@ -12,6 +12,8 @@ import {
   cancelResultSchema,
   listQuerySchema,
   noQuery,
+  signalledSchema,
+  signalSchema,
   submitOptionsSchema,
   submittedSchema,
   taskIdParams,
@@ -265,6 +267,43 @@ export function taskRoutes({
     async (c) => {
       const submitted = await tasks.retry(c.get('identity'), c.req.valid('param').id);
       return c.json({ ...submitted, status: 'pending' as const }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/signal',
+      tags,
+      summary: 'Approve or deny what a parked AI task waits for (its owner or an admin), and wake it',
+      description:
+        "The token is in the task's `progressMessage` while its `wait_for_approval` step waits. The decision is stored once; the task replays its finished steps and goes on with it.",
+      request: {
+        params: taskIdParams,
+        body: { content: { 'application/json': { schema: signalSchema } }, required: true },
+      },
+      responses: {
+        200: jsonResponse(signalledSchema, 'Decided; the task is woken'),
+        403: errorContent('APPROVAL_TOKEN_INVALID: the task waits for no approval with this token'),
+        404: notFound,
+        409: errorContent(
+          'APPROVAL_ALREADY_DECIDED; APPROVAL_EXPIRED: its deadline passed; TASK_STATE_CONFLICT: the task finished',
+        ),
+        ...commonErrors,
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const decided = await tasks.signal(c.get('identity'), id, c.req.valid('json'));
+      return c.json(
+        {
+          taskId: id,
+          decision: decided.decision!,
+          comment: decided.comment,
+          decidedAt: decided.decidedAt!.toISOString(),
+        },
+        200,
+      );
     },
   );
 

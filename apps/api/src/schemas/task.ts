@@ -1,5 +1,5 @@
 import { MAX_PRIORITY } from '@foreman/core';
-import { TASK_STATUSES } from '@foreman/db';
+import { APPROVAL_DECISIONS, TASK_STATUSES } from '@foreman/db';
 import { z } from '@hono/zod-openapi';
 
 export const taskStatusSchema = z.enum(TASK_STATUSES).openapi('TaskStatus');
@@ -118,3 +118,22 @@ export const taskPageSchema = z
 
 // Room for a user schedule's run ids: a 200-character schedule id, its owner's tag and the occurrence.
 export const taskIdParams = z.object({ id: z.string().min(1).max(256) });
+
+/** The answer to a task's `wait_for_approval` step, with the token the task's record showed. */
+export const signalSchema = z
+  .object({
+    token: z.string().min(1).max(200),
+    decision: z.enum(APPROVAL_DECISIONS),
+    comment: z.string().max(2_000).optional(),
+  })
+  .strict()
+  .openapi('Signal');
+
+export const signalledSchema = z
+  .object({
+    taskId: z.string(),
+    decision: z.enum(APPROVAL_DECISIONS),
+    comment: z.string().nullable(),
+    decidedAt: z.string(),
+  })
+  .openapi('Signalled');

@@ -6,12 +6,16 @@ import {
   type Submitter,
   type TaskClient,
   TaskNotFoundError,
+  TaskNotParkedError,
   TaskStateError,
   unprojectedRecords,
   userSubmitter,
 } from '@foreman/core';
 import {
+  type AiApprovalRow,
   type ApiKeyIdentity,
+  type ApprovalSignal,
+  ApprovalStore,
   and,
   type Database,
   desc,
@@ -54,12 +58,16 @@ const FINISHED: TaskStatus[] = ['completed', 'failed', 'cancelled'];
 
 /** Reads and acts on task records within what the caller's key may see. */
 export class TaskService {
+  private readonly approvals: ApprovalStore;
+
   constructor(
     private readonly client: TaskClient,
     private readonly database: Database,
     private readonly redis: RedisConnection,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.approvals = new ApprovalStore(database.db);
+  }
 
   /** Who submits when this key asks: its user, with the key's admin rights or none. */
   static submitter(identity: ApiKeyIdentity): Submitter {
@@ -204,6 +212,38 @@ export class TaskService {
     const record = await this.get(identity, id);
     if (FINISHED.includes(record.status)) throw new TaskStateError(id, 'cancel', record.status);
     return this.client.cancel(id);
+  }
+
+  /**
+   * Decides the approval a task waits for (its owner's or an admin's key, with the token its record
+   * showed) and wakes the task to go on with the decision.
+   */
+  async signal(
+    identity: ApiKeyIdentity,
+    id: string,
+    signal: Omit<ApprovalSignal, 'taskId' | 'decidedBy'>,
+  ): Promise<AiApprovalRow> {
+    const record = await this.get(identity, id);
+    // A finished task (cancelled while it waited, say) would never read the decision.
+    if (FINISHED.includes(record.status)) throw new TaskStateError(id, 'signal', record.status);
+    const decided = await this.approvals.decide({ ...signal, taskId: id, decidedBy: identity.userId });
+    if (decided === 'UNKNOWN_TOKEN') {
+      throw new ApiError(403, 'APPROVAL_TOKEN_INVALID', `Task "${id}" waits for no approval with this token`);
+    }
+    if (decided === 'ALREADY_DECIDED') {
+      throw new ApiError(409, 'APPROVAL_ALREADY_DECIDED', `The approval of task "${id}" is decided already`);
+    }
+    if (decided === 'EXPIRED') {
+      throw new ApiError(409, 'APPROVAL_EXPIRED', `The approval of task "${id}" passed its deadline`);
+    }
+    try {
+      await this.client.wake(id);
+    } catch (error) {
+      // Not parked (yet, or any more): whenever it runs next, the step finds the decision stored.
+      // Gone from Redis since the check above: it finished meanwhile, and nothing is left to wake.
+      if (!(error instanceof TaskNotParkedError || error instanceof TaskNotFoundError)) throw error;
+    }
+    return decided;
   }
 
   /** Runs a failed (or cancelled while running) task again, same id, with a fresh set of attempts. */

@@ -1517,6 +1517,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/tasks/{id}/signal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve or deny what a parked AI task waits for (its owner or an admin), and wake it
+         * @description The token is in the task's `progressMessage` while its `wait_for_approval` step waits. The decision is stored once; the task replays its finished steps and goes on with it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["Signal"];
+                };
+            };
+            responses: {
+                /** @description Decided; the task is woken */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Signalled"];
+                    };
+                };
+                /** @description Malformed or invalid request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, unknown or revoked api key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description APPROVAL_TOKEN_INVALID: the task waits for no approval with this token */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description APPROVAL_ALREADY_DECIDED; APPROVAL_EXPIRED: its deadline passed; TASK_STATE_CONFLICT: the task finished */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description RATE_LIMITED: requests of the key; QUOTA_EXCEEDED: tasks submitted by the user. See Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dead-letters": {
         parameters: {
             query?: never;
@@ -5590,7 +5689,7 @@ export interface paths {
                          * @description Tools the model may call, each for the task's own user only
                          * @default []
                          */
-                        tools?: ("search_email" | "read_calendar" | "fetch_url" | "submit_task")[];
+                        tools?: ("search_email" | "read_calendar" | "fetch_url" | "submit_task" | "wait_for_approval")[];
                         /**
                          * @description Publish the answer as `output` events as it is written
                          * @default false
@@ -6175,6 +6274,19 @@ export interface components {
             status: "cancelled" | "cancelling";
             /** @description The queue state the task was in */
             was: string;
+        };
+        Signalled: {
+            taskId: string;
+            /** @enum {string} */
+            decision: "approved" | "denied";
+            comment: string | null;
+            decidedAt: string;
+        };
+        Signal: {
+            token: string;
+            /** @enum {string} */
+            decision: "approved" | "denied";
+            comment?: string;
         };
         DeadLetter: {
             taskId: string;

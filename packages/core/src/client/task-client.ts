@@ -10,9 +10,10 @@ import { TaskError } from '../errors/task-error.js';
 import { TaskFailedError } from '../errors/task-failed-error.js';
 import { TaskForbiddenError } from '../errors/task-forbidden-error.js';
 import { TaskNotFoundError } from '../errors/task-not-found-error.js';
+import { TaskNotParkedError } from '../errors/task-not-parked-error.js';
 import { TaskStateError } from '../errors/task-state-error.js';
 import { TaskWaitTimeoutError } from '../errors/task-wait-timeout-error.js';
-import { cancelChannel, cancelledKey, encodeCancelRequest } from '../events/channels.js';
+import { cancelChannel, cancelledKey, encodeCancelRequest, parkedKey } from '../events/channels.js';
 import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import type { AdmittedJob, FairScheduler } from '../fairness/fair-scheduler.js';
 import { findNul, NUL_MESSAGE, stripNul } from '../records/nul.js';
@@ -361,6 +362,26 @@ export class TaskClient {
       },
     );
     return { taskId, name: job.name, queue: job.queueName };
+  }
+
+  /**
+   * Runs a parked task (its handler threw `TaskParkedError`) now instead of at its deadline. Of
+   * several wakes of one park only the first does it; the others, and a wake of a task that is not
+   * parked, throw TaskNotParkedError.
+   */
+  async wake(taskId: string): Promise<void> {
+    const job = await this.findJob(taskId);
+    const marker = parkedKey(this.options.prefix, taskId);
+    // The worker sets the marker just before it delays the job: allow for that moment.
+    let state = await job.getState();
+    for (let waited = 0; state === 'active' && waited < 2_000; waited += 50) {
+      if ((await this.options.connection.exists(marker)) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      state = await job.getState();
+    }
+    if (state !== 'delayed') throw new TaskNotParkedError(taskId, state);
+    if ((await this.options.connection.del(marker)) === 0) throw new TaskNotParkedError(taskId, 'delayed');
+    await job.promote();
   }
 
   /**

@@ -12,6 +12,8 @@ export { TaskError, type TaskErrorContext } from './task-error.js';
 export { TaskFailedError } from './task-failed-error.js';
 export { TaskForbiddenError } from './task-forbidden-error.js';
 export { TaskNotFoundError } from './task-not-found-error.js';
+export { TaskNotParkedError } from './task-not-parked-error.js';
+export { TaskParkedError } from './task-parked-error.js';
 export { TaskStateError } from './task-state-error.js';
 export { TaskTimeoutError } from './task-timeout-error.js';
 export { TaskWaitTimeoutError } from './task-wait-timeout-error.js';

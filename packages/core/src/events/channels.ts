@@ -6,6 +6,8 @@ export const cancelChannel = (prefix: string) => `${prefix}:cancel`;
 
 /** Marks a task as cancelled, so a worker that picks it up after the request never runs it. */
 export const cancelledKey = (prefix: string, taskId: string) => `${prefix}:cancelled:${taskId}`;
+/** Set while a task is parked (delayed until its deadline); whoever deletes it wakes the task. */
+export const parkedKey = (prefix: string, taskId: string) => `${prefix}:parked:${taskId}`;
 
 /**
  * A cancel request on the cancel channel: the task, and the run a worker that picks the task up

@@ -1,13 +1,14 @@
 import type { NewDeadLetter, NewTaskRecord, TaskStatus } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
-import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { TASK_BACKOFF, type TaskJobData, type TaskJobProgress } from '../client/job-data.js';
 import { InvalidResultError } from '../errors/invalid-result-error.js';
 import { TaskCancelledError } from '../errors/task-cancelled-error.js';
+import { TaskParkedError } from '../errors/task-parked-error.js';
 import { TaskTimeoutError } from '../errors/task-timeout-error.js';
 import { UnknownTaskError } from '../errors/unknown-task-error.js';
 import { WorkerShutdownError } from '../errors/worker-shutdown-error.js';
-import { cancelChannel, cancelledKey, decodeCancelRequest } from '../events/channels.js';
+import { cancelChannel, cancelledKey, decodeCancelRequest, parkedKey } from '../events/channels.js';
 import type { TaskEvent } from '../events/task-event.js';
 import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { recordVersion } from '../records/record-version.js';
@@ -382,6 +383,7 @@ export class TaskWorker {
         if (isOurAbort(controller.signal)) {
           return await this.settleAbort(job, token, controller.signal, ended, outcome, event);
         }
+        if (thrown instanceof TaskParkedError) return await this.park(job, token, thrown, ended, event);
         const error = toError(thrown);
         const final = attempt >= maxAttempts || error instanceof UnrecoverableError || isUnrecoverable(error);
         const row = ended(final ? 'failed' : 'retrying', {
@@ -429,6 +431,31 @@ export class TaskWorker {
     this.logger.info({ taskId: job.id }, 'task cancelled');
     await this.notify('onCancelled', outcome({ error: reason }));
     throw new UnrecoverableError(reason.message);
+  }
+
+  /**
+   * Puts a task that waits for something outside back as delayed until its deadline: no attempt
+   * is spent and no slot held. The marker (gone at the deadline) is what `TaskClient.wake` claims.
+   */
+  private async park(
+    job: TaskJob,
+    token: string | undefined,
+    parked: TaskParkedError,
+    ended: (status: TaskStatus, extra?: Partial<NewTaskRecord>) => NewTaskRecord,
+    event: (type: TaskEvent['type'], extra?: Partial<TaskEvent>) => Omit<TaskEvent, 'at'>,
+  ): Promise<never> {
+    const taskId = job.id as string;
+    const untilMs = Math.max(parked.untilMs, Date.now() + 1);
+    await this.options.connection.set(parkedKey(this.options.prefix, taskId), '1', 'PXAT', untilMs);
+    await job.moveToDelayed(untilMs, token);
+    // Pending (a new status would need a migration and every reader of statuses to know it): the
+    // message says what it waits for. Its version is above this run's, below the next run's start.
+    const row = ended('pending', { completedAt: null, progressMessage: parked.reason });
+    await this.record(event('submitted', { message: parked.reason }), {
+      record: { ...row, version: recordVersion('pending', row.attempts! + 1) },
+    });
+    this.logger.info({ taskId, until: new Date(untilMs).toISOString() }, 'task parked');
+    throw new DelayedError();
   }
 
   private async progress(

@@ -1,3 +1,4 @@
+export * from './ai-approvals.js';
 export * from './ai-steps.js';
 export * from './ai-tasks.js';
 export * from './ai-usage.js';
