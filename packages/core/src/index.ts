@@ -6,12 +6,8 @@ export {
   type IdempotencyKeysOptions,
 } from './client/idempotency-keys.js';
 export { TASK_BACKOFF, type TaskJobData } from './client/job-data.js';
-export {
-  ownerSubmitter,
-  type Submitter,
-  SYSTEM_SUBMITTER,
-  userSubmitter,
-} from './client/submitter.js';
+export { ownerSubmitter } from './client/owner-submitter.js';
+export { type Submitter, SYSTEM_SUBMITTER, userSubmitter } from './client/submitter.js';
 export {
   type CancelResult,
   type SubmitOptions,
@@ -81,7 +77,12 @@ export {
   type ScheduleOverlapPolicy,
 } from './schedule/schedule-declaration.js';
 export { MIN_EVERY_MS, type ScheduleTiming, validateTiming } from './schedule/validate-timing.js';
-export { type DataOwner, EVERY_USER, type OwnedTable } from './task/data-owner.js';
+export {
+  type DataOwner,
+  EVERY_USER,
+  type OwnedTable,
+  type RowOwnerLookup,
+} from './task/data-owner.js';
 export {
   DEFAULT_TIMEOUT_MS,
   defineTask,
@@ -95,6 +96,7 @@ export {
 } from './task/define-task.js';
 export { implementTask, type TaskHandler, type TaskImplementation } from './task/implement-task.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelay } from './task/retry-policy.js';
+export { rowOwnerLookup } from './task/row-owner.js';
 export type { TaskContext } from './task/task-context.js';
 export { TaskRegistry, type TaskTypeDescription } from './task/task-registry.js';
 export { validatePayload } from './task/validate-payload.js';
