@@ -3,7 +3,7 @@ import { TaskError } from '@foreman/core';
 export type AiRunErrorCode = 'STEP_LIMIT_REACHED' | 'DEADLINE_PASSED' | 'TOOL_NOT_REGISTERED';
 
 /** A tool-calling run that cannot end with an answer; retrying would only fail again. */
-export class AiRunError extends TaskError {
+export class AiRunError extends TaskError<AiRunErrorCode> {
   constructor(
     code: AiRunErrorCode,
     message: string,

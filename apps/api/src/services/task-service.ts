@@ -60,7 +60,7 @@ export class TaskService {
   static scope(identity: ApiKeyIdentity, requested?: string): string | undefined {
     if (identity.admin) return requested;
     if (requested !== undefined && requested !== identity.userId) {
-      throw new ApiError(403, 'FORBIDDEN', 'Only admin keys may act for another user');
+      throw new ApiError('FORBIDDEN', 'Only admin keys may act for another user');
     }
     return identity.userId;
   }
@@ -150,7 +150,7 @@ export class TaskService {
     const [stored] = await this.database.db.select().from(tasks).where(eq(tasks.id, id)).limit(1);
     const record = stored ?? (await this.client.recordFromQueue(id));
     if (!record || (!identity.admin && record.userId !== identity.userId)) {
-      throw new ApiError(404, 'TASK_NOT_FOUND', `No task with id "${id}"`);
+      throw new ApiError('TASK_NOT_FOUND', `No task with id "${id}"`);
     }
     return record;
   }
