@@ -9,7 +9,7 @@ import {
   toolCallCompletion,
 } from '@foreman/ai-client/testing';
 import { ai, createRegistry } from '@foreman/contracts';
-import { SubmitQuota, TaskClient, TaskEventPublisher } from '@foreman/core';
+import { rowOwnerLookup, SubmitQuota, TaskClient, TaskEventPublisher } from '@foreman/core';
 import { createTestRedis, type TestRedis } from '@foreman/core/testing';
 import {
   AiUsageStore,
@@ -55,7 +55,7 @@ describe('AI tasks that call tools, against a real database, queue and model ser
       registry: createRegistry(),
       connection: redis.redis,
       prefix: redis.prefix,
-      db: testDb.database.db,
+      rowOwner: rowOwnerLookup(testDb.database.db),
     });
     events = new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix });
     web = createServer((_request, response) => {

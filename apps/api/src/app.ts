@@ -143,7 +143,7 @@ export function createApp(deps: AppDependencies) {
     bodyLimit({
       maxSize: deps.maxBodyBytes,
       onError: () => {
-        throw new ApiError(413, 'BODY_TOO_LARGE', `Request body exceeds ${deps.maxBodyBytes} bytes`);
+        throw new ApiError('BODY_TOO_LARGE', `Request body exceeds ${deps.maxBodyBytes} bytes`);
       },
     }),
   );
@@ -246,7 +246,7 @@ export function createApp(deps: AppDependencies) {
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Foreman api' }));
 
   app.notFound(() => {
-    throw new ApiError(404, 'ROUTE_NOT_FOUND', 'No such route');
+    throw new ApiError('ROUTE_NOT_FOUND', 'No such route');
   });
   app.onError(errorHandler(deps.logger));
   return app;

@@ -1,6 +1,6 @@
 import { AlertManager, createChannels } from '@foreman/alerting';
 import { createRegistry } from '@foreman/contracts';
-import { FairScheduler, TaskClient } from '@foreman/core';
+import { FairScheduler, rowOwnerLookup, TaskClient } from '@foreman/core';
 import { createLogger } from '@foreman/logger';
 import { QueueAdvisor, ServiceMetrics } from '@foreman/metrics';
 import { startTestApi, type TestApi } from './test-api.js';
@@ -24,7 +24,7 @@ export async function startFullTestApi(label: string): Promise<TestApi> {
       registry: createRegistry(),
       connection: redis.redis,
       prefix: redis.prefix,
-      db,
+      rowOwner: rowOwnerLookup(db),
       fairness,
     });
     return {

@@ -2,6 +2,7 @@ import { createRegistry } from '@foreman/contracts';
 import {
   RECORDS_GROUP,
   RecordProjector,
+  rowOwnerLookup,
   TaskClient,
   TaskEventPublisher,
   TaskRecordWriter,
@@ -51,7 +52,7 @@ export async function startTestApi(
     registry: createRegistry(),
     connection: redis.redis,
     prefix: redis.prefix,
-    db: testDb.database.db,
+    rowOwner: rowOwnerLookup(testDb.database.db),
     events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
   });
   // As in the api process: the rows the client and workers append reach the database through it.

@@ -23,7 +23,7 @@ export {
 export { AlertNotFoundError } from './errors/alert-not-found-error.js';
 export { AlertRuleInvalidError } from './errors/alert-rule-invalid-error.js';
 export { AlertStateError } from './errors/alert-state-error.js';
-export { AlertingError } from './errors/alerting-error.js';
+export { AlertingError, type AlertingErrorCode } from './errors/alerting-error.js';
 export { ChannelDeliveryError } from './errors/channel-delivery-error.js';
 export { ChannelUnknownError } from './errors/channel-unknown-error.js';
 export { AlertInputs } from './evaluate/alert-inputs.js';

@@ -1,4 +1,4 @@
-import { EVERY_USER } from '@foreman/core';
+import { EVERY_USER } from '@foreman/core/producer';
 import { createRegistry, QUEUES } from './index.js';
 
 describe('contracts', () => {

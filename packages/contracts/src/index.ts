@@ -1,4 +1,4 @@
-import { TaskRegistry } from '@foreman/core';
+import { TaskRegistry } from '@foreman/core/producer';
 import * as ai from './ai.js';
 import * as email from './email.js';
 import * as emailIntelligence from './email-intelligence.js';

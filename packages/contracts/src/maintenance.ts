@@ -1,4 +1,4 @@
-import { declareSchedule, defineTask } from '@foreman/core';
+import { declareSchedule, defineTask } from '@foreman/core/producer';
 import { z } from 'zod';
 import { QUEUES } from './queues.js';
 

@@ -1,4 +1,4 @@
-import { declareSchedule, defineTask, EVERY_USER } from '@foreman/core';
+import { declareSchedule, defineTask, EVERY_USER } from '@foreman/core/producer';
 import { z } from 'zod';
 import { QUEUES } from './queues.js';
 

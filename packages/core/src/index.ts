@@ -6,28 +6,12 @@ export {
   type IdempotencyKeysOptions,
 } from './client/idempotency-keys.js';
 export { TASK_BACKOFF, type TaskJobData } from './client/job-data.js';
-export {
-  ownerSubmitter,
-  type Submitter,
-  SYSTEM_SUBMITTER,
-  userSubmitter,
-} from './client/submitter.js';
-export {
-  type CancelResult,
-  type SubmitOptions,
-  type SubmitSettings,
-  type SubmittedTask,
-  TaskClient,
-  type TaskClientOptions,
-  type TaskHandle,
-  type WaitOptions,
-} from './client/task-client.js';
+export { ownerSubmitter } from './client/owner-submitter.js';
 export {
   type DeadLetterQuery,
   DeadLetterStore,
   type ReplayAllResult,
 } from './dead-letters/dead-letter-store.js';
-export * from './errors/index.js';
 export { cancelChannel, taskEventsStream } from './events/channels.js';
 export { TASK_EVENT_TYPES, type TaskEvent, type TaskEventType } from './events/task-event.js';
 export { DEFAULT_EVENTS_KEPT, TaskEventPublisher } from './events/task-event-publisher.js';
@@ -42,6 +26,7 @@ export {
   type QueueFairnessMetrics,
   type UserQueueMetrics,
 } from './fairness/fair-scheduler.js';
+export * from './producer.js';
 export { SubmitQuota, type SubmitQuotaOptions } from './quota/submit-quota.js';
 export { findNul, NUL_MESSAGE, stripNul } from './records/nul.js';
 export { QuarantineLog, type QuarantineLogOptions } from './records/quarantine-log.js';
@@ -62,41 +47,15 @@ export {
 export { unprojectedRecords } from './records/unprojected-records.js';
 export { checkRedisDurability } from './redis/check-durability.js';
 export {
-  type CreateRedisOptions,
-  createRedis,
-  duplicateRedis,
-  type RedisConnection,
-} from './redis/create-redis.js';
-export {
   nextCronOccurrence,
   nextOccurrence,
   type OccurrenceTiming,
 } from './schedule/next-occurrence.js';
-export {
-  declareSchedule,
-  MAX_MISFIRE_CAP,
-  SCHEDULE_POLICY_DEFAULTS,
-  type ScheduleDeclaration,
-  type ScheduleMisfirePolicy,
-  type ScheduleOverlapPolicy,
-} from './schedule/schedule-declaration.js';
-export { MIN_EVERY_MS, type ScheduleTiming, validateTiming } from './schedule/validate-timing.js';
-export { type DataOwner, EVERY_USER, type OwnedTable } from './task/data-owner.js';
-export {
-  DEFAULT_TIMEOUT_MS,
-  defineTask,
-  MAX_PRIORITY,
-  type PayloadInputOf,
-  type PayloadOf,
-  type ResultOf,
-  type TaskAudience,
-  type TaskContract,
-  type TaskContractSpec,
-} from './task/define-task.js';
+export { MIN_EVERY_MS } from './schedule/validate-timing.js';
 export { implementTask, type TaskHandler, type TaskImplementation } from './task/implement-task.js';
-export { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelay } from './task/retry-policy.js';
+export { retryDelay } from './task/retry-policy.js';
+export { rowOwnerLookup } from './task/row-owner.js';
 export type { TaskContext } from './task/task-context.js';
-export { TaskRegistry, type TaskTypeDescription } from './task/task-registry.js';
 export { validatePayload } from './task/validate-payload.js';
 export type { ParentOutcome, WorkflowNodeContext } from './task/workflow-node-context.js';
 export {

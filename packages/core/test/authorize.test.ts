@@ -1,12 +1,14 @@
 import { aiTasks, apiKeys, deadLetters } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { z } from 'zod';
-import { ownerSubmitter, SYSTEM_SUBMITTER, userSubmitter } from '../src/client/submitter.js';
+import { ownerSubmitter } from '../src/client/owner-submitter.js';
+import { SYSTEM_SUBMITTER, userSubmitter } from '../src/client/submitter.js';
 import { TaskClient } from '../src/client/task-client.js';
 import { DeadLetterStore } from '../src/dead-letters/dead-letter-store.js';
 import { TaskForbiddenError } from '../src/errors/task-forbidden-error.js';
 import { EVERY_USER } from '../src/task/data-owner.js';
 import { defineTask } from '../src/task/define-task.js';
+import { rowOwnerLookup } from '../src/task/row-owner.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
 import { createTestRedis, type TestRedis } from '../src/testing.js';
 
@@ -47,7 +49,7 @@ describe('who may submit what', () => {
       registry: new TaskRegistry([purge, backup, runAi, prompt]),
       connection: redis.redis,
       prefix: redis.prefix,
-      db: database.database.db,
+      rowOwner: rowOwnerLookup(database.database.db),
     });
     const [row] = await database.database.db
       .insert(aiTasks)

@@ -1,5 +1,6 @@
 export { DeclaredScheduleError } from './errors/declared-schedule-error.js';
 export { ScheduleAmbiguousError } from './errors/schedule-ambiguous-error.js';
+export type { ScheduleErrorCode } from './errors/schedule-error-code.js';
 export { ScheduleExistsError } from './errors/schedule-exists-error.js';
 export { ScheduleInputError } from './errors/schedule-input-error.js';
 export { ScheduleLimitError } from './errors/schedule-limit-error.js';

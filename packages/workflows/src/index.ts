@@ -12,6 +12,7 @@ export {
 } from './definition.js';
 export { WorkflowCycleError } from './errors/workflow-cycle-error.js';
 export { WorkflowDefinitionError } from './errors/workflow-definition-error.js';
+export type { WorkflowErrorCode } from './errors/workflow-error-code.js';
 export { WorkflowNotFoundError } from './errors/workflow-not-found-error.js';
 export { shouldRun, toCondition, type When, type WorkflowPredicate } from './graph/conditions.js';
 export { isSettled, type NodeStatus } from './graph/node-status.js';

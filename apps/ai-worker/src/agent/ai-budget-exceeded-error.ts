@@ -1,7 +1,7 @@
 import { TaskError } from '@foreman/core';
 
 /** The user's daily token budget is spent: no new model call is made until the next UTC day. */
-export class AiBudgetExceededError extends TaskError {
+export class AiBudgetExceededError extends TaskError<'AI_BUDGET_EXCEEDED'> {
   constructor(
     readonly details: { userId: string; dailyTokens: number; usedTokens: number; day: string },
     taskId: string | undefined,

@@ -8,7 +8,7 @@ export type AiRunErrorCode =
   | 'APPROVAL_TIMED_OUT';
 
 /** A tool-calling run that cannot end with an answer; retrying would only fail again. */
-export class AiRunError extends TaskError {
+export class AiRunError extends TaskError<AiRunErrorCode> {
   constructor(
     code: AiRunErrorCode,
     message: string,

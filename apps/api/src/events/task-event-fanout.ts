@@ -103,7 +103,6 @@ export class TaskEventFanout {
     const mine = this.byKey.get(keyId) ?? new Set();
     if (mine.size >= this.options.maxStreamsPerKey) {
       const error = new ApiError(
-        429,
         'TOO_MANY_STREAMS',
         `This key already has ${this.options.maxStreamsPerKey} event streams open; close one first`,
       );

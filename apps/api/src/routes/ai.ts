@@ -151,7 +151,7 @@ export function aiRoutes({ db, client, quota }: AiRouteOptions) {
       const identity = c.get('identity');
       const userId = c.req.valid('query').userId ?? identity.userId;
       if (userId !== identity.userId && !identity.admin) {
-        throw new ApiError(403, 'FORBIDDEN', "Only admin keys read another user's AI use");
+        throw new ApiError('FORBIDDEN', "Only admin keys read another user's AI use");
       }
       return c.json({ userId, ...(await usage.today(userId)) }, 200);
     },

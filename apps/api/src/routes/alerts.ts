@@ -77,8 +77,7 @@ export function alertRoutes({ alerts }: { alerts: AlertManager }) {
   return app
     .get('/', async (c) => {
       const query = alertListQuery.safeParse(c.req.query());
-      if (!query.success)
-        throw new ApiError(400, 'QUERY_INVALID', 'Invalid query parameters', query.error.issues);
+      if (!query.success) throw new ApiError('QUERY_INVALID', 'Invalid query parameters', query.error.issues);
       return c.json({ alerts: await alerts.list(query.data) });
     })
     .get('/:id', async (c) => c.json(await alerts.get(c.req.param('id'))))
@@ -86,7 +85,6 @@ export function alertRoutes({ alerts }: { alerts: AlertManager }) {
       const body = ackBody.safeParse(await readJson(c));
       if (!body.success)
         throw new ApiError(
-          400,
           'BODY_INVALID',
           "Expected an empty body: the acknowledgement is recorded under the key's user",
           body.error.issues,

@@ -49,15 +49,11 @@ export function analyticsRoutes({ db }: { db: Db }) {
       const query = c.req.valid('query');
       const userId = query.userId ?? identity.userId;
       if (userId !== identity.userId && !identity.admin) {
-        throw new ApiError(403, 'FORBIDDEN', "Only admin keys read another user's analytics");
+        throw new ApiError('FORBIDDEN', "Only admin keys read another user's analytics");
       }
       const span = (Date.parse(query.to) - Date.parse(query.from)) / 86_400_000;
       if (span < 0 || span >= MAX_DAYS) {
-        throw new ApiError(
-          400,
-          'QUERY_INVALID',
-          `from must not be after to, and at most ${MAX_DAYS} days apart`,
-        );
+        throw new ApiError('QUERY_INVALID', `from must not be after to, and at most ${MAX_DAYS} days apart`);
       }
       const rows = await db
         .select()

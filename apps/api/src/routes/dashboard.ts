@@ -16,7 +16,7 @@ const PAGE_HEADERS = {
 };
 
 const send = (c: Context, asset: StaticAsset | undefined, headers: Record<string, string> = {}) => {
-  if (!asset) throw new ApiError(404, 'ASSET_NOT_FOUND', 'No such dashboard file');
+  if (!asset) throw new ApiError('ASSET_NOT_FOUND', 'No such dashboard file');
   if (c.req.header('if-none-match') === asset.etag) return c.body(null, 304, { etag: asset.etag });
   return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, {
     'content-type': asset.contentType,

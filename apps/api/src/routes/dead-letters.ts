@@ -68,7 +68,7 @@ export function deadLetterRoutes({ deadLetters }: { deadLetters: DeadLetterStore
     const identity = c.get('identity');
     const letter = await deadLetters.get(taskId);
     if (!letter || (!identity.admin && letter.userId !== identity.userId)) {
-      throw new ApiError(404, 'DEAD_LETTER_NOT_FOUND', `No dead letter for task "${taskId}"`);
+      throw new ApiError('DEAD_LETTER_NOT_FOUND', `No dead letter for task "${taskId}"`);
     }
     return letter;
   };

@@ -73,7 +73,7 @@ export function emailFeedbackRoutes({ db }: { db: Db }) {
         .select({ id: inboundEmails.id })
         .from(inboundEmails)
         .where(and(eq(inboundEmails.id, emailId), eq(inboundEmails.userId, userId)));
-      if (!message) throw new ApiError(404, 'EMAIL_NOT_FOUND', `No message with id "${emailId}"`);
+      if (!message) throw new ApiError('EMAIL_NOT_FOUND', `No message with id "${emailId}"`);
       const values = {
         userId,
         emailId,

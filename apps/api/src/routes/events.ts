@@ -66,7 +66,7 @@ export function eventRoutes({ reader, fanout }: EventRouteOptions) {
       const userId = TaskService.scope(identity, query.userId);
       const resumeFrom = c.req.header('last-event-id') ?? query.lastEventId;
       if (resumeFrom !== undefined && !isEventId(resumeFrom)) {
-        throw new ApiError(400, 'EVENT_ID_INVALID', 'Last-Event-ID is not one this api issued');
+        throw new ApiError('EVENT_ID_INVALID', 'Last-Event-ID is not one this api issued');
       }
       const matches = (event: TaskEvent) =>
         (userId === undefined || event.userId === userId) &&

@@ -77,10 +77,10 @@ export function exportRoutes({ db, roots }: { db: Db; roots: readonly string[] }
         .select()
         .from(userExports)
         .where(and(eq(userExports.id, id), eq(userExports.userId, c.get('identity').userId)));
-      if (!row) throw new ApiError(404, 'EXPORT_NOT_FOUND', `No export with id "${id}"`);
+      if (!row) throw new ApiError('EXPORT_NOT_FOUND', `No export with id "${id}"`);
       // The row names the file; serve it only if it really lies inside the roots (no symlink out).
       const path = await resolveInsideRoots(row.path, roots).catch(() => {
-        throw new ApiError(404, 'EXPORT_FILE_GONE', `The file of export "${id}" is no longer there`);
+        throw new ApiError('EXPORT_FILE_GONE', `The file of export "${id}" is no longer there`);
       });
       const { size } = await stat(path);
       const digest = Buffer.from(row.sha256, 'hex').toString('base64');

@@ -53,7 +53,7 @@ export function fairnessRoutes({
       const filter = c.req.valid('query');
       const userId = TaskService.scope(c.get('identity'), filter.userId);
       if (filter.queue !== undefined && !fairQueues.includes(filter.queue)) {
-        throw new ApiError(404, 'QUEUE_NOT_FAIR', `Queue "${filter.queue}" has no fair sharing (FAIRNESS)`);
+        throw new ApiError('QUEUE_NOT_FAIR', `Queue "${filter.queue}" has no fair sharing (FAIRNESS)`);
       }
       const report = await fairness.report({ queue: filter.queue });
       return c.json(

@@ -111,7 +111,7 @@ export function keyRoutes({ keys }: { keys: ApiKeyStore }) {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      if (!(await keys.revoke(id))) throw new ApiError(404, 'KEY_NOT_FOUND', `No live key with id "${id}"`);
+      if (!(await keys.revoke(id))) throw new ApiError('KEY_NOT_FOUND', `No live key with id "${id}"`);
       return c.json({ id, revoked: true as const }, 200);
     },
   );

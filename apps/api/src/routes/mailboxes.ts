@@ -10,6 +10,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
+import type { ExposedMailboxErrorCode } from '../http/error-status.js';
 import { validationHook } from '../http/validation-hook.js';
 import { commonErrors, conflict, errorContent, notFound } from '../schemas/error.js';
 import { jsonResponse } from '../schemas/json-response.js';
@@ -74,21 +75,21 @@ const userQuery = z
   })
   .strict();
 
-const STATUS: Partial<Record<MailboxErrorCode, 400 | 404 | 409 | 422 | 502 | 503>> = {
-  MAILBOX_NOT_FOUND: 404,
-  MAILBOX_EXISTS: 409,
-  MAILBOX_AUTH_FAILED: 422,
-  MAILBOX_UNREACHABLE: 502,
-  MAILBOX_KEY_MISSING: 503,
-};
+const EXPOSED = new Set<MailboxErrorCode>([
+  'MAILBOX_AUTH_FAILED',
+  'MAILBOX_EXISTS',
+  'MAILBOX_HOST_NOT_ALLOWED',
+  'MAILBOX_KEY_MISSING',
+  'MAILBOX_NOT_FOUND',
+  'MAILBOX_UNREACHABLE',
+] satisfies ExposedMailboxErrorCode[]);
+
+const isExposed = (code: MailboxErrorCode): code is ExposedMailboxErrorCode => EXPOSED.has(code);
 
 /** A mailbox failure as the api's error; key and secret failures are the server's, never detailed. */
 function apiError(error: unknown): unknown {
-  if (!(error instanceof MailboxError)) return error;
-  const status = STATUS[error.code];
-  if (status) return new ApiError(status, error.code, error.message);
-  if (error.code === 'MAILBOX_HOST_NOT_ALLOWED') return new ApiError(400, error.code, error.message);
-  return error;
+  if (!(error instanceof MailboxError) || !isExposed(error.code)) return error;
+  return new ApiError(error.code, error.message);
 }
 
 const toJson = (view: MailboxView) => ({

@@ -22,7 +22,7 @@ export function metricsRoutes({ metrics, database }: { metrics?: ServiceMetrics;
   const stats = new TaskRecordStats(database.db);
   // The summaries come from the task records; the scrape and the depths need the instruments.
   const enabled = () => {
-    if (!metrics) throw new ApiError(404, 'METRICS_DISABLED', 'Metrics are off here (METRICS_ENABLED=false)');
+    if (!metrics) throw new ApiError('METRICS_DISABLED', 'Metrics are off here (METRICS_ENABLED=false)');
     return metrics;
   };
   const app = new OpenAPIHono<ApiEnv>();
@@ -73,7 +73,6 @@ export function metricsRoutes({ metrics, database }: { metrics?: ServiceMetrics;
       const query = summaryQuery.safeParse(c.req.query());
       if (!query.success) {
         throw new ApiError(
-          400,
           'QUERY_INVALID',
           'Invalid query',
           query.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),

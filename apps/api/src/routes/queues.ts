@@ -48,8 +48,7 @@ const cleanBody = z
 export function queueRoutes({ client, database }: { client: TaskClient; database: Database }) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   const known = (name: string) => {
-    if (!client.registry.queues().includes(name))
-      throw new ApiError(404, 'QUEUE_NOT_FOUND', `No queue "${name}"`);
+    if (!client.registry.queues().includes(name)) throw new ApiError('QUEUE_NOT_FOUND', `No queue "${name}"`);
     return client.queue(name);
   };
 

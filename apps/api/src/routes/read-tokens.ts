@@ -41,18 +41,10 @@ export function readTokenRoutes({
   /** A token reads as the owner of what it names: a system task or workflow (no user) has none. */
   const mint = (userId: string | null, scope: ReadScope) => {
     if (!readTokens) {
-      throw new ApiError(
-        404,
-        'READ_TOKENS_DISABLED',
-        'Read tokens are off: the api has no READ_TOKEN_SECRET',
-      );
+      throw new ApiError('READ_TOKENS_DISABLED', 'Read tokens are off: the api has no READ_TOKEN_SECRET');
     }
     if (userId === null) {
-      throw new ApiError(
-        403,
-        'TASK_FORBIDDEN',
-        `A system ${scope.kind} has no user to mint a read token for`,
-      );
+      throw new ApiError('TASK_FORBIDDEN', `A system ${scope.kind} has no user to mint a read token for`);
     }
     return readTokens.mint({ userId, scope });
   };

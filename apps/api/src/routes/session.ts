@@ -63,13 +63,13 @@ export function sessionRoutes({ keys, sessions, cookie, failures }: SessionRoute
     async (c) => {
       const body = loginBody.safeParse(await readJson(c));
       if (!body.success)
-        throw new ApiError(400, 'BODY_INVALID', 'Expected { "key": "<api key>" }', toIssues(body.error));
+        throw new ApiError('BODY_INVALID', 'Expected { "key": "<api key>" }', toIssues(body.error));
       const address = clientAddress(c);
       await failures?.check(address);
       const identity = await keys.verify(body.data.key);
       if (!identity) {
         await failures?.record(address);
-        throw new ApiError(401, 'UNAUTHENTICATED', 'Unknown or revoked api key');
+        throw new ApiError('UNAUTHENTICATED', 'Unknown or revoked api key');
       }
       setSessionCookie(c, await sessions.create(hashApiKey(body.data.key)), cookie);
       return c.json({ userId: identity.userId, admin: identity.admin }, 200);

@@ -37,7 +37,7 @@ export async function visibleWorkflow(
 ): Promise<WorkflowView> {
   const view = await workflows.status(id).catch(() => undefined);
   if (!view || (!identity.admin && view.userId !== identity.userId)) {
-    throw new ApiError(404, 'WORKFLOW_NOT_FOUND', `No workflow with id "${id}"`);
+    throw new ApiError('WORKFLOW_NOT_FOUND', `No workflow with id "${id}"`);
   }
   return view;
 }

@@ -53,7 +53,6 @@ export class IdempotentRequests {
     if (scope.key === undefined) return { answer: await handle(), replayed: false };
     if (!IDEMPOTENCY_KEY.test(scope.key)) {
       throw new ApiError(
-        400,
         'IDEMPOTENCY_KEY_INVALID',
         'Idempotency-Key must be 1 to 200 printable ASCII characters without spaces',
       );
@@ -84,7 +83,6 @@ export class IdempotentRequests {
     const text = await this.options.redis.get(this.answerKey(holder));
     if (text === null) {
       throw new ApiError(
-        409,
         'IDEMPOTENCY_KEY_CONFLICT',
         'The first request with this key left no answer; use a new key',
       );
@@ -92,7 +90,6 @@ export class IdempotentRequests {
     const stored = JSON.parse(text) as StoredAnswer<T>;
     if (stored.fingerprint !== fingerprint) {
       throw new ApiError(
-        422,
         'IDEMPOTENCY_KEY_REUSED',
         'This Idempotency-Key was used for a different request; use a new key',
       );

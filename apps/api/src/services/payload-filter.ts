@@ -30,7 +30,7 @@ export function payloadFilters(query: Record<string, unknown>, known: readonly s
       });
     }
   }
-  if (issues.length > 0) throw new ApiError(400, 'QUERY_INVALID', 'Invalid query', issues);
+  if (issues.length > 0) throw new ApiError('QUERY_INVALID', 'Invalid query', issues);
   return filters;
 }
 

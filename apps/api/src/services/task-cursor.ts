@@ -19,5 +19,5 @@ export function decodeCursor(cursor: string): TaskCursor {
   } catch {
     // falls through to the error below
   }
-  throw new ApiError(400, 'CURSOR_INVALID', 'cursor is not one this api issued');
+  throw new ApiError('CURSOR_INVALID', 'cursor is not one this api issued');
 }

@@ -78,7 +78,7 @@ export class TaskService {
   static scope(identity: ApiKeyIdentity, requested?: string): string | undefined {
     if (identity.admin) return requested;
     if (requested !== undefined && requested !== identity.userId) {
-      throw new ApiError(403, 'FORBIDDEN', 'Only admin keys may act for another user');
+      throw new ApiError('FORBIDDEN', 'Only admin keys may act for another user');
     }
     return identity.userId;
   }
@@ -199,7 +199,7 @@ export class TaskService {
       stored && FINISHED.includes(stored.status) ? undefined : await this.client.recordFromQueue(id);
     const record = stored && (!live || live.version <= stored.version) ? stored : live;
     if (!record || (!identity.admin && record.userId !== identity.userId)) {
-      throw new ApiError(404, 'TASK_NOT_FOUND', `No task with id "${id}"`);
+      throw new ApiError('TASK_NOT_FOUND', `No task with id "${id}"`);
     }
     return record;
   }
@@ -228,13 +228,13 @@ export class TaskService {
     if (FINISHED.includes(record.status)) throw new TaskStateError(id, 'signal', record.status);
     const decided = await this.approvals.decide({ ...signal, taskId: id, decidedBy: identity.userId });
     if (decided === 'UNKNOWN_TOKEN') {
-      throw new ApiError(403, 'APPROVAL_TOKEN_INVALID', `Task "${id}" waits for no approval with this token`);
+      throw new ApiError('APPROVAL_TOKEN_INVALID', `Task "${id}" waits for no approval with this token`);
     }
     if (decided === 'ALREADY_DECIDED') {
-      throw new ApiError(409, 'APPROVAL_ALREADY_DECIDED', `The approval of task "${id}" is decided already`);
+      throw new ApiError('APPROVAL_ALREADY_DECIDED', `The approval of task "${id}" is decided already`);
     }
     if (decided === 'EXPIRED') {
-      throw new ApiError(409, 'APPROVAL_EXPIRED', `The approval of task "${id}" passed its deadline`);
+      throw new ApiError('APPROVAL_EXPIRED', `The approval of task "${id}" passed its deadline`);
     }
     try {
       await this.client.wake(id);

@@ -8,6 +8,7 @@ import { QuarantineLog } from '../records/quarantine-log.js';
 import { RecordProjector } from '../records/record-projector.js';
 import { TaskRecordWriter } from '../records/task-record-writer.js';
 import type { RedisConnection } from '../redis/create-redis.js';
+import { rowOwnerLookup } from '../task/row-owner.js';
 import type { TaskRegistry } from '../task/task-registry.js';
 import { openConnections } from './open-connections.js';
 
@@ -74,7 +75,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     registry: options.registry,
     connection: redis,
     prefix,
-    db: database.db,
+    rowOwner: rowOwnerLookup(database.db),
     logger,
     fairness,
     events,

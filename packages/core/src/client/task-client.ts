@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Db, NewTaskRecord, TaskRecord, TaskStatus } from '@foreman/db';
+import type { NewTaskRecord, TaskRecord, TaskStatus } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { Job, type JobsOptions, Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
@@ -19,7 +19,7 @@ import type { AdmittedJob, FairScheduler } from '../fairness/fair-scheduler.js';
 import { findNul, NUL_MESSAGE, stripNul } from '../records/nul.js';
 import { recordVersion } from '../records/record-version.js';
 import type { RedisConnection } from '../redis/create-redis.js';
-import { EVERY_USER, ownerOfRow } from '../task/data-owner.js';
+import { EVERY_USER, type RowOwnerLookup } from '../task/data-owner.js';
 import { MAX_PRIORITY, type TaskContract } from '../task/define-task.js';
 import type { TaskRegistry } from '../task/task-registry.js';
 import { validatePayload } from '../task/validate-payload.js';
@@ -111,10 +111,10 @@ export interface TaskClientOptions {
   /** Admission layer of queues with fair sharing between users; other queues get jobs directly. */
   fairness?: FairScheduler | undefined;
   /**
-   * Finds the owners of rows that payloads name (`ownedBy` of a contract); without it a non-admin
-   * user may not submit such a payload.
+   * Finds the owners of rows that payloads name (`ownedBy` of a contract), e.g. `rowOwnerLookup(db)`;
+   * without it a non-admin user may not submit such a payload.
    */
-  db?: Db | undefined;
+  rowOwner?: RowOwnerLookup | undefined;
 }
 
 const DEFAULTS = { maxPayloadBytes: 1_048_576, idempotencyWindowMs: 24 * 3_600_000 };
@@ -286,9 +286,9 @@ export class TaskClient {
     const owner = contract.ownedBy?.(payload);
     if (owner === undefined) return;
     if (owner === EVERY_USER) throw refuse("this payload acts on every user's data");
-    const db = this.options.db;
+    const rowOwner = this.options.rowOwner;
     const ownerId =
-      'userId' in owner ? owner.userId : db ? await ownerOfRow(db, owner.table, owner.id) : undefined;
+      'userId' in owner ? owner.userId : rowOwner ? await rowOwner(owner.table, owner.id) : undefined;
     if (ownerId !== submitter.userId) throw refuse("its payload names data that is not the user's");
   }
 

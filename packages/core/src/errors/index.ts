@@ -9,6 +9,7 @@ export { QuotaExceededError } from './quota-exceeded-error.js';
 export { ScheduleTimingError } from './schedule-timing-error.js';
 export { TaskCancelledError } from './task-cancelled-error.js';
 export { TaskError, type TaskErrorContext } from './task-error.js';
+export type { TaskErrorCode } from './task-error-code.js';
 export { TaskFailedError } from './task-failed-error.js';
 export { TaskForbiddenError } from './task-forbidden-error.js';
 export { TaskNotFoundError } from './task-not-found-error.js';

@@ -1,3 +1,5 @@
+import type { TaskErrorCode } from './task-error-code.js';
+
 /** Where an error happened, so a log line or an api answer can say which task it was. */
 export interface TaskErrorContext {
   taskId?: string | undefined;
@@ -6,12 +8,15 @@ export interface TaskErrorContext {
   attempt?: number | undefined;
 }
 
-/** Base of every error the task system raises on purpose; `code` is stable for programs to match. */
-export class TaskError extends Error {
-  readonly code: string;
+/**
+ * Base of every error the task system raises on purpose; `code` is stable for programs to match.
+ * A package with codes of its own extends `TaskError<ItsCode>`.
+ */
+export class TaskError<Code extends string = TaskErrorCode> extends Error {
+  readonly code: Code;
   readonly context: TaskErrorContext;
 
-  constructor(code: string, message: string, context: TaskErrorContext = {}, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, context: TaskErrorContext = {}, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;

@@ -1,9 +1,5 @@
-import { aiTasks, backups, calendarFeeds, type Db, eq, mailboxes } from '@foreman/db';
-
 /** Tables whose rows a payload may name by id; each row's `user_id` is its owner. */
-const OWNED_ROWS = { ai_tasks: aiTasks, backups, calendar_feeds: calendarFeeds, mailboxes } as const;
-
-export type OwnedTable = keyof typeof OWNED_ROWS;
+export type OwnedTable = 'ai_tasks' | 'backups' | 'calendar_feeds' | 'mailboxes';
 
 /** The payload acts on the data of every user (a batch run): only admins and the system may. */
 export const EVERY_USER = 'every-user';
@@ -17,9 +13,5 @@ export type DataOwner =
   | { readonly table: OwnedTable; readonly id: string }
   | typeof EVERY_USER;
 
-/** The owner of a row, or undefined when there is no such row. */
-export async function ownerOfRow(db: Db, table: OwnedTable, id: string): Promise<string | undefined> {
-  const rows = OWNED_ROWS[table];
-  const [row] = await db.select({ userId: rows.userId }).from(rows).where(eq(rows.id, id)).limit(1);
-  return row?.userId;
-}
+/** Finds the owner of a row a payload names, or undefined when there is no such row. */
+export type RowOwnerLookup = (table: OwnedTable, id: string) => Promise<string | undefined>;

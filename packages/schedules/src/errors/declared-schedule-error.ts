@@ -1,7 +1,8 @@
 import { TaskError } from '@foreman/core';
+import type { ScheduleErrorCode } from './schedule-error-code.js';
 
 /** Declared schedules come back whenever beat starts, so they are paused rather than deleted. */
-export class DeclaredScheduleError extends TaskError {
+export class DeclaredScheduleError extends TaskError<ScheduleErrorCode> {
   constructor(readonly scheduleId: string) {
     super(
       'SCHEDULE_DECLARED',

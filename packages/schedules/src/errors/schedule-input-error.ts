@@ -1,6 +1,7 @@
 import { TaskError, type ValidationIssue } from '@foreman/core';
+import type { ScheduleErrorCode } from './schedule-error-code.js';
 
-export class ScheduleInputError extends TaskError {
+export class ScheduleInputError extends TaskError<ScheduleErrorCode> {
   constructor(readonly issues: ValidationIssue[]) {
     super(
       'SCHEDULE_INVALID',

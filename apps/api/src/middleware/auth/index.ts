@@ -81,11 +81,9 @@ export function auth({
     const credentials = presented(c);
     if (credentials && 'key' in credentials && credentials.key.startsWith(READ_TOKEN_PREFIX)) {
       const grant = await readTokens?.verify(credentials.key);
-      if (!grant)
-        throw new ApiError(401, 'READ_TOKEN_INVALID', 'The read token is expired, altered or unknown');
+      if (!grant) throw new ApiError('READ_TOKEN_INVALID', 'The read token is expired, altered or unknown');
       if (!readScopeAllows(grant.scope, c.req.method, c.req.path, new URL(c.req.url).searchParams)) {
         throw new ApiError(
-          403,
           'READ_TOKEN_SCOPE',
           'A read token only reads the task, workflow or events it names',
         );
@@ -103,10 +101,10 @@ export function auth({
         return c.redirect(`${loginPath}?next=${encodeURIComponent(url.pathname + url.search)}`, 303);
       }
       throw !credentials
-        ? new ApiError(401, 'UNAUTHENTICATED', 'An api key is required (Authorization: Bearer <key>)')
+        ? new ApiError('UNAUTHENTICATED', 'An api key is required (Authorization: Bearer <key>)')
         : credentials.credential === 'cookie'
-          ? new ApiError(401, 'UNAUTHENTICATED', 'The session has ended; sign in again')
-          : new ApiError(401, 'UNAUTHENTICATED', 'Unknown or revoked api key');
+          ? new ApiError('UNAUTHENTICATED', 'The session has ended; sign in again')
+          : new ApiError('UNAUTHENTICATED', 'Unknown or revoked api key');
     }
     c.set('identity', identity);
     c.set('credential', credentials.credential);

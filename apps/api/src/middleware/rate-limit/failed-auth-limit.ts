@@ -36,7 +36,6 @@ export class FailedAuthLimit {
       .exec()) as Array<[Error | null, string | number | null]>;
     if (Number(count ?? 0) < this.options.limit) return;
     const error = new ApiError(
-      429,
       'RATE_LIMITED',
       `More than ${this.options.limit} failed sign-ins from this address in ${this.windowMs / 1000} s`,
     );

@@ -31,7 +31,7 @@ export function rateLimit({ redis, prefix, limit, windowMs = 60_000 }: RateLimit
     c.header('RateLimit-Limit', String(limit));
     c.header('RateLimit-Remaining', String(Math.max(0, limit - used)));
     if (used > limit) {
-      const error = new ApiError(429, 'RATE_LIMITED', `More than ${limit} requests in ${windowMs / 1000} s`);
+      const error = new ApiError('RATE_LIMITED', `More than ${limit} requests in ${windowMs / 1000} s`);
       error.retryAfterSeconds = Math.max(1, Math.ceil(Number(ttl) / 1000));
       throw error;
     }

@@ -12,7 +12,7 @@ export const refuseNulQuery = () =>
     if (c.req.url.includes('%00')) {
       const field = findNul(c.req.queries());
       if (field !== undefined) {
-        throw new ApiError(400, 'QUERY_INVALID', 'Invalid query', [
+        throw new ApiError('QUERY_INVALID', 'Invalid query', [
           { path: field.replace(/\.\d+$/, ''), message: NUL_MESSAGE },
         ]);
       }

@@ -29,7 +29,6 @@ export function sameOrigin({ trustedOrigins = [], alwaysGuarded = [] }: SameOrig
     const guarded = alwaysGuarded.includes(c.req.path) || presented(c)?.credential === 'cookie';
     if (guarded && !fromOwnOrigin(c, trusted)) {
       throw new ApiError(
-        403,
         'CROSS_ORIGIN_REJECTED',
         'A request authenticated by the dashboard session must come from the dashboard’s own origin',
       );

@@ -1,0 +1,2 @@
+export { priceQuote } from './quote-contract.js';
+export { QuoteProducer, type QuoteProducerOptions } from './quote-producer.js';
