@@ -16,6 +16,7 @@ import { TaskWaitTimeoutError } from '../errors/task-wait-timeout-error.js';
 import { cancelChannel, cancelledKey, encodeCancelRequest, parkedKey } from '../events/channels.js';
 import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import type { AdmittedJob, FairScheduler } from '../fairness/fair-scheduler.js';
+import { jobRecord } from '../records/job-record.js';
 import { findNul, NUL_MESSAGE, stripNul } from '../records/nul.js';
 import { recordVersion } from '../records/record-version.js';
 import type { RedisConnection } from '../redis/create-redis.js';
@@ -24,7 +25,7 @@ import { MAX_PRIORITY, type TaskContract } from '../task/define-task.js';
 import type { TaskRegistry } from '../task/task-registry.js';
 import { validatePayload } from '../task/validate-payload.js';
 import type { WorkflowNodeContext } from '../task/workflow-node-context.js';
-import { activeTraceparent, traceIdOf } from '../tracing/task-trace.js';
+import { activeTraceparent } from '../tracing/task-trace.js';
 import { type IdempotencyClaim, IdempotencyKeys } from './idempotency-keys.js';
 import { TASK_BACKOFF, type TaskJobData, type TaskJobProgress } from './job-data.js';
 import { type Submitter, SYSTEM_SUBMITTER } from './submitter.js';
@@ -434,21 +435,12 @@ export class TaskClient {
     const status = cancelled ? 'cancelled' : statusOf(state, job.attemptsStarted);
     return {
       ...EMPTY_RECORD,
-      id: taskId,
-      name: job.name,
-      queue: job.queueName,
-      userId: job.data.userId ?? null,
+      ...jobRecord(taskId, job.queueName, job),
       status,
       // Ordered as stored records are, so a reader can tell which of the two is further along.
       version: recordVersion(status, job.attemptsStarted),
-      priority: job.opts.priority ?? 0,
       payload: job.data.payload,
       attempts: job.attemptsStarted,
-      maxRetries: (job.opts.attempts ?? 1) - 1,
-      createdAt: new Date(job.timestamp),
-      queueJobId: taskId,
-      replayOf: job.data.replayOf ?? null,
-      traceId: traceIdOf(job.data.traceparent),
       // Stripped of U+0000 as the stored record is (handlers' output may hold it).
       result: state === 'completed' ? stripNul(job.returnvalue) : null,
       error: state === 'failed' ? stripNul(job.failedReason) : null,
@@ -693,18 +685,10 @@ export class TaskClient {
 
   private recordOf(job: TaskJob, status: TaskStatus): NewTaskRecord {
     return {
-      id: job.id as string,
-      name: job.name,
-      queue: job.queueName,
-      userId: job.data.userId ?? null,
+      ...jobRecord(job.id as string, job.queueName, job),
       status,
-      priority: job.opts.priority ?? 0,
       payload: job.data.payload,
       attempts: job.attemptsStarted,
-      maxRetries: (job.opts.attempts ?? 1) - 1,
-      createdAt: new Date(job.timestamp),
-      queueJobId: job.id ?? null,
-      replayOf: job.data.replayOf ?? null,
       version: recordVersion(status, job.attemptsStarted),
     };
   }
@@ -753,19 +737,15 @@ function eventOf(job: TaskJob) {
 
 function pendingRecord(job: PreparedJob): NewTaskRecord {
   return {
-    id: job.taskId,
-    name: job.contract.name,
-    queue: job.contract.queue,
-    userId: job.data.userId ?? null,
+    ...jobRecord(job.taskId, job.contract.queue, {
+      name: job.contract.name,
+      data: job.data,
+      opts: job.opts,
+      timestamp: job.opts.timestamp ?? Date.now(),
+    }),
     status: 'pending',
-    priority: Number(job.opts.priority ?? 0),
     payload: job.payload,
     attempts: 0,
-    maxRetries: job.contract.retry.attempts - 1,
-    createdAt: new Date(job.opts.timestamp ?? Date.now()),
-    queueJobId: job.taskId,
-    replayOf: job.data.replayOf ?? null,
-    traceId: traceIdOf(job.data.traceparent),
     version: recordVersion('pending', 0),
   };
 }
@@ -774,17 +754,13 @@ function pendingRecord(job: PreparedJob): NewTaskRecord {
 function admissionRecord(taskId: string, queue: string, admitted: AdmittedJob) {
   const data = admitted.data as TaskJobData;
   return {
-    id: taskId,
-    name: admitted.name,
-    queue,
-    userId: data.userId ?? null,
-    priority: admitted.opts.priority ?? 0,
+    ...jobRecord(taskId, queue, {
+      name: admitted.name,
+      data,
+      opts: admitted.opts,
+      timestamp: admitted.opts.timestamp ?? Date.now(),
+    }),
     payload: data.payload,
     attempts: admitted.retry?.attemptsStarted ?? 0,
-    maxRetries: (admitted.opts.attempts ?? 1) - 1,
-    createdAt: new Date(admitted.opts.timestamp ?? Date.now()),
-    queueJobId: taskId,
-    traceId: traceIdOf(data.traceparent),
-    replayOf: data.replayOf ?? null,
   };
 }

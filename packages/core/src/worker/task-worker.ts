@@ -11,13 +11,14 @@ import { WorkerShutdownError } from '../errors/worker-shutdown-error.js';
 import { cancelChannel, cancelledKey, decodeCancelRequest, parkedKey } from '../events/channels.js';
 import type { TaskEvent } from '../events/task-event.js';
 import type { TaskEventPublisher } from '../events/task-event-publisher.js';
+import { jobRecord } from '../records/job-record.js';
 import { recordVersion } from '../records/record-version.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
 import type { TaskImplementation } from '../task/implement-task.js';
 import { retryDelay } from '../task/retry-policy.js';
 import { validatePayload } from '../task/validate-payload.js';
-import { inTaskSpan, traceIdOf } from '../tracing/task-trace.js';
+import { inTaskSpan } from '../tracing/task-trace.js';
 import { runWithTimeLimit } from './run-with-time-limit.js';
 import type {
   TaskAttemptInfo,
@@ -263,19 +264,11 @@ export class TaskWorker {
     // No payload: the submit's row carries it, and the writer fills it in from whichever row
     // lands with it (a bulk task's payload in every progress row was most of the stream).
     const base = {
-      id: taskId,
-      name: job.name,
-      queue: this.options.queue,
-      userId: job.data.userId ?? null,
-      priority: job.opts.priority ?? 0,
+      ...jobRecord(taskId, this.options.queue, job),
       maxRetries: maxAttempts - 1,
-      createdAt: new Date(job.timestamp),
-      queueJobId: taskId,
-      replayOf: job.data.replayOf ?? null,
       attempts: run,
       startedAt,
       waitMs: Math.max(0, startedAt.getTime() - readyAt),
-      traceId: traceIdOf(job.data.traceparent),
     };
     const identity = {
       taskId,
@@ -494,13 +487,7 @@ export class TaskWorker {
     const run = Math.max(job.attemptsStarted, job.attemptsMade);
     const now = new Date();
     const row: NewTaskRecord = {
-      id: taskId,
-      name: job.name,
-      queue: this.options.queue,
-      userId: job.data.userId ?? null,
-      priority: job.opts.priority ?? 0,
-      createdAt: new Date(job.timestamp),
-      queueJobId: taskId,
+      ...jobRecord(taskId, this.options.queue, job),
       attempts: run,
       status: 'failed',
       error: error.message,
