@@ -44,13 +44,14 @@ export const DEFAULT_EVENTS_KEPT = 1_000_000;
 /**
  * Appends task events to a capped Redis stream, which every reader (SSE, `TaskEventSubscriber`)
  * follows and resumes from. One `XADD` per event: no pub/sub copy, since the stream already wakes
- * blocked readers; the appends of one turn of the event loop go in one script call. The worker appends each attempt's steps with their record rows (`append`), so
- * the stream is also the durable log a `RecordProjector` stores in PostgreSQL.
+ * blocked readers; the appends of one turn of the event loop go in one script call. The worker
+ * appends each attempt's steps with their record rows (`append`), so the stream is also the
+ * durable log a `RecordProjector` stores in PostgreSQL.
  */
 export class TaskEventPublisher {
   private readonly stream: string;
   private readonly kept: number;
-  /** Entries appended since the last send: one pipeline (one socket write) carries them all. */
+  /** Entries appended since the last send: one script call (one socket write) carries them all. */
   private unsent: Array<{ fields: string[]; resolve: () => void; reject: (error: unknown) => void }> = [];
 
   constructor(

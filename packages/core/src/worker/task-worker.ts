@@ -410,12 +410,7 @@ export class TaskWorker {
     const reason = signal.reason as Error;
     if (reason instanceof WorkerShutdownError) {
       await job.moveToWait(token);
-      const row = ended('pending', { completedAt: null });
-      // Pending for the next run: a version above this run's, below the next run's start. The
-      // event says it is queued again, as a submit does.
-      await this.record(event('submitted'), {
-        record: { ...row, version: recordVersion('pending', row.attempts! + 1) },
-      });
+      await this.recordRequeued(ended, event);
       throw new WaitingError();
     }
     await this.record(event('cancelled', { error: reason.message }), {
@@ -424,6 +419,24 @@ export class TaskWorker {
     this.logger.info({ taskId: job.id }, 'task cancelled');
     await this.notify('onCancelled', outcome({ error: reason }));
     throw new UnrecoverableError(reason.message);
+  }
+
+  /**
+   * Records a task put back to wait for a later run: pending, at a version above this run's and
+   * below the next run's start; its event says it is queued again, as a submit's does.
+   */
+  private async recordRequeued(
+    ended: (status: TaskStatus, extra?: Partial<NewTaskRecord>) => NewTaskRecord,
+    event: (type: TaskEvent['type'], extra?: Partial<TaskEvent>) => Omit<TaskEvent, 'at'>,
+    message?: string,
+  ): Promise<void> {
+    const row = ended('pending', {
+      completedAt: null,
+      ...(message === undefined ? {} : { progressMessage: message }),
+    });
+    await this.record(event('submitted', message === undefined ? {} : { message }), {
+      record: { ...row, version: recordVersion('pending', row.attempts! + 1) },
+    });
   }
 
   /**
@@ -442,11 +455,8 @@ export class TaskWorker {
     await this.options.connection.set(parkedKey(this.options.prefix, taskId), '1', 'PXAT', untilMs);
     await job.moveToDelayed(untilMs, token);
     // Pending (a new status would need a migration and every reader of statuses to know it): the
-    // message says what it waits for. Its version is above this run's, below the next run's start.
-    const row = ended('pending', { completedAt: null, progressMessage: parked.reason });
-    await this.record(event('submitted', { message: parked.reason }), {
-      record: { ...row, version: recordVersion('pending', row.attempts! + 1) },
-    });
+    // message says what it waits for.
+    await this.recordRequeued(ended, event, parked.reason);
     this.logger.info({ taskId, until: new Date(untilMs).toISOString() }, 'task parked');
     throw new DelayedError();
   }
