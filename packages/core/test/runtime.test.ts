@@ -3,6 +3,7 @@ import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { z } from 'zod';
 import { userSubmitter } from '../src/client/submitter.js';
 import { TaskClient } from '../src/client/task-client.js';
+import { TaskWaitTimeoutError } from '../src/errors/task-wait-timeout-error.js';
 import { taskEventsStream } from '../src/events/channels.js';
 import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
 import { FairScheduler } from '../src/fairness/fair-scheduler.js';
@@ -96,5 +97,14 @@ describe('one runtime for every process', () => {
       settings: app.config.FAIRNESS,
     });
     expect(await fairness.holds('runtime-held', taskId)).toBe(true);
+    // Waiting on it reads admission too: it is pending there, not missing.
+    const reader = new TaskClient({
+      registry: new TaskRegistry([followUp]),
+      connection: redis.redis,
+      prefix: redis.prefix,
+      fairness,
+    });
+    await expect(reader.waitFor({ taskId }, { timeoutMs: 100 })).rejects.toBeInstanceOf(TaskWaitTimeoutError);
+    await reader.close();
   });
 });

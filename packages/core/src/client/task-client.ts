@@ -208,32 +208,28 @@ export class TaskClient {
    * when `timeoutMs` passed first, TaskNotFoundError when the queue no longer holds the job (its
    * retention passed: the record still has the result).
    */
-  async waitFor(task: Pick<SubmittedTask, 'taskId' | 'queue'>, options: WaitOptions = {}): Promise<unknown> {
+  async waitFor(task: Pick<SubmittedTask, 'taskId'>, options: WaitOptions = {}): Promise<unknown> {
     const timeoutMs = options.timeoutMs ?? 60_000;
     const maxPollMs = options.maxPollMs ?? 500;
     if (!(timeoutMs > 0) || !(maxPollMs > 0))
       throw new RangeError('timeoutMs and maxPollMs must be positive');
-    const context = { taskId: task.taskId, queue: task.queue };
     const until = Date.now() + timeoutMs;
     for (let pause = 10; ; pause = Math.min(pause * 2, maxPollMs)) {
-      const job = (await this.queue(task.queue).getJob(task.taskId)) as TaskJob | undefined;
-      if (!job) throw new TaskNotFoundError(task.taskId);
-      const state = await job.getState();
-      if (state === 'completed') {
-        // Read again: the job was read before its state said it finished.
-        const done = ((await this.queue(task.queue).getJob(task.taskId)) as TaskJob | undefined) ?? job;
-        return done.returnvalue;
-      }
-      if (state === 'failed') {
-        const cancelled =
-          (await this.options.connection.exists(cancelledKey(this.options.prefix, task.taskId))) === 1;
-        throw new TaskFailedError(cancelled ? 'cancelled' : 'failed', job.failedReason, {
-          ...context,
-          taskName: job.name,
-          attempt: job.attemptsMade,
+      // Read as the api reads a task with no row yet: fair admission, then the job.
+      const record = await this.recordFromQueue(task.taskId);
+      if (!record) throw new TaskNotFoundError(task.taskId);
+      if (record.status === 'completed') return record.result;
+      if (record.status === 'failed' || record.status === 'cancelled') {
+        throw new TaskFailedError(record.status, record.error ?? '', {
+          taskId: record.id,
+          taskName: record.name,
+          queue: record.queue,
+          attempt: record.attempts,
         });
       }
-      if (Date.now() + pause > until) throw new TaskWaitTimeoutError(timeoutMs, context);
+      if (Date.now() + pause > until) {
+        throw new TaskWaitTimeoutError(timeoutMs, { taskId: record.id, queue: record.queue });
+      }
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
