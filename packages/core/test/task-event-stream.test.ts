@@ -68,4 +68,46 @@ describe('task event stream', () => {
       percent: 99,
     });
   });
+
+  it('stores only the newest row of a task whose steps land in one turn, and keeps every event', async () => {
+    const prefix = `${redis.prefix}:steps`;
+    const publisher = new TaskEventPublisher({ connection: redis.redis, prefix });
+    const event = { taskId: 'quick', taskName: 'x.y', queue: 'q' };
+    const row = { id: 'quick', name: 'x.y', queue: 'q', createdAt: new Date() };
+    await Promise.all([
+      publisher.append(
+        { ...event, type: 'submitted' },
+        { record: { ...row, status: 'pending', version: 10, payload: {} } },
+      ),
+      publisher.append({ ...event, type: 'started' }, { record: { ...row, status: 'running', version: 11 } }),
+      publisher.append(
+        { ...event, type: 'progress' },
+        { record: { ...row, status: 'running', version: 11, progress: 50 } },
+      ),
+      publisher.append(
+        { ...event, type: 'completed' },
+        { record: { ...row, status: 'completed', version: 13 } },
+      ),
+      publisher.append(
+        { ...event, taskId: 'other', type: 'started' },
+        { record: { ...row, id: 'other', status: 'running', version: 11 } },
+      ),
+    ]);
+    const entries = await redis.redis.xrange(taskEventsStream(prefix), '-', '+');
+    const steps = entries.map(([, fields]) => {
+      const at = (name: string) => fields[fields.indexOf(name) + 1];
+      return {
+        type: JSON.parse(at('event') ?? '{}').type,
+        status: fields.includes('record') ? JSON.parse(at('record') ?? '{}').status : undefined,
+      };
+    });
+    expect(steps).toEqual([
+      // Kept: it carries the payload, which worker rows do not.
+      { type: 'submitted', status: 'pending' },
+      { type: 'started', status: undefined },
+      { type: 'progress', status: undefined },
+      { type: 'completed', status: 'completed' },
+      { type: 'started', status: 'running' },
+    ]);
+  });
 });

@@ -52,7 +52,12 @@ export class TaskEventPublisher {
   private readonly stream: string;
   private readonly kept: number;
   /** Entries appended since the last send: one script call (one socket write) carries them all. */
-  private unsent: Array<{ fields: string[]; resolve: () => void; reject: (error: unknown) => void }> = [];
+  private unsent: Array<{
+    event: TaskEvent;
+    step: TaskStep;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }> = [];
 
   constructor(
     private readonly options: {
@@ -94,7 +99,7 @@ export class TaskEventPublisher {
       // Sent once the current turn of the event loop is over: the steps of every slot that
       // finished in it travel together, where one write each cost a system call apiece.
       if (this.unsent.length === 0) setImmediate(() => this.send());
-      this.unsent.push({ fields: this.fields(event, step), resolve, reject });
+      this.unsent.push({ event: stamped(event), step, resolve, reject });
     });
   }
 
@@ -102,8 +107,12 @@ export class TaskEventPublisher {
   private send(): void {
     const batch = this.unsent;
     this.unsent = [];
+    const newest = newestVersions(batch);
     const args: Array<string | number> = [this.stream, this.kept];
-    for (const { fields } of batch) args.push(fields.length / 2, ...fields);
+    for (const { event, step } of batch) {
+      const fields = this.fields(event, superseded(step, newest) ? { deadLetter: step.deadLetter } : step);
+      args.push(fields.length / 2, ...fields);
+    }
     (this.options.connection as RedisWithAppend).foremanAppendEntries(...args).then(
       () => {
         for (const { resolve } of batch) resolve();
@@ -130,9 +139,36 @@ export class TaskEventPublisher {
   }
 
   private fields(event: TaskEventInput, step: TaskStep): string[] {
-    const fields = ['event', JSON.stringify({ ...event, at: event.at ?? new Date().toISOString() })];
+    const fields = ['event', JSON.stringify(stamped(event))];
     if (step.record) fields.push('record', JSON.stringify(step.record));
     if (step.deadLetter) fields.push('deadLetter', JSON.stringify(step.deadLetter));
     return fields;
   }
+}
+
+/** The event with its time: given, or now. */
+function stamped(event: TaskEventInput): TaskEvent {
+  return event.at === undefined ? { ...event, at: new Date().toISOString() } : (event as TaskEvent);
+}
+
+/** Each task's highest record version in a batch. */
+function newestVersions(batch: ReadonlyArray<{ step: TaskStep }>): Map<string, number> {
+  const newest = new Map<string, number>();
+  for (const { step } of batch) {
+    const { record } = step;
+    if (record?.version === undefined) continue;
+    if ((newest.get(record.id) ?? -1) < record.version) newest.set(record.id, record.version);
+  }
+  return newest;
+}
+
+/**
+ * Whether a later row of the same task in the batch holds every field of this step's row at a
+ * higher version (a short task's start and end land in one turn): only that one needs storing.
+ * A row with the payload is always kept, since worker rows carry none.
+ */
+function superseded(step: TaskStep, newest: Map<string, number>): boolean {
+  const { record } = step;
+  if (record?.version === undefined || record.payload !== undefined) return false;
+  return (newest.get(record.id) ?? -1) > record.version;
 }
