@@ -170,6 +170,7 @@ export function httpStatus(code: ApiErrorCode): ContentfulStatusCode {
     // Redis discarded the submit, the worker is stopping, the key is not configured: try later.
     case 'MAILBOX_KEY_MISSING':
     case 'SUBMIT_FAILED':
+    case 'TASK_LOCK_LOST':
     case 'WORKER_SHUTDOWN':
       return 503;
     default:

@@ -12,6 +12,7 @@ export { TaskError, type TaskErrorContext } from './task-error.js';
 export type { TaskErrorCode } from './task-error-code.js';
 export { TaskFailedError } from './task-failed-error.js';
 export { TaskForbiddenError } from './task-forbidden-error.js';
+export { TaskLockLostError } from './task-lock-lost-error.js';
 export { TaskNotFoundError } from './task-not-found-error.js';
 export { TaskNotParkedError } from './task-not-parked-error.js';
 export { TaskParkedError } from './task-parked-error.js';

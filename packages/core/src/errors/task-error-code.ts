@@ -21,6 +21,7 @@ export type TaskErrorCode =
   | 'TASK_DUPLICATE'
   | 'TASK_FAILED'
   | 'TASK_FORBIDDEN'
+  | 'TASK_LOCK_LOST'
   | 'TASK_NOT_FOUND'
   | 'TASK_NOT_PARKED'
   | 'TASK_PARKED'

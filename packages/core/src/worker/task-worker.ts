@@ -1,14 +1,12 @@
-import type { NewDeadLetter, NewTaskRecord, TaskStatus } from '@foreman/db';
+import type { NewDeadLetter, NewTaskRecord } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
-import { DelayedError, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import { TASK_BACKOFF, type TaskJobData, type TaskJobProgress } from '../client/job-data.js';
-import { InvalidResultError } from '../errors/invalid-result-error.js';
+import { UnrecoverableError, Worker } from 'bullmq';
+import { TASK_BACKOFF, type TaskJobData } from '../client/job-data.js';
 import { TaskCancelledError } from '../errors/task-cancelled-error.js';
-import { TaskParkedError } from '../errors/task-parked-error.js';
-import { TaskTimeoutError } from '../errors/task-timeout-error.js';
+import { TaskLockLostError } from '../errors/task-lock-lost-error.js';
 import { UnknownTaskError } from '../errors/unknown-task-error.js';
 import { WorkerShutdownError } from '../errors/worker-shutdown-error.js';
-import { cancelChannel, cancelledKey, decodeCancelRequest, parkedKey } from '../events/channels.js';
+import { cancelChannel, cancelledKey, decodeCancelRequest } from '../events/channels.js';
 import type { TaskEvent } from '../events/task-event.js';
 import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { jobRecord } from '../records/job-record.js';
@@ -17,16 +15,8 @@ import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
 import type { TaskImplementation } from '../task/implement-task.js';
 import { retryDelay } from '../task/retry-policy.js';
-import { validatePayload } from '../task/validate-payload.js';
-import { inTaskSpan } from '../tracing/task-trace.js';
-import { runWithTimeLimit } from './run-with-time-limit.js';
-import type {
-  TaskAttemptInfo,
-  TaskAttemptOutcome,
-  TaskLifecycleListener,
-  TaskProgressInfo,
-} from './task-lifecycle-listener.js';
-import { toError, toJsonValue } from './to-error.js';
+import { type AttemptHost, deadLetterOf, TaskAttempt, type TaskJob } from './task-attempt.js';
+import type { TaskLifecycleListener } from './task-lifecycle-listener.js';
 
 export interface TaskWorkerOptions {
   queue: string;
@@ -62,14 +52,6 @@ const DEFAULTS = { concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 30
  */
 const CANCEL_REMEMBERED_MS = 60_000;
 
-type TaskJob = Job<TaskJobData, unknown, string>;
-type Listened = Exclude<keyof TaskLifecycleListener, never>;
-type ListenerArgument<E extends Listened> = Parameters<NonNullable<TaskLifecycleListener[E]>>[0];
-
-interface RunningAttempt {
-  controller: AbortController;
-}
-
 /**
  * Consumes one queue and runs each job's handler. Every lifecycle step is recorded here, so
  * handlers only do their work: retries and dead letters, time limits, cancellation, progress and
@@ -79,7 +61,9 @@ export class TaskWorker {
   private readonly implementations: Map<string, TaskImplementation>;
   private readonly worker: Worker<TaskJobData, unknown, string>;
   private readonly logger: Logger;
-  private readonly running = new Map<string, RunningAttempt>();
+  private readonly running = new Map<string, TaskAttempt>();
+  /** What each attempt uses of this worker. */
+  private readonly host: AttemptHost;
   /** Cancel requests that arrived while their task was not running here: the run each stops. */
   private readonly cancelRequests = new Map<string, { run: number; expiresAt: number }>();
   private subscriber: RedisConnection | undefined;
@@ -87,6 +71,14 @@ export class TaskWorker {
   constructor(private readonly options: TaskWorkerOptions) {
     const settings = { ...DEFAULTS, ...options };
     this.logger = options.logger.child({ queue: options.queue });
+    this.host = {
+      queue: options.queue,
+      prefix: options.prefix,
+      connection: options.connection,
+      logger: this.logger,
+      record: (event, step) => this.record(event, step),
+      notify: (step, argument) => this.notify(step, argument),
+    };
     this.implementations = new Map(options.tasks.map((task) => [task.contract.name, task]));
     for (const task of options.tasks) {
       if (task.contract.queue !== options.queue) {
@@ -95,7 +87,9 @@ export class TaskWorker {
         );
       }
     }
-    this.worker = new Worker(options.queue, (job, token, signal) => this.process(job, token, signal), {
+    // Two parameters: BullMQ then makes no AbortController per job (its signal only answers
+    // `Worker.cancelJob`, which this runtime does not use; lock loss arrives as an event below).
+    this.worker = new Worker(options.queue, (job, token) => this.process(job, token), {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: settings.concurrency,
@@ -112,6 +106,7 @@ export class TaskWorker {
       },
     });
     this.worker.on('error', (error) => this.logger.error({ err: error }, 'worker error'));
+    this.worker.on('lockRenewalFailed', (jobIds) => this.abortLockLost(jobIds));
     this.worker.on('stalled', (jobId) =>
       this.logger.warn({ taskId: jobId }, 'task retaken from a dead worker'),
     );
@@ -190,6 +185,16 @@ export class TaskWorker {
     attempt.controller.abort(new TaskCancelledError({ taskId, queue: this.options.queue }));
   }
 
+  /** Stops the runs whose lock could not be renewed: another worker may retake them. */
+  private abortLockLost(jobIds: string[]): void {
+    for (const taskId of jobIds) {
+      const attempt = this.running.get(taskId);
+      if (!attempt) continue;
+      this.logger.error({ taskId }, 'task lost its lock; aborting its run');
+      attempt.controller.abort(new TaskLockLostError({ taskId, queue: this.options.queue }));
+    }
+  }
+
   private rememberCancel(taskId: string, run: number): void {
     const now = Date.now();
     for (const [id, { expiresAt }] of this.cancelRequests) {
@@ -217,7 +222,10 @@ export class TaskWorker {
     return (await this.options.connection.exists(cancelledKey(this.options.prefix, taskId))) === 1;
   }
 
-  private async notify<E extends Listened>(event: E, payload: ListenerArgument<E>): Promise<void> {
+  private async notify<E extends keyof TaskLifecycleListener>(
+    event: E,
+    payload: Parameters<NonNullable<TaskLifecycleListener[E]>>[0],
+  ): Promise<void> {
     for (const listener of this.options.listeners ?? []) {
       try {
         await (listener[event] as ((value: typeof payload) => unknown) | undefined)?.call(listener, payload);
@@ -248,248 +256,16 @@ export class TaskWorker {
     }
   }
 
-  private async process(job: TaskJob, token: string | undefined, signal: AbortSignal | undefined) {
+  private async process(job: TaskJob, token: string | undefined): Promise<unknown> {
     const task = this.implementations.get(job.name);
-    const taskId = job.id as string;
-    // Attempts counted for retries (a crash is not the task's fault) ...
-    const attempt = job.attemptsMade + 1;
-    // ... and runs counted on the record, which orders its versions: every start is a new one.
-    const run = Math.max(job.attemptsStarted, attempt);
-    const context = { taskId, taskName: job.name, queue: this.options.queue, attempt };
     if (!task) throw new UnrecoverableError(new UnknownTaskError(job.name).message);
-    const { contract } = task;
-    const maxAttempts = job.opts.attempts ?? contract.retry.attempts;
-    const startedAt = new Date();
-    const readyAt = job.timestamp + (job.opts.delay ?? 0);
-    // No payload: the submit's row carries it, and the writer fills it in from whichever row
-    // lands with it (a bulk task's payload in every progress row was most of the stream).
-    const base = {
-      ...jobRecord(taskId, this.options.queue, job),
-      maxRetries: maxAttempts - 1,
-      attempts: run,
-      startedAt,
-      waitMs: Math.max(0, startedAt.getTime() - readyAt),
-    };
-    const identity = {
-      taskId,
-      taskName: job.name,
-      queue: this.options.queue,
-      attempt,
-      maxAttempts,
-      userId: job.data.userId,
-    };
-    const event = (type: TaskEvent['type'], extra: Partial<TaskEvent> = {}): Omit<TaskEvent, 'at'> => ({
-      type,
-      taskId,
-      taskName: job.name,
-      queue: this.options.queue,
-      userId: job.data.userId,
-      workflowId: job.data.workflow?.workflowId,
-      attempt,
-      ...extra,
-    });
-    const info: TaskAttemptInfo = {
-      ...identity,
-      workflowId: job.data.workflow?.workflowId,
-      payload: job.data.payload,
-      waitMs: base.waitMs,
-      startedAt,
-    };
-    const outcome = (extra: Partial<TaskAttemptOutcome>): TaskAttemptOutcome => ({
-      ...info,
-      durationMs: Date.now() - startedAt.getTime(),
-      ...extra,
-    });
-    // The last progress reported, carried by the attempt's final row: projectors running side by
-    // side may store that row before a progress row, whose lower version is then refused.
-    const reported: Pick<NewTaskRecord, 'progress' | 'progressMessage'> = {};
-    const ended = (status: TaskStatus, extra: Partial<NewTaskRecord> = {}): NewTaskRecord => {
-      const completedAt = new Date();
-      return {
-        ...base,
-        ...reported,
-        status,
-        completedAt,
-        durationMs: completedAt.getTime() - startedAt.getTime(),
-        version: recordVersion(status, run),
-        ...extra,
-      };
-    };
-
-    const controller = new AbortController();
-    this.running.set(taskId, { controller });
-    const onLockLost = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onLockLost, { once: true });
+    const attempt = new TaskAttempt(this.host, job, task, token);
+    this.running.set(attempt.taskId, attempt);
     try {
-      // A cancel that raced with this pickup is honoured without running.
-      if (await this.cancelRequested(job, taskId, run)) controller.abort(new TaskCancelledError(context));
-      if (isOurAbort(controller.signal))
-        return await this.settleAbort(job, token, controller.signal, ended, outcome, event);
-
-      // Made on first use: a child logger costs more than a no-op task, and most never log.
-      let taskLogger: Logger | undefined;
-      const logger = () => (taskLogger ??= this.logger.child(context));
-      void this.record(event('started'), {
-        record: { ...base, status: 'running', version: recordVersion('running', run) },
-      });
-      await this.notify('onStarted', info);
-      try {
-        const payload = validatePayload(contract, job.data.payload);
-        const spanInfo = { ...context, traceparent: job.data.traceparent, readyAt, startedAt };
-        const returned = await inTaskSpan(spanInfo, () =>
-          runWithTimeLimit(
-            (taskSignal) =>
-              Promise.resolve(
-                task.handler(payload, {
-                  ...identity,
-                  workflow: job.data.workflow,
-                  signal: taskSignal,
-                  get logger() {
-                    return logger();
-                  },
-                  progress: (percent, message) =>
-                    this.progress(job, { base, run, info, event, reported }, percent, message),
-                }),
-              ),
-            {
-              timeoutMs: contract.timeoutMs,
-              softTimeoutMs: contract.softTimeoutMs,
-              signal: controller.signal,
-              onTimeout: () => new TaskTimeoutError(contract.timeoutMs, context),
-              onSoftTimeout: () => new TaskTimeoutError(contract.softTimeoutMs ?? 0, context, 'soft'),
-            },
-          ),
-        );
-        const json = toJsonValue(returned);
-        if (!json.ok) throw new UnrecoverableError(new InvalidResultError(json.reason, context).message);
-        const checked = contract.result.safeParse(json.value);
-        if (!checked.success) {
-          throw new UnrecoverableError(new InvalidResultError(checked.error.message, context).message);
-        }
-        const row = ended('completed', { result: json.value });
-        await this.record(event('completed'), { record: row });
-        if (this.logger.isLevelEnabled('info'))
-          logger().info({ durationMs: row.durationMs }, 'task completed');
-        await this.notify('onCompleted', outcome({ result: json.value }));
-        return json.value;
-      } catch (thrown) {
-        if (isOurAbort(controller.signal)) {
-          return await this.settleAbort(job, token, controller.signal, ended, outcome, event);
-        }
-        if (thrown instanceof TaskParkedError) return await this.park(job, token, thrown, ended, event);
-        const error = toError(thrown);
-        const final = attempt >= maxAttempts || error instanceof UnrecoverableError || isUnrecoverable(error);
-        const row = ended(final ? 'failed' : 'retrying', {
-          error: error.message,
-          stackTrace: error.stack ?? null,
-          ...(final ? {} : { completedAt: null }),
-        });
-        await this.record(event(final ? 'failed' : 'retrying', { error: error.message }), {
-          record: row,
-          deadLetter: final ? deadLetterOf(row, job.data.payload, error) : undefined,
-        });
-        logger().warn({ err: error, final }, final ? 'task failed' : 'task attempt failed; will retry');
-        await this.notify('onFailed', outcome({ error, final }));
-        throw isUnrecoverable(error) ? new UnrecoverableError(error.message) : error;
-      }
+      return await attempt.perform(await this.cancelRequested(job, attempt.taskId, attempt.run));
     } finally {
-      signal?.removeEventListener('abort', onLockLost);
-      this.running.delete(taskId);
+      this.running.delete(attempt.taskId);
     }
-  }
-
-  /** Ends an attempt stopped by a cancel (record cancelled) or a forced shutdown (back to the queue). */
-  private async settleAbort(
-    job: TaskJob,
-    token: string | undefined,
-    signal: AbortSignal,
-    ended: (status: TaskStatus, extra?: Partial<NewTaskRecord>) => NewTaskRecord,
-    outcome: (extra: Partial<TaskAttemptOutcome>) => TaskAttemptOutcome,
-    event: (type: TaskEvent['type'], extra?: Partial<TaskEvent>) => Omit<TaskEvent, 'at'>,
-  ): Promise<never> {
-    const reason = signal.reason as Error;
-    if (reason instanceof WorkerShutdownError) {
-      await job.moveToWait(token);
-      await this.recordRequeued(ended, event);
-      throw new WaitingError();
-    }
-    await this.record(event('cancelled', { error: reason.message }), {
-      record: ended('cancelled', { error: reason.message }),
-    });
-    this.logger.info({ taskId: job.id }, 'task cancelled');
-    await this.notify('onCancelled', outcome({ error: reason }));
-    throw new UnrecoverableError(reason.message);
-  }
-
-  /**
-   * Records a task put back to wait for a later run: pending, at a version above this run's and
-   * below the next run's start; its event says it is queued again, as a submit's does.
-   */
-  private async recordRequeued(
-    ended: (status: TaskStatus, extra?: Partial<NewTaskRecord>) => NewTaskRecord,
-    event: (type: TaskEvent['type'], extra?: Partial<TaskEvent>) => Omit<TaskEvent, 'at'>,
-    message?: string,
-  ): Promise<void> {
-    const row = ended('pending', {
-      completedAt: null,
-      ...(message === undefined ? {} : { progressMessage: message }),
-    });
-    await this.record(event('submitted', message === undefined ? {} : { message }), {
-      record: { ...row, version: recordVersion('pending', row.attempts! + 1) },
-    });
-  }
-
-  /**
-   * Puts a task that waits for something outside back as delayed until its deadline: no attempt
-   * is spent and no slot held. The marker (gone at the deadline) is what `TaskClient.wake` claims.
-   */
-  private async park(
-    job: TaskJob,
-    token: string | undefined,
-    parked: TaskParkedError,
-    ended: (status: TaskStatus, extra?: Partial<NewTaskRecord>) => NewTaskRecord,
-    event: (type: TaskEvent['type'], extra?: Partial<TaskEvent>) => Omit<TaskEvent, 'at'>,
-  ): Promise<never> {
-    const taskId = job.id as string;
-    const untilMs = Math.max(parked.untilMs, Date.now() + 1);
-    await this.options.connection.set(parkedKey(this.options.prefix, taskId), '1', 'PXAT', untilMs);
-    await job.moveToDelayed(untilMs, token);
-    // Pending (a new status would need a migration and every reader of statuses to know it): the
-    // message says what it waits for.
-    await this.recordRequeued(ended, event, parked.reason);
-    this.logger.info({ taskId, until: new Date(untilMs).toISOString() }, 'task parked');
-    throw new DelayedError();
-  }
-
-  private async progress(
-    job: TaskJob,
-    attempt: {
-      base: Omit<NewTaskRecord, 'status'>;
-      run: number;
-      info: TaskAttemptInfo;
-      event: (type: TaskEvent['type'], extra?: Partial<TaskEvent>) => Omit<TaskEvent, 'at'>;
-      reported: Pick<NewTaskRecord, 'progress' | 'progressMessage'>;
-    },
-    percent: number,
-    message: string | undefined,
-  ): Promise<void> {
-    if (!Number.isFinite(percent)) throw new TypeError('progress percent must be a number from 0 to 100');
-    const { base, run, info, event, reported } = attempt;
-    const clamped = Math.round(Math.max(0, Math.min(100, percent)));
-    reported.progress = clamped;
-    reported.progressMessage = message ?? null;
-    void this.record(event('progress', { percent: clamped, message }), {
-      record: {
-        ...base,
-        status: 'running',
-        progress: clamped,
-        progressMessage: message ?? null,
-        version: recordVersion('running', run),
-      },
-    });
-    await job.updateProgress({ percent: clamped, message } satisfies TaskJobProgress);
-    const progress: TaskProgressInfo = { ...info, percent: clamped, message };
-    await this.notify('onProgress', progress);
   }
 
   private async failUnprocessed(job: TaskJob, error: Error): Promise<void> {
@@ -519,49 +295,4 @@ export class TaskWorker {
       { record: row, deadLetter: deadLetterOf(row, job.data.payload, error) },
     );
   }
-}
-
-function deadLetterOf(row: NewTaskRecord, payload: unknown, error: Error) {
-  return {
-    taskId: row.id,
-    name: row.name,
-    queue: row.queue,
-    userId: row.userId ?? null,
-    payload,
-    error: error.message,
-    stackTrace: error.stack ?? null,
-    attempts: row.attempts ?? 0,
-    failedAt: row.completedAt ?? new Date(),
-  };
-}
-
-/** Aborts the runtime itself caused (cancel, shutdown), as opposed to timeouts and lock loss. */
-function isOurAbort(signal: AbortSignal): boolean {
-  return (
-    signal.aborted &&
-    (signal.reason instanceof TaskCancelledError || signal.reason instanceof WorkerShutdownError)
-  );
-}
-
-/**
- * Codes of failures that happen the same way on every attempt: a payload that fails its schema, a
- * file that does not exist (or is a directory), a host name that does not resolve, a malformed URL.
- */
-const PERMANENT_CODES = new Set([
-  'PAYLOAD_INVALID',
-  'ENOENT',
-  'ENOTDIR',
-  'EISDIR',
-  'ENOTFOUND',
-  'ERR_INVALID_URL',
-]);
-
-/** Whether the error, or what caused it (fetch wraps the network error), is permanent. */
-function isUnrecoverable(error: Error): boolean {
-  if (error instanceof UnrecoverableError) return false;
-  for (let cause: unknown = error, depth = 0; cause && depth < 3; depth += 1) {
-    if (PERMANENT_CODES.has((cause as { code?: unknown }).code as string)) return true;
-    cause = (cause as { cause?: unknown }).cause;
-  }
-  return false;
 }
