@@ -53,7 +53,7 @@ export class TaskEventPublisher {
   private readonly kept: number;
   /** Entries appended since the last send: one script call (one socket write) carries them all. */
   private unsent: Array<{
-    event: TaskEvent;
+    event: TaskEventInput;
     step: TaskStep;
     resolve: () => void;
     reject: (error: unknown) => void;
@@ -99,7 +99,7 @@ export class TaskEventPublisher {
       // Sent once the current turn of the event loop is over: the steps of every slot that
       // finished in it travel together, where one write each cost a system call apiece.
       if (this.unsent.length === 0) setImmediate(() => this.send());
-      this.unsent.push({ event: stamped(event), step, resolve, reject });
+      this.unsent.push({ event, step, resolve, reject });
     });
   }
 
@@ -108,9 +108,15 @@ export class TaskEventPublisher {
     const batch = this.unsent;
     this.unsent = [];
     const newest = newestVersions(batch);
+    // One clock read for the batch: its events happened within this turn of the event loop.
+    const now = new Date().toISOString();
     const args: Array<string | number> = [this.stream, this.kept];
     for (const { event, step } of batch) {
-      const fields = this.fields(event, superseded(step, newest) ? { deadLetter: step.deadLetter } : step);
+      const fields = this.fields(
+        event,
+        superseded(step, newest) ? { deadLetter: step.deadLetter } : step,
+        now,
+      );
       args.push(fields.length / 2, ...fields);
     }
     (this.options.connection as RedisWithAppend).foremanAppendEntries(...args).then(
@@ -135,20 +141,15 @@ export class TaskEventPublisher {
       this.kept,
       '*',
     ];
-    transaction.xadd(...args, ...this.fields(event, step));
+    transaction.xadd(...args, ...this.fields(event, step, new Date().toISOString()));
   }
 
-  private fields(event: TaskEventInput, step: TaskStep): string[] {
-    const fields = ['event', JSON.stringify(stamped(event))];
+  private fields(event: TaskEventInput, step: TaskStep, now: string): string[] {
+    const fields = ['event', JSON.stringify(event.at === undefined ? { ...event, at: now } : event)];
     if (step.record) fields.push('record', JSON.stringify(step.record));
     if (step.deadLetter) fields.push('deadLetter', JSON.stringify(step.deadLetter));
     return fields;
   }
-}
-
-/** The event with its time: given, or now. */
-function stamped(event: TaskEventInput): TaskEvent {
-  return event.at === undefined ? { ...event, at: new Date().toISOString() } : (event as TaskEvent);
 }
 
 /** Each task's highest record version in a batch. */

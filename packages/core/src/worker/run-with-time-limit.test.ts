@@ -53,4 +53,27 @@ describe('runWithTimeLimit', () => {
     );
     expect(result).toBe('cleaned up: soft');
   });
+
+  it('rejects with what the work throws synchronously, and never starts work under an aborted parent', async () => {
+    await expect(
+      runWithTimeLimit(
+        () => {
+          throw new Error('sync');
+        },
+        { timeoutMs: 100, onTimeout: () => new Error('late') },
+      ),
+    ).rejects.toThrow('sync');
+    const parent = new AbortController();
+    parent.abort(new Error('gone'));
+    let started = false;
+    await expect(
+      runWithTimeLimit(
+        async () => {
+          started = true;
+        },
+        { timeoutMs: 100, signal: parent.signal, onTimeout: () => new Error('late') },
+      ),
+    ).rejects.toThrow('gone');
+    expect(started).toBe(false);
+  });
 });

@@ -12,33 +12,50 @@ export interface TimeLimitOptions {
 /**
  * Runs `work` with time limits. Past the hard limit, or when the parent signal aborts, the
  * returned promise rejects at once, freeing the worker slot even if the work ignores its signal.
+ * One promise and one timer per run: it wraps every task, so it stays cheap.
  */
-export async function runWithTimeLimit<T>(
+export function runWithTimeLimit<T>(
   work: (signal: AbortSignal) => Promise<T>,
   options: TimeLimitOptions,
 ): Promise<T> {
+  const { signal: parent } = options;
   const controller = new AbortController();
-  const timers: NodeJS.Timeout[] = [];
-  let onParentAbort = () => {};
-  const stopped = new Promise<never>((_, reject) => {
+  return new Promise<T>((resolve, reject) => {
+    let soft: NodeJS.Timeout | undefined;
+    const settle = () => {
+      clearTimeout(hard);
+      clearTimeout(soft);
+      parent?.removeEventListener('abort', onParentAbort);
+    };
     const stop = (reason: unknown) => {
+      settle();
       controller.abort(reason);
       reject(reason);
     };
-    onParentAbort = () => stop(options.signal?.reason);
-    timers.push(setTimeout(() => stop(options.onTimeout()), options.timeoutMs));
+    const onParentAbort = () => stop(parent?.reason);
+    const hard = setTimeout(() => stop(options.onTimeout()), options.timeoutMs);
     if (options.softTimeoutMs !== undefined) {
-      const soft = options.onSoftTimeout ?? options.onTimeout;
-      timers.push(setTimeout(() => controller.abort(soft()), options.softTimeoutMs));
+      const onSoft = options.onSoftTimeout ?? options.onTimeout;
+      soft = setTimeout(() => controller.abort(onSoft()), options.softTimeoutMs);
     }
+    if (parent?.aborted) return onParentAbort();
+    parent?.addEventListener('abort', onParentAbort, { once: true });
+    let running: Promise<T>;
+    try {
+      running = work(controller.signal);
+    } catch (error) {
+      settle();
+      return reject(error);
+    }
+    Promise.resolve(running).then(
+      (value) => {
+        settle();
+        resolve(value);
+      },
+      (error: unknown) => {
+        settle();
+        reject(error);
+      },
+    );
   });
-  if (options.signal?.aborted) onParentAbort();
-  options.signal?.addEventListener('abort', onParentAbort, { once: true });
-  try {
-    // An async wrapper turns a synchronous throw into a rejection while starting the work at once.
-    return await Promise.race([(async () => work(controller.signal))(), stopped]);
-  } finally {
-    for (const timer of timers) clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onParentAbort);
-  }
 }
