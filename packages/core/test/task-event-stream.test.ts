@@ -2,6 +2,7 @@ import { taskEventsStream } from '../src/events/channels.js';
 import type { TaskEvent } from '../src/events/task-event.js';
 import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
 import { TaskEventSubscriber } from '../src/events/task-event-subscriber.js';
+import { duplicateRedis } from '../src/redis/create-redis.js';
 import { createTestRedis, type TestRedis, waitFor } from '../src/testing.js';
 
 describe('task event stream', () => {
@@ -109,5 +110,29 @@ describe('task event stream', () => {
       { type: 'completed', status: 'completed' },
       { type: 'started', status: 'running' },
     ]);
+  });
+
+  it("appends a transaction's entries in one call, on another connection's transaction too", async () => {
+    const prefix = `${redis.prefix}:multi`;
+    const publisher = new TaskEventPublisher({ connection: redis.redis, prefix });
+    const other = duplicateRedis(redis.redis);
+    try {
+      for (const connection of [redis.redis, other]) {
+        const transaction = connection.multi();
+        transaction.set(`${prefix}:marker`, '1');
+        publisher.appendTo(
+          transaction,
+          ['a', 'b'].map((taskId) => ({
+            event: { type: 'submitted' as const, taskId, taskName: 'x.y', queue: 'q' },
+          })),
+        );
+        const replies = await transaction.exec();
+        expect(replies?.every(([error]: [Error | null, unknown]) => error === null)).toBe(true);
+      }
+    } finally {
+      other.disconnect();
+    }
+    const entries = await redis.redis.xrange(taskEventsStream(prefix), '-', '+');
+    expect(entries.map(([, fields]) => JSON.parse(fields[1] ?? '{}').taskId)).toEqual(['a', 'b', 'a', 'b']);
   });
 });

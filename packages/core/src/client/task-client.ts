@@ -542,10 +542,10 @@ export class TaskClient {
       }
     }
     await Promise.all(queued);
-    for (const job of jobs) {
-      this.options.events?.appendTo(
-        transaction,
-        {
+    this.options.events?.appendTo(
+      transaction,
+      jobs.map((job) => ({
+        event: {
           type: 'submitted',
           taskId: job.taskId,
           taskName: job.contract.name,
@@ -553,9 +553,9 @@ export class TaskClient {
           userId: job.data.userId,
           workflowId: job.data.workflow?.workflowId,
         },
-        { record: pendingRecord(job) },
-      );
-    }
+        step: { record: pendingRecord(job) },
+      })),
+    );
     const replies = await transaction.exec();
     if (!replies) throw new TaskError('SUBMIT_FAILED', 'the submit transaction was discarded by Redis', {});
     const failed = replies.find(([error]) => error !== null);

@@ -130,18 +130,26 @@ export class TaskEventPublisher {
   }
 
   /**
-   * Queues the same entry as `append` on a transaction the caller executes, so the step lands
-   * together with the rest of it (a submit's jobs) or not at all.
+   * Queues the same entries as `append` on a transaction the caller executes, in one script call,
+   * so they land together with the rest of it (a submit's jobs) or not at all.
    */
-  appendTo(transaction: ChainableCommander, event: TaskEventInput, step: TaskStep = {}): void {
-    const args: [string, 'MAXLEN', '~', number, '*', ...string[]] = [
-      this.stream,
-      'MAXLEN',
-      '~',
-      this.kept,
-      '*',
-    ];
-    transaction.xadd(...args, ...this.fields(event, step, new Date().toISOString()));
+  appendTo(
+    transaction: ChainableCommander,
+    entries: ReadonlyArray<{ event: TaskEventInput; step?: TaskStep }>,
+  ): void {
+    if (entries.length === 0) return;
+    const now = new Date().toISOString();
+    const args: Array<string | number> = [this.stream, this.kept];
+    for (const { event, step = {} } of entries) {
+      const fields = this.fields(event, step, now);
+      args.push(fields.length / 2, ...fields);
+    }
+    const scripted = transaction as ChainableCommander &
+      Partial<Pick<RedisWithAppend, 'foremanAppendEntries'>>;
+    // The command exists on transactions of the connection this publisher was given; another
+    // connection's transaction sends the script itself.
+    if (scripted.foremanAppendEntries) scripted.foremanAppendEntries(...args);
+    else transaction.eval(APPEND_ENTRIES, 1, ...args);
   }
 
   private fields(event: TaskEventInput, step: TaskStep, now: string): string[] {
