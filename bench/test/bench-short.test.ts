@@ -67,7 +67,18 @@ describe('bench, short mode', () => {
       expect(ours.figures.postgres?.rowsInsertedPerTask).toBeGreaterThanOrEqual(1);
       expect(ours.figures.postgres?.rowsInsertedPerTask).toBeLessThan(1.05);
       expect(ours.figures.postgres?.statementsPerTask).toBeGreaterThan(0);
+      expect(ours.figures.serverCpuUsPerTask).toBeDefined();
     }
+    // Our records cost PostgreSQL time and the queue costs redis-server time (summed over the
+    // workloads: /proc counts in 10 ms ticks, which one short workload may not fill).
+    const servers = report.workloads.map((w) => w.contenders.foreman!).filter((o) => 'figures' in o);
+    const sum = (pick: (cpu: { redis: number; postgres: number }) => number) =>
+      servers.reduce(
+        (total, o) => total + pick(o.figures.serverCpuUsPerTask ?? { redis: 0, postgres: 0 }),
+        0,
+      );
+    expect(sum((cpu) => cpu.postgres)).toBeGreaterThan(0);
+    expect(sum((cpu) => cpu.redis)).toBeGreaterThan(0);
     for (const workload of report.workloads.filter((w) => w.id !== 'soak')) {
       const raw = workload.contenders.bullmq!;
       expect('figures' in raw && raw.figures.postgres).toBeNull();

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc's CPU times: 100 on Linux for every architecture it runs on. */
 const TICKS_PER_SECOND = 100;
@@ -16,5 +16,45 @@ export function readCpuMs(pid: number): number | undefined {
     return ((utime + stime) * 1000) / TICKS_PER_SECOND;
   } catch {
     return undefined;
+  }
+}
+
+/** CPU time, in ms, of every process whose command name is `command` (all of PostgreSQL's). */
+export function readCommandCpuMs(command: string): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
+    } catch {
+      continue;
+    }
+    total += readCpuMs(Number(entry)) ?? 0;
+  }
+  return total;
+}
+
+/**
+ * The CPU the servers spent from this reading on: the contender's redis-server and every
+ * PostgreSQL process. On two shared cores their time is what a worker's figures leave out.
+ */
+export class ServerCpu {
+  private constructor(
+    private readonly redisPid: number | undefined,
+    private readonly redisMs: number,
+    private readonly postgresMs: number,
+  ) {}
+
+  static read(redisPid: number | undefined): ServerCpu {
+    const redisMs = redisPid === undefined ? 0 : (readCpuMs(redisPid) ?? 0);
+    return new ServerCpu(redisPid, redisMs, readCommandCpuMs('postgres'));
+  }
+
+  /** Microseconds per task since the reading. */
+  perTask(tasks: number): { redisUs: number; postgresUs: number } {
+    const now = ServerCpu.read(this.redisPid);
+    const per = (ms: number) => (ms * 1000) / Math.max(1, tasks);
+    return { redisUs: per(now.redisMs - this.redisMs), postgresUs: per(now.postgresMs - this.postgresMs) };
   }
 }

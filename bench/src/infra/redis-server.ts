@@ -33,6 +33,10 @@ export class RedisServer {
     return new RedisServer(child, port, admin);
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }

@@ -17,6 +17,8 @@ export interface RunFigures {
   latencyMs?: { submitToStart?: Percentiles; submitToComplete?: Percentiles };
   /** The worker process's CPU time (user + system) per task processed, from /proc. */
   cpuUsPerTask?: number;
+  /** CPU time per task of the contender's redis-server and of PostgreSQL, over the same span. */
+  serverCpuUsPerTask?: { redis: number; postgres: number };
   /** Peak resident set size of the worker process. */
   peakRssMb: number;
   rssFlatness?: RssFlatness;

@@ -10,6 +10,7 @@ export const COMPARED: Record<
   submitToStartP99Ms: { pick: (f) => f.latencyMs?.submitToStart?.p99, higherIsBetter: false },
   submitToCompleteP99Ms: { pick: (f) => f.latencyMs?.submitToComplete?.p99, higherIsBetter: false },
   cpuUsPerTask: { pick: (f) => f.cpuUsPerTask, higherIsBetter: false },
+  redisCpuUsPerTask: { pick: (f) => f.serverCpuUsPerTask?.redis, higherIsBetter: false },
   peakRssMb: { pick: (f) => f.peakRssMb, higherIsBetter: false },
   redisCommandsPerTask: { pick: (f) => f.redis.commandsPerTask, higherIsBetter: false },
 };

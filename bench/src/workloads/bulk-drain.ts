@@ -1,4 +1,5 @@
 import type { TaskKind } from '../contenders/contender.js';
+import { ServerCpu } from '../infra/cpu.js';
 import { RssSampler } from '../infra/rss.js';
 import { clock } from '../workers/progress-channel.js';
 import { collectFigures } from './measure.js';
@@ -22,10 +23,11 @@ export function bulkDrainWorkload(spec: {
       const began = clock();
       await context.session.submitBulk(spec.kind, spec.count);
       const submitSeconds = (clock() - began) / 1000;
+      const servers = ServerCpu.read(context.redis.pid);
       const worker = await context.session.startWorker();
       const sampler = new RssSampler(worker.pid, () => worker.done);
       await worker.waitForDone(spec.count);
-      return collectFigures(context, worker, sampler, { tasks: spec.count, submitSeconds });
+      return collectFigures(context, worker, sampler, { tasks: spec.count, submitSeconds, servers });
     },
   };
 }

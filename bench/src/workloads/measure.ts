@@ -1,4 +1,5 @@
 import { summarizeCommands } from '../infra/command-stats.js';
+import type { ServerCpu } from '../infra/cpu.js';
 import type { RssSampler } from '../infra/rss.js';
 import type { WorkerProcess } from '../infra/worker-process.js';
 import type { RunFigures } from '../report/figures.js';
@@ -11,6 +12,8 @@ export interface Measured {
   offeredRatePerSec?: number;
   /** Keep per-task latencies (steady load); bulk runs only measure their backlog. */
   latency?: boolean;
+  /** The servers' CPU read when the worker started. */
+  servers?: ServerCpu;
 }
 
 /** Stops the worker and gathers one run's figures: rates, latencies, RSS, Redis and PostgreSQL. */
@@ -23,6 +26,7 @@ export async function collectFigures(
   const processed = worker.done;
   const processSeconds =
     worker.first !== null && worker.last !== null ? (worker.last - worker.first) / 1000 : 0;
+  const servers = measured.servers?.perTask(processed);
   const final = await worker.stop();
   sampler.stop();
   const database = await context.session.finish(final);
@@ -39,6 +43,7 @@ export async function collectFigures(
     ...(final?.cpuMs !== undefined && processed > 0
       ? { cpuUsPerTask: (final.cpuMs * 1000) / processed }
       : {}),
+    ...(servers ? { serverCpuUsPerTask: { redis: servers.redisUs, postgres: servers.postgresUs } } : {}),
     redis: {
       commandsPerTask: perTask(commands.total),
       top: commands.top.map(({ command, calls }) => ({ command, perTask: perTask(calls) })),

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ServerCpu } from '../infra/cpu.js';
 import { RssSampler } from '../infra/rss.js';
 import { rssFlatness } from '../stats/rss-flatness.js';
 import { clock } from '../workers/progress-channel.js';
@@ -24,6 +25,7 @@ export function soakWorkload(spec: SoakSpec): Workload {
     size: `${spec.count.toLocaleString('en')} no-op tasks through one worker, at most ${spec.window.toLocaleString('en')} waiting`,
     ...(spec.contenders ? { contenders: spec.contenders } : {}),
     async run(context) {
+      const servers = ServerCpu.read(context.redis.pid);
       const worker = await context.session.startWorker();
       const sampler = new RssSampler(worker.pid, () => worker.done, 500);
       const began = clock();
@@ -39,7 +41,11 @@ export function soakWorkload(spec: SoakSpec): Workload {
       }
       const submitSeconds = (clock() - began) / 1000;
       await worker.waitForDone(spec.count);
-      const figures = await collectFigures(context, worker, sampler, { tasks: spec.count, submitSeconds });
+      const figures = await collectFigures(context, worker, sampler, {
+        tasks: spec.count,
+        submitSeconds,
+        servers,
+      });
       const flatness = rssFlatness(sampler.samples, spec.count, spec.warmupFraction);
       if (flatness) figures.rssFlatness = flatness;
       return figures;

@@ -1,3 +1,4 @@
+import { ServerCpu } from '../infra/cpu.js';
 import { RssSampler } from '../infra/rss.js';
 import { clock } from '../workers/progress-channel.js';
 import { collectFigures } from './measure.js';
@@ -30,6 +31,7 @@ export function steadyLatencyWorkload(spec: SteadyLatencySpec): Workload {
         1,
         Math.min(spec.maxRatePerSec, capacity ? capacity * spec.loadFraction : spec.maxRatePerSec),
       );
+      const servers = ServerCpu.read(context.redis.pid);
       const worker = await context.session.startWorker();
       const sampler = new RssSampler(worker.pid, () => worker.done);
       const began = clock();
@@ -41,6 +43,7 @@ export function steadyLatencyWorkload(spec: SteadyLatencySpec): Workload {
         submitSeconds,
         offeredRatePerSec: rate,
         latency: true,
+        servers,
       });
     },
   };
