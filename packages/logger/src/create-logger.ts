@@ -83,10 +83,18 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 const BUFFERED_BYTES = 4096;
 const FLUSH_INTERVAL_MS = 100;
 
+/** One per process: loggers sharing it never interleave their buffered writes on stdout. */
+let stdout: DestinationStream | undefined;
+
 function bufferedStdout(): DestinationStream {
+  if (stdout) return stdout;
   const destination = pino.destination({ dest: 1, sync: false, minLength: BUFFERED_BYTES });
   const flushing = setInterval(() => destination.flush(), FLUSH_INTERVAL_MS).unref();
-  destination.once('close', () => clearInterval(flushing));
+  destination.once('close', () => {
+    clearInterval(flushing);
+    stdout = undefined;
+  });
+  stdout = destination;
   return destination;
 }
 
