@@ -1,5 +1,6 @@
 import { ChatClient } from '@foreman/ai-client';
 import { completion, type ModelServer, replyJson, startModelServer } from '@foreman/ai-client/testing';
+import { RateLimitedError } from '@foreman/core';
 import { AiUsageStore } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { MetricsRegistry } from '@foreman/metrics';
@@ -44,6 +45,13 @@ describe('ai.complete_prompt against an OpenAI-compatible server', () => {
     const error = await Promise.resolve(task.handler({ prompt: 'x' }, context)).catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(UnrecoverableError);
     expect(error).toMatchObject({ status: 429, retryable: true });
+  });
+
+  it('turns a 429 with Retry-After into a push-back that spends no attempt', async () => {
+    server.reply((_r, response) => replyJson(response, 429, { error: 'slow down' }, { 'retry-after': '7' }));
+    const error = await Promise.resolve(task.handler({ prompt: 'x' }, context)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(error).toMatchObject({ code: 'TASK_RATE_LIMITED', retryAfterMs: 7_000 });
   });
 
   it('does not retry a malformed reply or a 400', async () => {

@@ -3,6 +3,7 @@ import { ai } from '@foreman/contracts';
 import { implementTask, NonRetryableError } from '@foreman/core';
 import { AiBudgetExceededError } from '../agent/ai-budget-exceeded-error.js';
 import type { AiUsageMeter } from '../agent/ai-usage-meter.js';
+import { pushedBack } from './pushed-back.js';
 
 export function completePromptTask({ chat, usage }: { chat: ChatClient; usage: AiUsageMeter }) {
   return implementTask(ai.completePrompt, async (request, context) => {
@@ -15,6 +16,8 @@ export function completePromptTask({ chat, usage }: { chat: ChatClient; usage: A
     } catch (error) {
       if (error instanceof AiBudgetExceededError)
         throw new NonRetryableError(error.message, { cause: error });
+      const limited = pushedBack(error);
+      if (limited) throw limited;
       // A 4xx or malformed answer fails the same way on every attempt: do not retry it.
       if (error instanceof ChatCompletionError && !error.retryable)
         throw new NonRetryableError(error.message);

@@ -158,6 +158,7 @@ export function httpStatus(code: ApiErrorCode): ContentfulStatusCode {
       return 422;
     case 'QUOTA_EXCEEDED':
     case 'RATE_LIMITED':
+    case 'TASK_RATE_LIMITED':
     case 'TOO_MANY_STREAMS':
       return 429;
     // A registry with a name twice is the server's fault, not the request's.

@@ -16,6 +16,7 @@ export { TaskLockLostError } from './task-lock-lost-error.js';
 export { TaskNotFoundError } from './task-not-found-error.js';
 export { TaskNotParkedError } from './task-not-parked-error.js';
 export { TaskParkedError } from './task-parked-error.js';
+export { RateLimitedError } from './task-rate-limited-error.js';
 export { TaskStateError } from './task-state-error.js';
 export { TaskTimeoutError } from './task-timeout-error.js';
 export { TaskWaitTimeoutError } from './task-wait-timeout-error.js';

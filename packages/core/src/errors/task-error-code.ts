@@ -25,6 +25,7 @@ export type TaskErrorCode =
   | 'TASK_NOT_FOUND'
   | 'TASK_NOT_PARKED'
   | 'TASK_PARKED'
+  | 'TASK_RATE_LIMITED'
   | 'TASK_SOFT_TIMEOUT'
   | 'TASK_STATE_CONFLICT'
   | 'TASK_TIMEOUT'

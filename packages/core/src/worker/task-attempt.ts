@@ -6,6 +6,7 @@ import { InvalidResultError } from '../errors/invalid-result-error.js';
 import { TaskCancelledError } from '../errors/task-cancelled-error.js';
 import type { TaskErrorContext } from '../errors/task-error.js';
 import { TaskParkedError } from '../errors/task-parked-error.js';
+import { RateLimitedError } from '../errors/task-rate-limited-error.js';
 import { TaskTimeoutError } from '../errors/task-timeout-error.js';
 import { WorkerShutdownError } from '../errors/worker-shutdown-error.js';
 import { parkedKey } from '../events/channels.js';
@@ -36,6 +37,8 @@ export interface AttemptHost {
   readonly prefix: string;
   readonly connection: RedisConnection;
   readonly logger: Logger;
+  /** Runs a task may be pushed back (`RateLimitedError`) without spending an attempt. */
+  readonly maxRateLimitedRuns: number;
   /** Appends a step's event with its rows; never rejects. */
   record(event: Omit<TaskEvent, 'at'>, step: StepRows): Promise<void>;
   /** Tells the lifecycle listeners; never rejects. */
@@ -115,6 +118,11 @@ export class TaskAttempt {
     } catch (thrown) {
       if (isOurAbort(this.controller.signal)) return this.abort();
       if (thrown instanceof TaskParkedError) return this.park(thrown);
+      // Runs not counted as attempts (pushed back, parked, requeued) are bounded, so a system
+      // that keeps answering 429 ends in a failure instead of a task that never ends.
+      if (thrown instanceof RateLimitedError && this.run - this.attempt < this.host.maxRateLimitedRuns) {
+        return this.pushBack(thrown);
+      }
       return this.fail(thrown);
     }
   }
@@ -253,6 +261,18 @@ export class TaskAttempt {
     // message says what it waits for.
     await this.requeued(parked.reason);
     this.host.logger.info({ taskId: this.taskId, until: new Date(untilMs).toISOString() }, 'task parked');
+    throw new DelayedError();
+  }
+
+  /** Runs the task again after the outside system's wait, without spending an attempt. */
+  private async pushBack(limited: RateLimitedError): Promise<never> {
+    const untilMs = Date.now() + limited.retryAfterMs;
+    await this.job.moveToDelayed(untilMs, this.token);
+    await this.requeued(limited.message);
+    this.host.logger.info(
+      { taskId: this.taskId, until: new Date(untilMs).toISOString(), reason: limited.message },
+      'task pushed back by a rate limit',
+    );
     throw new DelayedError();
   }
 

@@ -42,9 +42,21 @@ export interface TaskWorkerOptions {
   stalledIntervalMs?: number;
   /** Times a job may be retaken from a dead worker before it fails for good. */
   maxStalledCount?: number;
+  /**
+   * Runs of a task not counted as attempts (pushed back by `RateLimitedError`, parked, requeued
+   * by a shutdown) after which a further push-back fails the attempt as any error would.
+   * @defaultValue 25
+   */
+  maxRateLimitedRuns?: number;
 }
 
-const DEFAULTS = { concurrency: 1, lockDurationMs: 30_000, stalledIntervalMs: 30_000, maxStalledCount: 5 };
+const DEFAULTS = {
+  concurrency: 1,
+  lockDurationMs: 30_000,
+  stalledIntervalMs: 30_000,
+  maxStalledCount: 5,
+  maxRateLimitedRuns: 25,
+};
 /**
  * How long a cancel request for a task this process is not running is remembered. The request
  * is sent only for a task some worker already holds, so it beats that worker's `process` call by
@@ -76,6 +88,7 @@ export class TaskWorker {
       prefix: options.prefix,
       connection: options.connection,
       logger: this.logger,
+      maxRateLimitedRuns: settings.maxRateLimitedRuns,
       record: (event, step) => this.record(event, step),
       notify: (step, argument) => this.notify(step, argument),
     };
