@@ -14,6 +14,7 @@ import {
   sql,
   taskSearchMatches,
   tasks,
+  taskWithId,
 } from '@foreman/db';
 import { from as copyFrom } from 'pg-copy-streams';
 import { type Percentiles, percentiles } from '../stats/percentiles.js';
@@ -101,7 +102,7 @@ export async function runHistoryBench(options: HistoryBenchOptions): Promise<His
 
     const matches = { payloadField: 0, freeText: 0 };
     const queries = {
-      byId: await timed(probes, (task) => database.db.select().from(tasks).where(eq(tasks.id, task.id))),
+      byId: await timed(probes, (task) => database.db.select().from(tasks).where(taskWithId(task.id))),
       newestPage: await timed(probes, (task) => newestPage(database, task, [])),
       payloadField: await timed(probes, async (task) => {
         const found = await newestPage(database, task, [

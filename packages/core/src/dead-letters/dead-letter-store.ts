@@ -4,6 +4,7 @@ import {
   type Db,
   type DeadLetter,
   deadLetters,
+  deadLetterWithTaskId,
   desc,
   eq,
   isNotNull,
@@ -56,7 +57,7 @@ export class DeadLetterStore {
   }
 
   async get(taskId: string): Promise<DeadLetter | undefined> {
-    const [row] = await this.options.db.select().from(deadLetters).where(eq(deadLetters.taskId, taskId));
+    const [row] = await this.options.db.select().from(deadLetters).where(deadLetterWithTaskId(taskId));
     return row;
   }
 
@@ -66,7 +67,7 @@ export class DeadLetterStore {
     const [claimed] = await this.options.db
       .update(deadLetters)
       .set({ replayedAs: replayId, replayedAt: new Date() })
-      .where(and(eq(deadLetters.taskId, taskId), isNull(deadLetters.replayedAs)))
+      .where(and(deadLetterWithTaskId(taskId), isNull(deadLetters.replayedAs)))
       .returning();
     if (!claimed) {
       const existing = await this.get(taskId);
@@ -85,7 +86,7 @@ export class DeadLetterStore {
       await this.options.db
         .update(deadLetters)
         .set({ replayedAs: null, replayedAt: null })
-        .where(eq(deadLetters.taskId, taskId));
+        .where(deadLetterWithTaskId(taskId));
       throw error;
     }
   }
