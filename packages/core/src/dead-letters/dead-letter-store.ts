@@ -4,7 +4,6 @@ import {
   type Db,
   type DeadLetter,
   deadLetters,
-  deadLetterWithTaskId,
   desc,
   eq,
   isNotNull,
@@ -57,7 +56,7 @@ export class DeadLetterStore {
   }
 
   async get(taskId: string): Promise<DeadLetter | undefined> {
-    const [row] = await this.options.db.select().from(deadLetters).where(deadLetterWithTaskId(taskId));
+    const [row] = await this.options.db.select().from(deadLetters).where(eq(deadLetters.taskId, taskId));
     return row;
   }
 
@@ -67,7 +66,7 @@ export class DeadLetterStore {
     const [claimed] = await this.options.db
       .update(deadLetters)
       .set({ replayedAs: replayId, replayedAt: new Date() })
-      .where(and(deadLetterWithTaskId(taskId), isNull(deadLetters.replayedAs)))
+      .where(and(eq(deadLetters.taskId, taskId), isNull(deadLetters.replayedAs)))
       .returning();
     if (!claimed) {
       const existing = await this.get(taskId);
@@ -86,7 +85,7 @@ export class DeadLetterStore {
       await this.options.db
         .update(deadLetters)
         .set({ replayedAs: null, replayedAt: null })
-        .where(deadLetterWithTaskId(taskId));
+        .where(eq(deadLetters.taskId, taskId));
       throw error;
     }
   }

@@ -1,11 +1,12 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
-import { taskIds } from './tasks.js';
 
 /**
  * One row per task that exhausted its attempts (or failed for good), with what it needs to run
  * again: the original payload, and links to the original task and to its replay. Partitioned by
- * week of the task's created_at, as `tasks` is, so a week of both goes at once.
+ * week of the task's created_at, as `tasks` is, so a week of both goes at once. Found by task id
+ * through the primary key of every partition, not `task_ids`: a letter not replayed outlives its
+ * task's id (docs/history-partitions.md), and letters are few.
  */
 export const deadLetters = pgTable(
   'dead_letters',
@@ -37,11 +38,6 @@ export const deadLetters = pgTable(
     index('dead_letters_unreplayed_queue_idx').on(table.queue).where(sql`${table.replayedAs} is null`),
   ],
 );
-
-/** The condition that finds the dead letter of task `taskId`, reading only its partition. */
-export function deadLetterWithTaskId(taskId: string): SQL {
-  return sql`(${deadLetters.taskId} = ${taskId} and ${deadLetters.taskCreatedAt} = (select ${taskIds.createdAt} from ${taskIds} where ${taskIds.id} = ${taskId}))`;
-}
 
 export type DeadLetter = typeof deadLetters.$inferSelect;
 export type NewDeadLetter = typeof deadLetters.$inferInsert;
