@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import {
   deadLetters,
   eq,
+  findTask,
   HistoryPartitions,
   partitionName,
   sql,
   taskIds,
   tasks,
-  taskWithId,
   weekStart,
 } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
@@ -90,8 +90,7 @@ describe('history retention by partitions', () => {
     );
     expect(tables).toEqual([]);
 
-    const found = async (id: string) =>
-      (await db.select({ id: tasks.id }).from(tasks).where(taskWithId(id))).length;
+    const found = async (id: string) => ((await findTask(db, id)) ? 1 : 0);
     for (const task of [...finished, dead, replayed]) expect(await found(task.id)).toBe(0);
     expect(await found(recent.id)).toBe(1);
     expect(await found(running.id)).toBe(1);

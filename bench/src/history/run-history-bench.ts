@@ -8,6 +8,7 @@ import {
   type Database,
   desc,
   eq,
+  findTask,
   HistoryPartitions,
   migrate,
   type NewTaskRecord,
@@ -15,7 +16,6 @@ import {
   sql,
   taskSearchMatches,
   tasks,
-  taskWithId,
 } from '@foreman/db';
 import { from as copyFrom } from 'pg-copy-streams';
 import { type Percentiles, percentiles } from '../stats/percentiles.js';
@@ -109,7 +109,7 @@ export async function runHistoryBench(options: HistoryBenchOptions): Promise<His
 
     const matches = { payloadField: 0, freeText: 0 };
     const queries = {
-      byId: await timed(probes, (task) => database.db.select().from(tasks).where(taskWithId(task.id))),
+      byId: await timed(probes, (task) => findTask(database.db, task.id)),
       newestPage: await timed(probes, (task) => newestPage(database, task, [])),
       payloadField: await timed(probes, async (task) => {
         const found = await newestPage(database, task, [

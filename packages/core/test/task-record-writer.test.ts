@@ -2,11 +2,11 @@ import {
   createDatabase,
   deadLetters,
   eq,
+  findTask,
   inArray,
   type NewTaskRecord,
   sql,
   tasks,
-  taskWithId,
 } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { QuarantineLog } from '../src/records/quarantine-log.js';
@@ -81,7 +81,7 @@ describe('TaskRecordWriter', () => {
     await writer.write(row(id, 'failed', 1, { error: 'boom' }));
     const { rows } = await db.execute<{ status: string }>(sql`select status from tasks where id = ${id}`);
     expect(rows).toEqual([{ status: 'failed' }]);
-    const [stored] = await db.select().from(tasks).where(taskWithId(id));
+    const stored = await findTask(db, id);
     expect(stored).toMatchObject({ status: 'failed', payload: { n: 1 }, createdAt });
 
     // A dead letter takes its task's created_at as partition key; it is stored once.

@@ -123,10 +123,5 @@ export const taskIds = pgTable(
   (table) => [index('task_ids_created_idx').on(table.createdAt)],
 );
 
-/** The condition that finds task `id`: through `task_ids`, so only its partition is read. */
-export function taskWithId(id: string): SQL {
-  return sql`(${tasks.id} = ${id} and ${tasks.createdAt} = (select ${taskIds.createdAt} from ${taskIds} where ${taskIds.id} = ${id}))`;
-}
-
 export type TaskRecord = typeof tasks.$inferSelect;
 export type NewTaskRecord = typeof tasks.$inferInsert;
