@@ -8,6 +8,7 @@ import { optimizeDatabaseTask } from '../src/tasks/optimize-database.js';
 
 const context = { signal: new AbortController().signal, progress: async () => {} } as never;
 const DAY = 86_400_000;
+const RETENTION = { retentionDays: 30, batchSize: 1_000, partitionWeeksAhead: 4 };
 
 describe('database maintenance on PostgreSQL', () => {
   let testDb: TestDatabase;
@@ -40,12 +41,7 @@ describe('database maintenance on PostgreSQL', () => {
     await other.query('begin');
     await other.query('select id from tasks where id = $1 for update', [held.id]);
     try {
-      const result = await enforceRetentionPolicyTask({
-        db,
-        retentionDays: 30,
-        batchSize: 1_000,
-        partitionWeeksAhead: 4,
-      }).handler({}, context);
+      const result = await enforceRetentionPolicyTask({ db, ...RETENTION }).handler({}, context);
       // 40 days old: before the oldest weekly partition, so in DEFAULT, deleted row by row (three
       // batches of tasks, one of dead letters).
       expect(result).toMatchObject({ deleted: 2_500, batches: 4, droppedPartitions: [] });
@@ -56,12 +52,7 @@ describe('database maintenance on PostgreSQL', () => {
     const left = await db.select({ id: tasks.id }).from(tasks);
     expect(left.map((row) => row.id).sort()).toEqual([running.id, recent.id, held.id].sort());
 
-    const again = await enforceRetentionPolicyTask({
-      db,
-      retentionDays: 30,
-      batchSize: 1_000,
-      partitionWeeksAhead: 4,
-    }).handler({ batchSize: 10 }, context);
+    const again = await enforceRetentionPolicyTask({ db, ...RETENTION }).handler({ batchSize: 10 }, context);
     expect(again).toMatchObject({ deleted: 1, batches: 2 });
     expect(await db.select({ n: count() }).from(tasks).where(eq(tasks.id, held.id))).toEqual([{ n: 0 }]);
   });

@@ -15,6 +15,7 @@ import { enforceRetentionPolicyTask } from '../src/tasks/enforce-retention-polic
 
 const context = { signal: new AbortController().signal, progress: async () => {} } as never;
 const WEEK = 7 * 86_400_000;
+const RETENTION = { retentionDays: 30, batchSize: 1_000, partitionWeeksAhead: 4 };
 
 describe('history retention by partitions', () => {
   let testDb: TestDatabase;
@@ -68,12 +69,7 @@ describe('history retention by partitions', () => {
       .filter((partition) => partition.from.getTime() > old.getTime() + WEEK)
       .map((partition) => partition.name);
 
-    const result = await enforceRetentionPolicyTask({
-      db,
-      retentionDays: 30,
-      batchSize: 1_000,
-      partitionWeeksAhead: 4,
-    }).handler({}, context);
+    const result = await enforceRetentionPolicyTask({ db, ...RETENTION }).handler({}, context);
 
     const oldNames = [old, new Date(old.getTime() + WEEK)].flatMap((week) => [
       partitionName('tasks', week),
