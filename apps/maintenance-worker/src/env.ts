@@ -15,9 +15,14 @@ export const maintenanceEnvSchema = mailboxEnvSchema.extend({
         .filter(Boolean),
     ),
   LOG_RETENTION_DAYS: positiveInt(14),
-  /** Finished task records older than this are deleted by enforce_retention_policy. */
+  /**
+   * Finished task records (and replayed dead letters) older than this go: enforce_retention_policy
+   * drops the weekly partitions wholly older, and deletes such rows of the DEFAULT partitions.
+   */
   TASK_RETENTION_DAYS: positiveInt(90),
   RETENTION_BATCH_SIZE: positiveInt(1_000),
+  /** Weekly history partitions enforce_retention_policy keeps created ahead of the current week. */
+  HISTORY_PARTITION_WEEKS_AHEAD: positiveInt(4),
   QUEUE_COMPLETED_RETENTION_HOURS: positiveInt(24),
   QUEUE_FAILED_RETENTION_HOURS: positiveInt(7 * 24),
   /** A worker whose last heartbeat is older than this counts as gone. */

@@ -8,6 +8,7 @@ import { optimizeDatabaseTask } from '../src/tasks/optimize-database.js';
 
 const context = { signal: new AbortController().signal, progress: async () => {} } as never;
 const DAY = 86_400_000;
+const RETENTION = { retentionDays: 30, batchSize: 1_000, partitionWeeksAhead: 4 };
 
 describe('database maintenance on PostgreSQL', () => {
   let testDb: TestDatabase;
@@ -40,11 +41,10 @@ describe('database maintenance on PostgreSQL', () => {
     await other.query('begin');
     await other.query('select id from tasks where id = $1 for update', [held.id]);
     try {
-      const result = await enforceRetentionPolicyTask({ db, retentionDays: 30, batchSize: 1_000 }).handler(
-        {},
-        context,
-      );
-      expect(result).toMatchObject({ deleted: 2_500, batches: 3 });
+      const result = await enforceRetentionPolicyTask({ db, ...RETENTION }).handler({}, context);
+      // 40 days old: before the oldest weekly partition, so in DEFAULT, deleted row by row (three
+      // batches of tasks, one of dead letters).
+      expect(result).toMatchObject({ deleted: 2_500, batches: 4, droppedPartitions: [] });
     } finally {
       await other.query('rollback');
       await other.end();
@@ -52,11 +52,8 @@ describe('database maintenance on PostgreSQL', () => {
     const left = await db.select({ id: tasks.id }).from(tasks);
     expect(left.map((row) => row.id).sort()).toEqual([running.id, recent.id, held.id].sort());
 
-    const again = await enforceRetentionPolicyTask({ db, retentionDays: 30, batchSize: 1_000 }).handler(
-      { batchSize: 10 },
-      context,
-    );
-    expect(again).toMatchObject({ deleted: 1, batches: 1 });
+    const again = await enforceRetentionPolicyTask({ db, ...RETENTION }).handler({ batchSize: 10 }, context);
+    expect(again).toMatchObject({ deleted: 1, batches: 2 });
     expect(await db.select({ n: count() }).from(tasks).where(eq(tasks.id, held.id))).toEqual([{ n: 0 }]);
   });
 
@@ -70,15 +67,17 @@ describe('database maintenance on PostgreSQL', () => {
     const names = result.tables.map((table) => table.table);
     expect(names).toEqual(expect.arrayContaining(['tasks', 'ai_tasks', 'email_outbox', 'backups', 'pages']));
     expect(names).not.toContain('__migrations_other_schema');
+    // Partitions are vacuumed through their partitioned table, not once more on their own.
+    expect(names).not.toContain('tasks_default');
     const stats = await waitFor(
       async () => {
         const { rows } = await testDb.database.db.execute<{ vacuumed: boolean; analyzed: boolean }>(
           sql`select last_vacuum is not null as vacuumed, last_analyze is not null as analyzed
-              from pg_stat_user_tables where schemaname = ${testDb.schema} and relname = 'tasks'`,
+              from pg_stat_user_tables where schemaname = ${testDb.schema} and relname = 'tasks_default'`,
         );
         return rows[0]?.vacuumed && rows[0].analyzed ? rows[0] : undefined;
       },
-      { timeoutMs: 10_000, what: 'vacuum statistics of tasks' },
+      { timeoutMs: 10_000, what: 'vacuum statistics of a partition of tasks' },
     );
     expect(stats).toEqual({ vacuumed: true, analyzed: true });
   });

@@ -8,6 +8,8 @@ import {
   type Database,
   desc,
   eq,
+  findTask,
+  HistoryPartitions,
   migrate,
   type NewTaskRecord,
   type SQL,
@@ -27,6 +29,7 @@ export const SEARCH_INDEXES = [
   'tasks_search_idx',
 ];
 const PAGE = 50;
+const SPAN_DAYS = 90;
 
 export interface HistoryBenchOptions {
   /** PostgreSQL to load; the bench works in a schema of its own and drops it at the end. */
@@ -70,11 +73,16 @@ export async function runHistoryBench(options: HistoryBenchOptions): Promise<His
     const definitions = await indexDefinitions(database, schema);
     for (const name of SEARCH_INDEXES) await database.db.execute(sql.raw(`drop index "${name}"`));
 
+    const newest = new Date();
+    // Weekly partitions over the whole span, as a history kept by the maintenance task has them.
+    await new HistoryPartitions({ db: database.db, weeksAhead: Math.ceil(SPAN_DAYS / 7) + 1 }).createAhead(
+      new Date(newest.getTime() - SPAN_DAYS * 86_400_000),
+    );
     const probes: SyntheticTask[] = [];
     const generated = syntheticTasks(options.rows, {
       users: options.users,
-      newest: new Date(),
-      spanDays: 90,
+      newest,
+      spanDays: SPAN_DAYS,
       seed: 18,
     });
     const every = Math.max(1, Math.floor(options.rows / options.samples));
@@ -101,7 +109,7 @@ export async function runHistoryBench(options: HistoryBenchOptions): Promise<His
 
     const matches = { payloadField: 0, freeText: 0 };
     const queries = {
-      byId: await timed(probes, (task) => database.db.select().from(tasks).where(eq(tasks.id, task.id))),
+      byId: await timed(probes, (task) => findTask(database.db, task.id)),
       newestPage: await timed(probes, (task) => newestPage(database, task, [])),
       payloadField: await timed(probes, async (task) => {
         const found = await newestPage(database, task, [
@@ -137,7 +145,8 @@ async function indexDefinitions(database: Database, schema: string): Promise<str
     sql`select indexdef from pg_indexes where schemaname = ${schema} and indexname in ${SEARCH_INDEXES}`,
   );
   if (found.rows.length !== SEARCH_INDEXES.length) throw new Error('The migrations lack a search index');
-  return found.rows.map((row) => row.indexdef);
+  // The definition of a partitioned table's index reads `ON ONLY`: without it, every partition gets it.
+  return found.rows.map((row) => row.indexdef.replace(' ON ONLY ', ' ON '));
 }
 
 async function copy(database: Database, lines: Readable): Promise<void> {
@@ -224,12 +233,20 @@ async function writeRate(database: Database, count: number, label: string): Prom
   }
 }
 
+/** Sizes summed over the partitions: of the table, of each of its indexes, and of `task_ids`. */
 async function sizes(database: Database): Promise<Pick<HistoryFigures, 'tableBytes' | 'indexBytes'>> {
-  const [table] = (await database.db.execute<{ bytes: string }>(sql`select pg_table_size('tasks') as bytes`))
-    .rows;
+  const [table] = (
+    await database.db.execute<{ bytes: string }>(
+      sql`select coalesce(sum(pg_table_size(relid)), 0) as bytes from pg_partition_tree('tasks') where isleaf`,
+    )
+  ).rows;
   const indexes = await database.db.execute<{ name: string; bytes: string }>(
-    sql`select indexrelid::regclass::text as name, pg_relation_size(indexrelid) as bytes
-        from pg_index where indrelid = 'tasks'::regclass order by 1`,
+    sql`select i.indexrelid::regclass::text as name,
+          (select coalesce(sum(pg_relation_size(relid)), 0) from pg_partition_tree(i.indexrelid) where isleaf) as bytes
+        from pg_index i where i.indrelid = 'tasks'::regclass
+        union all
+        select 'task_ids (table and indexes)', pg_total_relation_size('task_ids')
+        order by 1`,
   );
   return {
     tableBytes: Number(table?.bytes ?? 0),

@@ -56,14 +56,23 @@ export const enforceRetentionPolicy = defineTask({
   queue: QUEUES.maintenance,
   audience: 'system',
   description:
-    'Deletes finished task records older than the retention period, in small batches so no lock is held for long.',
+    'Creates the weekly task history partitions ahead and drops the weeks older than the retention period; finished records outside them are deleted in small batches.',
   payload: z
     .object({
       olderThanDays: z.number().positive().max(36_500).optional(),
       batchSize: z.number().int().positive().max(50_000).optional(),
     })
     .strict(),
-  result: z.object({ cutoff: z.string(), deleted: z.number().int(), batches: z.number().int() }),
+  result: z.object({
+    cutoff: z.string(),
+    /** Rows deleted one by one (from the DEFAULT partitions). */
+    deleted: z.number().int(),
+    batches: z.number().int(),
+    createdPartitions: z.array(z.string()),
+    droppedPartitions: z.array(z.string()),
+    /** Rows of dropped partitions kept (unfinished tasks, dead letters not replayed). */
+    kept: z.number().int(),
+  }),
   retry: { attempts: 3, delayMs: 60_000 },
   timeoutMs: 60 * 60_000,
 });
@@ -144,7 +153,7 @@ export const schedules = [
     task: enforceRetentionPolicy,
     payload: {},
     cron: '30 3 * * *',
-    description: 'Deletes expired task records at 03:30 UTC',
+    description: 'Creates history partitions ahead and drops expired ones at 03:30 UTC',
   }),
   declareSchedule({
     id: 'maintenance.clean_queues.hourly',

@@ -1,4 +1,13 @@
-import { createDatabase, deadLetters, eq, inArray, type NewTaskRecord, tasks } from '@foreman/db';
+import {
+  createDatabase,
+  deadLetters,
+  eq,
+  findTask,
+  inArray,
+  type NewTaskRecord,
+  sql,
+  tasks,
+} from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { QuarantineLog } from '../src/records/quarantine-log.js';
 import { recordVersion } from '../src/records/record-version.js';
@@ -59,6 +68,35 @@ describe('TaskRecordWriter', () => {
     // The completed write did not carry startedAt; the earlier one's value is kept.
     expect(stored?.startedAt).toBeInstanceOf(Date);
     expect(stored?.payload).toEqual({ late: true });
+    await writer.close();
+  });
+
+  it('keeps one row per task, in the partition of the created_at it was first stored with', async () => {
+    const { db } = testDb.database;
+    const writer = new TaskRecordWriter({ db });
+    const id = crypto.randomUUID();
+    const createdAt = new Date(Date.now() - 30 * 86_400_000);
+    await writer.write(row(id, 'pending', 0, { createdAt, payload: { n: 1 } }));
+    // A later step that (wrongly) says another created_at still moves the one stored row.
+    await writer.write(row(id, 'failed', 1, { error: 'boom' }));
+    const { rows } = await db.execute<{ status: string }>(sql`select status from tasks where id = ${id}`);
+    expect(rows).toEqual([{ status: 'failed' }]);
+    const stored = await findTask(db, id);
+    expect(stored).toMatchObject({ status: 'failed', payload: { n: 1 }, createdAt });
+
+    // A dead letter takes its task's created_at as partition key; it is stored once.
+    const letter = {
+      taskId: id,
+      name: 'demo.echo',
+      queue: 'demo',
+      error: 'boom',
+      attempts: 1,
+      failedAt: new Date(),
+    };
+    await writer.writeDeadLetter(letter);
+    await writer.writeDeadLetter({ ...letter, failedAt: new Date(Date.now() + 1_000) });
+    const letters = await db.select().from(deadLetters).where(eq(deadLetters.taskId, id));
+    expect(letters.map((stored) => stored.taskCreatedAt)).toEqual([createdAt]);
     await writer.close();
   });
 

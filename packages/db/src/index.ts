@@ -38,5 +38,14 @@ export {
 } from './api-keys/api-key-store.js';
 export { createDatabase, type Database, type DatabaseOptions, type Db, type Driver } from './database.js';
 export { type EmbeddedServer, startEmbeddedServer } from './embedded-server.js';
+export { findTask } from './history/find-task.js';
+export {
+  type HistoryPartition,
+  HistoryPartitions,
+  type HistoryPartitionsOptions,
+  type HistoryRetention,
+  partitionName,
+  weekStart,
+} from './history/history-partitions.js';
 export { migrate } from './migrate.js';
 export * from './schema/index.js';

@@ -20,6 +20,7 @@ import {
   type Database,
   desc,
   eq,
+  findTask,
   gte,
   inArray,
   lt,
@@ -192,7 +193,7 @@ export class TaskService {
    * is readable at once on every replica.
    */
   async get(identity: ApiKeyIdentity, id: string): Promise<TaskRecord> {
-    const [stored] = await this.database.db.select().from(tasks).where(eq(tasks.id, id)).limit(1);
+    const stored = await findTask(this.database.db, id);
     // An unfinished row may trail the queue (its later steps not projected yet): the queue's
     // reading wins when it is further along, so a task never reads as going backwards.
     const live =

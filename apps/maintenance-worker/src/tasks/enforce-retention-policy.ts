@@ -1,42 +1,44 @@
 import { maintenance } from '@foreman/contracts';
 import { implementTask } from '@foreman/core';
-import { type Db, sql } from '@foreman/db';
+import { type Db, HistoryPartitions } from '@foreman/db';
 
 export interface EnforceRetentionPolicyDeps {
   db: Db;
   retentionDays: number;
   batchSize: number;
+  /** Weeks of history partitions kept created ahead of the current one. */
+  partitionWeeksAhead: number;
 }
 
 /**
- * Deletes finished task records older than the cutoff, one short transaction per batch. `skip
- * locked` steps past rows another process holds, so the clean-up never waits on, or blocks, the
- * workers writing records. Safe to retry: each batch is complete or not at all.
+ * Task history retention (docs/history-partitions.md): creates the weekly partitions ahead, drops
+ * the weeks wholly older than the cutoff (what it keeps of them, unfinished tasks and letters not
+ * replayed, moves to the DEFAULT partition first), and deletes expired rows of the DEFAULT
+ * partitions in short batches that skip rows a writer holds. Safe to retry.
  */
-export function enforceRetentionPolicyTask({ db, retentionDays, batchSize }: EnforceRetentionPolicyDeps) {
+export function enforceRetentionPolicyTask({
+  db,
+  retentionDays,
+  batchSize,
+  partitionWeeksAhead,
+}: EnforceRetentionPolicyDeps) {
   return implementTask(maintenance.enforceRetentionPolicy, async (payload, context) => {
     const cutoff = new Date(Date.now() - (payload.olderThanDays ?? retentionDays) * 86_400_000);
-    const size = payload.batchSize ?? batchSize;
-    let deleted = 0;
-    let batches = 0;
-    for (;;) {
-      context.signal.throwIfAborted();
-      const batch = await db.execute<{ id: string }>(
-        sql`delete from tasks where id in (
-              select id from tasks
-              where status in ('completed', 'failed', 'cancelled')
-                and coalesce(completed_at, created_at) < ${cutoff}
-              limit ${size}
-              for update skip locked)
-            returning id`,
-      );
-      batches += 1;
-      deleted += batch.rows.length;
-      await context.progress(0, `${deleted} records deleted`);
-      if (batch.rows.length < size) break;
-      // Let the record writers in between batches.
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    return { cutoff: cutoff.toISOString(), deleted, batches };
+    const partitions = new HistoryPartitions({
+      db,
+      weeksAhead: partitionWeeksAhead,
+      batchSize: payload.batchSize ?? batchSize,
+    });
+    const created = await partitions.createAhead();
+    await context.progress(10, `${created.length} partitions created ahead`);
+    const retained = await partitions.retain(cutoff, context.signal);
+    return {
+      cutoff: cutoff.toISOString(),
+      deleted: retained.deleted,
+      batches: retained.batches,
+      createdPartitions: created,
+      droppedPartitions: retained.dropped,
+      kept: retained.kept,
+    };
   });
 }

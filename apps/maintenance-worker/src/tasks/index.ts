@@ -33,6 +33,7 @@ export function maintenanceTasks(resources: WorkerResources, env: MaintenanceEnv
       db: database.db,
       retentionDays: env.TASK_RETENTION_DAYS,
       batchSize: env.RETENTION_BATCH_SIZE,
+      partitionWeeksAhead: env.HISTORY_PARTITION_WEEKS_AHEAD,
     }),
     cleanQueuesTask({
       redis,

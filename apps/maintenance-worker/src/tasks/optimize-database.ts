@@ -4,7 +4,8 @@ import { type Database, sql } from '@foreman/db';
 
 /**
  * VACUUM (ANALYZE), or ANALYZE only, of every table in the system's schema, one table at a time
- * (VACUUM cannot run in a transaction and locks only the table at hand).
+ * (VACUUM cannot run in a transaction and locks only the table at hand). A partitioned table is
+ * one entry: its partitions are done through it, and autovacuum never analyzes the parent.
  */
 export function optimizeDatabaseTask({ database }: { database: Database }) {
   return implementTask(maintenance.optimizeDatabase, async ({ analyzeOnly }, context) => {
@@ -12,8 +13,9 @@ export function optimizeDatabaseTask({ database }: { database: Database }) {
     const listed = await db.execute<{ table: string; dead: number | null }>(
       sql`select t.tablename as "table", s.n_dead_tup::int as dead
           from pg_tables t
+          join pg_class c on c.relname = t.tablename and c.relnamespace = t.schemaname::regnamespace
           left join pg_stat_user_tables s on s.schemaname = t.schemaname and s.relname = t.tablename
-          where t.schemaname = ${schema}
+          where t.schemaname = ${schema} and not c.relispartition
           order by t.tablename`,
     );
     const operation = analyzeOnly ? 'ANALYZE' : 'VACUUM (ANALYZE)';

@@ -4,7 +4,9 @@ import {
   getTableColumns,
   type NewDeadLetter,
   type NewTaskRecord,
+  type SQL,
   sql,
+  taskIds,
   tasks,
 } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
@@ -76,9 +78,9 @@ const KEPT_FIELDS = [
 /** An incoming row moves the stored record: a later version, or progress within the same one. */
 const FRESH = sql`(${tasks.version} < excluded.version or (${tasks.version} = excluded.version and excluded.progress is not null))`;
 
-/** The parts of the upsert statement, built once from the table's columns. */
-const UPSERT = (() => {
-  const columns = Object.entries(getTableColumns(tasks));
+/** The columns of `table` as the parts of an insert from `jsonb_to_recordset(...) as r`. */
+function recordsetParts(table: typeof tasks | typeof deadLetters, partitionKey: string, storedKey: SQL) {
+  const columns = Object.entries(getTableColumns(table));
   const field = (key: string) => sql.identifier(key);
   return {
     columns: sql.join(
@@ -89,36 +91,50 @@ const UPSERT = (() => {
       columns.map(([key, column]) => sql`${field(key)} ${sql.raw(column.getSQLType())}`),
       sql`, `,
     ),
-    // A value the row leaves out takes the column's default, as a plain insert would.
+    // The partition key is the one the task's id is stored with, whatever the row says: one row
+    // per task, in one partition. A value the row leaves out takes the column's default, as a
+    // plain insert would.
     values: sql.join(
-      columns.map(([key, column]) =>
-        column.default === undefined
-          ? sql`r.${field(key)}`
-          : sql`coalesce(r.${field(key)}, ${column.default})`,
-      ),
+      columns.map(([key, column]) => {
+        const value =
+          key === partitionKey ? sql`coalesce(${storedKey}, r.${field(key)})` : sql`r.${field(key)}`;
+        return column.default === undefined ? value : sql`coalesce(${value}, ${column.default})`;
+      }),
       sql`, `,
     ),
-    // A later step moves these; what it does not know keeps the value an earlier step stored.
-    // An earlier step landing late moves nothing, but fills in the payload: only the submit's
-    // row carries it, and projectors side by side may store a worker's row before it.
-    updates: sql.join(
-      [
-        ...(['status', 'attempts', 'version'] as const).map((key) => {
-          const column = sql.identifier(tasks[key].name);
-          return sql`${column} = case when ${FRESH} then excluded.${column} else ${tasks}.${column} end`;
-        }),
-        ...(['queueJobId', ...KEPT_FIELDS] as const).map((key) => {
-          const column = sql.identifier(tasks[key].name);
-          return sql`${column} = case when ${FRESH} then coalesce(excluded.${column}, ${tasks}.${column}) else ${tasks}.${column} end`;
-        }),
-        sql`${sql.identifier(tasks.payload.name)} = coalesce(${tasks.payload}, excluded.${sql.identifier(tasks.payload.name)})`,
-        sql`${sql.identifier(tasks.updatedAt.name)} = now()`,
-      ],
-      sql`, `,
-    ),
-    where: sql`${FRESH} or (${tasks.payload} is null and excluded.${sql.identifier(tasks.payload.name)} is not null)`,
   };
-})();
+}
+
+/** The created_at task `id` is stored with in `task_ids`; null for a task not stored yet. */
+const storedCreatedAt = (id: SQL) =>
+  sql`(select ${taskIds.createdAt} from ${taskIds} where ${taskIds.id} = ${id})`;
+
+/** The parts of the dead-letter insert: a letter takes its task's created_at as partition key. */
+const DEAD_LETTER_INSERT = recordsetParts(deadLetters, 'taskCreatedAt', storedCreatedAt(sql`r."taskId"`));
+
+/** The parts of the upsert statement, built once from the table's columns. */
+const UPSERT = {
+  ...recordsetParts(tasks, 'createdAt', storedCreatedAt(sql`r."id"`)),
+  // A later step moves these; what it does not know keeps the value an earlier step stored.
+  // An earlier step landing late moves nothing, but fills in the payload: only the submit's
+  // row carries it, and projectors side by side may store a worker's row before it.
+  updates: sql.join(
+    [
+      ...(['status', 'attempts', 'version'] as const).map((key) => {
+        const column = sql.identifier(tasks[key].name);
+        return sql`${column} = case when ${FRESH} then excluded.${column} else ${tasks}.${column} end`;
+      }),
+      ...(['queueJobId', ...KEPT_FIELDS] as const).map((key) => {
+        const column = sql.identifier(tasks[key].name);
+        return sql`${column} = case when ${FRESH} then coalesce(excluded.${column}, ${tasks}.${column}) else ${tasks}.${column} end`;
+      }),
+      sql`${sql.identifier(tasks.payload.name)} = coalesce(${tasks.payload}, excluded.${sql.identifier(tasks.payload.name)})`,
+      sql`${sql.identifier(tasks.updatedAt.name)} = now()`,
+    ],
+    sql`, `,
+  ),
+  where: sql`${FRESH} or (${tasks.payload} is null and excluded.${sql.identifier(tasks.payload.name)} is not null)`,
+};
 
 /**
  * Buffers task record writes and flushes them as multi-row upserts, on size or after a short
@@ -279,13 +295,7 @@ export class TaskRecordWriter {
       }
       // Written after the records, so a dead letter never points at a record not yet stored.
       if (letters.size > 0) {
-        await this.store(
-          [...letters.values()],
-          async (part) => {
-            await this.options.db.insert(deadLetters).values(part).onConflictDoNothing();
-          },
-          setAsideLetter,
-        );
+        await this.store([...letters.values()], (part) => this.insertDeadLetters(part), setAsideLetter);
         letters.clear();
       }
       this.retryDelayMs = 0;
@@ -370,8 +380,17 @@ export class TaskRecordWriter {
     await this.options.db.execute(sql`
       insert into ${tasks} (${UPSERT.columns})
       select ${UPSERT.values} from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(${UPSERT.shape})
-      on conflict (id) do update set ${UPSERT.updates}
+      on conflict (id, created_at) do update set ${UPSERT.updates}
       where ${UPSERT.where}`);
+  }
+
+  /** Stores dead letters, one statement as `upsert`; a task's letter is stored once. */
+  private async insertDeadLetters(rows: NewDeadLetter[]): Promise<void> {
+    const parts = DEAD_LETTER_INSERT;
+    await this.options.db.execute(sql`
+      insert into ${deadLetters} (${parts.columns})
+      select ${parts.values} from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(${parts.shape})
+      on conflict do nothing`);
   }
 
   private enforceBound(): void {

@@ -1,5 +1,15 @@
 import { type SQL, type SQLWrapper, sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 
 export const TASK_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'retrying'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -42,11 +52,15 @@ export function taskErrorMatches(columns: TaskSearchColumns, query: string): SQL
   return sql`(${taskSearchDocument(columns)} @@ ${words} and to_tsvector(${TASK_SEARCH_CONFIG}, coalesce(${columns.error}, '')) @@ ${words})`;
 }
 
-/** One row per submitted task, kept up to date by the worker runtime as the task moves. */
+/**
+ * One row per submitted task, kept up to date by the worker runtime as the task moves. Partitioned
+ * by week of `created_at` (docs/history-partitions.md): the key is (id, created_at), and a task's
+ * created_at never changes, so the id stays unique; `task_ids` finds a row's week from its id.
+ */
 export const tasks = pgTable(
   'tasks',
   {
-    id: text('id').primaryKey(),
+    id: text('id').notNull(),
     name: text('name').notNull(),
     queue: text('queue').notNull(),
     userId: text('user_id'),
@@ -78,6 +92,7 @@ export const tasks = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (table) => [
+    primaryKey({ name: 'tasks_pkey', columns: [table.id, table.createdAt] }),
     index('tasks_name_status_created_idx').on(table.name, table.status, table.createdAt),
     index('tasks_user_status_idx').on(table.userId, table.status),
     index('tasks_queue_job_id_idx').on(table.queueJobId),
@@ -92,6 +107,20 @@ export const tasks = pgTable(
       sql`${table.status} in ('pending', 'running', 'completed', 'failed', 'cancelled', 'retrying')`,
     ),
   ],
+);
+
+/**
+ * Each task's id and created_at, the key of its partition: a lookup by id reads the week here, then
+ * only that week's partition. Filled by a trigger on `tasks` inserts, so every writer keeps it.
+ */
+export const taskIds = pgTable(
+  'task_ids',
+  {
+    id: text('id').primaryKey(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  // Retention deletes the ids of a dropped week by range.
+  (table) => [index('task_ids_created_idx').on(table.createdAt)],
 );
 
 export type TaskRecord = typeof tasks.$inferSelect;
