@@ -21,7 +21,9 @@ const BLOCK_TIMEOUT_MS = 5 * 60_000;
 const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
 const docs = git('ls-files', '--cached', '--others', '--exclude-standard', 'README.md', 'docs/*.md')
   .split('\n')
-  .filter((file) => file && existsSync(join(root, file)));
+  .filter((file) => file && existsSync(join(root, file)))
+  // The development page installs and builds: its blocks go first.
+  .sort((a, b) => Number(b === 'docs/development.md') - Number(a === 'docs/development.md'));
 
 /** Every `sh check` block of the docs, with where it is. */
 function checkedBlocks() {
