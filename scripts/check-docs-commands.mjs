@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const BLOCK_TIMEOUT_MS = 5 * 60_000;
+const BLOCK_TIMEOUT_S = 300;
 
 const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
 const docs = git('ls-files', '--cached', '--others', '--exclude-standard', 'README.md', 'docs/*.md')
@@ -71,19 +71,22 @@ try {
   };
   for (const block of blocks) {
     const started = Date.now();
-    const run = spawnSync('bash', ['-euo', 'pipefail', '-c', block.script], {
-      cwd: copy,
-      env,
-      encoding: 'utf8',
-      timeout: BLOCK_TIMEOUT_MS,
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    // timeout(1) ends the whole process group (turbo, pnpm, tsc), not just bash.
+    const run = spawnSync(
+      'timeout',
+      ['--kill-after=10s', `${BLOCK_TIMEOUT_S}s`, 'bash', '-euo', 'pipefail', '-c', block.script],
+      { cwd: copy, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (run.status === 0) {
       console.log(`ok    ${block.where} (${seconds} s)`);
       continue;
     }
-    const why = run.error ? run.error.message : `exit ${run.status ?? run.signal}`;
+    const why = run.error
+      ? run.error.message
+      : run.status === 124
+        ? `still running after ${BLOCK_TIMEOUT_S} s`
+        : `exit ${run.status ?? run.signal}`;
     console.log(`FAIL  ${block.where} (${seconds} s): ${why}`);
     failures.push(`${block.where}: ${why}\n${block.script}\n--- output ---\n${run.stdout}${run.stderr}`);
   }
