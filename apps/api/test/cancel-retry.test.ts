@@ -1,9 +1,8 @@
 import { maintenance } from '@foreman/contracts';
-import { implementTask, NonRetryableError, TaskEventPublisher, TaskWorker } from '@foreman/core';
+import { implementTask, NonRetryableError, type TaskWorker } from '@foreman/core';
 import { waitFor } from '@foreman/core/testing';
 import { eq, tasks } from '@foreman/db';
-import { createLogger } from '@foreman/logger';
-import { startTestApi, type TestApi } from './test-api.js';
+import { startTestApi, startTestWorker, type TestApi } from './test-api.js';
 
 /** What the handler does on its next start, so each test picks how its task runs. */
 type Behaviour = 'complete' | 'fail' | 'hang';
@@ -25,30 +24,21 @@ describe('cancel and retry', () => {
 
   beforeAll(async () => {
     api = await startTestApi('api_cancel_retry');
-    worker = new TaskWorker({
-      queue: 'maintenance',
-      tasks: [
-        implementTask(maintenance.healthCheck, async (_payload, context) => {
-          const start = { taskId: context.taskId, attempt: context.attempt, aborted: false };
-          starts.push(start);
-          if (next === 'fail') throw new NonRetryableError('the check failed');
-          if (next === 'hang') {
-            await new Promise<void>((resolve) => {
-              context.signal.addEventListener('abort', () => resolve(), { once: true });
-            });
-            start.aborted = true;
-            throw context.signal.reason ?? new Error('aborted');
-          }
-          return { redisMs: 1, databaseMs: 1, checkedAt: new Date().toISOString() };
-        }),
-      ],
-      connection: api.redis.redis,
-      prefix: api.redis.prefix,
-      events: new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix }),
-      records: api.records,
-      logger: createLogger('worker', { level: 'silent' }),
-    });
-    await worker.start();
+    worker = await startTestWorker(api, 'maintenance', [
+      implementTask(maintenance.healthCheck, async (_payload, context) => {
+        const start = { taskId: context.taskId, attempt: context.attempt, aborted: false };
+        starts.push(start);
+        if (next === 'fail') throw new NonRetryableError('the check failed');
+        if (next === 'hang') {
+          await new Promise<void>((resolve) => {
+            context.signal.addEventListener('abort', () => resolve(), { once: true });
+          });
+          start.aborted = true;
+          throw context.signal.reason ?? new Error('aborted');
+        }
+        return { redisMs: 1, databaseMs: 1, checkedAt: new Date().toISOString() };
+      }),
+    ]);
   });
   afterAll(async () => {
     await worker.close();
