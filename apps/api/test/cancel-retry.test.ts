@@ -66,8 +66,11 @@ describe('cancel and retry', () => {
     );
   const post = (id: string, action: 'cancel' | 'retry') =>
     api.call(api.aliceKey, `/tasks/${id}/${action}`, { method: 'POST' });
-  const errorCode = async (response: Response) =>
-    ((await response.json()) as { error: { code: string } }).error.code;
+  /** A 409 `TASK_STATE_CONFLICT`: the task is not in a state the action applies to. */
+  const expectConflict = async (response: Response) => {
+    expect(response.status).toBe(409);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('TASK_STATE_CONFLICT');
+  };
 
   it('cancels a running task by aborting its handler: recorded cancelled, no dead letter', async () => {
     const id = await submit('hang');
@@ -82,9 +85,7 @@ describe('cancel and retry', () => {
     ]);
     expect((await api.call(api.aliceKey, `/dead-letters/${id}`)).status).toBe(404);
     // Finished: a second cancel is a conflict.
-    const again = await post(id, 'cancel');
-    expect(again.status).toBe(409);
-    expect(await errorCode(again)).toBe('TASK_STATE_CONFLICT');
+    await expectConflict(await post(id, 'cancel'));
   });
 
   it('retries a task cancelled while running under the same id', async () => {
@@ -125,9 +126,7 @@ describe('cancel and retry', () => {
     // The contract allows one attempt: the rerun is attempt 1 again, not a second one.
     expect(starts.filter((start) => start.taskId === id).map((start) => start.attempt)).toEqual([1, 1]);
     // Completed now: nothing to retry.
-    const again = await post(id, 'retry');
-    expect(again.status).toBe(409);
-    expect(await errorCode(again)).toBe('TASK_STATE_CONFLICT');
+    await expectConflict(await post(id, 'retry'));
   });
 
   it('refuses to retry a failed task whose job its queue no longer holds', async () => {
@@ -154,12 +153,9 @@ describe('cancel and retry', () => {
 
   it('refuses to retry a task that has not finished', async () => {
     const id = await submit('hang');
-    const waiting = await post(id, 'retry');
-    expect(waiting.status).toBe(409);
+    await expectConflict(await post(id, 'retry'));
     await reaches(id, 'running');
-    const running = await post(id, 'retry');
-    expect(running.status).toBe(409);
-    expect(await errorCode(running)).toBe('TASK_STATE_CONFLICT');
+    await expectConflict(await post(id, 'retry'));
     expect((await post(id, 'cancel')).status).toBe(202);
     await reaches(id, 'cancelled');
   });
