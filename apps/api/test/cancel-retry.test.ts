@@ -2,7 +2,8 @@ import { maintenance } from '@foreman/contracts';
 import { implementTask, NonRetryableError, type TaskWorker } from '@foreman/core';
 import { waitFor } from '@foreman/core/testing';
 import { eq, tasks } from '@foreman/db';
-import { startTestApi, startTestWorker, type TestApi } from './test-api.js';
+import { startTestApi, type TestApi } from './test-api.js';
+import { startTestWorker } from './test-worker.js';
 
 /** What the handler does on its next start, so each test picks how its task runs. */
 type Behaviour = 'complete' | 'fail' | 'hang';

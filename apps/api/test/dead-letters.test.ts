@@ -1,7 +1,8 @@
 import { maintenance } from '@foreman/contracts';
-import { implementTask, NonRetryableError, type TaskWorker } from '@foreman/core';
+import { implementTask, NonRetryableError, TaskEventPublisher, TaskWorker } from '@foreman/core';
 import { waitFor } from '@foreman/core/testing';
-import { startTestApi, startTestWorker, type TestApi } from './test-api.js';
+import { createLogger } from '@foreman/logger';
+import { startTestApi, type TestApi } from './test-api.js';
 
 interface Letter {
   taskId: string;
@@ -14,11 +15,20 @@ describe('dead letters', () => {
   let worker: TaskWorker;
   beforeAll(async () => {
     api = await startTestApi('api_dead');
-    worker = await startTestWorker(api, 'maintenance', [
-      implementTask(maintenance.healthCheck, () => {
-        throw new NonRetryableError('the check cannot work here');
-      }),
-    ]);
+    worker = new TaskWorker({
+      queue: 'maintenance',
+      tasks: [
+        implementTask(maintenance.healthCheck, () => {
+          throw new NonRetryableError('the check cannot work here');
+        }),
+      ],
+      connection: api.redis.redis,
+      prefix: api.redis.prefix,
+      events: new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix }),
+      records: api.records,
+      logger: createLogger('worker', { level: 'silent' }),
+    });
+    await worker.start();
   });
   afterAll(async () => {
     await worker.close();

@@ -1,20 +1,30 @@
 import { maintenance } from '@foreman/contracts';
-import { implementTask, TaskEventPublisher, type TaskWorker } from '@foreman/core';
+import { implementTask, TaskEventPublisher, TaskWorker } from '@foreman/core';
+import { createLogger } from '@foreman/logger';
 import { SseClient, type SseEvent } from './sse-client.js';
-import { startTestApi, startTestWorker, type TestApi } from './test-api.js';
+import { startTestApi, type TestApi } from './test-api.js';
 
 describe('task event stream', () => {
   let api: TestApi;
   let worker: TaskWorker;
   beforeAll(async () => {
     api = await startTestApi('api_events');
-    worker = await startTestWorker(api, 'maintenance', [
-      implementTask(maintenance.healthCheck, async (_payload, context) => {
-        await context.progress(50, 'half way');
-        await context.progress(100, 'done');
-        return { redisMs: 1, databaseMs: 1, checkedAt: new Date().toISOString() };
-      }),
-    ]);
+    worker = new TaskWorker({
+      queue: 'maintenance',
+      tasks: [
+        implementTask(maintenance.healthCheck, async (_payload, context) => {
+          await context.progress(50, 'half way');
+          await context.progress(100, 'done');
+          return { redisMs: 1, databaseMs: 1, checkedAt: new Date().toISOString() };
+        }),
+      ],
+      connection: api.redis.redis,
+      prefix: api.redis.prefix,
+      events: new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix }),
+      records: api.records,
+      logger: createLogger('worker', { level: 'silent' }),
+    });
+    await worker.start();
   });
   // Streams left open by a failing test would keep jest alive.
   const opened: SseClient[] = [];

@@ -1,8 +1,9 @@
 import { allContracts, maintenance } from '@foreman/contracts';
-import { implementTask, type TaskWorker } from '@foreman/core';
+import { implementTask, TaskEventPublisher, TaskWorker } from '@foreman/core';
 import { waitFor } from '@foreman/core/testing';
+import { createLogger } from '@foreman/logger';
 import { WorkerHeartbeat } from '@foreman/metrics';
-import { startTestApi, startTestWorker, type TestApi } from './test-api.js';
+import { startTestApi, type TestApi } from './test-api.js';
 
 interface QueueJson {
   name: string;
@@ -19,12 +20,21 @@ describe('queues and workers', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    worker = await startTestWorker(api, 'maintenance', [
-      implementTask(maintenance.healthCheck, async () => {
-        await gate;
-        return { redisMs: 1, databaseMs: 1, checkedAt: new Date().toISOString() };
-      }),
-    ]);
+    worker = new TaskWorker({
+      queue: 'maintenance',
+      tasks: [
+        implementTask(maintenance.healthCheck, async () => {
+          await gate;
+          return { redisMs: 1, databaseMs: 1, checkedAt: new Date().toISOString() };
+        }),
+      ],
+      connection: api.redis.redis,
+      prefix: api.redis.prefix,
+      events: new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix }),
+      records: api.records,
+      logger: createLogger('worker', { level: 'silent' }),
+    });
+    await worker.start();
   });
   afterAll(async () => {
     release();

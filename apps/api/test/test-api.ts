@@ -5,9 +5,7 @@ import {
   rowOwnerLookup,
   TaskClient,
   TaskEventPublisher,
-  type TaskImplementation,
   TaskRecordWriter,
-  TaskWorker,
   taskEventsStream,
 } from '@foreman/core';
 import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
@@ -122,25 +120,6 @@ export async function startTestApi(
       await testDb.drop();
     },
   };
-}
-
-/** A started worker of `queue` in-process on the test api's Redis, recording through its writer. */
-export async function startTestWorker(
-  api: TestApi,
-  queue: string,
-  tasks: TaskImplementation[],
-): Promise<TaskWorker> {
-  const worker = new TaskWorker({
-    queue,
-    tasks,
-    connection: api.redis.redis,
-    prefix: api.redis.prefix,
-    events: new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix }),
-    records: api.records,
-    logger: createLogger('worker', { level: 'silent' }),
-  });
-  await worker.start();
-  return worker;
 }
 
 function toMap(flat: unknown[]): Record<string, unknown> {
