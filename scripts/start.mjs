@@ -133,7 +133,7 @@ if (!env.DATABASE_URL) {
     await new Promise((r) => setTimeout(r, 100));
 }
 
-// The tracing preload does nothing unless OTEL_* variables ask for traces (README: Observability).
+// The tracing preload does nothing unless OTEL_* variables ask for traces (docs/observability.md).
 for (const [index, app] of APPS.entries())
   launch(
     app,

@@ -103,4 +103,27 @@ describe('GET /fairness and the fairness gauges', () => {
       await metrics.close();
     }
   });
+
+  it('cancels a task still waiting for admission: withdrawn there, never admitted', async () => {
+    const response = await submit(api.bobKey, 'sync.fetch_url', 1);
+    const {
+      tasks: [submitted],
+    } = (await response.json()) as { tasks: Array<{ taskId: string }> };
+    const taskId = submitted!.taskId;
+    const cancel = await api.call(api.bobKey, `/tasks/${taskId}/cancel`, { method: 'POST' });
+    expect(cancel.status).toBe(200);
+    expect(await cancel.json()).toEqual({ taskId, status: 'cancelled', was: 'waiting' });
+    // Bob's earlier sync task still waits; the cancelled one left the waiting list.
+    expect((await get(api.bobKey, '/fairness?queue=sync')).body).toEqual({
+      queues: [
+        {
+          queue: 'sync',
+          users: [{ userId: 'bob', waiting: 1, running: 0, oldestWaitingAgeMs: expect.any(Number) }],
+        },
+      ],
+    });
+    const admitted = await fairness.dispatch('sync');
+    expect(admitted.jobs.map((job) => job.taskId)).not.toContain(taskId);
+    expect(admitted.jobs).toHaveLength(1);
+  });
 });

@@ -116,7 +116,7 @@ describe('tasks api', () => {
     expect(rows.map((row) => row.userId)).toEqual(['alice', 'alice']);
   });
 
-  it('cancels a waiting task once, and retries it under the same id', async () => {
+  it('cancels a waiting task once, and refuses to retry it: it left its queue', async () => {
     const id = await submit(api.aliceKey, 'maintenance.health_check', '?delayMs=60000');
     await recorded(id);
     const cancelled = await api.call(api.aliceKey, `/tasks/${id}/cancel`, { method: 'POST' });
