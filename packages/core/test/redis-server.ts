@@ -11,7 +11,7 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** A redis-server of the test's own, on a free port, durable as the README asks (AOF, noeviction). */
+/** A redis-server of the test's own, on a free port, durable as docs/delivery.md asks (AOF, noeviction). */
 export async function startRedisServer(): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'foreman-redis-'));

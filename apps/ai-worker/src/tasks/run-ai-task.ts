@@ -110,7 +110,7 @@ export function runAiTaskTask({ db, runner, events, outputIntervalMs, maxBackoff
     await db
       .update(aiTasks)
       .set({
-        // A model may answer U+0000, which PostgreSQL cannot store: it is stripped (README).
+        // A model may answer U+0000, which PostgreSQL cannot store: it is stripped (docs/delivery.md).
         lastResult: stripNul(answer.answer),
         lastModel: stripNul(answer.model),
         lastError: null,

@@ -45,7 +45,7 @@ const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 /**
  * An alert rule: fires while the measured value is above `threshold`. What is measured, and in
- * which unit, depends on `kind` (see README "Observability").
+ * which unit, depends on `kind` (see docs/observability.md).
  */
 const kinds = z.discriminatedUnion('kind', [
   /** Final failures over finished tasks of `task`, 0..1; quiet below `minTasks` finished tasks. */

@@ -142,7 +142,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
         running: worker.isRunning(),
         runningTaskIds: worker.runningTaskIds(),
         uptimeMs: Date.now() - startedAt,
-        // `quarantined` counts rows the database refused (see README); liveness stays ok.
+        // `quarantined` counts rows the database refused (see docs/delivery.md); liveness stays ok.
         records: records.stats,
         // `lost`: stream entries the cap (RECORD_STREAM_MAX) trimmed before any projector stored them.
         projector: projector?.stats,
@@ -213,7 +213,7 @@ async function warnUnlessDurable(redis: RedisConnection, logger: Logger): Promis
   if (unknown !== undefined)
     logger.info({ reason: unknown }, 'could not read Redis settings to check durability');
   for (const warning of warnings)
-    logger.warn({ see: 'README: Delivery guarantees' }, `Redis is not durable: ${warning}`);
+    logger.warn({ see: 'docs/delivery.md' }, `Redis is not durable: ${warning}`);
 }
 
 async function timeRedisPing(redis: RedisConnection): Promise<number> {
