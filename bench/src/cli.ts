@@ -14,8 +14,24 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     'log-level': { type: 'string', default: 'info' },
     out: { type: 'string' },
+    help: { type: 'boolean', default: false },
   },
 });
+
+if (values.help) {
+  console.log(`Usage: pnpm bench [--short|--full] [options]
+
+  --short | --full        sizes: a smoke run, or the larger one (default: the standard sizes)
+  --contenders a,b        foreman, bullmq, celery (default: all three)
+  --workloads a,b         noop, io, latency, soak (default: all; latency adds io)
+  --soak-contenders a,b   who runs the soak (default: foreman)
+  --concurrency N         slots per worker (default: 32)
+  --log-level L           our worker's LOG_LEVEL (default: info)
+  --out DIR               where the JSON and markdown reports go (default: bench/results)
+
+Figures: docs/benchmarks.md.`);
+  process.exit(0);
+}
 
 const mode: BenchMode = values.full ? 'full' : values.short ? 'short' : 'default';
 const env = loadBenchEnv();
