@@ -312,7 +312,7 @@ export class TaskClient {
     });
     for (const [index, job] of jobs.entries()) {
       const options = items[index]?.options ?? {};
-      if (job.debounce || job.singleton) {
+      if ((job.debounce || job.singleton) && jobs.length > 1) {
         throw new TaskError(
           'SUBMIT_OPTIONS_INVALID',
           'debounce and singleton tasks are submitted one at a time',
@@ -324,6 +324,8 @@ export class TaskClient {
       await this.authorize(job.contract.name, job.payload, submitterOf(options), options.userId);
       await this.authorizeLinks(job, submitterOf(options), options.userId);
     }
+    const [only] = jobs;
+    if (jobs.length === 1 && (only?.debounce || only?.singleton)) return [await this.enqueueControlled(only)];
     return this.enqueue(jobs);
   }
 
