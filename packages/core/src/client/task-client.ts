@@ -863,11 +863,14 @@ export class TaskClient {
       return answer(job.taskId, false);
     }
     const singleton = job.singleton as NonNullable<PreparedJob['singleton']>;
-    const holder = await this.flow.claimSingleton(contract.queue, singleton.key, job.taskId);
-    if (holder !== undefined) {
-      if (singleton.mode === 'return' || !(await this.replaceWaiting(singleton.key, holder, job.taskId))) {
-        return answer(holder, true);
-      }
+    // A replace that loses the key to a concurrent replace looks again: the winner holds it now.
+    for (let tries = 0; ; tries += 1) {
+      const holder = await this.flow.claimSingleton(contract.queue, singleton.key, job.taskId);
+      if (holder === undefined) break;
+      if (singleton.mode === 'return' || tries >= 3) return answer(holder, true);
+      const replaced = await this.replaceWaiting(singleton.key, holder, job.taskId);
+      if (replaced === 'replaced') break;
+      if (replaced === 'kept') return answer(holder, true);
     }
     try {
       await this.add([job]);
@@ -878,19 +881,28 @@ export class TaskClient {
     return answer(job.taskId, false);
   }
 
-  /** Cancels `holder` if it is still waiting and hands its singleton key to `taskId`. */
-  private async replaceWaiting(key: string, holder: string, taskId: string): Promise<boolean> {
+  /**
+   * Hands `holder`'s singleton key to `taskId` and cancels `holder`, if it is still waiting. The key
+   * moves first, so of two concurrent replaces only one removes the holder (the other: `lost`).
+   */
+  private async replaceWaiting(
+    key: string,
+    holder: string,
+    taskId: string,
+  ): Promise<'replaced' | 'kept' | 'lost'> {
     const job = await this.jobIfAny(holder);
     // None yet: its submitter is still adding it; it counts as waiting but cannot be removed yet.
-    if (!job || !WAITING_STATES.has(await job.getState())) return false;
+    if (!job || !WAITING_STATES.has(await job.getState())) return 'kept';
+    if (!(await this.flow.replaceSingleton(key, holder, taskId))) return 'lost';
     try {
       // Refused while a worker holds the job's lock: it started, so it stays the singleton.
       await job.remove();
     } catch {
-      return false;
+      await this.flow.replaceSingleton(key, taskId, holder);
+      return 'kept';
     }
     await this.recordCancelled(job);
-    return this.flow.replaceSingleton(key, holder, taskId);
+    return 'replaced';
   }
 
   private delayOf(name: string, options: SubmitOptions): number {
