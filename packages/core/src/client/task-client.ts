@@ -90,7 +90,10 @@ export interface SubmittedTask {
   taskId: string;
   name: string;
   queue: string;
-  /** True when an earlier submit with the same idempotency key already made this task. */
+  /**
+   * True when this submit made no task: it answers the one it joined (same idempotency key, a
+   * debounced run it collapsed into, or the singleton key's holder).
+   */
   deduplicated?: boolean;
 }
 
