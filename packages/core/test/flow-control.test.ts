@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { eq, webhookDeliveries } from '@foreman/db';
 import { verifyWebhook } from '@foreman/net';
 import { z } from 'zod';
+import { completionKey } from '../src/client/completion.js';
 import { TaskClient } from '../src/client/task-client.js';
 import { CompletionDispatcher } from '../src/completion/completion-dispatcher.js';
 import { NonRetryableError } from '../src/errors/non-retryable-error.js';
@@ -313,5 +314,26 @@ describe('flow control: debounce, singleton, completion callbacks and webhooks',
       [3, true, 200],
     ]);
     expect(receiver.hits.filter((one) => one.path === '/flaky').every((one) => one.valid)).toBe(true);
+  });
+
+  it('skips a linked task refused for good and still runs the others', async () => {
+    const parent = await client.submit(step, { tag: 'poisoned-parent' }, { delayMs: 300 });
+    // A plan whose first link no longer validates (as after a schema change).
+    await h.redis.redis.set(
+      completionKey(h.redis.prefix, parent.taskId),
+      JSON.stringify({
+        link: [
+          { name: 'flow.step', payload: { tag: 42 } },
+          { name: 'flow.step', payload: { tag: 'after-poison' } },
+        ],
+      }),
+      'PX',
+      60_000,
+    );
+    const tags = () => runsOf('flow.step').map((run) => (run.payload as { tag: string }).tag);
+    await waitFor(() => (tags().includes('after-poison') ? true : undefined), { what: 'the valid link' });
+    await waitFor(async () =>
+      (await h.redis.redis.exists(completionKey(h.redis.prefix, parent.taskId))) === 0 ? true : undefined,
+    );
   });
 });

@@ -7,6 +7,7 @@ import { type CompletionPlan, completionKey } from '../client/completion.js';
 import { FlowControl } from '../client/flow-control.js';
 import { SYSTEM_SUBMITTER } from '../client/submitter.js';
 import type { TaskClient } from '../client/task-client.js';
+import { TaskError } from '../errors/task-error.js';
 import { taskEventsStream } from '../events/channels.js';
 import { claimIdle, joinGroup, readNew, type StreamEntry } from '../events/consumer-group.js';
 import type { TaskEvent } from '../events/task-event.js';
@@ -65,6 +66,8 @@ export interface CompletionDispatcherOptions {
 export const COMPLETIONS_GROUP = 'completions';
 
 const ENDS = new Set(['completed', 'failed', 'cancelled']);
+/** Submit failures a later try may get past. */
+const RETRIED_CODES = new Set<string>(['SUBMIT_FAILED', 'IDEMPOTENCY_KEY_CONFLICT']);
 const READ_COUNT = 100;
 /** Ends carried out at once at most; the loop waits for one to finish beyond it. */
 const MAX_IN_FLIGHT = 500;
@@ -213,14 +216,24 @@ export class CompletionDispatcher {
     const links = (succeeded ? plan.link : plan.linkError) ?? [];
     const kind = succeeded ? 'link' : 'link_error';
     for (const [index, linked] of links.entries()) {
-      await this.options.client.submit(linked.name, linked.payload, {
-        userId: plan.userId,
-        submitter: SYSTEM_SUBMITTER,
-        priority: linked.priority,
-        delayMs: linked.delayMs,
-        // Authorized at the parent's submit; a redelivered end finds the same key and submits nothing.
-        idempotencyKey: `${event.taskId}:${kind}:${index}`,
-      });
+      try {
+        await this.options.client.submit(linked.name, linked.payload, {
+          userId: plan.userId,
+          submitter: SYSTEM_SUBMITTER,
+          priority: linked.priority,
+          delayMs: linked.delayMs,
+          // Authorized at the parent's submit; a redelivered end finds the same key and submits nothing.
+          idempotencyKey: `${event.taskId}:${kind}:${index}`,
+        });
+      } catch (error) {
+        // Refused for good (the task left the registry, its schema changed): retrying the entry
+        // would refuse it again forever. Anything else (Redis away) leaves the entry to retry.
+        if (!(error instanceof TaskError) || RETRIED_CODES.has(error.code)) throw error;
+        this.options.logger?.error(
+          { err: error, taskId: event.taskId, linked: linked.name },
+          'linked task refused; skipped',
+        );
+      }
     }
     if (plan.webhook) await this.deliver(plan.webhook, event);
     await this.options.connection.del(key);
