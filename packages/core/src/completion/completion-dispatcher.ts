@@ -9,7 +9,7 @@ import { SYSTEM_SUBMITTER } from '../client/submitter.js';
 import type { TaskClient } from '../client/task-client.js';
 import { TaskError } from '../errors/task-error.js';
 import { taskEventsStream } from '../events/channels.js';
-import { claimIdle, joinGroup, readNew, type StreamEntry } from '../events/consumer-group.js';
+import { followGroup, joinGroup, type StreamEntry } from '../events/consumer-group.js';
 import type { TaskEvent } from '../events/task-event.js';
 import { field } from '../records/record-projector.js';
 import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
@@ -136,46 +136,22 @@ export class CompletionDispatcher {
     await this.http.close();
   }
 
-  private async loop(reader: RedisConnection): Promise<void> {
-    let lastClaim = 0;
-    while (this.reader === reader) {
-      try {
-        if (Date.now() - lastClaim >= this.settings.claimIdleMs / 2) {
-          lastClaim = Date.now();
-          await this.claimAbandoned();
-        }
-        if (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight.values());
-        const entries = await readNew(
-          reader,
-          {
-            stream: this.stream,
-            group: COMPLETIONS_GROUP,
-            consumer: this.settings.consumer,
-            count: READ_COUNT,
-          },
-          this.settings.blockMs,
-        );
-        this.dispatch(entries);
-      } catch (error) {
-        if (this.reader !== reader) return;
-        this.options.logger?.warn({ err: error }, 'completion dispatch failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
-  }
-
-  private async claimAbandoned(): Promise<void> {
-    await claimIdle(
-      this.options.connection,
-      {
-        stream: this.stream,
-        group: COMPLETIONS_GROUP,
-        consumer: this.settings.consumer,
-        idleMs: this.settings.claimIdleMs,
-        count: READ_COUNT,
-      },
-      (entries) => this.dispatch(entries),
-    );
+  private loop(reader: RedisConnection): Promise<void> {
+    const member = {
+      stream: this.stream,
+      group: COMPLETIONS_GROUP,
+      consumer: this.settings.consumer,
+      idleMs: this.settings.claimIdleMs,
+      count: READ_COUNT,
+      blockMs: this.settings.blockMs,
+    };
+    return followGroup(reader, this.options.connection, member, {
+      following: () => this.reader === reader,
+      take: (entries) => this.dispatch(entries),
+      beforeRead: () =>
+        this.inFlight.size >= MAX_IN_FLIGHT ? Promise.race(this.inFlight.values()) : undefined,
+      onError: (error) => this.options.logger?.warn({ err: error }, 'completion dispatch failed; retrying'),
+    });
   }
 
   /**

@@ -20,7 +20,7 @@ export async function joinGroup(
  * Takes over, for `consumer`, every entry of `group` another consumer read and left
  * unacknowledged for `idleMs` (it died), handing them to `take` a page of `count` at a time.
  */
-export async function claimIdle(
+async function claimIdle(
   connection: RedisConnection,
   target: { stream: string; group: string; consumer: string; idleMs: number; count: number },
   take: (entries: StreamEntry[]) => Promise<void> | void,
@@ -43,7 +43,7 @@ export async function claimIdle(
 }
 
 /** The next entries no consumer of `group` has read, up to `count`; waits up to `blockMs` for some. */
-export async function readNew(
+async function readNew(
   reader: RedisConnection,
   target: { stream: string; group: string; consumer: string; count: number },
   blockMs: number,
@@ -61,4 +61,50 @@ export async function readNew(
     '>',
   )) as Array<[string, StreamEntry[]]> | null;
   return answer?.[0]?.[1] ?? [];
+}
+
+/** One consumer of a group, and how it pages through the stream. */
+export interface GroupMember {
+  stream: string;
+  group: string;
+  consumer: string;
+  /** Entries other consumers left unacknowledged this long (they died) are taken over. */
+  idleMs: number;
+  /** Entries per read. */
+  count: number;
+  /** Longest one read blocks while nothing new arrives. */
+  blockMs: number;
+}
+
+/**
+ * Reads `member`'s group on `reader` while `following()` holds: every `idleMs / 2` it takes over
+ * abandoned entries, then reads new ones, each page handed to `take`. `beforeRead` runs before
+ * each read. A failure goes to `onError` and the loop goes on after 500 ms.
+ */
+export async function followGroup(
+  reader: RedisConnection,
+  connection: RedisConnection,
+  member: GroupMember,
+  steps: {
+    following: () => boolean;
+    take: (entries: StreamEntry[]) => Promise<void> | void;
+    beforeRead?: () => Promise<unknown> | undefined;
+    onError: (error: unknown) => void;
+  },
+): Promise<void> {
+  let lastClaim = 0;
+  while (steps.following()) {
+    try {
+      if (Date.now() - lastClaim >= member.idleMs / 2) {
+        lastClaim = Date.now();
+        await claimIdle(connection, member, steps.take);
+      }
+      await steps.beforeRead?.();
+      await steps.take(await readNew(reader, member, member.blockMs));
+    } catch (error) {
+      if (!steps.following()) return;
+      steps.onError(error);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }

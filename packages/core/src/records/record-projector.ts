@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { NewDeadLetter, NewTaskRecord } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { taskEventsStream } from '../events/channels.js';
-import { claimIdle, joinGroup, readNew, type StreamEntry } from '../events/consumer-group.js';
+import { followGroup, joinGroup, type StreamEntry } from '../events/consumer-group.js';
 import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
 import type { TaskRecordWriter } from './task-record-writer.js';
 
@@ -127,48 +127,22 @@ export class RecordProjector {
     await this.running;
   }
 
-  private async loop(reader: RedisConnection): Promise<void> {
-    let lastClaim = 0;
-    while (this.reader === reader) {
-      try {
-        if (Date.now() - lastClaim >= this.settings.claimIdleMs / 2) {
-          lastClaim = Date.now();
-          await this.claimAbandoned();
-        }
-        // Before the read: entries trimmed unread are only visible until the group reads past them.
-        if (Date.now() - this.lastTrim >= TRIM_EVERY_MS) await this.trim();
-        const entries = await readNew(
-          reader,
-          {
-            stream: this.stream,
-            group: RECORDS_GROUP,
-            consumer: this.settings.consumer,
-            count: this.settings.batchSize,
-          },
-          this.settings.blockMs,
-        );
-        await this.project(entries);
-      } catch (error) {
-        if (this.reader !== reader) return;
-        this.options.logger?.warn({ err: error }, 'record projection failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
-  }
-
-  /** Entries another projector read and never acknowledged (it died) are projected here. */
-  private async claimAbandoned(): Promise<void> {
-    await claimIdle(
-      this.options.connection,
-      {
-        stream: this.stream,
-        group: RECORDS_GROUP,
-        consumer: this.settings.consumer,
-        idleMs: this.settings.claimIdleMs,
-        count: this.settings.batchSize,
-      },
-      (entries) => this.project(entries),
-    );
+  private loop(reader: RedisConnection): Promise<void> {
+    const member = {
+      stream: this.stream,
+      group: RECORDS_GROUP,
+      consumer: this.settings.consumer,
+      idleMs: this.settings.claimIdleMs,
+      count: this.settings.batchSize,
+      blockMs: this.settings.blockMs,
+    };
+    return followGroup(reader, this.options.connection, member, {
+      following: () => this.reader === reader,
+      take: (entries) => this.project(entries),
+      // Before the read: entries trimmed unread are only visible until the group reads past them.
+      beforeRead: () => (Date.now() - this.lastTrim >= TRIM_EVERY_MS ? this.trim() : undefined),
+      onError: (error) => this.options.logger?.warn({ err: error }, 'record projection failed; retrying'),
+    });
   }
 
   private async project(entries: StreamEntry[]): Promise<void> {
