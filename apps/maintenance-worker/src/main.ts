@@ -13,5 +13,7 @@ await runWorkerApp({
   queue: QUEUES.maintenance,
   tasks: (resources) => maintenanceTasks(resources, env),
   defaults: { concurrency: 1, healthPort: 3105 },
+  // The maintenance worker carries out completion callbacks and webhooks unless told not to.
+  env: { ...process.env, COMPLETION_DISPATCHER: process.env.COMPLETION_DISPATCHER ?? 'true' },
   plugins: [new WorkerMetrics()],
 });

@@ -1,4 +1,10 @@
 export {
+  SIGNATURE_HEADER,
+  signWebhook,
+  TIMESTAMP_HEADER,
+  verifyWebhook,
+} from '@foreman/net';
+export {
   AlertManager,
   type AlertManagerOptions,
   type ChannelOutcome,
@@ -14,12 +20,6 @@ export { EmailChannel, type EmailChannelOptions } from './channels/email-channel
 export { LogChannel } from './channels/log-channel.js';
 export { SlackChannel } from './channels/slack-channel.js';
 export { WebhookChannel } from './channels/webhook-channel.js';
-export {
-  SIGNATURE_HEADER,
-  signWebhook,
-  TIMESTAMP_HEADER,
-  verifyWebhook,
-} from './channels/webhook-signature.js';
 export { AlertNotFoundError } from './errors/alert-not-found-error.js';
 export { AlertRuleInvalidError } from './errors/alert-rule-invalid-error.js';
 export { AlertStateError } from './errors/alert-state-error.js';

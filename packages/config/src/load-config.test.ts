@@ -90,3 +90,29 @@ describe('FETCH_*', () => {
     expect(() => loadConfig(fetchEnvSchema, { FETCH_ALLOW_PRIVATE: 'maybe' })).toThrow(/FETCH_ALLOW_PRIVATE/);
   });
 });
+
+describe('WEBHOOK_*', () => {
+  it('refuses every webhook and private address by default, and reads the allow-list', () => {
+    const defaults = loadConfig(baseEnvSchema, {});
+    expect(defaults).toMatchObject({
+      WEBHOOK_ALLOWED_HOSTS: [],
+      WEBHOOK_ALLOW_PRIVATE: false,
+      WEBHOOK_ATTEMPTS: 5,
+      WEBHOOK_BACKOFF_MS: 1_000,
+      COMPLETION_DISPATCHER: false,
+    });
+    expect(defaults.WEBHOOK_SIGNING_SECRET).toBeUndefined();
+    expect(
+      loadConfig(baseEnvSchema, {
+        WEBHOOK_ALLOWED_HOSTS: 'hooks.example.com, *.example.org',
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+      }),
+    ).toMatchObject({
+      WEBHOOK_ALLOWED_HOSTS: ['hooks.example.com', '*.example.org'],
+      WEBHOOK_ALLOW_PRIVATE: true,
+    });
+    expect(() => loadConfig(baseEnvSchema, { WEBHOOK_SIGNING_SECRET: 'short' })).toThrow(
+      /WEBHOOK_SIGNING_SECRET/,
+    );
+  });
+});

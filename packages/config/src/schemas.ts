@@ -30,6 +30,17 @@ const redisUrl = z
   );
 
 /** Settings every process shares: where Redis and PostgreSQL are and how to name keys. */
+/** A comma-separated list of host names or IP literals. */
+const hostList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((host) => host.trim())
+      .filter(Boolean),
+  );
+
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -75,6 +86,24 @@ export const baseEnvSchema = z.object({
   RECORD_STREAM_MAX: positiveInt(1_000_000),
   /** Per-queue fair sharing between users; api and workers must agree, so set it once for all. */
   FAIRNESS: fairnessEnv,
+  /**
+   * Hosts a submit's completion webhook may target, comma-separated: exact names or `*.suffix`
+   * wildcards. Empty: submits with a webhook are refused.
+   */
+  WEBHOOK_ALLOWED_HOSTS: hostList,
+  /** Let completion webhooks reach loopback, private and link-local addresses: a trusted network only. */
+  WEBHOOK_ALLOW_PRIVATE: z.stringbool().default(false),
+  /** HMAC-SHA256 key of completion webhooks' `x-foreman-signature`; unset, no webhook is sent. */
+  WEBHOOK_SIGNING_SECRET: z.string().min(16).optional(),
+  /** Tries of one completion webhook, each recorded in webhook_deliveries. */
+  WEBHOOK_ATTEMPTS: positiveInt(5),
+  /** Pause before a webhook's second try; each next one waits twice as long. */
+  WEBHOOK_BACKOFF_MS: positiveInt(1_000),
+  /**
+   * Run a completion dispatcher in this process (links, webhooks, singleton release); on in the
+   * maintenance worker by default.
+   */
+  COMPLETION_DISPATCHER: z.stringbool().default(false),
 });
 
 export type BaseEnv = z.output<typeof baseEnvSchema>;
@@ -133,15 +162,6 @@ export const chatEnvSchema = z.object({
 export type ChatEnv = z.output<typeof chatEnvSchema>;
 
 /** Host names or IP literals, comma-separated. */
-const hostList = z
-  .string()
-  .default('')
-  .transform((value) =>
-    value
-      .split(',')
-      .map((host) => host.trim())
-      .filter(Boolean),
-  );
 
 /** How workers fetch URLs that users give (feeds, `sync.fetch_url`): see @foreman/net. */
 export const fetchEnvSchema = z.object({

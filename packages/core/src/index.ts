@@ -8,6 +8,11 @@ export {
 export { TASK_BACKOFF, type TaskJobData } from './client/job-data.js';
 export { ownerSubmitter } from './client/owner-submitter.js';
 export {
+  COMPLETIONS_GROUP,
+  CompletionDispatcher,
+  type CompletionDispatcherOptions,
+} from './completion/completion-dispatcher.js';
+export {
   type DeadLetterQuery,
   DeadLetterStore,
   type ReplayAllResult,

@@ -5,6 +5,8 @@
  * adds the worker runtime, records and fairness internals.
  */
 
+export type { LinkedTask, WebhookPolicy } from './client/completion.js';
+export type { DebounceOptions, FlowKey, SingletonOptions } from './client/flow-control.js';
 export { type Submitter, SYSTEM_SUBMITTER, userSubmitter } from './client/submitter.js';
 export {
   type CancelResult,

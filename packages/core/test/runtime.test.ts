@@ -30,6 +30,7 @@ describe('one runtime for every process', () => {
   let database: TestDatabase;
   let app: WorkerApp;
   const submitted: string[] = [];
+  const handled: string[] = [];
 
   beforeAll(async () => {
     redis = await createTestRedis('runtime');
@@ -40,6 +41,7 @@ describe('one runtime for every process', () => {
       registry: new TaskRegistry([origin, followUp]),
       tasks: ({ client }) => [
         implementTask(origin, async ({ userId }) => {
+          handled.push(userId);
           const { taskId } = await client.submit(
             followUp,
             { n: 1 },
@@ -57,6 +59,8 @@ describe('one runtime for every process', () => {
         LOG_LEVEL: 'silent',
         // The follow-up's queue is fair and has no worker here: admission holds it.
         FAIRNESS: JSON.stringify({ 'runtime-held': { readyWindow: 1 } }),
+        // As the maintenance worker has it: this process carries out completion callbacks.
+        COMPLETION_DISPATCHER: 'true',
       },
       handleSignals: false,
     });
@@ -106,5 +110,22 @@ describe('one runtime for every process', () => {
     });
     await expect(reader.waitFor({ taskId }, { timeoutMs: 100 })).rejects.toBeInstanceOf(TaskWaitTimeoutError);
     await reader.close();
+  });
+
+  it('runs a completion dispatcher when COMPLETION_DISPATCHER is on: a link runs', async () => {
+    const client = new TaskClient({
+      registry: new TaskRegistry([origin]),
+      connection: redis.redis,
+      prefix: redis.prefix,
+      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+    });
+    await client.submit(
+      origin,
+      { userId: 'bo' },
+      { link: [{ name: 'runtime.origin', payload: { userId: 'cy' } }] },
+    );
+    await waitFor(() => (handled.includes('cy') ? true : undefined), { what: 'the linked task' });
+    expect(handled.filter((userId) => userId === 'cy')).toHaveLength(1);
+    await client.close();
   });
 });

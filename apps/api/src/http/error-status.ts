@@ -89,6 +89,7 @@ export function httpStatus(code: ApiErrorCode): ContentfulStatusCode {
     case 'PRIORITY_INVALID':
     case 'SCHEDULE_TIMING_INVALID':
     case 'SUBMIT_OPTIONS_INVALID':
+    case 'WEBHOOK_URL_REFUSED':
     case 'SCHEDULE_AMBIGUOUS':
     case 'SCHEDULE_INVALID':
     case 'SCHEDULE_TOO_FREQUENT':

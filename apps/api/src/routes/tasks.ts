@@ -10,6 +10,7 @@ import { jsonResponse } from '../schemas/json-response.js';
 import {
   bulkSubmitSchema,
   cancelResultSchema,
+  flowQuerySchema,
   listQuerySchema,
   noQuery,
   signalledSchema,
@@ -147,10 +148,10 @@ export function taskRoutes({
         () =>
           withinQuota(quota, userId, body.tasks.length, () =>
             client.submitBulk(
-              body.tasks.map((task) => ({
-                name: task.name,
-                payload: task.payload,
-                options: { userId, submitter, priority: task.priority, delayMs: task.delayMs },
+              body.tasks.map(({ name, payload, ...options }) => ({
+                name,
+                payload,
+                options: { userId, submitter, ...options },
               })),
             ),
           ),
@@ -168,7 +169,7 @@ export function taskRoutes({
       summary: 'Submit one task; the body is its payload (see /task-types for each schema)',
       request: {
         params: z.object({ name: z.string().openapi({ example: 'maintenance.health_check' }) }),
-        query: submitOptionsSchema.strict(),
+        query: submitOptionsSchema.extend(flowQuerySchema.shape).strict(),
         headers: idempotencyHeaders,
         body: { content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } },
       },
@@ -185,7 +186,8 @@ export function taskRoutes({
       const { name } = c.req.valid('param');
       // Unknown names answer 404 before the body is even read.
       client.registry.get(name);
-      const query = c.req.valid('query');
+      const { debounceKey, debounceWindowMs, debounceMaxWaitMs, singletonKey, singletonMode, ...query } =
+        c.req.valid('query');
       // curl -d sends a form content type; the payload is JSON whatever the header says.
       const payload = await readJson(c, 'PAYLOAD_INVALID');
       const userId = TaskService.scope(c.get('identity'), query.userId) ?? c.get('identity').userId;
@@ -194,12 +196,24 @@ export function taskRoutes({
           userId: c.get('identity').userId,
           route: 'POST /tasks/:name',
           key: c.req.valid('header')['idempotency-key'],
-          request: { name, query, payload },
+          request: { name, query: c.req.valid('query'), payload },
         },
         () =>
           withinQuota(quota, userId, 1, () =>
             client.submit(name, payload, {
               ...query,
+              ...(debounceKey === undefined
+                ? {}
+                : {
+                    debounce: {
+                      key: debounceKey,
+                      windowMs: debounceWindowMs ?? 0,
+                      maxWaitMs: debounceMaxWaitMs,
+                    },
+                  }),
+              ...(singletonKey === undefined
+                ? {}
+                : { singleton: { key: singletonKey, mode: singletonMode } }),
               userId,
               submitter: TaskService.submitter(c.get('identity')),
             }),

@@ -41,7 +41,16 @@ export const taskRecordSchema = z
   .openapi('Task');
 
 export const submittedSchema = z
-  .object({ taskId: z.string(), name: z.string(), queue: z.string(), status: z.literal('pending') })
+  .object({
+    taskId: z.string(),
+    name: z.string(),
+    queue: z.string(),
+    status: z.literal('pending'),
+    deduplicated: z.boolean().optional().openapi({
+      description:
+        'True when no task was made: the answer is the one this submit joined (idempotency key, debounce, singleton)',
+    }),
+  })
   .openapi('SubmittedTask');
 
 export const cancelResultSchema = z
@@ -66,6 +75,65 @@ export const submitOptionsSchema = z.object({
     .optional(),
 });
 
+/** A payload path such as `mailboxId` or `account.id`: the flow key is its value. */
+const flowKeyPath = z
+  .string()
+  .regex(/^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/, 'a dotted path into the payload, e.g. account.id');
+const windowMs = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(24 * 3_600_000);
+
+export const debounceSchema = z
+  .object({ key: flowKeyPath, windowMs, maxWaitMs: windowMs.optional() })
+  .strict()
+  .openapi('Debounce', {
+    description: 'Submits with the same key collapse into one run with the latest payload',
+  });
+
+export const singletonSchema = z
+  .object({ key: flowKeyPath, mode: z.enum(['return', 'replace']).optional() })
+  .strict()
+  .openapi('Singleton', { description: 'At most one queued-or-running task per key' });
+
+const linkedTaskSchema = z
+  .object({
+    name: z.string().min(1),
+    payload: z.record(z.string(), z.unknown()).default({}),
+    priority: submitOptionsSchema.shape.priority,
+    delayMs: submitOptionsSchema.shape.delayMs,
+  })
+  .strict()
+  .openapi('LinkedTask');
+
+/** What a task does when it ends: linked tasks and a webhook (see docs/flow-control.md). */
+export const completionOptionsSchema = z.object({
+  link: z
+    .array(linkedTaskSchema)
+    .max(20)
+    .optional()
+    .openapi({ description: 'Submitted when the task completes' }),
+  linkError: z
+    .array(linkedTaskSchema)
+    .max(20)
+    .optional()
+    .openapi({ description: 'Submitted when the task fails for good or is cancelled' }),
+  webhook: z.string().max(2_000).optional().openapi({
+    description: 'Gets a signed POST when the task ends; its host must be on WEBHOOK_ALLOWED_HOSTS',
+  }),
+});
+
+/** The flat query form of a single submit's flow options (links need a body: use POST /tasks). */
+export const flowQuerySchema = z.object({
+  debounceKey: flowKeyPath.optional(),
+  debounceWindowMs: windowMs.optional(),
+  debounceMaxWaitMs: windowMs.optional(),
+  singletonKey: flowKeyPath.optional(),
+  singletonMode: singletonSchema.shape.mode,
+  webhook: completionOptionsSchema.shape.webhook,
+});
+
 export const bulkSubmitSchema = z
   .object({
     tasks: z
@@ -76,6 +144,9 @@ export const bulkSubmitSchema = z
             payload: z.record(z.string(), z.unknown()).default({}),
             priority: submitOptionsSchema.shape.priority,
             delayMs: submitOptionsSchema.shape.delayMs,
+            debounce: debounceSchema.optional().openapi({ description: 'Only in a request of one task' }),
+            singleton: singletonSchema.optional().openapi({ description: 'Only in a request of one task' }),
+            ...completionOptionsSchema.shape,
           })
           .strict(),
       )

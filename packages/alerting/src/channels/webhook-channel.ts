@@ -1,6 +1,6 @@
+import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from '@foreman/net';
 import type { AlertChannel, AlertNotification } from './alert-notification.js';
 import { postJson } from './post-json.js';
-import { SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './webhook-signature.js';
 
 /** POSTs the notification as JSON, signed with HMAC-SHA256 so the receiver can verify it. */
 export class WebhookChannel implements AlertChannel {

@@ -1158,6 +1158,13 @@ export interface paths {
                     userId?: string;
                     priority?: number | null;
                     delayMs?: number | null;
+                    debounceKey?: string;
+                    debounceWindowMs?: number;
+                    debounceMaxWaitMs?: number;
+                    singletonKey?: string;
+                    singletonMode?: "return" | "replace";
+                    /** @description Gets a signed POST when the task ends; its host must be on WEBHOOK_ALLOWED_HOSTS */
+                    webhook?: string;
                 };
                 header?: {
                     /** @description Up to 200 printable ASCII characters. The first request with a key (per user and route) runs; any other within 24 hours, concurrent ones included, gets its answer (with `Idempotent-Replayed: true`) and changes nothing. The same key with a different request: 422 `IDEMPOTENCY_KEY_REUSED`. */
@@ -1896,6 +1903,8 @@ export interface paths {
                                 taskId: string;
                                 name: string;
                                 queue: string;
+                                /** @description True when no task was made: the answer is the one this submit joined (idempotency key, debounce, singleton) */
+                                deduplicated?: boolean;
                             }[];
                             failed: {
                                 taskId: string;
@@ -3360,6 +3369,8 @@ export interface paths {
                             taskId: string;
                             name: string;
                             queue: string;
+                            /** @description True when no task was made: the answer is the one this submit joined (idempotency key, debounce, singleton) */
+                            deduplicated?: boolean;
                         };
                     };
                 };
@@ -6254,6 +6265,8 @@ export interface components {
             queue: string;
             /** @enum {string} */
             status: "pending";
+            /** @description True when no task was made: the answer is the one this submit joined (idempotency key, debounce, singleton) */
+            deduplicated?: boolean;
         };
         BulkSubmit: {
             tasks: {
@@ -6264,9 +6277,38 @@ export interface components {
                 };
                 priority?: number | null;
                 delayMs?: number | null;
+                debounce?: components["schemas"]["Debounce"];
+                singleton?: components["schemas"]["Singleton"];
+                /** @description Submitted when the task completes */
+                link?: components["schemas"]["LinkedTask"][];
+                /** @description Submitted when the task fails for good or is cancelled */
+                linkError?: components["schemas"]["LinkedTask"][];
+                /** @description Gets a signed POST when the task ends; its host must be on WEBHOOK_ALLOWED_HOSTS */
+                webhook?: string;
             }[];
             /** @description Admin keys only: submit on behalf of this user */
             userId?: string;
+        };
+        /** @description Only in a request of one task */
+        Debounce: {
+            key: string;
+            windowMs: number;
+            maxWaitMs?: number;
+        };
+        /** @description Only in a request of one task */
+        Singleton: {
+            key: string;
+            /** @enum {string} */
+            mode?: "return" | "replace";
+        };
+        LinkedTask: {
+            name: string;
+            /** @default {} */
+            payload: {
+                [key: string]: unknown;
+            };
+            priority?: number | null;
+            delayMs?: number | null;
         };
         CancelResult: {
             taskId: string;

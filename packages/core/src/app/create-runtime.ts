@@ -2,6 +2,7 @@ import type { BaseEnv } from '@foreman/config';
 import type { Database } from '@foreman/db';
 import { createLogger, type Logger } from '@foreman/logger';
 import { TaskClient } from '../client/task-client.js';
+import { CompletionDispatcher } from '../completion/completion-dispatcher.js';
 import { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { FairScheduler } from '../fairness/fair-scheduler.js';
 import { QuarantineLog } from '../records/quarantine-log.js';
@@ -26,6 +27,12 @@ export interface RuntimeOptions {
    * @defaultValue true
    */
   project?: boolean;
+  /**
+   * Run a completion dispatcher: links, webhooks and singleton release when tasks end, sharing
+   * the work with every other process that does.
+   * @defaultValue env.COMPLETION_DISPATCHER
+   */
+  dispatchCompletions?: boolean;
 }
 
 /** What every process of a deployment works with, wired the same way everywhere. */
@@ -41,6 +48,7 @@ export interface Runtime {
   /** Submits with pending records, `submitted` events and fair admission, as the api does. */
   readonly client: TaskClient;
   readonly projector: RecordProjector | undefined;
+  readonly completions: CompletionDispatcher | undefined;
   /** Stops projecting (rows already read are stored), then closes the client and connections. */
   stop(): Promise<void>;
 }
@@ -79,6 +87,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger,
     fairness,
     events,
+    webhooks: { allowedHosts: env.WEBHOOK_ALLOWED_HOSTS, allowPrivate: env.WEBHOOK_ALLOW_PRIVATE },
   });
   // A read never holds more rows than the writer keeps while the database is away, so none is dropped.
   const projector =
@@ -92,6 +101,21 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         })
       : undefined;
   await projector?.start();
+  const completions =
+    (options.dispatchCompletions ?? env.COMPLETION_DISPATCHER)
+      ? new CompletionDispatcher({
+          connection: redis,
+          prefix,
+          client,
+          db: database.db,
+          logger,
+          webhookSecret: env.WEBHOOK_SIGNING_SECRET,
+          allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+          webhookAttempts: env.WEBHOOK_ATTEMPTS,
+          webhookBackoffMs: env.WEBHOOK_BACKOFF_MS,
+        })
+      : undefined;
+  await completions?.start();
   return {
     logger,
     database,
@@ -101,7 +125,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     fairness,
     client,
     projector,
+    completions,
     async stop() {
+      await completions?.close();
       await client.close();
       const projecting = projector?.close();
       await records.close();

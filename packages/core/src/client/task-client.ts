@@ -26,6 +26,20 @@ import type { TaskRegistry } from '../task/task-registry.js';
 import { validatePayload } from '../task/validate-payload.js';
 import type { WorkflowNodeContext } from '../task/workflow-node-context.js';
 import { activeTraceparent } from '../tracing/task-trace.js';
+import {
+  type CompletionPlan,
+  checkWebhookUrl,
+  completionKey,
+  type LinkedTask,
+  type WebhookPolicy,
+} from './completion.js';
+import {
+  checkDebounce,
+  type DebounceOptions,
+  FlowControl,
+  flowKeyValue,
+  type SingletonOptions,
+} from './flow-control.js';
 import { type IdempotencyClaim, IdempotencyKeys } from './idempotency-keys.js';
 import { TASK_BACKOFF, type TaskJobData, type TaskJobProgress } from './job-data.js';
 import { type Submitter, SYSTEM_SUBMITTER } from './submitter.js';
@@ -57,13 +71,29 @@ export interface SubmitSettings {
   replayOf?: string | undefined;
   /** Runs the task as a workflow node, with its parents' outcomes (set by the workflow engine). */
   workflow?: WorkflowNodeContext | undefined;
+  /**
+   * Collapse submits with the same key into one delayed run with the latest payload (replaces the
+   * contract's `debounce`); the answer is the run's task id, `deduplicated` when it existed.
+   */
+  debounce?: DebounceOptions | undefined;
+  /** At most one queued-or-running task per key (replaces the contract's `singleton`). */
+  singleton?: SingletonOptions | undefined;
+  /** Tasks submitted (once each) when this task completes. */
+  link?: LinkedTask[] | undefined;
+  /** Tasks submitted (once each) when this task fails for good or is cancelled. */
+  linkError?: LinkedTask[] | undefined;
+  /** URL that gets a signed POST when the task ends; checked against the client's `webhooks` policy. */
+  webhook?: string | undefined;
 }
 
 export interface SubmittedTask {
   taskId: string;
   name: string;
   queue: string;
-  /** True when an earlier submit with the same idempotency key already made this task. */
+  /**
+   * True when this submit made no task: it answers the one it joined (same idempotency key, a
+   * debounced run it collapsed into, or the singleton key's holder).
+   */
   deduplicated?: boolean;
 }
 
@@ -116,9 +146,21 @@ export interface TaskClientOptions {
    * without it a non-admin user may not submit such a payload.
    */
   rowOwner?: RowOwnerLookup | undefined;
+  /** Which webhook URLs submits may give; without it a submit with a webhook is refused. */
+  webhooks?: WebhookPolicy | undefined;
+  /**
+   * How long a task's completion plan (links, webhook) waits in Redis for its task to end; a task
+   * that ends later gets no callbacks.
+   * @defaultValue 7 days (the queue's failed-job retention)
+   */
+  completionTtlMs?: number | undefined;
 }
 
-const DEFAULTS = { maxPayloadBytes: 1_048_576, idempotencyWindowMs: 24 * 3_600_000 };
+const DEFAULTS = {
+  maxPayloadBytes: 1_048_576,
+  idempotencyWindowMs: 24 * 3_600_000,
+  completionTtlMs: 7 * 24 * 3_600_000,
+};
 /** A cancelled task's marker outlives any race between a cancel and a worker's pickup. */
 const CANCEL_MARKER_MS = 24 * 3_600_000;
 const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'paused', 'waiting-children']);
@@ -131,6 +173,9 @@ interface PreparedJob {
   data: TaskJobData;
   opts: JobsOptions;
   idempotency?: { key: string; windowMs: number } | undefined;
+  debounce?: { stateKey: string; options: DebounceOptions } | undefined;
+  singleton?: { key: string; mode: 'return' | 'replace' } | undefined;
+  completion?: CompletionPlan | undefined;
 }
 
 type TaskJob = Job<TaskJobData, unknown, string>;
@@ -154,13 +199,19 @@ export class TaskClient {
   private readonly queues = new Map<string, Queue>();
   private readonly settings: typeof DEFAULTS;
   private readonly idempotency: IdempotencyKeys;
+  private readonly flow: FlowControl;
 
   constructor(private readonly options: TaskClientOptions) {
     this.idempotency = new IdempotencyKeys({ connection: options.connection });
+    this.flow = new FlowControl({ connection: options.connection, prefix: options.prefix });
     this.settings = {
       maxPayloadBytes: options.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes,
       idempotencyWindowMs: options.idempotencyWindowMs ?? DEFAULTS.idempotencyWindowMs,
+      completionTtlMs: options.completionTtlMs ?? DEFAULTS.completionTtlMs,
     };
+    if (!Number.isInteger(this.settings.completionTtlMs) || this.settings.completionTtlMs <= 0) {
+      throw new TypeError('TaskClient: completionTtlMs must be a positive whole number');
+    }
   }
 
   get registry(): TaskRegistry {
@@ -186,7 +237,11 @@ export class TaskClient {
     const name = typeof task === 'string' ? task : task.name;
     const job = this.prepare(name, payload, options);
     await this.authorize(name, job.payload, submitterOf(options), options.userId);
-    const [submitted] = (await this.enqueue([job])) as [SubmittedTask];
+    await this.authorizeLinks(job, submitterOf(options), options.userId);
+    const submitted =
+      job.debounce || job.singleton
+        ? await this.enqueueControlled(job)
+        : ((await this.enqueue([job])) as [SubmittedTask])[0];
     return typeof task === 'string' ? submitted : this.handle(submitted);
   }
 
@@ -260,8 +315,20 @@ export class TaskClient {
     });
     for (const [index, job] of jobs.entries()) {
       const options = items[index]?.options ?? {};
+      if ((job.debounce || job.singleton) && jobs.length > 1) {
+        throw new TaskError(
+          'SUBMIT_OPTIONS_INVALID',
+          'debounce and singleton tasks are submitted one at a time',
+          {
+            taskName: job.contract.name,
+          },
+        );
+      }
       await this.authorize(job.contract.name, job.payload, submitterOf(options), options.userId);
+      await this.authorizeLinks(job, submitterOf(options), options.userId);
     }
+    const [only] = jobs;
+    if (jobs.length === 1 && (only?.debounce || only?.singleton)) return [await this.enqueueControlled(only)];
     return this.enqueue(jobs);
   }
 
@@ -405,13 +472,8 @@ export class TaskClient {
       if (!held) continue;
       return { ...EMPTY_RECORD, ...admissionRecord(taskId, queue, held), status: 'pending' };
     }
-    let job: TaskJob;
-    try {
-      job = await this.findJob(taskId);
-    } catch (error) {
-      if (error instanceof TaskNotFoundError) return undefined;
-      throw error;
-    }
+    let job = await this.jobIfAny(taskId);
+    if (!job) return undefined;
     const state = await job.getState();
     if (state === 'unknown') return undefined;
     // The job was read before its state: one that finished in between is read again, so its
@@ -453,6 +515,15 @@ export class TaskClient {
   /** The fair admission layer, when this client has one (its metrics and per-user limits). */
   get fairness(): FairScheduler | undefined {
     return this.options.fairness;
+  }
+
+  private async jobIfAny(taskId: string): Promise<TaskJob | undefined> {
+    try {
+      return await this.findJob(taskId);
+    } catch (error) {
+      if (error instanceof TaskNotFoundError) return undefined;
+      throw error;
+    }
   }
 
   /** The queued job of a task, in whichever queue holds it. */
@@ -542,6 +613,15 @@ export class TaskClient {
       }
     }
     await Promise.all(queued);
+    for (const job of jobs) {
+      if (!job.completion) continue;
+      transaction.set(
+        completionKey(this.options.prefix, job.taskId),
+        JSON.stringify(job.completion),
+        'PX',
+        this.settings.completionTtlMs,
+      );
+    }
     this.options.events?.appendTo(
       transaction,
       jobs.map((job) => ({
@@ -616,11 +696,24 @@ export class TaskClient {
     const delayMs = this.delayOf(name, options);
     const idempotency = this.idempotencyOf(name, options);
     const taskId = options.taskId ?? randomUUID();
+    const debounce = this.debounceOf(contract, parsed, options);
+    const singleton = this.singletonOf(contract, parsed, options);
+    if (debounce && (singleton || idempotency || options.taskId !== undefined || delayMs > 0)) {
+      throw new TaskError(
+        'SUBMIT_OPTIONS_INVALID',
+        'debounce decides the task id and start itself: it takes no singleton, idempotencyKey, taskId or delay',
+        { taskName: name },
+      );
+    }
+    const completion = this.completionOf(name, options, singleton?.key);
     return {
       contract,
       taskId,
       payload: parsed,
       idempotency,
+      debounce,
+      singleton,
+      completion,
       data: {
         payload: parsed,
         userId: options.userId,
@@ -642,6 +735,177 @@ export class TaskClient {
         removeOnFail: { age: 7 * 24 * 3_600 },
       },
     };
+  }
+
+  private debounceOf(
+    contract: TaskContract,
+    payload: unknown,
+    options: SubmitOptions,
+  ): PreparedJob['debounce'] {
+    const debounce = options.debounce ?? (contract.debounce as DebounceOptions | undefined);
+    if (!debounce) return undefined;
+    checkDebounce(debounce, contract.name);
+    const key = flowKeyValue('debounce', debounce.key, payload, contract.name);
+    return { stateKey: this.flow.debounceKey(contract.name, options.userId, key), options: debounce };
+  }
+
+  private singletonOf(
+    contract: TaskContract,
+    payload: unknown,
+    options: SubmitOptions,
+  ): PreparedJob['singleton'] {
+    const singleton = options.singleton ?? (contract.singleton as SingletonOptions | undefined);
+    if (!singleton) return undefined;
+    const mode = singleton.mode ?? 'return';
+    if (mode !== 'return' && mode !== 'replace') {
+      throw new TaskError('SUBMIT_OPTIONS_INVALID', 'singleton.mode must be "return" or "replace"', {
+        taskName: contract.name,
+      });
+    }
+    const key = flowKeyValue('singleton', singleton.key, payload, contract.name);
+    return { key: this.flow.singletonKey(contract.name, options.userId, key), mode };
+  }
+
+  /** The plan the completion dispatcher carries out when the task ends; every linked task validated now. */
+  private completionOf(
+    name: string,
+    options: SubmitOptions,
+    singletonKey: string | undefined,
+  ): CompletionPlan | undefined {
+    const links = (list: LinkedTask[] | undefined, field: string) =>
+      list?.map((linked, index) => {
+        if (typeof linked?.name !== 'string') {
+          throw new TaskError('SUBMIT_OPTIONS_INVALID', `${field}[${index}] names no task`, {
+            taskName: name,
+          });
+        }
+        const prepared = this.prepare(linked.name, linked.payload, {
+          priority: linked.priority,
+          delayMs: linked.delayMs,
+          userId: options.userId,
+        } as SubmitOptions);
+        if (prepared.debounce || prepared.singleton) {
+          throw new TaskError(
+            'SUBMIT_OPTIONS_INVALID',
+            `${field}[${index}] is a debounce or singleton task`,
+            {
+              taskName: name,
+            },
+          );
+        }
+        return {
+          name: linked.name,
+          payload: prepared.payload,
+          priority: linked.priority,
+          delayMs: linked.delayMs,
+        };
+      });
+    const link = links(options.link, 'link');
+    const linkError = links(options.linkError, 'linkError');
+    const webhook =
+      options.webhook === undefined
+        ? undefined
+        : checkWebhookUrl(options.webhook, this.options.webhooks, name);
+    if (!link?.length && !linkError?.length && !webhook && !singletonKey) return undefined;
+    return { userId: options.userId, link, linkError, webhook, singletonKey };
+  }
+
+  /** Linked tasks run for the same user: whoever submits the task must be allowed to submit them too. */
+  private async authorizeLinks(
+    job: PreparedJob,
+    submitter: Submitter,
+    userId: string | undefined,
+  ): Promise<void> {
+    for (const linked of [...(job.completion?.link ?? []), ...(job.completion?.linkError ?? [])]) {
+      await this.authorize(linked.name, linked.payload, submitter, userId);
+    }
+  }
+
+  /**
+   * A debounce or singleton submit: Redis decides, in one script, whether it joins a task that is
+   * already there or queues its own.
+   */
+  private async enqueueControlled(job: PreparedJob): Promise<SubmittedTask> {
+    const { contract } = job;
+    if (this.options.fairness?.isFair(contract.queue)) {
+      throw new TaskError(
+        'SUBMIT_OPTIONS_INVALID',
+        'debounce and singleton are not available on fair queues',
+        {
+          taskName: contract.name,
+        },
+      );
+    }
+    const answer = (taskId: string, deduplicated: boolean): SubmittedTask => ({
+      taskId,
+      name: contract.name,
+      queue: contract.queue,
+      ...(deduplicated ? { deduplicated: true } : {}),
+    });
+    if (job.debounce) {
+      const outcome = await this.flow.debounce(
+        contract.queue,
+        job.debounce.stateKey,
+        job.taskId,
+        job.data,
+        job.debounce.options,
+      );
+      if (outcome.kind === 'collapsed') {
+        // The latest submit's callbacks go with the latest payload.
+        if (job.completion) {
+          await this.options.connection.set(
+            completionKey(this.options.prefix, outcome.taskId),
+            JSON.stringify(job.completion),
+            'PX',
+            this.settings.completionTtlMs,
+          );
+        }
+        return answer(outcome.taskId, true);
+      }
+      await this.add([{ ...job, opts: { ...job.opts, delay: outcome.delayMs } }]);
+      return answer(job.taskId, false);
+    }
+    const singleton = job.singleton as NonNullable<PreparedJob['singleton']>;
+    // A replace that loses the key to a concurrent replace looks again: the winner holds it now.
+    for (let tries = 0; ; tries += 1) {
+      const holder = await this.flow.claimSingleton(contract.queue, singleton.key, job.taskId);
+      if (holder === undefined) break;
+      if (singleton.mode === 'return' || tries >= 3) return answer(holder, true);
+      const replaced = await this.replaceWaiting(singleton.key, holder, job.taskId);
+      if (replaced === 'replaced') break;
+      if (replaced === 'kept') return answer(holder, true);
+    }
+    try {
+      await this.add([job]);
+    } catch (error) {
+      await this.flow.releaseSingleton(singleton.key, job.taskId);
+      throw error;
+    }
+    return answer(job.taskId, false);
+  }
+
+  /**
+   * Hands `holder`'s singleton key to `taskId` and cancels `holder`, if it is still waiting. The key
+   * moves first, so of two concurrent replaces only one removes the holder (the other: `lost`).
+   */
+  private async replaceWaiting(
+    key: string,
+    holder: string,
+    taskId: string,
+  ): Promise<'replaced' | 'kept' | 'lost'> {
+    const job = await this.jobIfAny(holder);
+    // None yet: its submitter is still adding it; it counts as waiting but cannot be removed yet.
+    if (!job || !WAITING_STATES.has(await job.getState())) return 'kept';
+    if (!(await this.flow.replaceSingleton(key, holder, taskId))) return 'lost';
+    try {
+      // Refused while a worker holds the job's lock: it started, so it stays the singleton.
+      await job.remove();
+    } catch {
+      await this.flow.replaceSingleton(key, taskId, holder);
+      return 'kept';
+    }
+    await this.recordCancelled(job);
+    return 'replaced';
   }
 
   private delayOf(name: string, options: SubmitOptions): number {

@@ -21,4 +21,5 @@ export { TaskStateError } from './task-state-error.js';
 export { TaskTimeoutError } from './task-timeout-error.js';
 export { TaskWaitTimeoutError } from './task-wait-timeout-error.js';
 export { UnknownTaskError } from './unknown-task-error.js';
+export { WebhookUrlRefusedError } from './webhook-url-refused-error.js';
 export { WorkerShutdownError } from './worker-shutdown-error.js';

@@ -31,4 +31,5 @@ export type TaskErrorCode =
   | 'TASK_TIMEOUT'
   | 'TASK_UNKNOWN'
   | 'TASK_WAIT_TIMEOUT'
+  | 'WEBHOOK_URL_REFUSED'
   | 'WORKER_SHUTDOWN';

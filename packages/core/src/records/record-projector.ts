@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { NewDeadLetter, NewTaskRecord } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { taskEventsStream } from '../events/channels.js';
+import { followGroup, joinGroup, type StreamEntry } from '../events/consumer-group.js';
 import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
 import type { TaskRecordWriter } from './task-record-writer.js';
 
@@ -65,8 +66,6 @@ const LAG_EVERY_MS = 1_000;
 export const RECORD_DATES = ['createdAt', 'startedAt', 'completedAt', 'updatedAt'] as const;
 const DEAD_LETTER_DATES = ['failedAt', 'replayedAt'] as const;
 
-type StreamEntry = [id: string, fields: string[]];
-
 /**
  * Stores the record rows carried by the task-event stream in PostgreSQL. The stream is the
  * durable log: a step is in Redis before its job is acknowledged, so a worker killed right after
@@ -103,11 +102,7 @@ export class RecordProjector {
 
   /** Joins the consumer group (creating it to read the whole stream) and starts projecting. */
   async start(): Promise<void> {
-    try {
-      await this.options.connection.xgroup('CREATE', this.stream, RECORDS_GROUP, '0', 'MKSTREAM');
-    } catch (error) {
-      if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
-    }
+    await joinGroup(this.options.connection, this.stream, RECORDS_GROUP, '0');
     const reader = duplicateRedis(this.options.connection);
     this.reader = reader;
     this.running = this.loop(reader);
@@ -132,53 +127,22 @@ export class RecordProjector {
     await this.running;
   }
 
-  private async loop(reader: RedisConnection): Promise<void> {
-    let lastClaim = 0;
-    while (this.reader === reader) {
-      try {
-        if (Date.now() - lastClaim >= this.settings.claimIdleMs / 2) {
-          lastClaim = Date.now();
-          await this.claimAbandoned();
-        }
-        // Before the read: entries trimmed unread are only visible until the group reads past them.
-        if (Date.now() - this.lastTrim >= TRIM_EVERY_MS) await this.trim();
-        const answer = (await reader.xreadgroup(
-          'GROUP',
-          RECORDS_GROUP,
-          this.settings.consumer,
-          'COUNT',
-          this.settings.batchSize,
-          'BLOCK',
-          this.settings.blockMs,
-          'STREAMS',
-          this.stream,
-          '>',
-        )) as Array<[string, StreamEntry[]]> | null;
-        await this.project(answer?.[0]?.[1] ?? []);
-      } catch (error) {
-        if (this.reader !== reader) return;
-        this.options.logger?.warn({ err: error }, 'record projection failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
-  }
-
-  /** Entries another projector read and never acknowledged (it died) are projected here. */
-  private async claimAbandoned(): Promise<void> {
-    let cursor = '0-0';
-    do {
-      const [next, entries] = (await this.options.connection.xautoclaim(
-        this.stream,
-        RECORDS_GROUP,
-        this.settings.consumer,
-        this.settings.claimIdleMs,
-        cursor,
-        'COUNT',
-        this.settings.batchSize,
-      )) as [string, StreamEntry[], string[]];
-      await this.project(entries.filter((entry) => entry?.[1]));
-      cursor = next;
-    } while (cursor !== '0-0');
+  private loop(reader: RedisConnection): Promise<void> {
+    const member = {
+      stream: this.stream,
+      group: RECORDS_GROUP,
+      consumer: this.settings.consumer,
+      idleMs: this.settings.claimIdleMs,
+      count: this.settings.batchSize,
+      blockMs: this.settings.blockMs,
+    };
+    return followGroup(reader, this.options.connection, member, {
+      following: () => this.reader === reader,
+      take: (entries) => this.project(entries),
+      // Before the read: entries trimmed unread are only visible until the group reads past them.
+      beforeRead: () => (Date.now() - this.lastTrim >= TRIM_EVERY_MS ? this.trim() : undefined),
+      onError: (error) => this.options.logger?.warn({ err: error }, 'record projection failed; retrying'),
+    });
   }
 
   private async project(entries: StreamEntry[]): Promise<void> {

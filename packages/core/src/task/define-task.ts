@@ -1,5 +1,6 @@
 import { PRIORITY_LIMIT } from 'bullmq';
 import { z } from 'zod';
+import { checkDebounce, type DebounceOptions, type SingletonOptions } from '../client/flow-control.js';
 import type { DataOwner } from './data-owner.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 
@@ -31,6 +32,10 @@ export interface TaskContract<
   readonly audience: TaskAudience;
   /** Whose data a payload acts on; a non-admin user may submit only payloads on their own. */
   ownedBy?(payload: z.output<Payload>): DataOwner | undefined;
+  /** Default debounce of its submits (a submit's own `debounce` replaces it). */
+  readonly debounce?: DebounceOptions<z.output<Payload>> | undefined;
+  /** Default singleton key of its submits (a submit's own `singleton` replaces it). */
+  readonly singleton?: SingletonOptions<z.output<Payload>> | undefined;
 }
 
 /**
@@ -57,6 +62,10 @@ export interface TaskContractSpec<Name extends string, Payload extends z.ZodType
    * data). Without it, any user may submit any payload.
    */
   ownedBy?: (payload: z.output<Payload>) => DataOwner | undefined;
+  /** Submits with the same key collapse into one run (see docs/flow-control.md). */
+  debounce?: DebounceOptions<z.output<Payload>>;
+  /** At most one queued-or-running task per key (see docs/flow-control.md). */
+  singleton?: SingletonOptions<z.output<Payload>>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -92,6 +101,7 @@ export function defineTask<
   if (softTimeoutMs !== undefined && !(softTimeoutMs > 0 && softTimeoutMs < timeoutMs)) {
     throw new TypeError(`Task "${spec.name}": softTimeoutMs must be positive and below timeoutMs`);
   }
+  if (spec.debounce) checkDebounce(spec.debounce as DebounceOptions, spec.name);
   const audience = spec.audience ?? 'user';
   if (audience !== 'user' && audience !== 'system') {
     throw new TypeError(`Task "${spec.name}": audience must be "user" or "system"`);
@@ -111,6 +121,8 @@ export function defineTask<
     softTimeoutMs,
     audience,
     ownedBy: spec.ownedBy,
+    debounce: spec.debounce,
+    singleton: spec.singleton,
   });
 }
 

@@ -13,4 +13,5 @@ export * from './mailbox.js';
 export * from './pages.js';
 export * from './schedules.js';
 export * from './tasks.js';
+export * from './webhook-deliveries.js';
 export * from './workflows.js';
