@@ -59,7 +59,14 @@ export interface RecordProjectorStats {
 /** The consumer group every projector of a deployment reads in. */
 export const RECORDS_GROUP = 'records';
 
-const DEFAULTS = { batchSize: 2_000, blockMs: 1_000, claimIdleMs: 30_000, retainMs: 600_000 };
+/** The defaults of `RecordProjectorOptions`, in one place. */
+export const RECORD_PROJECTOR_DEFAULTS = {
+  batchSize: 2_000,
+  blockMs: 1_000,
+  claimIdleMs: 30_000,
+  retainMs: 600_000,
+} as const;
+const DEFAULTS = RECORD_PROJECTOR_DEFAULTS;
 const TRIM_EVERY_MS = 5_000;
 const LAG_EVERY_MS = 1_000;
 export const RECORD_DATES = ['createdAt', 'startedAt', 'completedAt', 'updatedAt'] as const;
@@ -75,7 +82,7 @@ type StreamEntry = [id: string, fields: string[]];
  * once its rows are stored, and one a dead projector held is taken over after `claimIdleMs`.
  */
 export class RecordProjector {
-  private readonly settings: typeof DEFAULTS & { consumer: string };
+  private readonly settings: Record<keyof typeof DEFAULTS, number> & { consumer: string };
   private readonly stream: string;
   private reader: RedisConnection | undefined;
   private running: Promise<void> | undefined;
