@@ -1,4 +1,9 @@
-export { createRuntime, type Runtime, type RuntimeOptions } from './app/create-runtime.js';
+export {
+  createRuntime,
+  type Runtime,
+  type RuntimeEnv,
+  type RuntimeOptions,
+} from './app/create-runtime.js';
 export { type AppConnections, openConnections } from './app/open-connections.js';
 export {
   type IdempotencyClaim,
@@ -31,6 +36,7 @@ export { SubmitQuota, type SubmitQuotaOptions } from './quota/submit-quota.js';
 export { findNul, NUL_MESSAGE, stripNul } from './records/nul.js';
 export { QuarantineLog, type QuarantineLogOptions } from './records/quarantine-log.js';
 export {
+  RECORD_PROJECTOR_DEFAULTS,
   RECORDS_GROUP,
   RecordProjector,
   type RecordProjectorOptions,

@@ -39,7 +39,7 @@ export async function createTestRedis(label = 'test'): Promise<TestRedis> {
 export interface TestRuntimeOptions
   extends Omit<RuntimeOptions, 'name' | 'env' | 'connections' | 'projectorBlockMs'> {
   redis: Pick<TestRedis, 'redis' | 'url' | 'prefix'>;
-  database: TestDatabase;
+  database: Pick<TestDatabase, 'database' | 'url' | 'schema'>;
   /** @defaultValue `'test'` */
   name?: string;
   /** Variables as a process reads them (e.g. `FAIRNESS` as JSON), over the test's own Redis and schema. */
