@@ -1,5 +1,5 @@
 import type { AlertingErrorCode } from '@foreman/alerting';
-import type { TaskErrorCode } from '@foreman/core';
+import type { TaskErrorCode } from '@foreman/core/task';
 import type { MailboxErrorCode } from '@foreman/imap';
 import type { ScheduleErrorCode } from '@foreman/schedules';
 import type { WorkflowErrorCode } from '@foreman/workflows';
