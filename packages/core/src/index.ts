@@ -24,6 +24,7 @@ export { FairDispatcher, type FairDispatcherOptions } from './fairness/fair-disp
 export {
   type AdmittedJob,
   ANONYMOUS_USER,
+  FAIR_SCHEDULER_DEFAULTS,
   type FairJob,
   FairScheduler,
   type FairSchedulerOptions,
@@ -44,6 +45,7 @@ export { recordVersion } from './records/record-version.js';
 export {
   mergeRecords,
   type QuarantinedRow,
+  TASK_RECORD_WRITER_DEFAULTS,
   TaskRecordWriter,
   type TaskRecordWriterOptions,
   type TaskRecordWriterStats,
@@ -58,4 +60,5 @@ export { MIN_EVERY_MS } from './schedule/validate-timing.js';
 export { rowOwnerLookup } from './task/row-owner.js';
 export { validatePayload } from './task/validate-payload.js';
 export * from './task.js';
+export { checkWholeNumbers } from './util/check-options.js';
 export * from './worker.js';

@@ -11,6 +11,7 @@ export {
   type SubmitOptions,
   type SubmitSettings,
   type SubmittedTask,
+  TASK_CLIENT_DEFAULTS,
   TaskClient,
   type TaskClientOptions,
   type TaskHandle,

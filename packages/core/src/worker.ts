@@ -37,4 +37,4 @@ export type {
   TaskLifecycleListener,
   TaskProgressInfo,
 } from './worker/task-lifecycle-listener.js';
-export { TaskWorker, type TaskWorkerOptions } from './worker/task-worker.js';
+export { TASK_WORKER_DEFAULTS, TaskWorker, type TaskWorkerOptions } from './worker/task-worker.js';

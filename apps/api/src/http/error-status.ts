@@ -160,8 +160,10 @@ export function httpStatus(code: ApiErrorCode): ContentfulStatusCode {
     case 'RATE_LIMITED':
     case 'TOO_MANY_STREAMS':
       return 429;
-    // A registry with a name twice is the server's fault, not the request's.
+    // A registry with a name twice, or a component built with a bad option, is the server's
+    // fault, not the request's.
     case 'INTERNAL':
+    case 'OPTION_INVALID':
     case 'TASK_DUPLICATE':
       return 500;
     case 'CHANNEL_DELIVERY_FAILED':

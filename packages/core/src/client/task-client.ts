@@ -26,6 +26,7 @@ import type { TaskRegistry } from '../task/task-registry.js';
 import { validatePayload } from '../task/validate-payload.js';
 import type { WorkflowNodeContext } from '../task/workflow-node-context.js';
 import { activeTraceparent } from '../tracing/task-trace.js';
+import { checkWholeNumbers } from '../util/check-options.js';
 import { type IdempotencyClaim, IdempotencyKeys } from './idempotency-keys.js';
 import { TASK_BACKOFF, type TaskJobData, type TaskJobProgress } from './job-data.js';
 import { type Submitter, SYSTEM_SUBMITTER } from './submitter.js';
@@ -99,9 +100,15 @@ export interface TaskClientOptions {
   /** Redis key prefix of every queue. */
   prefix: string;
   logger?: Logger | undefined;
-  /** Largest payload (as JSON) a submit accepts. */
+  /**
+   * Largest payload (as JSON) a submit accepts.
+   * @defaultValue {@link TASK_CLIENT_DEFAULTS}.maxPayloadBytes
+   */
   maxPayloadBytes?: number;
-  /** Default window of idempotency keys. */
+  /**
+   * Window of idempotency keys a submit gives none of its own.
+   * @defaultValue {@link TASK_CLIENT_DEFAULTS}.idempotencyWindowMs
+   */
   idempotencyWindowMs?: number;
   /**
    * Appends the `submitted` and `cancelled` events, each carrying its record row for a
@@ -118,7 +125,12 @@ export interface TaskClientOptions {
   rowOwner?: RowOwnerLookup | undefined;
 }
 
-const DEFAULTS = { maxPayloadBytes: 1_048_576, idempotencyWindowMs: 24 * 3_600_000 };
+/** The defaults of `TaskClientOptions`, in one place. */
+export const TASK_CLIENT_DEFAULTS = {
+  maxPayloadBytes: 1_048_576,
+  idempotencyWindowMs: 24 * 3_600_000,
+} as const;
+const DEFAULTS = TASK_CLIENT_DEFAULTS;
 /** A cancelled task's marker outlives any race between a cancel and a worker's pickup. */
 const CANCEL_MARKER_MS = 24 * 3_600_000;
 const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'paused', 'waiting-children']);
@@ -152,7 +164,7 @@ const claimOf = (job: PreparedJob): IdempotencyClaim | undefined =>
  */
 export class TaskClient {
   private readonly queues = new Map<string, Queue>();
-  private readonly settings: typeof DEFAULTS;
+  private readonly settings: Record<keyof typeof DEFAULTS, number>;
   private readonly idempotency: IdempotencyKeys;
 
   constructor(private readonly options: TaskClientOptions) {
@@ -161,6 +173,7 @@ export class TaskClient {
       maxPayloadBytes: options.maxPayloadBytes ?? DEFAULTS.maxPayloadBytes,
       idempotencyWindowMs: options.idempotencyWindowMs ?? DEFAULTS.idempotencyWindowMs,
     };
+    checkWholeNumbers('TaskClient', this.settings);
   }
 
   get registry(): TaskRegistry {

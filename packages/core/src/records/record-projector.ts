@@ -3,6 +3,7 @@ import type { NewDeadLetter, NewTaskRecord } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import { taskEventsStream } from '../events/channels.js';
 import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
+import { checkWholeNumbers } from '../util/check-options.js';
 import type { TaskRecordWriter } from './task-record-writer.js';
 
 export interface RecordProjectorOptions {
@@ -19,24 +20,24 @@ export interface RecordProjectorOptions {
   consumer?: string;
   /**
    * Entries taken per read; their rows are stored together before the entries are acknowledged.
-   * @defaultValue 2_000
+   * @defaultValue {@link RECORD_PROJECTOR_DEFAULTS}.batchSize
    */
   batchSize?: number;
   /**
    * Longest one read of the stream blocks while nothing new arrives.
-   * @defaultValue 1_000
+   * @defaultValue {@link RECORD_PROJECTOR_DEFAULTS}.blockMs
    */
   blockMs?: number;
   /**
    * Entries read by a projector that has not acknowledged them for this long (it died) are taken
    * over by another.
-   * @defaultValue 30_000
+   * @defaultValue {@link RECORD_PROJECTOR_DEFAULTS}.claimIdleMs
    */
   claimIdleMs?: number;
   /**
    * How long projected entries stay in the stream for readers that resume (SSE); unprojected
    * entries are never trimmed by the projector.
-   * @defaultValue 600_000
+   * @defaultValue {@link RECORD_PROJECTOR_DEFAULTS}.retainMs
    */
   retainMs?: number;
 }
@@ -99,12 +100,8 @@ export class RecordProjector {
       retainMs: options.retainMs ?? DEFAULTS.retainMs,
       consumer: options.consumer ?? `${hostname()}-${process.pid}`,
     };
-    for (const key of ['batchSize', 'blockMs', 'claimIdleMs', 'retainMs'] as const) {
-      const value = this.settings[key];
-      if (!Number.isInteger(value) || value <= 0) {
-        throw new TypeError(`RecordProjector: ${key} must be a positive whole number (got ${value})`);
-      }
-    }
+    const { consumer: _, ...numbers } = this.settings;
+    checkWholeNumbers('RecordProjector', numbers);
     this.stream = taskEventsStream(options.prefix);
   }
 
