@@ -17,7 +17,7 @@ export {
   type TaskHandle,
   type WaitOptions,
 } from './client/task-client.js';
-export * from './errors/index.js';
+export * from './contract.js';
 export {
   type CreateRedisOptions,
   createRedis,
@@ -39,16 +39,5 @@ export {
   type OwnedTable,
   type RowOwnerLookup,
 } from './task/data-owner.js';
-export {
-  DEFAULT_TIMEOUT_MS,
-  defineTask,
-  MAX_PRIORITY,
-  type PayloadInputOf,
-  type PayloadOf,
-  type ResultOf,
-  type TaskAudience,
-  type TaskContract,
-  type TaskContractSpec,
-} from './task/define-task.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './task/retry-policy.js';
 export { TaskRegistry, type TaskTypeDescription } from './task/task-registry.js';

@@ -5,20 +5,9 @@
  * and the OpenTelemetry SDK; the worker runtime that runs handlers is `@foreman/core/worker`.
  */
 
-export * from './errors/index.js';
+export * from './contract.js';
 export type { TaskEventPublisher } from './events/task-event-publisher.js';
 export { stripNul } from './records/nul.js';
-export {
-  DEFAULT_TIMEOUT_MS,
-  defineTask,
-  MAX_PRIORITY,
-  type PayloadInputOf,
-  type PayloadOf,
-  type ResultOf,
-  type TaskAudience,
-  type TaskContract,
-  type TaskContractSpec,
-} from './task/define-task.js';
 export { implementTask, type TaskHandler, type TaskImplementation } from './task/implement-task.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelay } from './task/retry-policy.js';
 export type { TaskContext } from './task/task-context.js';
