@@ -52,6 +52,21 @@ module.exports = {
       from: { path: '^packages/core/' },
       to: { path: `^packages/(${ON_CORE})/` },
     },
+    {
+      name: 'task-files-narrow',
+      comment:
+        "A worker app's task files import core as task authors and producers do (`@foreman/core/task`, `/producer`), never the whole core.",
+      severity: 'error',
+      from: { path: '^apps/[^/]+/src/tasks/' },
+      to: { path: '^packages/core/src/index\\.ts$' },
+    },
+    {
+      name: 'worker-mains-narrow',
+      comment: "A worker app's main starts the runtime through `@foreman/core/worker`.",
+      severity: 'error',
+      from: { path: '^apps/[^/]+-worker/src/main\\.ts$' },
+      to: { path: '^packages/core/src/index\\.ts$' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

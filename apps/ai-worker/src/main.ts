@@ -1,6 +1,6 @@
 import { chatClientFromEnv } from '@foreman/ai-client';
 import { createRegistry, QUEUES } from '@foreman/contracts';
-import { runWorkerApp, SubmitQuota } from '@foreman/core';
+import { runWorkerApp, SubmitQuota } from '@foreman/core/worker';
 import { AiUsageStore, ApprovalStore } from '@foreman/db';
 import { WorkerMetrics } from '@foreman/metrics';
 import { GuardedFetch } from '@foreman/net';

@@ -3,14 +3,13 @@ import type { ChatClient } from '@foreman/ai-client';
 import type { ModelServer } from '@foreman/ai-client/testing';
 import { createRegistry } from '@foreman/contracts';
 import {
-  RecordProjector,
   type SubmitQuota,
-  TaskClient,
-  TaskEventPublisher,
-  TaskRecordWriter,
+  type TaskClient,
+  type TaskEventPublisher,
+  type TaskRecordWriter,
   TaskWorker,
 } from '@foreman/core';
-import { type AppProcess, startAppProcess, type TestRedis } from '@foreman/core/testing';
+import { type AppProcess, createTestRuntime, startAppProcess, type TestRedis } from '@foreman/core/testing';
 import { AiUsageStore, ApprovalStore, type Db } from '@foreman/db';
 import type { TestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
@@ -96,19 +95,22 @@ export interface InProcessWorker {
  * through the event stream and a projector; `output` events are 20 ms apart at most.
  */
 export async function startAiWorker(setup: {
-  db: Db;
+  testDb: TestDatabase;
   redis: TestRedis;
   chat: ChatClient;
   concurrency?: number;
 }): Promise<InProcessWorker> {
-  const { db, chat } = setup;
+  const { chat } = setup;
+  const db = setup.testDb.database.db;
   const { redis, prefix } = setup.redis;
   const logger = createLogger('test', { level: 'silent' });
-  const records = new TaskRecordWriter({ db, logger });
-  const projector = new RecordProjector({ connection: redis, prefix, records, logger });
-  await projector.start();
-  const client = new TaskClient({ registry: createRegistry(), connection: redis, prefix });
-  const events = new TaskEventPublisher({ connection: redis, prefix });
+  const runtime = await createTestRuntime({
+    redis: setup.redis,
+    database: setup.testDb,
+    registry: createRegistry(),
+    logger,
+  });
+  const { client, events, records } = runtime;
   const worker = new TaskWorker({
     queue: 'ai',
     tasks: aiTasks({
@@ -134,10 +136,7 @@ export async function startAiWorker(setup: {
     records,
     async close() {
       await worker.close();
-      await client.close();
-      const projecting = projector.close();
-      await records.close();
-      await projecting;
+      await runtime.stop();
     },
   };
 }

@@ -6,11 +6,12 @@ import {
   toolCallCompletion,
 } from '@foreman/ai-client/testing';
 import { ai, createRegistry } from '@foreman/contracts';
-import { SYSTEM_SUBMITTER, TaskClient } from '@foreman/core';
+import { type Runtime, SYSTEM_SUBMITTER } from '@foreman/core';
 import {
   type ApiProcess,
   type AppProcess,
   createTestRedis,
+  createTestRuntime,
   startApiProcess,
   type TestRedis,
   waitFor,
@@ -24,7 +25,8 @@ describe('an AI task waiting for approval across worker restarts', () => {
   let testDb: TestDatabase;
   let redis: TestRedis;
   let api: ApiProcess;
-  let client: TaskClient;
+  /** Submits as the api does; the api process's projector stores the rows. */
+  let runtime: Runtime;
   let ownerKey: string;
   let otherKey: string;
   const workers: AppProcess[] = [];
@@ -36,12 +38,17 @@ describe('an AI task waiting for approval across worker restarts', () => {
     const keys = new ApiKeyStore(testDb.database.db);
     ownerKey = (await keys.create({ userId: 'u1' })).key;
     otherKey = (await keys.create({ userId: 'u2' })).key;
-    client = new TaskClient({ registry: createRegistry(), connection: redis.redis, prefix: redis.prefix });
+    runtime = await createTestRuntime({
+      redis,
+      database: testDb,
+      registry: createRegistry(),
+      project: false,
+    });
   });
   afterAll(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
     await api.stop();
-    await client.close();
+    await runtime.stop();
     await server.close();
     await redis.cleanup();
     await testDb.drop();
@@ -79,7 +86,7 @@ describe('an AI task waiting for approval across worker restarts', () => {
         nextRunAt: dueAt,
       })
       .returning();
-    const { taskId } = await client.submit(
+    const { taskId } = await runtime.client.submit(
       ai.runAiTask.name,
       { aiTaskId: row!.id, dueAt: dueAt.toISOString() },
       { userId: 'u1', submitter: SYSTEM_SUBMITTER },
@@ -111,7 +118,7 @@ describe('an AI task waiting for approval across worker restarts', () => {
     const { aiTaskId, taskId } = await submitRun();
     const token = await parkedToken(taskId);
     // Parked: delayed in Redis, no worker holds it; the approval waits with a hashed token.
-    expect(await (await client.findJob(taskId)).getState()).toBe('delayed');
+    expect(await (await runtime.client.findJob(taskId)).getState()).toBe('delayed');
     const [approval] = await db().select().from(aiApprovals).where(eq(aiApprovals.taskId, taskId));
     expect(approval).toMatchObject({ userId: 'u1', question: 'Send it?', stepIndex: 1, decision: null });
     expect(approval!.tokenHash).not.toContain(token);

@@ -8,8 +8,14 @@ import {
   toolCallCompletion,
 } from '@foreman/ai-client/testing';
 import { ai, createRegistry } from '@foreman/contracts';
-import { SYSTEM_SUBMITTER, TaskClient } from '@foreman/core';
-import { type AppProcess, createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
+import { SYSTEM_SUBMITTER } from '@foreman/core';
+import {
+  type AppProcess,
+  createTestRedis,
+  createTestRuntime,
+  type TestRedis,
+  waitFor,
+} from '@foreman/core/testing';
 import { aiTaskSteps, aiTasks, asc, eq, inboundEmails } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { startAiWorkerProcess } from './ai-fixtures.js';
@@ -81,11 +87,14 @@ describe('memoised steps of an AI task across a SIGKILLed worker process', () =>
       ]),
     );
 
-    const client = new TaskClient({
+    // The worker processes project the records.
+    const runtime = await createTestRuntime({
+      redis,
+      database: testDb,
       registry: createRegistry(),
-      connection: redis.redis,
-      prefix: redis.prefix,
+      project: false,
     });
+    const { client } = runtime;
     try {
       const first = await startWorker();
       await client.submit(
@@ -119,7 +128,7 @@ describe('memoised steps of an AI task across a SIGKILLed worker process', () =>
         completionTokens: 9,
       });
     } finally {
-      await client.close();
+      await runtime.stop();
       for (const response of fetches) response.destroy();
       await new Promise((resolve) => pages.close(resolve));
     }

@@ -35,7 +35,7 @@ describe('streamed answers of AI tasks as task events', () => {
     server.reply(replySequence([streamReply(pieces, { gapMs: 5 })]));
 
     const chat = new ChatClient({ baseUrl: server.baseUrl, model: 'tiny' });
-    const { client, close } = await startAiWorker({ db, redis, chat });
+    const { client, close } = await startAiWorker({ testDb, redis, chat });
     const subscriber = new TaskEventSubscriber({ connection: redis.redis, prefix: redis.prefix });
     const seen: TaskEvent[] = [];
     const taskId = `ai-run-${row!.id}`;

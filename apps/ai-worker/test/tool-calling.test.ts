@@ -9,8 +9,8 @@ import {
   toolCallCompletion,
 } from '@foreman/ai-client/testing';
 import { ai, createRegistry } from '@foreman/contracts';
-import { rowOwnerLookup, SubmitQuota, TaskClient, TaskEventPublisher } from '@foreman/core';
-import { createTestRedis, type TestRedis } from '@foreman/core/testing';
+import { type Runtime, SubmitQuota, type TaskClient, type TaskEventPublisher } from '@foreman/core';
+import { createTestRedis, createTestRuntime, type TestRedis } from '@foreman/core/testing';
 import {
   AiUsageStore,
   ApprovalStore,
@@ -42,6 +42,7 @@ describe('AI tasks that call tools, against a real database, queue and model ser
   let testDb: TestDatabase;
   let redis: TestRedis;
   let chat: ChatClient;
+  let runtime: Runtime;
   let client: TaskClient;
   let events: TaskEventPublisher;
   let web: Server;
@@ -51,13 +52,13 @@ describe('AI tasks that call tools, against a real database, queue and model ser
     testDb = await createTestDatabase('ai_tools');
     redis = await createTestRedis('ai_tools');
     chat = new ChatClient({ baseUrl: server.baseUrl, model: 'tiny' });
-    client = new TaskClient({
+    runtime = await createTestRuntime({
+      redis,
+      database: testDb,
       registry: createRegistry(),
-      connection: redis.redis,
-      prefix: redis.prefix,
-      rowOwner: rowOwnerLookup(testDb.database.db),
+      project: false,
     });
-    events = new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix });
+    ({ client, events } = runtime);
     web = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('opening hours: 9 to 5');
     });
@@ -86,7 +87,7 @@ describe('AI tasks that call tools, against a real database, queue and model ser
   afterEach(() => server.requests.splice(0));
   afterAll(async () => {
     await server.close();
-    await client.close();
+    await runtime.stop();
     await new Promise((resolve) => web.close(resolve));
     await redis.cleanup();
     await testDb.drop();

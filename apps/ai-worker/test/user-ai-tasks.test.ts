@@ -1,8 +1,8 @@
 import { ChatClient } from '@foreman/ai-client';
 import { completion, type ModelServer, replyJson, startModelServer } from '@foreman/ai-client/testing';
 import { ai, createRegistry } from '@foreman/contracts';
-import { SYSTEM_SUBMITTER, TaskClient, TaskEventPublisher, userSubmitter } from '@foreman/core';
-import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
+import { type Runtime, SYSTEM_SUBMITTER, userSubmitter } from '@foreman/core';
+import { createTestRedis, createTestRuntime, type TestRedis, waitFor } from '@foreman/core/testing';
 import { aiTasks as aiTasksTable, eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { UnrecoverableError } from 'bullmq';
@@ -18,20 +18,22 @@ describe("users' AI tasks against a real database, queue and model server", () =
   let testDb: TestDatabase;
   let redis: TestRedis;
   let chat: ChatClient;
-  let toolClient: TaskClient;
+  /** Lends the runner its client and events; no worker of this file projects through it. */
+  let runtime: Runtime;
   beforeAll(async () => {
     server = await startModelServer();
     testDb = await createTestDatabase('ai');
     redis = await createTestRedis('ai');
     chat = new ChatClient({ baseUrl: server.baseUrl, model: 'tiny' });
-    toolClient = new TaskClient({
+    runtime = await createTestRuntime({
+      redis,
+      database: testDb,
       registry: createRegistry(),
-      connection: redis.redis,
-      prefix: redis.prefix,
+      project: false,
     });
   });
   afterAll(async () => {
-    await toolClient.close();
+    await runtime.stop();
     await server.close();
     await redis.cleanup();
     await testDb.drop();
@@ -43,8 +45,8 @@ describe("users' AI tasks against a real database, queue and model server", () =
     createRunAiTask({
       db: db(),
       chat,
-      client: toolClient,
-      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+      client: runtime.client,
+      events: runtime.events,
     });
   const insert = async (values: Partial<typeof aiTasksTable.$inferInsert>) => {
     const [row] = await db()
@@ -67,7 +69,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
       replyJson(response, 200, completion(`answer to ${messages.at(-1)?.content}`));
     });
 
-    const { client, close } = await startAiWorker({ db: db(), redis, chat, concurrency: 2 });
+    const { client, close } = await startAiWorker({ testDb, redis, chat, concurrency: 2 });
     try {
       const { taskId } = await client.submit(ai.processDueAiTasks.name, {});
       const parent = await waitFor(
@@ -115,7 +117,7 @@ describe("users' AI tasks against a real database, queue and model server", () =
 
   it("stores a model reply holding NUL without it, and keeps recording other users' tasks", async () => {
     server.reply((_r, response) => replyJson(response, 200, completion('Par\u0000is')));
-    const { client, records, close } = await startAiWorker({ db: db(), redis, chat });
+    const { client, records, close } = await startAiWorker({ testDb, redis, chat });
     try {
       const dueAt = new Date(Date.now() - MINUTE);
       const row = await insert({ nextRunAt: dueAt });

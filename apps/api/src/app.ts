@@ -1,6 +1,11 @@
 import type { AlertManager } from '@foreman/alerting';
-import type { RedisConnection, TaskRecordWriter } from '@foreman/core';
-import { DeadLetterStore, SubmitQuota, type TaskClient } from '@foreman/core';
+import {
+  DeadLetterStore,
+  type RedisConnection,
+  SubmitQuota,
+  type TaskClient,
+  type TaskRecordWriter,
+} from '@foreman/core';
 import type { ApiKeyStore, Database } from '@foreman/db';
 import type { MailboxAccess } from '@foreman/imap';
 import type { Logger } from '@foreman/logger';

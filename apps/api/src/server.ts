@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { AlertManager, AlertScheduler, createChannels, loadRulesFile } from '@foreman/alerting';
 import { type Env, loadConfig } from '@foreman/config';
 import { createRegistry } from '@foreman/contracts';
-import { createRuntime } from '@foreman/core';
+import { createRuntime } from '@foreman/core/worker';
 import { ApiKeyStore } from '@foreman/db';
 import { mailboxAccess } from '@foreman/imap';
 import { QueueAdvisor, ServiceMetrics } from '@foreman/metrics';

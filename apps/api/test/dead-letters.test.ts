@@ -1,5 +1,5 @@
 import { maintenance } from '@foreman/contracts';
-import { implementTask, NonRetryableError, TaskEventPublisher, TaskWorker } from '@foreman/core';
+import { implementTask, NonRetryableError, TaskWorker } from '@foreman/core';
 import { waitFor } from '@foreman/core/testing';
 import { createLogger } from '@foreman/logger';
 import { startTestApi, type TestApi } from './test-api.js';
@@ -24,7 +24,7 @@ describe('dead letters', () => {
       ],
       connection: api.redis.redis,
       prefix: api.redis.prefix,
-      events: new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix }),
+      events: api.runtime.events,
       records: api.records,
       logger: createLogger('worker', { level: 'silent' }),
     });

@@ -1,5 +1,5 @@
 import { maintenance } from '@foreman/contracts';
-import { implementTask, TaskEventPublisher, TaskWorker } from '@foreman/core';
+import { implementTask, TaskWorker } from '@foreman/core';
 import { createLogger } from '@foreman/logger';
 import { SseClient, type SseEvent } from './sse-client.js';
 import { startTestApi, type TestApi } from './test-api.js';
@@ -20,7 +20,7 @@ describe('task event stream', () => {
       ],
       connection: api.redis.redis,
       prefix: api.redis.prefix,
-      events: new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix }),
+      events: api.runtime.events,
       records: api.records,
       logger: createLogger('worker', { level: 'silent' }),
     });
@@ -164,7 +164,7 @@ describe('task event stream', () => {
   it("shows a failed event's server paths to admins only, as the task records do", async () => {
     const alice = await open(api.aliceKey);
     const admin = await open(api.adminKey);
-    new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix }).publish({
+    api.runtime.events.publish({
       type: 'failed',
       taskId: 'paths-1',
       taskName: 'file.checksum_file',
@@ -184,7 +184,7 @@ describe('task event stream', () => {
 
   it("streams a task's written text (output events) at ?taskId= to its owner, in order", async () => {
     const alice = await open(api.aliceKey, '?taskId=written-1');
-    const publisher = new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix });
+    const publisher = api.runtime.events;
     const output = (taskId: string, message: string) =>
       publisher.append({
         type: 'output',

@@ -1,30 +1,19 @@
-import { createRegistry } from '@foreman/contracts';
-import { FairScheduler, TaskClient } from '@foreman/core';
+import type { FairScheduler } from '@foreman/core';
 import { ServiceMetrics } from '@foreman/metrics';
 import { startTestApi, type TestApi } from './test-api.js';
 
 describe('GET /fairness and the fairness gauges', () => {
   let api: TestApi;
   let fairness: FairScheduler;
-  let client: TaskClient;
   beforeAll(async () => {
-    api = await startTestApi('api_fairness', (redis) => {
-      fairness = new FairScheduler({
-        connection: redis.redis,
-        prefix: redis.prefix,
-        settings: { email: { readyWindow: 2 }, sync: { readyWindow: 2 } },
-      });
-      client = new TaskClient({
-        registry: createRegistry(),
-        connection: redis.redis,
-        prefix: redis.prefix,
-        fairness,
-      });
-      return { client };
-    });
+    api = await startTestApi(
+      'api_fairness',
+      {},
+      { env: { FAIRNESS: JSON.stringify({ email: { readyWindow: 2 }, sync: { readyWindow: 2 } }) } },
+    );
+    fairness = api.runtime.fairness;
   });
   afterAll(async () => {
-    await client.close();
     await api.close();
   });
 

@@ -1,5 +1,5 @@
 import { allContracts, maintenance } from '@foreman/contracts';
-import { implementTask, TaskEventPublisher, TaskWorker } from '@foreman/core';
+import { implementTask, TaskWorker } from '@foreman/core';
 import { waitFor } from '@foreman/core/testing';
 import { createLogger } from '@foreman/logger';
 import { WorkerHeartbeat } from '@foreman/metrics';
@@ -30,7 +30,7 @@ describe('queues and workers', () => {
       ],
       connection: api.redis.redis,
       prefix: api.redis.prefix,
-      events: new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix }),
+      events: api.runtime.events,
       records: api.records,
       logger: createLogger('worker', { level: 'silent' }),
     });

@@ -1,5 +1,6 @@
 import { createRegistry } from '@foreman/contracts';
-import { FairScheduler, TaskClient, taskEventsStream, userSubmitter } from '@foreman/core';
+import { type Runtime, TaskClient, taskEventsStream, userSubmitter } from '@foreman/core';
+import { createTestRuntime } from '@foreman/core/testing';
 import { eq, inArray, tasks } from '@foreman/db';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { startTestApi, type TestApi } from './test-api.js';
@@ -12,6 +13,8 @@ describe('read your writes', () => {
   let api: TestApi;
   /** Submits without events: its tasks get no row until a worker runs them (none does here). */
   let bare: TaskClient;
+  /** Another process's runtime with a fair email queue. */
+  let fairRuntime: Runtime;
   let fair: TaskClient;
   const fetchUrl = { url: 'https://example.org/' };
   const alice = { userId: 'alice', submitter: userSubmitter('alice', false) };
@@ -21,16 +24,18 @@ describe('read your writes', () => {
     const connection = api.redis.redis;
     const prefix = api.redis.prefix;
     bare = new TaskClient({ registry: createRegistry(), connection, prefix });
-    fair = new TaskClient({
+    fairRuntime = await createTestRuntime({
+      redis: api.redis,
+      database: api.testDb,
       registry: createRegistry(),
-      connection,
-      prefix,
-      fairness: new FairScheduler({ connection, prefix, settings: { email: { readyWindow: 1 } } }),
+      env: { FAIRNESS: JSON.stringify({ email: { readyWindow: 1 } }) },
+      project: false,
     });
+    fair = fairRuntime.client;
   });
   afterAll(async () => {
     await bare.close();
-    await fair.close();
+    await fairRuntime.stop();
     await api.close();
   });
 

@@ -1,14 +1,14 @@
+import type { Env } from '@foreman/config';
 import { createRegistry } from '@foreman/contracts';
 import {
   RECORDS_GROUP,
-  RecordProjector,
-  rowOwnerLookup,
-  TaskClient,
-  TaskEventPublisher,
-  TaskRecordWriter,
+  type RecordProjector,
+  type Runtime,
+  type TaskClient,
+  type TaskRecordWriter,
   taskEventsStream,
 } from '@foreman/core';
-import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
+import { createTestRedis, createTestRuntime, type TestRedis, waitFor } from '@foreman/core/testing';
 import { ApiKeyStore } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
@@ -18,6 +18,8 @@ export interface TestApi {
   app: ReturnType<typeof createApp>;
   redis: TestRedis;
   testDb: TestDatabase;
+  /** What the api process gets from `createRuntime`: its client, records, fairness and projector. */
+  runtime: Runtime;
   client: TaskClient;
   records: TaskRecordWriter;
   /** Stores the rows the client appends; a test closes it to keep rows from landing. */
@@ -36,33 +38,31 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** The api in-process on a fresh Redis prefix and database schema, with three keys. */
+/**
+ * The api in-process on a fresh Redis prefix and database schema, with three keys. `env` sets the
+ * runtime's variables as the api process reads them (e.g. `FAIRNESS`).
+ */
 export async function startTestApi(
   label: string,
   overrides:
     | Partial<AppDependencies>
-    | ((redis: TestRedis, testDb: TestDatabase) => Partial<AppDependencies>) = {},
+    | ((redis: TestRedis, testDb: TestDatabase, runtime: Runtime) => Partial<AppDependencies>) = {},
+  { env = {} }: { env?: Env } = {},
 ): Promise<TestApi> {
   const redis = await createTestRedis(label);
   const testDb = await createTestDatabase(label);
-  const extra = typeof overrides === 'function' ? overrides(redis, testDb) : overrides;
   const logger = createLogger('api', { level: 'silent' });
-  const records = new TaskRecordWriter({ db: testDb.database.db });
-  const client = new TaskClient({
+  // As in the api process: the rows the client and workers append reach the database through its projector.
+  const runtime = await createTestRuntime({
+    redis,
+    database: testDb,
     registry: createRegistry(),
-    connection: redis.redis,
-    prefix: redis.prefix,
-    rowOwner: rowOwnerLookup(testDb.database.db),
-    events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+    logger,
+    env,
   });
-  // As in the api process: the rows the client and workers append reach the database through it.
-  const projector = new RecordProjector({
-    connection: redis.redis,
-    prefix: redis.prefix,
-    records,
-    blockMs: 200,
-  });
-  await projector.start();
+  const { client, records } = runtime;
+  const projector = runtime.projector!;
+  const extra = typeof overrides === 'function' ? overrides(redis, testDb, runtime) : overrides;
   const keys = new ApiKeyStore(testDb.database.db);
   const [admin, alice, bob] = await Promise.all([
     keys.create({ userId: 'admin', admin: true }),
@@ -87,6 +87,7 @@ export async function startTestApi(
     app,
     redis,
     testDb,
+    runtime,
     client,
     records,
     projector,
@@ -113,9 +114,7 @@ export async function startTestApi(
     },
     async close() {
       await extra.metrics?.close();
-      await client.close();
-      await projector.close();
-      await records.close();
+      await runtime.stop();
       await redis.cleanup();
       await testDb.drop();
     },

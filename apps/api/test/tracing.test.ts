@@ -1,17 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import {
-  defineTask,
-  implementTask,
-  RecordProjector,
-  TaskClient,
-  TaskEventPublisher,
-  TaskRecordWriter,
-  TaskRegistry,
-  TaskWorker,
-} from '@foreman/core';
-import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
+import { defineTask, implementTask, type Runtime, TaskRegistry, TaskWorker } from '@foreman/core';
+import { createTestRedis, createTestRuntime, type TestRedis, waitFor } from '@foreman/core/testing';
 import { ApiKeyStore, eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
@@ -36,10 +27,8 @@ describe('one trace from the api request through the queue into the handler and 
   let tracing: Tracing | undefined;
   let redis: TestRedis;
   let testDb: TestDatabase;
-  let client: TaskClient;
-  let records: TaskRecordWriter;
+  let runtime: Runtime;
   let worker: TaskWorker;
-  let projector: RecordProjector;
   let downstream: ReturnType<typeof createServer>;
   let downstreamUrl: string;
   let smtp: TestSmtpServer;
@@ -68,13 +57,8 @@ describe('one trace from the api request through the queue into the handler and 
         },
       }),
     });
-    records = new TaskRecordWriter({ db: testDb.database.db });
-    client = new TaskClient({
-      registry: new TaskRegistry([fetchPage]),
-      connection: redis.redis,
-      prefix: redis.prefix,
-      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
-    });
+    // Its own logger is silent: only the worker's lines are the handler's.
+    runtime = await createTestRuntime({ redis, database: testDb, registry: new TaskRegistry([fetchPage]) });
     worker = new TaskWorker({
       queue: 'trace-test',
       tasks: [
@@ -91,20 +75,15 @@ describe('one trace from the api request through the queue into the handler and 
       ],
       connection: redis.redis,
       prefix: redis.prefix,
-      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
-      records,
+      events: runtime.events,
+      records: runtime.records,
       logger,
     });
-    projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, logger });
-    await projector.start();
     await worker.start();
   });
   afterAll(async () => {
     await worker.close();
-    await client.close();
-    const projecting = projector.close();
-    await records.close();
-    await projecting;
+    await runtime.stop();
     await new Promise((resolve) => downstream.close(resolve));
     mail.close();
     await smtp.close();
@@ -117,7 +96,7 @@ describe('one trace from the api request through the queue into the handler and 
     const keys = new ApiKeyStore(testDb.database.db);
     const { key } = await keys.create({ userId: 'tracer' });
     const app = createApp({
-      client,
+      client: runtime.client,
       database: testDb.database,
       redis: redis.redis,
       keys,

@@ -1,13 +1,5 @@
-import {
-  defineTask,
-  implementTask,
-  TaskClient,
-  TaskEventPublisher,
-  TaskRecordWriter,
-  TaskRegistry,
-  TaskWorker,
-} from '@foreman/core';
-import { waitFor } from '@foreman/core/testing';
+import { defineTask, implementTask, type Runtime, TaskRegistry, TaskWorker } from '@foreman/core';
+import { createTestRuntime, waitFor } from '@foreman/core/testing';
 import { createLogger } from '@foreman/logger';
 import { z } from 'zod';
 import { beatHarness } from './fixtures.js';
@@ -24,12 +16,18 @@ const logger = createLogger('test', { level: 'silent' });
 describe('beat evaluates the alert rules', () => {
   let harness: Awaited<ReturnType<typeof beatHarness>>;
   let worker: TaskWorker;
-  let records: TaskRecordWriter;
-  let client: TaskClient;
+  let runtime: Runtime;
   beforeAll(async () => {
     harness = await beatHarness('beat_alerts');
-    records = new TaskRecordWriter({ db: harness.database.database.db, logger });
-    const events = new TaskEventPublisher({ connection: harness.redis.redis, prefix: harness.redis.prefix });
+    // The beats project the stream's rows.
+    runtime = await createTestRuntime({
+      redis: harness.redis,
+      database: harness.database,
+      registry: new TaskRegistry([boom]),
+      logger,
+      project: false,
+    });
+    const { records, events } = runtime;
     worker = new TaskWorker({
       queue: boom.queue,
       tasks: [
@@ -44,16 +42,10 @@ describe('beat evaluates the alert rules', () => {
       events,
     });
     await worker.start();
-    client = new TaskClient({
-      registry: new TaskRegistry([boom]),
-      connection: harness.redis.redis,
-      prefix: harness.redis.prefix,
-    });
   });
   afterAll(async () => {
     await worker.close();
-    await client.close();
-    await records.close();
+    await runtime.stop();
     await harness.close();
   });
 
@@ -69,7 +61,7 @@ describe('beat evaluates the alert rules', () => {
       message: '{{value}} new dead letters',
     });
     const failedAt = Date.now();
-    await client.submit(boom.name, {});
+    await runtime.client.submit(boom.name, {});
     const [alert] = await waitFor(
       async () => {
         const open = await first!.alerts.list({ ruleId: 'dead-letters' });

@@ -2,14 +2,11 @@ import {
   declareSchedule,
   defineTask,
   implementTask,
-  RecordProjector,
   type ScheduleDeclaration,
-  TaskEventPublisher,
-  TaskRecordWriter,
   TaskRegistry,
   TaskWorker,
 } from '@foreman/core';
-import { createTestRedis, type TestRedis } from '@foreman/core/testing';
+import { createTestRedis, createTestRuntime, type TestRedis } from '@foreman/core/testing';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
 import { z } from 'zod';
@@ -83,40 +80,37 @@ export async function beatHarness(label: string) {
     },
     tickWorker(): TickWorker {
       const started: string[] = [];
-      const records = new TaskRecordWriter({ db: database.database.db, logger });
-      // Like a worker app, it projects the stream's rows too: records land while no beat runs.
-      const projector = new RecordProjector({
-        connection: redis.redis,
-        prefix: redis.prefix,
-        records,
-        logger,
-        blockMs: 100,
-      });
-      const worker = new TaskWorker({
-        queue: tick.queue,
-        tasks: [
-          implementTask(tick, async ({ label }, context) => ({
-            label: context.workflow ? `${label}<-${Object.keys(context.workflow.parents).join(',')}` : label,
-          })),
-        ],
-        connection: redis.redis,
-        prefix: redis.prefix,
-        events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
-        records,
-        logger,
-        concurrency: 4,
-        listeners: [{ onStarted: (info) => void started.push(info.taskId) }],
-      });
-      closers.push(async () => {
-        await worker.close();
-        const projecting = projector.close();
-        await records.close();
-        await projecting;
-      });
       return {
         started,
         start: async () => {
-          await projector.start();
+          // Like a worker app's runtime, it projects the stream's rows too: records land while no beat runs.
+          const runtime = await createTestRuntime({
+            redis,
+            database,
+            registry: new TaskRegistry([tick]),
+            logger,
+          });
+          const worker = new TaskWorker({
+            queue: tick.queue,
+            tasks: [
+              implementTask(tick, async ({ label }, context) => ({
+                label: context.workflow
+                  ? `${label}<-${Object.keys(context.workflow.parents).join(',')}`
+                  : label,
+              })),
+            ],
+            connection: redis.redis,
+            prefix: redis.prefix,
+            events: runtime.events,
+            records: runtime.records,
+            logger,
+            concurrency: 4,
+            listeners: [{ onStarted: (info) => void started.push(info.taskId) }],
+          });
+          closers.push(async () => {
+            await worker.close();
+            await runtime.stop();
+          });
           await worker.start();
         },
       };

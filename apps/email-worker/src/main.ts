@@ -1,6 +1,6 @@
 import { chatClientFromEnv, EmbeddingClient } from '@foreman/ai-client';
 import { createRegistry, QUEUES } from '@foreman/contracts';
-import { runWorkerApp } from '@foreman/core';
+import { runWorkerApp } from '@foreman/core/worker';
 import { mailboxAccess } from '@foreman/imap';
 import { createSmtpTransport } from '@foreman/mail';
 import { WorkerMetrics } from '@foreman/metrics';

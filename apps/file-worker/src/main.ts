@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { QUEUES } from '@foreman/contracts';
-import { runWorkerApp } from '@foreman/core';
+import { runWorkerApp } from '@foreman/core/worker';
 import { WorkerMetrics } from '@foreman/metrics';
 import { loadFileEnv } from './env.js';
 import { fileTasks } from './tasks/index.js';

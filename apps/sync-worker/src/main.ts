@@ -1,5 +1,5 @@
 import { QUEUES } from '@foreman/contracts';
-import { runWorkerApp } from '@foreman/core';
+import { runWorkerApp } from '@foreman/core/worker';
 import { WorkerMetrics } from '@foreman/metrics';
 import { loadSyncEnv } from './env.js';
 import { syncTasks } from './tasks/index.js';

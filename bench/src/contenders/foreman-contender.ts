@@ -1,16 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import {
-  RecordProjector,
-  TaskClient,
-  TaskEventPublisher,
-  TaskRecordWriter,
-  TaskRegistry,
-} from '@foreman/core';
-import { createDatabase } from '@foreman/db';
+import { baseEnvSchema, loadConfig } from '@foreman/config';
+import { createRuntime, TaskRegistry } from '@foreman/core';
 import { createTestDatabase } from '@foreman/db/testing';
-import { createLogger } from '@foreman/logger';
-import { Redis } from 'ioredis';
 import { benchContracts, benchTaskName } from '../foreman/bench-tasks.js';
 import { settledTaskTableWrites, taskTableWrites } from '../infra/table-writes.js';
 import type { WorkerFinal } from '../infra/worker-process.js';
@@ -51,30 +43,25 @@ export function foremanContender(options: ForemanContenderOptions = {}): Contend
     async open(context: ContenderContext): Promise<ContenderSession> {
       const schema = await createTestDatabase('bench');
       const before = await taskTableWrites(schema.database.db);
-      // The client's own pool: ending it makes its backends publish their table counters.
-      const clientDatabase = createDatabase({ url: schema.url, schema: schema.schema, poolSize: 4 });
-      const logger = createLogger('bench-client', { level: 'silent' });
-      const records = new TaskRecordWriter({ db: clientDatabase.db, logger });
-      const connection = new Redis(context.redisUrl, { maxRetriesPerRequest: null });
-      const client = new TaskClient({
+      // The api process's runtime: the submits' pending rows reach PostgreSQL through its
+      // projector. Its own pool: stopping it makes its backends publish their table counters.
+      const runtime = await createRuntime({
+        name: 'bench-client',
+        env: loadConfig(baseEnvSchema, {
+          REDIS_URL: context.redisUrl,
+          QUEUE_PREFIX: 'bench',
+          DATABASE_URL: schema.url,
+          DATABASE_SCHEMA: schema.schema,
+          LOG_LEVEL: 'silent',
+        }),
         registry: new TaskRegistry(benchContracts),
-        connection,
-        prefix: 'bench',
-        events: new TaskEventPublisher({ connection, prefix: 'bench', logger }),
-        logger,
       });
-      // As in the api process: the submits' pending rows reach PostgreSQL through a projector.
-      const projector = new RecordProjector({ connection, prefix: 'bench', records, logger });
-      await projector.start();
+      const { client, records } = runtime;
       let closed = false;
       const release = async () => {
         if (closed) return;
         closed = true;
-        await client.close();
-        await projector.close();
-        await records.close();
-        connection.disconnect();
-        await clientDatabase.close();
+        await runtime.stop();
       };
       return {
         startWorker: () =>

@@ -3,17 +3,13 @@ import type { FairnessSettings } from '@foreman/config';
 import {
   defineTask,
   FairDispatcher,
-  FairScheduler,
   implementTask,
-  RecordProjector,
-  TaskClient,
-  TaskEventPublisher,
-  TaskRecordWriter,
+  RECORD_PROJECTOR_DEFAULTS,
   TaskRegistry,
   TaskWorker,
   userSubmitter,
 } from '@foreman/core';
-import { createTestRedis, waitFor } from '@foreman/core/testing';
+import { createTestRedis, createTestRuntime, waitFor } from '@foreman/core/testing';
 import { createTestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
 import { z } from 'zod';
@@ -63,14 +59,16 @@ async function runOnce(mode: 'off' | 'on', options: FairnessBenchOptions): Promi
   const logger = createLogger('bench-fairness', { level: 'silent' });
   const settings: FairnessSettings =
     mode === 'on' ? { [QUEUE]: { readyWindow: 2 * options.concurrency } } : {};
-  const fairness = new FairScheduler({ connection: redis.redis, prefix: redis.prefix, settings });
-  const records = new TaskRecordWriter({ db: schema.database.db, logger });
-  const client = new TaskClient({
+  // As in the api and worker processes: one runtime gives the client, fairness and records.
+  const runtime = await createTestRuntime({
+    redis,
+    database: schema,
     registry: new TaskRegistry([work]),
-    connection: redis.redis,
-    prefix: redis.prefix,
-    fairness,
+    logger,
+    env: { FAIRNESS: JSON.stringify(settings) },
+    projectorBlockMs: RECORD_PROJECTOR_DEFAULTS.blockMs,
   });
+  const { client, fairness, records, events } = runtime;
   const runs: Array<{ user: string; start: number; end: number }> = [];
   const dispatcher =
     mode === 'on'
@@ -94,14 +92,12 @@ async function runOnce(mode: 'off' | 'on', options: FairnessBenchOptions): Promi
     ],
     connection: redis.redis,
     prefix: redis.prefix,
-    events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+    events,
     records,
     logger,
     concurrency: options.concurrency,
     listeners: dispatcher ? [dispatcher.listener] : [],
   });
-  const projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, logger });
-  await projector.start();
   try {
     const submit = async (userId: string, count: number) => {
       for (let start = 0; start < count; start += 1_000) {
@@ -140,10 +136,7 @@ async function runOnce(mode: 'off' | 'on', options: FairnessBenchOptions): Promi
   } finally {
     await dispatcher?.stop();
     await worker.close();
-    await client.close();
-    const projecting = projector.close();
-    await records.close();
-    await projecting;
+    await runtime.stop();
     await redis.cleanup();
     await schema.drop();
   }

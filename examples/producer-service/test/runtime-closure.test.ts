@@ -51,7 +51,7 @@ async function runtimeClosure(entry: string): Promise<Set<string>> {
 }
 
 describe('the producer entry', () => {
-  it.each([['@foreman/core/producer'], ['@foreman/contracts'], ['../src/index.js']])(
+  it.each([['@foreman/core/producer'], ['@foreman/core/task'], ['@foreman/contracts'], ['../src/index.js']])(
     '%s loads no database, HTTP server, OpenTelemetry SDK or logger',
     async (entry) => {
       const closure = await runtimeClosure(entry === '../src/index.js' ? here('../src/index.ts') : entry);

@@ -1,4 +1,16 @@
-/** What happened to a task; one server-sent event of `GET /events` each. */
+import type { components } from './generated/openapi.js';
+
+/**
+ * One event as the api streams it: the data of a `GET /events` server-sent event, with the
+ * event's `id` (its resume position: pass it as `lastEventId` to continue after it). Taken from
+ * the api's OpenAPI document (`TaskEvent` component, built from core's), so it cannot drift.
+ */
+export type TaskEvent = components['schemas']['TaskEvent'];
+
+/** What happened to a task; each is also the name of its server-sent event. */
+export type TaskEventType = TaskEvent['type'];
+
+/** Every event type, for subscribing to each named event of the stream. */
 export const TASK_EVENT_TYPES = [
   'submitted',
   'started',
@@ -7,30 +19,10 @@ export const TASK_EVENT_TYPES = [
   'completed',
   'failed',
   'cancelled',
-] as const;
+  'output',
+] as const satisfies readonly TaskEventType[];
 
-export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
-
-/**
- * One event as the api streams it: the data of a `GET /events` server-sent event (the stream is
- * not in the OpenAPI document), with the event's `id`.
- */
-export interface TaskEvent {
-  type: TaskEventType;
-  taskId: string;
-  taskName: string;
-  queue: string;
-  userId?: string;
-  /** The workflow run the task is a node of, when it is one. */
-  workflowId?: string;
-  /** ISO time the event happened. */
-  at: string;
-  attempt?: number;
-  /** `progress` events: 0 to 100. */
-  percent?: number;
-  message?: string;
-  /** `failed` and `retrying` events. */
-  error?: string;
-  /** The event's resume position: pass it as `lastEventId` to continue after it. */
-  id: string;
-}
+/** A type the document adds and the list lacks fails to compile here. */
+const everyType: Exclude<TaskEventType, (typeof TASK_EVENT_TYPES)[number]> extends never ? true : never =
+  true;
+void everyType;

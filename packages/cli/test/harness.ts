@@ -1,15 +1,8 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { file, maintenance, sync } from '@foreman/contracts';
-import {
-  implementTask,
-  NonRetryableError,
-  RecordProjector,
-  TaskEventPublisher,
-  TaskRecordWriter,
-  TaskWorker,
-} from '@foreman/core';
-import { createTestRedis, startApiProcess, type TestRedis } from '@foreman/core/testing';
+import { implementTask, NonRetryableError, TaskRegistry, TaskWorker } from '@foreman/core';
+import { createTestRedis, createTestRuntime, startApiProcess, type TestRedis } from '@foreman/core/testing';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
 
@@ -53,18 +46,15 @@ export async function startCliSystem(label: string): Promise<CliSystem> {
   const api = await startApiProcess(root, { redis, database: testDb, env: { API_KEY_CACHE_MS: '1' } });
   const { baseUrl, adminKey } = api;
   const logger = createLogger('worker', { level: 'silent' });
-  const records = new TaskRecordWriter({ db: testDb.database.db });
-  const events = new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix });
-  const common = { connection: redis.redis, prefix: redis.prefix, records, logger, events };
-  // The workers' rows reach the table through the stream, as in a worker app.
-  const projector = new RecordProjector({
-    connection: redis.redis,
-    prefix: redis.prefix,
-    records,
+  // The workers' rows reach the table through the stream and its projector, as in a worker app.
+  const runtime = await createTestRuntime({
+    redis,
+    database: testDb,
+    registry: new TaskRegistry([maintenance.healthCheck, file.checksumFile, sync.fetchUrl]),
     logger,
-    blockMs: 100,
   });
-  await projector.start();
+  const { records, events } = runtime;
+  const common = { connection: redis.redis, prefix: redis.prefix, records, logger, events };
   let release = () => {};
   const gate = new Promise<void>((resolve) => {
     release = resolve;
@@ -128,9 +118,7 @@ export async function startCliSystem(label: string): Promise<CliSystem> {
     async stop() {
       release();
       await Promise.all(workers.map((worker) => worker.close()));
-      const projecting = projector.close();
-      await records.close();
-      await projecting;
+      await runtime.stop();
       await api.stop();
       await redis.cleanup();
       await testDb.drop();

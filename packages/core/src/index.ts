@@ -1,5 +1,9 @@
-export { createRuntime, type Runtime, type RuntimeOptions } from './app/create-runtime.js';
-export { type AppConnections, openConnections } from './app/open-connections.js';
+/**
+ * The whole core: the producer, task-author and worker-runtime entries, and the internals the api,
+ * beat and add-on packages build on (records, fairness, events, dead letters, quotas). Prefer the
+ * narrowest entry: `@foreman/core/producer`, `/task` or `/worker`.
+ */
+
 export {
   type IdempotencyClaim,
   IdempotencyKeys,
@@ -25,6 +29,7 @@ export { FairDispatcher, type FairDispatcherOptions } from './fairness/fair-disp
 export {
   type AdmittedJob,
   ANONYMOUS_USER,
+  FAIR_SCHEDULER_DEFAULTS,
   type FairJob,
   FairScheduler,
   type FairSchedulerOptions,
@@ -32,10 +37,10 @@ export {
   type UserQueueMetrics,
 } from './fairness/fair-scheduler.js';
 export * from './producer.js';
-export { SubmitQuota, type SubmitQuotaOptions } from './quota/submit-quota.js';
 export { findNul, NUL_MESSAGE, stripNul } from './records/nul.js';
 export { QuarantineLog, type QuarantineLogOptions } from './records/quarantine-log.js';
 export {
+  RECORD_PROJECTOR_DEFAULTS,
   RECORDS_GROUP,
   RecordProjector,
   type RecordProjectorOptions,
@@ -45,46 +50,20 @@ export { recordVersion } from './records/record-version.js';
 export {
   mergeRecords,
   type QuarantinedRow,
+  TASK_RECORD_WRITER_DEFAULTS,
   TaskRecordWriter,
   type TaskRecordWriterOptions,
   type TaskRecordWriterStats,
 } from './records/task-record-writer.js';
 export { unprojectedRecords } from './records/unprojected-records.js';
-export { checkRedisDurability } from './redis/check-durability.js';
 export {
   nextCronOccurrence,
   nextOccurrence,
   type OccurrenceTiming,
 } from './schedule/next-occurrence.js';
 export { MIN_EVERY_MS } from './schedule/validate-timing.js';
-export { implementTask, type TaskHandler, type TaskImplementation } from './task/implement-task.js';
-export { retryDelay } from './task/retry-policy.js';
 export { rowOwnerLookup } from './task/row-owner.js';
-export type { TaskContext } from './task/task-context.js';
 export { validatePayload } from './task/validate-payload.js';
-export type { ParentOutcome, WorkflowNodeContext } from './task/workflow-node-context.js';
-export {
-  checkWithin,
-  DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
-  type DependencyCheck,
-  type HealthChecks,
-  type HealthReport,
-  type HealthRoutes,
-  type HealthServer,
-  startHealthServer,
-} from './worker/health-server.js';
-export {
-  type AnyTaskImplementation,
-  runWorkerApp,
-  type WorkerApp,
-  type WorkerAppOptions,
-  type WorkerAppPlugin,
-  type WorkerResources,
-} from './worker/run-worker-app.js';
-export type {
-  TaskAttemptInfo,
-  TaskAttemptOutcome,
-  TaskLifecycleListener,
-  TaskProgressInfo,
-} from './worker/task-lifecycle-listener.js';
-export { TaskWorker, type TaskWorkerOptions } from './worker/task-worker.js';
+export * from './task.js';
+export { checkWholeNumbers } from './util/check-options.js';
+export * from './worker.js';

@@ -13,12 +13,13 @@ export {
   type SubmitOptions,
   type SubmitSettings,
   type SubmittedTask,
+  TASK_CLIENT_DEFAULTS,
   TaskClient,
   type TaskClientOptions,
   type TaskHandle,
   type WaitOptions,
 } from './client/task-client.js';
-export * from './errors/index.js';
+export * from './contract.js';
 export {
   type CreateRedisOptions,
   createRedis,
@@ -40,16 +41,5 @@ export {
   type OwnedTable,
   type RowOwnerLookup,
 } from './task/data-owner.js';
-export {
-  DEFAULT_TIMEOUT_MS,
-  defineTask,
-  MAX_PRIORITY,
-  type PayloadInputOf,
-  type PayloadOf,
-  type ResultOf,
-  type TaskAudience,
-  type TaskContract,
-  type TaskContractSpec,
-} from './task/define-task.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './task/retry-policy.js';
 export { TaskRegistry, type TaskTypeDescription } from './task/task-registry.js';

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { baseEnvSchema, type Env, loadConfig } from '@foreman/config';
+import type { TestDatabase } from '@foreman/db/testing';
+import { createRuntime, type Runtime, type RuntimeOptions } from './app/create-runtime.js';
 import { createRedis, type RedisConnection } from './redis/create-redis.js';
 
 /** The Redis that tests use; the machine's local server unless TEST_REDIS_URL says otherwise. */
@@ -31,6 +34,44 @@ export async function createTestRedis(label = 'test'): Promise<TestRedis> {
       await redis.quit();
     },
   };
+}
+
+export interface TestRuntimeOptions
+  extends Omit<RuntimeOptions, 'name' | 'env' | 'connections' | 'projectorBlockMs'> {
+  redis: Pick<TestRedis, 'redis' | 'url' | 'prefix'>;
+  database: Pick<TestDatabase, 'database' | 'url' | 'schema'>;
+  /** @defaultValue `'test'` */
+  name?: string;
+  /** Variables as a process reads them (e.g. `FAIRNESS` as JSON), over the test's own Redis and schema. */
+  env?: Env;
+  /**
+   * Longest one read of the projector blocks; short, so that stopping is quick.
+   * @defaultValue 100
+   */
+  projectorBlockMs?: number;
+}
+
+/**
+ * The runtime an app gets from `createRuntime`, on a test's own Redis prefix and database schema:
+ * harnesses wire nothing by hand, so they run what the apps run. Stopping it leaves the test's
+ * connections open (`cleanup()` and `drop()` close them).
+ */
+export function createTestRuntime(options: TestRuntimeOptions): Promise<Runtime> {
+  const { redis, database, name = 'test', env = {}, projectorBlockMs = 100, ...rest } = options;
+  return createRuntime({
+    ...rest,
+    name,
+    env: loadConfig(baseEnvSchema, {
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: redis.prefix,
+      DATABASE_URL: database.url,
+      DATABASE_SCHEMA: database.schema,
+      LOG_LEVEL: 'silent',
+      ...env,
+    }),
+    connections: { database: database.database, redis: redis.redis },
+    projectorBlockMs,
+  });
 }
 
 /** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */

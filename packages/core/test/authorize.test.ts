@@ -1,16 +1,16 @@
 import { aiTasks, apiKeys, deadLetters } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { z } from 'zod';
+import type { Runtime } from '../src/app/create-runtime.js';
 import { ownerSubmitter } from '../src/client/owner-submitter.js';
 import { SYSTEM_SUBMITTER, userSubmitter } from '../src/client/submitter.js';
-import { TaskClient } from '../src/client/task-client.js';
+import type { TaskClient } from '../src/client/task-client.js';
 import { DeadLetterStore } from '../src/dead-letters/dead-letter-store.js';
 import { TaskForbiddenError } from '../src/errors/task-forbidden-error.js';
 import { EVERY_USER } from '../src/task/data-owner.js';
 import { defineTask } from '../src/task/define-task.js';
-import { rowOwnerLookup } from '../src/task/row-owner.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
-import { createTestRedis, type TestRedis } from '../src/testing.js';
+import { createTestRedis, createTestRuntime, type TestRedis } from '../src/testing.js';
 
 const purge = defineTask({
   name: 'authz.purge_everything',
@@ -38,6 +38,7 @@ const admin = userSubmitter('root', true);
 describe('who may submit what', () => {
   let redis: TestRedis;
   let database: TestDatabase;
+  let runtime: Runtime;
   let client: TaskClient;
   let alicesAiTask: string;
   const queued = () => client.queue('authz').getJobCountByTypes('waiting', 'prioritized', 'delayed');
@@ -45,12 +46,13 @@ describe('who may submit what', () => {
   beforeAll(async () => {
     redis = await createTestRedis('authorize');
     database = await createTestDatabase('authorize');
-    client = new TaskClient({
+    runtime = await createTestRuntime({
+      redis,
+      database,
       registry: new TaskRegistry([purge, backup, runAi, prompt]),
-      connection: redis.redis,
-      prefix: redis.prefix,
-      rowOwner: rowOwnerLookup(database.database.db),
+      project: false,
     });
+    client = runtime.client;
     const [row] = await database.database.db
       .insert(aiTasks)
       .values({ userId: 'alice', name: 'daily', prompt: 'hi' })
@@ -58,7 +60,7 @@ describe('who may submit what', () => {
     alicesAiTask = row!.id;
   });
   afterAll(async () => {
-    await client.close();
+    await runtime.stop();
     await redis.cleanup();
     await database.drop();
   });

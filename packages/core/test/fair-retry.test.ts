@@ -1,18 +1,16 @@
 import { eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { z } from 'zod';
+import type { Runtime } from '../src/app/create-runtime.js';
 import { SYSTEM_SUBMITTER, userSubmitter } from '../src/client/submitter.js';
-import { TaskClient } from '../src/client/task-client.js';
+import type { TaskClient } from '../src/client/task-client.js';
 import { DeadLetterStore } from '../src/dead-letters/dead-letter-store.js';
-import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
 import { FairDispatcher } from '../src/fairness/fair-dispatcher.js';
-import { FairScheduler } from '../src/fairness/fair-scheduler.js';
-import { RecordProjector } from '../src/records/record-projector.js';
-import { TaskRecordWriter } from '../src/records/task-record-writer.js';
+import type { FairScheduler } from '../src/fairness/fair-scheduler.js';
 import { defineTask } from '../src/task/define-task.js';
 import { implementTask } from '../src/task/implement-task.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
-import { createTestRedis, type TestRedis, waitFor } from '../src/testing.js';
+import { createTestRedis, createTestRuntime, type TestRedis, waitFor } from '../src/testing.js';
 import { TaskWorker } from '../src/worker/task-worker.js';
 import { logger } from './fixtures.js';
 
@@ -27,11 +25,10 @@ const flaky = defineTask({
 
 let redis: TestRedis;
 let database: TestDatabase;
-let records: TaskRecordWriter;
+let runtime: Runtime;
 let fairness: FairScheduler;
 let client: TaskClient;
 let worker: TaskWorker;
-let projector: RecordProjector;
 let dispatcher: FairDispatcher;
 let failing = true;
 let release: () => void = () => undefined;
@@ -42,19 +39,14 @@ const gate = new Promise<void>((resolve) => {
 beforeAll(async () => {
   redis = await createTestRedis('fair-retry');
   database = await createTestDatabase('fair_retry');
-  records = new TaskRecordWriter({ db: database.database.db, logger });
-  fairness = new FairScheduler({
-    connection: redis.redis,
-    prefix: redis.prefix,
-    settings: { 'fair-retry': { readyWindow: 4, concurrency: 1 } },
-  });
-  client = new TaskClient({
+  runtime = await createTestRuntime({
+    redis,
+    database,
     registry: new TaskRegistry([flaky]),
-    connection: redis.redis,
-    prefix: redis.prefix,
-    events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
-    fairness,
+    logger,
+    env: { FAIRNESS: JSON.stringify({ 'fair-retry': { readyWindow: 4, concurrency: 1 } }) },
   });
+  ({ fairness, client } = runtime);
   dispatcher = new FairDispatcher({
     scheduler: fairness,
     queue: flaky.queue,
@@ -73,20 +65,12 @@ beforeAll(async () => {
     ],
     connection: redis.redis,
     prefix: redis.prefix,
-    events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
-    records,
+    events: runtime.events,
+    records: runtime.records,
     logger,
     concurrency: 4,
     listeners: [dispatcher.listener],
   });
-  projector = new RecordProjector({
-    connection: redis.redis,
-    prefix: redis.prefix,
-    records,
-    logger,
-    blockMs: 100,
-  });
-  await projector.start();
   await worker.start();
   dispatcher.start();
 });
@@ -95,9 +79,7 @@ afterAll(async () => {
   release();
   await dispatcher.stop();
   await worker.close();
-  await client.close();
-  await projector.close();
-  await records.close();
+  await runtime.stop();
   await redis.cleanup();
   await database.drop();
 });

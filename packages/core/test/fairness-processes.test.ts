@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { baseEnvSchema, loadConfig } from '@foreman/config';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
+import type { Runtime } from '../src/app/create-runtime.js';
 import { userSubmitter } from '../src/client/submitter.js';
-import { TaskClient } from '../src/client/task-client.js';
-import { FairScheduler } from '../src/fairness/fair-scheduler.js';
+import type { TaskClient } from '../src/client/task-client.js';
+import type { FairScheduler } from '../src/fairness/fair-scheduler.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
-import { createTestRedis, type TestRedis, waitFor } from '../src/testing.js';
+import { createTestRedis, createTestRuntime, type TestRedis, waitFor } from '../src/testing.js';
 import { fairWork } from './fair-work.js';
 
 // Two real worker processes share one fair queue; everything they run is logged in Redis.
@@ -25,6 +25,7 @@ interface Run {
 
 let redis: TestRedis;
 let database: TestDatabase;
+let runtime: Runtime;
 let client: TaskClient;
 let fairness: FairScheduler;
 const workers: ChildProcess[] = [];
@@ -79,17 +80,15 @@ const submit = (userId: string, count: number, ms: number) =>
 beforeAll(async () => {
   redis = await createTestRedis('fair-procs');
   database = await createTestDatabase('fair_procs');
-  fairness = new FairScheduler({
-    connection: redis.redis,
-    prefix: redis.prefix,
-    settings: loadConfig(baseEnvSchema, { FAIRNESS }).FAIRNESS,
-  });
-  client = new TaskClient({
+  // The workers' projectors store the records.
+  runtime = await createTestRuntime({
+    redis,
+    database,
     registry: new TaskRegistry([fairWork]),
-    connection: redis.redis,
-    prefix: redis.prefix,
-    fairness,
+    env: { FAIRNESS },
+    project: false,
   });
+  ({ client, fairness } = runtime);
   await Promise.all([startWorker(), startWorker()]);
 }, 90_000);
 
@@ -104,7 +103,7 @@ afterAll(async () => {
         }),
     ),
   );
-  await client.close();
+  await runtime.stop();
   await redis.cleanup();
   await database.drop();
 }, 60_000);

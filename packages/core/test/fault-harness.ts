@@ -1,10 +1,8 @@
 import { type Db, sql, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
-import { TaskClient } from '../src/client/task-client.js';
-import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
-import { TaskRecordWriter } from '../src/records/task-record-writer.js';
 import { createRedis, type RedisConnection } from '../src/redis/create-redis.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
+import { createTestRuntime } from '../src/testing.js';
 import { faultContracts, SIDE_EFFECTS_TABLE } from './fault-tasks.js';
 import { logger } from './fixtures.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
@@ -18,14 +16,15 @@ export async function faultHarness(label: string, redisUrl: string, prefix: stri
   const database: TestDatabase = await createTestDatabase(label);
   await database.database.db.execute(SIDE_EFFECTS_TABLE);
   const redis: RedisConnection = createRedis(redisUrl);
-  const records = new TaskRecordWriter({ db: database.database.db, logger });
-  const client = new TaskClient({
+  // Its pending rows go to the stream, for the workers' projectors (no projector runs here).
+  const runtime = await createTestRuntime({
+    redis: { redis, url: redisUrl, prefix },
+    database,
     registry: new TaskRegistry(faultContracts),
-    connection: redis,
-    prefix,
-    // Its pending rows go to the stream, for the workers' projectors (no projector runs here).
-    events: new TaskEventPublisher({ connection: redis, prefix }),
+    logger,
+    project: false,
   });
+  const { client, records } = runtime;
   const workers: WorkerProcess[] = [];
   const db: Db = database.database.db;
   const baseEnv = {
@@ -61,8 +60,7 @@ export async function faultHarness(label: string, redisUrl: string, prefix: stri
     },
     async close() {
       await Promise.all(workers.map((worker) => worker.kill()));
-      await client.close();
-      await records.close();
+      await runtime.stop();
       redis.disconnect();
       await database.drop();
     },

@@ -2,14 +2,10 @@ import { eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { createLogger, type Logger } from '@foreman/logger';
 import { z } from 'zod';
-import { TaskClient } from '../src/client/task-client.js';
-import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
-import { RecordProjector } from '../src/records/record-projector.js';
-import { TaskRecordWriter } from '../src/records/task-record-writer.js';
 import { defineTask } from '../src/task/define-task.js';
 import type { TaskImplementation } from '../src/task/implement-task.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
-import { createTestRedis, type TestRedis, waitFor } from '../src/testing.js';
+import { createTestRedis, createTestRuntime, type TestRedis, waitFor } from '../src/testing.js';
 import type { TaskLifecycleListener } from '../src/worker/task-lifecycle-listener.js';
 import { TaskWorker, type TaskWorkerOptions } from '../src/worker/task-worker.js';
 
@@ -34,17 +30,8 @@ export async function harness(
   const redis: TestRedis = await createTestRedis(label);
   const database: TestDatabase = await createTestDatabase(label);
   const registry = new TaskRegistry(implementations.map((task) => task.contract));
-  const records = new TaskRecordWriter({ db: database.database.db, logger });
-  const events = new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix, logger });
-  const client = new TaskClient({ registry, connection: redis.redis, prefix: redis.prefix, events });
-  const projector = new RecordProjector({
-    connection: redis.redis,
-    prefix: redis.prefix,
-    records,
-    logger,
-    blockMs: 100,
-  });
-  await projector.start();
+  const runtime = await createTestRuntime({ redis, database, registry, logger });
+  const { client, events, records, projector } = runtime;
   const newWorker = (options: Partial<TaskWorkerOptions> = {}) =>
     new TaskWorker({
       queue: implementations[0]!.contract.queue,
@@ -92,10 +79,7 @@ export async function harness(
     },
     async close() {
       await this.worker.close();
-      await client.close();
-      const projecting = projector.close();
-      await records.close();
-      await projecting;
+      await runtime.stop();
       await redis.cleanup();
       await database.drop();
     },

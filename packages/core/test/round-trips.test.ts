@@ -2,16 +2,13 @@ import { eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { TaskClient } from '../src/client/task-client.js';
+import type { Runtime } from '../src/app/create-runtime.js';
 import { cancelChannel, encodeCancelRequest, taskEventsStream } from '../src/events/channels.js';
-import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
-import { RecordProjector } from '../src/records/record-projector.js';
-import { TaskRecordWriter } from '../src/records/task-record-writer.js';
 import { createRedis, type RedisConnection } from '../src/redis/create-redis.js';
 import { defineTask } from '../src/task/define-task.js';
 import { implementTask } from '../src/task/implement-task.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
-import { waitFor } from '../src/testing.js';
+import { createTestRuntime, waitFor } from '../src/testing.js';
 import { TaskWorker } from '../src/worker/task-worker.js';
 import { logger } from './fixtures.js';
 import { type RedisServer, startRedisServer } from './redis-server.js';
@@ -51,24 +48,21 @@ describe('Redis round trips of a task', () => {
   let server: RedisServer;
   let redis: RedisConnection;
   let database: TestDatabase;
-  let records: TaskRecordWriter;
-  let client: TaskClient;
+  let runtime: Runtime;
   let worker: TaskWorker;
-  let projector: RecordProjector;
   const prefix = 'trips';
 
   beforeAll(async () => {
     server = await startRedisServer();
     redis = createRedis(server.url);
     database = await createTestDatabase('trips');
-    records = new TaskRecordWriter({ db: database.database.db, logger });
-    const events = new TaskEventPublisher({ connection: redis, prefix });
-    client = new TaskClient({
+    runtime = await createTestRuntime({
+      redis: { redis, url: server.url, prefix },
+      database,
       registry: new TaskRegistry([noop]),
-      connection: redis,
-      prefix,
-      events,
+      logger,
     });
+    const { events, records } = runtime;
     worker = new TaskWorker({
       queue: 'trips',
       tasks: [implementTask(noop, ({ key }) => void ran.push(key))],
@@ -79,15 +73,11 @@ describe('Redis round trips of a task', () => {
       logger,
       concurrency: 4,
     });
-    projector = new RecordProjector({ connection: redis, prefix, records, logger, blockMs: 100 });
-    await projector.start();
     await worker.start();
   }, 60_000);
   afterAll(async () => {
     await worker.close();
-    await client.close();
-    await projector.close();
-    await records.close();
+    await runtime.stop();
     redis.disconnect();
     await database.drop();
     await server.stop();
@@ -101,7 +91,7 @@ describe('Redis round trips of a task', () => {
       redis,
       prefix,
       async () => {
-        const submitted = await client.submitBulk(
+        const submitted = await runtime.client.submitBulk(
           Array.from({ length: 50 }, (_, i) => ({ name: 'trips.noop', payload: { key: `n${i}` } })),
         );
         await waitFor(
@@ -121,7 +111,7 @@ describe('Redis round trips of a task', () => {
   });
 
   it('does not run a task whose cancel request reached the worker before the task did', async () => {
-    const { taskId } = await client.submit('trips.noop', { key: 'raced' }, { delayMs: 500 });
+    const { taskId } = await runtime.client.submit('trips.noop', { key: 'raced' }, { delayMs: 500 });
     // What cancel sends when it finds the task just taken by a worker: the run being started.
     await redis.publish(cancelChannel(prefix), encodeCancelRequest({ taskId, run: 1 }));
     await waitFor(async () => ((await status(taskId)) === 'cancelled' ? true : undefined), {
@@ -131,7 +121,7 @@ describe('Redis round trips of a task', () => {
   });
 
   it('runs a task whose remembered cancel request was for another run', async () => {
-    const { taskId } = await client.submit('trips.noop', { key: 'later-run' }, { delayMs: 300 });
+    const { taskId } = await runtime.client.submit('trips.noop', { key: 'later-run' }, { delayMs: 300 });
     await redis.publish(cancelChannel(prefix), encodeCancelRequest({ taskId, run: 2 }));
     await waitFor(async () => ((await status(taskId)) === 'completed' ? true : undefined), {
       what: 'the run',

@@ -2,15 +2,12 @@ import { eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { z } from 'zod';
 import { userSubmitter } from '../src/client/submitter.js';
-import { TaskClient } from '../src/client/task-client.js';
 import { TaskWaitTimeoutError } from '../src/errors/task-wait-timeout-error.js';
 import { taskEventsStream } from '../src/events/channels.js';
-import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
-import { FairScheduler } from '../src/fairness/fair-scheduler.js';
 import { defineTask } from '../src/task/define-task.js';
 import { implementTask } from '../src/task/implement-task.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
-import { createTestRedis, type TestRedis, waitFor } from '../src/testing.js';
+import { createTestRedis, createTestRuntime, type TestRedis, waitFor } from '../src/testing.js';
 import { runWorkerApp, type WorkerApp } from '../src/worker/run-worker-app.js';
 
 const origin = defineTask({
@@ -23,6 +20,8 @@ const followUp = defineTask({
   queue: 'runtime-held',
   payload: z.object({ n: z.number() }),
 });
+
+const FAIRNESS = JSON.stringify({ 'runtime-held': { readyWindow: 1 } });
 
 // The ai-worker case: a handler submits a task through the client its app's runtime lends it.
 describe('one runtime for every process', () => {
@@ -58,7 +57,7 @@ describe('one runtime for every process', () => {
         DATABASE_SCHEMA: database.schema,
         LOG_LEVEL: 'silent',
         // The follow-up's queue is fair and has no worker here: admission holds it.
-        FAIRNESS: JSON.stringify({ 'runtime-held': { readyWindow: 1 } }),
+        FAIRNESS,
         // As the maintenance worker has it: this process carries out completion callbacks.
         COMPLETION_DISPATCHER: 'true',
       },
@@ -72,15 +71,16 @@ describe('one runtime for every process', () => {
   });
 
   it('records, announces and fairly admits a task a handler submits', async () => {
-    const client = new TaskClient({
-      registry: new TaskRegistry([origin]),
-      connection: redis.redis,
-      prefix: redis.prefix,
-      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+    // A test's runtime is built like the app's, with the same fairness.
+    const runtime = await createTestRuntime({
+      redis,
+      database,
+      registry: new TaskRegistry([origin, followUp]),
+      env: { FAIRNESS },
+      project: false,
     });
-    await client.submit(origin, { userId: 'ada' });
+    await runtime.client.submit(origin, { userId: 'ada' });
     const taskId = await waitFor(() => submitted[0], { what: 'the follow-up' });
-    await client.close();
 
     const row = await waitFor(
       async () => (await database.database.db.select().from(tasks).where(eq(tasks.id, taskId)))[0],
@@ -95,37 +95,28 @@ describe('one runtime for every process', () => {
     const entries = await redis.redis.xrange(taskEventsStream(redis.prefix), '-', '+');
     const events = entries.map(([, fields]) => JSON.parse(fields[1]!) as { type: string; taskId: string });
     expect(events).toContainEqual(expect.objectContaining({ type: 'submitted', taskId }));
-    const fairness = new FairScheduler({
-      connection: redis.redis,
-      prefix: redis.prefix,
-      settings: app.config.FAIRNESS,
-    });
-    expect(await fairness.holds('runtime-held', taskId)).toBe(true);
+    expect(await runtime.fairness.holds('runtime-held', taskId)).toBe(true);
     // Waiting on it reads admission too: it is pending there, not missing.
-    const reader = new TaskClient({
-      registry: new TaskRegistry([followUp]),
-      connection: redis.redis,
-      prefix: redis.prefix,
-      fairness,
-    });
-    await expect(reader.waitFor({ taskId }, { timeoutMs: 100 })).rejects.toBeInstanceOf(TaskWaitTimeoutError);
-    await reader.close();
+    await expect(runtime.client.waitFor({ taskId }, { timeoutMs: 100 })).rejects.toBeInstanceOf(
+      TaskWaitTimeoutError,
+    );
+    await runtime.stop();
   });
 
   it('runs a completion dispatcher when COMPLETION_DISPATCHER is on: a link runs', async () => {
-    const client = new TaskClient({
+    const runtime = await createTestRuntime({
+      redis,
+      database,
       registry: new TaskRegistry([origin]),
-      connection: redis.redis,
-      prefix: redis.prefix,
-      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+      project: false,
     });
-    await client.submit(
+    await runtime.client.submit(
       origin,
       { userId: 'bo' },
       { link: [{ name: 'runtime.origin', payload: { userId: 'cy' } }] },
     );
     await waitFor(() => (handled.includes('cy') ? true : undefined), { what: 'the linked task' });
     expect(handled.filter((userId) => userId === 'cy')).toHaveLength(1);
-    await client.close();
+    await runtime.stop();
   });
 });

@@ -12,6 +12,7 @@ export {
   type Heartbeat,
   heartbeatKey,
   readHeartbeats,
+  WORKER_HEARTBEAT_DEFAULTS,
   WorkerHeartbeat,
   type WorkerHeartbeatOptions,
 } from './heartbeat/worker-heartbeat.js';
@@ -23,8 +24,13 @@ export { QueueMetrics, type QueueMetricsOptions } from './queue/queue-metrics.js
 export { ServiceMetrics, type ServiceMetricsOptions } from './service-metrics.js';
 export { HostMetrics, type HostMetricsOptions } from './system/host-metrics.js';
 export { ProcessMetrics } from './system/process-metrics.js';
-export { TaskMetrics, type TaskMetricsOptions } from './task/task-metrics.js';
+export { TASK_METRICS_DEFAULTS, TaskMetrics, type TaskMetricsOptions } from './task/task-metrics.js';
 export { TaskRecordStats } from './task/task-record-stats.js';
 export type { TaskTypeSummary } from './task/task-type-summary.js';
-export { type PercentileSummary, SlidingWindow, type SlidingWindowOptions } from './window/sliding-window.js';
+export {
+  type PercentileSummary,
+  SLIDING_WINDOW_DEFAULTS,
+  SlidingWindow,
+  type SlidingWindowOptions,
+} from './window/sliding-window.js';
 export { WorkerMetrics, type WorkerMetricsOptions } from './worker-metrics.js';

@@ -1,5 +1,5 @@
-import type { WorkerApp, WorkerAppPlugin } from '@foreman/core';
-import { WorkerHeartbeat } from './heartbeat/worker-heartbeat.js';
+import { checkWholeNumbers, type WorkerApp, type WorkerAppPlugin } from '@foreman/core';
+import { WORKER_HEARTBEAT_DEFAULTS, WorkerHeartbeat } from './heartbeat/worker-heartbeat.js';
 import { metricsRoutes } from './http/metrics-routes.js';
 import { MetricsRegistry } from './metrics-registry.js';
 import { QueueMetrics } from './queue/queue-metrics.js';
@@ -7,11 +7,18 @@ import { RecordMetrics } from './records/record-metrics.js';
 import { HostMetrics } from './system/host-metrics.js';
 import { ProcessMetrics } from './system/process-metrics.js';
 import { TaskMetrics, type TaskMetricsOptions } from './task/task-metrics.js';
+import { SLIDING_WINDOW_DEFAULTS } from './window/sliding-window.js';
 
 export interface WorkerMetricsOptions {
-  /** Span of the in-process percentiles. */
+  /**
+   * Span of the in-process percentiles.
+   * @defaultValue {@link SLIDING_WINDOW_DEFAULTS}.windowMs
+   */
   windowMs?: number;
-  /** Period of the worker's heartbeat in Redis. */
+  /**
+   * Period of the worker's heartbeat in Redis.
+   * @defaultValue {@link WORKER_HEARTBEAT_DEFAULTS}.intervalMs
+   */
   heartbeatMs?: number;
 }
 
@@ -31,8 +38,13 @@ export class WorkerMetrics implements WorkerAppPlugin {
   private heartbeat: WorkerHeartbeat | undefined;
 
   constructor(private readonly options: WorkerMetricsOptions = {}) {
+    // The heartbeat starts with the app: its period is checked here, with the window's.
+    checkWholeNumbers('WorkerMetrics', {
+      windowMs: options.windowMs ?? SLIDING_WINDOW_DEFAULTS.windowMs,
+      heartbeatMs: options.heartbeatMs ?? WORKER_HEARTBEAT_DEFAULTS.intervalMs,
+    });
     const taskOptions: TaskMetricsOptions = { meter: this.registry.meter };
-    if (options.windowMs) taskOptions.windowMs = options.windowMs;
+    if (options.windowMs !== undefined) taskOptions.windowMs = options.windowMs;
     this.tasks = new TaskMetrics(taskOptions);
     this.metricsRoutes = metricsRoutes(this.registry, () => this.tasks.summaries());
   }
@@ -72,7 +84,7 @@ export class WorkerMetrics implements WorkerAppPlugin {
       service: app.name,
       queue: app.worker.queue,
       concurrency: app.config.WORKER_CONCURRENCY,
-      ...(this.options.heartbeatMs ? { intervalMs: this.options.heartbeatMs } : {}),
+      ...(this.options.heartbeatMs === undefined ? {} : { intervalMs: this.options.heartbeatMs }),
     });
     await this.heartbeat.start();
   }

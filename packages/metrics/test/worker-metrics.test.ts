@@ -1,12 +1,13 @@
 import {
   defineTask,
   implementTask,
+  type Runtime,
   runWorkerApp,
-  TaskClient,
+  type TaskClient,
   TaskRegistry,
   type WorkerApp,
 } from '@foreman/core';
-import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
+import { createTestRedis, createTestRuntime, type TestRedis, waitFor } from '@foreman/core/testing';
 import { eq, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { z } from 'zod';
@@ -29,6 +30,7 @@ describe('WorkerMetrics in a real worker app', () => {
   let redis: TestRedis;
   let database: TestDatabase;
   let app: WorkerApp;
+  let runtime: Runtime;
   let client: TaskClient;
   const metrics = new WorkerMetrics({ heartbeatMs: 200 });
   const get = (path: string) => fetch(`http://127.0.0.1:${app.health.port}${path}`);
@@ -57,11 +59,14 @@ describe('WorkerMetrics in a real worker app', () => {
       handleSignals: false,
       plugins: [metrics],
     });
-    client = new TaskClient({
+    // The worker app projects the records.
+    runtime = await createTestRuntime({
+      redis,
+      database,
       registry: new TaskRegistry([sleep]),
-      connection: redis.redis,
-      prefix: redis.prefix,
+      project: false,
     });
+    client = runtime.client;
     const submitted = [];
     for (let i = 1; i <= 10; i++) submitted.push(await client.submit(sleep.name, { ms: i * 10 }));
     await client.submit(sleep.name, { ms: 1, fail: true });
@@ -75,7 +80,7 @@ describe('WorkerMetrics in a real worker app', () => {
   });
 
   afterAll(async () => {
-    await client.close();
+    await runtime.stop();
     await app.stop();
     await redis.cleanup();
     await database.drop();
@@ -203,11 +208,13 @@ describe('WorkerMetrics with METRICS_ENABLED=false', () => {
       plugins: [metrics],
     });
     try {
-      const client = new TaskClient({
+      const runtime = await createTestRuntime({
+        redis,
+        database,
         registry: new TaskRegistry([sleep]),
-        connection: redis.redis,
-        prefix: redis.prefix,
+        project: false,
       });
+      const { client } = runtime;
       const { taskId } = await client.submit(sleep.name, { ms: 1 });
       await waitFor(
         async () =>
@@ -216,7 +223,7 @@ describe('WorkerMetrics with METRICS_ENABLED=false', () => {
           what: 'the task to run',
         },
       );
-      await client.close();
+      await runtime.stop();
       expect(metrics.tasks.summaries()).toEqual([]);
       expect((await fetch(`http://127.0.0.1:${app.health.port}/metrics`)).status).toBe(404);
       expect((await fetch(`http://127.0.0.1:${app.health.port}/health`)).status).toBe(200);

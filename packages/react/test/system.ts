@@ -6,14 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { sync } from '@foreman/contracts';
-import {
-  implementTask,
-  RecordProjector,
-  TaskEventPublisher,
-  TaskRecordWriter,
-  TaskWorker,
-} from '@foreman/core';
-import { createTestRedis, startApiProcess } from '@foreman/core/testing';
+import { implementTask, TaskRegistry, TaskWorker } from '@foreman/core';
+import { createTestRedis, createTestRuntime, startApiProcess } from '@foreman/core/testing';
 import { createTestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
 
@@ -30,23 +24,20 @@ const api = await startApiProcess(root, {
   },
 });
 const logger = createLogger('worker', { level: 'silent' });
-const records = new TaskRecordWriter({ db: testDb.database.db });
-const projector = new RecordProjector({
-  connection: redis.redis,
-  prefix: redis.prefix,
-  records,
+const runtime = await createTestRuntime({
+  redis,
+  database: testDb,
+  registry: new TaskRegistry([sync.fetchUrl]),
   logger,
-  blockMs: 100,
 });
-await projector.start();
 let waiting: Array<() => void> = [];
 const worker = new TaskWorker({
   queue: 'sync',
   connection: redis.redis,
   prefix: redis.prefix,
-  records,
+  records: runtime.records,
   logger,
-  events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+  events: runtime.events,
   tasks: [
     implementTask(sync.fetchUrl, async (_payload, context) => {
       await context.progress(40, 'waiting for release');
@@ -67,9 +58,7 @@ lines.on('line', (line) => {
 lines.on('close', async () => {
   for (const resolve of waiting) resolve();
   await worker.close();
-  const projecting = projector.close();
-  await records.close();
-  await projecting;
+  await runtime.stop();
   await api.stop();
   await redis.cleanup();
   await testDb.drop();

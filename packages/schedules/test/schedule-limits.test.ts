@@ -1,12 +1,13 @@
 import {
   defineTask,
+  type Runtime,
   SubmitQuota,
   SYSTEM_SUBMITTER,
-  TaskClient,
+  type TaskClient,
   TaskRegistry,
   userSubmitter,
 } from '@foreman/core';
-import { createTestRedis, type TestRedis } from '@foreman/core/testing';
+import { createTestRedis, createTestRuntime, type TestRedis } from '@foreman/core/testing';
 import { apiKeys, schedules } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { createLogger } from '@foreman/logger';
@@ -28,6 +29,7 @@ const root = { userId: 'root', submitter: userSubmitter('root', true) };
 describe('limits and rights of user schedules', () => {
   let redis: TestRedis;
   let database: TestDatabase;
+  let runtime: Runtime;
   let client: TaskClient;
   let service: ScheduleService;
   const rows = () => database.database.db.select().from(schedules);
@@ -36,11 +38,13 @@ describe('limits and rights of user schedules', () => {
   beforeAll(async () => {
     redis = await createTestRedis('schedule-limits');
     database = await createTestDatabase('schedule-limits');
-    client = new TaskClient({
+    runtime = await createTestRuntime({
+      redis,
+      database,
       registry: new TaskRegistry([purge, ping]),
-      connection: redis.redis,
-      prefix: redis.prefix,
+      project: false,
     });
+    client = runtime.client;
     service = new ScheduleService({
       db: database.database.db,
       client,
@@ -48,7 +52,7 @@ describe('limits and rights of user schedules', () => {
     });
   });
   afterAll(async () => {
-    await client.close();
+    await runtime.stop();
     await redis.cleanup();
     await database.drop();
   });

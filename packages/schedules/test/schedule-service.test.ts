@@ -1,5 +1,5 @@
-import { declareSchedule, defineTask, TaskClient, TaskRegistry } from '@foreman/core';
-import { createTestRedis, type TestRedis } from '@foreman/core/testing';
+import { declareSchedule, defineTask, type Runtime, type TaskClient, TaskRegistry } from '@foreman/core';
+import { createTestRedis, createTestRuntime, type TestRedis } from '@foreman/core/testing';
 import { schedules } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { z } from 'zod';
@@ -34,21 +34,24 @@ const declared = [
 describe('ScheduleService', () => {
   let redis: TestRedis;
   let database: TestDatabase;
+  let runtime: Runtime;
   let client: TaskClient;
   let service: ScheduleService;
 
   beforeAll(async () => {
     redis = await createTestRedis('schedules');
     database = await createTestDatabase('schedules');
-    client = new TaskClient({
+    runtime = await createTestRuntime({
+      redis,
+      database,
       registry: new TaskRegistry([cleanup, report]),
-      connection: redis.redis,
-      prefix: redis.prefix,
+      project: false,
     });
+    client = runtime.client;
     service = new ScheduleService({ db: database.database.db, client });
   });
   afterAll(async () => {
-    await client.close();
+    await runtime.stop();
     await redis.cleanup();
     await database.drop();
   });

@@ -2,15 +2,11 @@ import {
   createRedis,
   defineTask,
   implementTask,
-  RecordProjector,
-  TaskClient,
   type TaskContext,
-  TaskEventPublisher,
-  TaskRecordWriter,
   TaskRegistry,
   TaskWorker,
 } from '@foreman/core';
-import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
+import { createTestRedis, createTestRuntime, type TestRedis, waitFor } from '@foreman/core/testing';
 import { createDatabase, type Database } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { createLogger, type Logger } from '@foreman/logger';
@@ -94,17 +90,9 @@ export async function workflowHarness(label: string) {
   const redis: TestRedis = await createTestRedis(label);
   const database: TestDatabase = await createTestDatabase(label);
   const registry = new TaskRegistry([add, multiply, explode, cleanup, hold]);
-  const records = new TaskRecordWriter({ db: database.database.db, logger });
-  const events = new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix });
-  // The workers' rows reach the table through the stream, as in a worker app.
-  const projector = new RecordProjector({
-    connection: redis.redis,
-    prefix: redis.prefix,
-    records,
-    logger,
-    blockMs: 100,
-  });
-  await projector.start();
+  // The workers' rows reach the table through the stream and its projector, as in a worker app.
+  const runtime = await createTestRuntime({ redis, database, registry, logger });
+  const { records, events } = runtime;
   const workers = ['wf-a', 'wf-b'].map(
     (queue) =>
       new TaskWorker({
@@ -126,12 +114,14 @@ export async function workflowHarness(label: string) {
     const connection = createRedis(redis.url);
     const db: Database = createDatabase({ url: database.url, schema: database.schema, poolSize: 4 });
     // Its rows go to the stream, which the harness's projector stores.
-    const tasks = new TaskClient({
+    const runtime = await createTestRuntime({
+      redis: { redis: connection, url: redis.url, prefix: redis.prefix },
+      database: { database: db, url: database.url, schema: database.schema },
       registry,
-      connection,
-      prefix: redis.prefix,
-      events: new TaskEventPublisher({ connection, prefix: redis.prefix }),
+      logger,
+      project: false,
     });
+    const tasks = runtime.client;
     const engine = new WorkflowEngine({ db: db.db, client: tasks, predicates, logger });
     const orchestrator = new WorkflowOrchestrator({ db: db.db, engine, logger, pollIntervalMs: 100 });
     await orchestrator.start();
@@ -143,7 +133,7 @@ export async function workflowHarness(label: string) {
         if (stopped) return;
         stopped = true;
         await orchestrator.stop();
-        await tasks.close();
+        await runtime.stop();
         connection.disconnect();
         await db.close();
       },
@@ -172,9 +162,7 @@ export async function workflowHarness(label: string) {
     async close() {
       for (const handle of orchestrating) await handle.stop();
       await Promise.all(workers.map((worker) => worker.close()));
-      const projecting = projector.close();
-      await records.close();
-      await projecting;
+      await runtime.stop();
       await redis.cleanup();
       await database.drop();
     },

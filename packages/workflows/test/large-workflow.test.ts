@@ -1,12 +1,5 @@
-import {
-  RecordProjector,
-  TaskClient,
-  TaskEventPublisher,
-  TaskRecordWriter,
-  TaskRegistry,
-  userSubmitter,
-} from '@foreman/core';
-import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
+import { type Runtime, type TaskClient, TaskRegistry, userSubmitter } from '@foreman/core';
+import { createTestRedis, createTestRuntime, type TestRedis, waitFor } from '@foreman/core/testing';
 import { eq, tasks, workflowNodes } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import { workflow } from '../src/definition.js';
@@ -18,26 +11,21 @@ import { add, cleanup, logger, multiply } from './fixtures.js';
 describe('a 1,000-node workflow', () => {
   let redis: TestRedis;
   let testDb: TestDatabase;
-  let records: TaskRecordWriter;
-  let projector: RecordProjector;
+  let runtime: Runtime;
   let client: TaskClient;
   beforeAll(async () => {
     redis = await createTestRedis('large_workflow');
     testDb = await createTestDatabase('large_workflow');
-    records = new TaskRecordWriter({ db: testDb.database.db, logger });
-    client = new TaskClient({
+    runtime = await createTestRuntime({
+      redis,
+      database: testDb,
       registry: new TaskRegistry([add, multiply, cleanup]),
-      connection: redis.redis,
-      prefix: redis.prefix,
-      events: new TaskEventPublisher({ connection: redis.redis, prefix: redis.prefix }),
+      logger,
     });
-    projector = new RecordProjector({ connection: redis.redis, prefix: redis.prefix, records, blockMs: 100 });
-    await projector.start();
+    client = runtime.client;
   });
   afterAll(async () => {
-    await client.close();
-    await projector.close();
-    await records.close();
+    await runtime.stop();
     await redis.cleanup();
     await testDb.drop();
   });

@@ -1,4 +1,4 @@
-import { TaskError } from '@foreman/core';
+import { TaskError } from '@foreman/core/task';
 
 /** The user's daily token budget is spent: no new model call is made until the next UTC day. */
 export class AiBudgetExceededError extends TaskError<'AI_BUDGET_EXCEEDED'> {

@@ -1,4 +1,4 @@
-import { TaskError } from '@foreman/core';
+import { TaskError } from '@foreman/core/task';
 
 export type AiRunErrorCode =
   | 'STEP_LIMIT_REACHED'

@@ -1,6 +1,6 @@
 import { type ChatClient, ChatCompletionError } from '@foreman/ai-client';
 import { ai } from '@foreman/contracts';
-import { implementTask, NonRetryableError } from '@foreman/core';
+import { implementTask, NonRetryableError } from '@foreman/core/task';
 import { AiBudgetExceededError } from '../agent/ai-budget-exceeded-error.js';
 import type { AiUsageMeter } from '../agent/ai-usage-meter.js';
 import { pushedBack } from './pushed-back.js';

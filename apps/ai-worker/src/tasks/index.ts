@@ -1,4 +1,4 @@
-import type { AnyTaskImplementation } from '@foreman/core';
+import type { AnyTaskImplementation } from '@foreman/core/task';
 import { completePromptTask } from './complete-prompt.js';
 import { type ProcessDueAiTasksDeps, processDueAiTasksTask } from './process-due-ai-tasks.js';
 import { type RunAiTaskDeps, runAiTaskTask } from './run-ai-task.js';

@@ -1,5 +1,6 @@
 import { ai } from '@foreman/contracts';
-import { implementTask, SYSTEM_SUBMITTER, type TaskClient } from '@foreman/core';
+import { SYSTEM_SUBMITTER, type TaskClient } from '@foreman/core/producer';
+import { implementTask } from '@foreman/core/task';
 import { aiTasks, and, asc, type Db, eq, lte } from '@foreman/db';
 
 export interface ProcessDueAiTasksDeps {

@@ -1,5 +1,5 @@
 import { ChatCompletionError } from '@foreman/ai-client';
-import { RateLimitedError } from '@foreman/core';
+import { RateLimitedError } from '@foreman/core/task';
 
 /**
  * The model server's 429 with a Retry-After, as the push-back the worker honours without spending

@@ -6,7 +6,7 @@ import {
   stripNul,
   type TaskEventPublisher,
   TaskParkedError,
-} from '@foreman/core';
+} from '@foreman/core/task';
 import { type AiTaskRow, aiTasks, and, type Db, eq } from '@foreman/db';
 import { AiBudgetExceededError } from '../agent/ai-budget-exceeded-error.js';
 import type { AiRunner, AiRunResult } from '../agent/ai-run.js';

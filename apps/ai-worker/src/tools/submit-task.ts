@@ -1,11 +1,11 @@
 import {
   PayloadValidationError,
-  type SubmitQuota,
   type TaskClient,
   TaskError,
   type TaskRegistry,
   userSubmitter,
-} from '@foreman/core';
+} from '@foreman/core/producer';
+import type { SubmitQuota } from '@foreman/core/worker';
 import { z } from 'zod';
 import { defineTool } from './ai-tool.js';
 import { ToolError } from './tool-error.js';

@@ -1,4 +1,4 @@
-import { TaskParkedError } from '@foreman/core';
+import { TaskParkedError } from '@foreman/core/task';
 import { APPROVAL_DECISIONS, type ApprovalStore } from '@foreman/db';
 import { z } from 'zod';
 import { AiRunError } from '../agent/ai-run-error.js';

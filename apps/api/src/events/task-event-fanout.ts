@@ -1,4 +1,4 @@
-import { duplicateRedis, type RedisConnection } from '@foreman/core';
+import { duplicateRedis, type RedisConnection } from '@foreman/core/producer';
 import { ApiError } from '../http/api-error.js';
 import { compareEventIds, type EventBatch, type TaskEventReader } from './task-event-reader.js';
 

@@ -1,5 +1,4 @@
-import type { RedisConnection } from '@foreman/core';
-import { type TaskEvent, taskEventsStream } from '@foreman/core';
+import { type RedisConnection, type TaskEvent, taskEventsStream } from '@foreman/core';
 
 const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 

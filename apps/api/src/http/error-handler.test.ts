@@ -1,5 +1,5 @@
 import { AlertNotFoundError } from '@foreman/alerting';
-import { PayloadValidationError, QuotaExceededError, TaskError, TaskStateError } from '@foreman/core';
+import { PayloadValidationError, QuotaExceededError, TaskError, TaskStateError } from '@foreman/core/task';
 import { createLogger } from '@foreman/logger';
 import { ScheduleExistsError, ScheduleLimitError, ScheduleNotFoundError } from '@foreman/schedules';
 import { WorkflowNotFoundError } from '@foreman/workflows';

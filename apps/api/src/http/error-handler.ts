@@ -1,5 +1,5 @@
 import { AlertingError } from '@foreman/alerting';
-import { QuotaExceededError, TaskError } from '@foreman/core';
+import { QuotaExceededError, TaskError } from '@foreman/core/task';
 import type { Logger } from '@foreman/logger';
 import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';

@@ -1,5 +1,5 @@
 import type { AlertingErrorCode } from '@foreman/alerting';
-import type { TaskErrorCode } from '@foreman/core';
+import type { TaskErrorCode } from '@foreman/core/task';
 import type { MailboxErrorCode } from '@foreman/imap';
 import type { ScheduleErrorCode } from '@foreman/schedules';
 import type { WorkflowErrorCode } from '@foreman/workflows';
@@ -162,8 +162,10 @@ export function httpStatus(code: ApiErrorCode): ContentfulStatusCode {
     case 'TASK_RATE_LIMITED':
     case 'TOO_MANY_STREAMS':
       return 429;
-    // A registry with a name twice is the server's fault, not the request's.
+    // A registry with a name twice, or a component built with a bad option, is the server's
+    // fault, not the request's.
     case 'INTERNAL':
+    case 'OPTION_INVALID':
     case 'TASK_DUPLICATE':
       return 500;
     case 'CHANNEL_DELIVERY_FAILED':

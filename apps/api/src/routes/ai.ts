@@ -1,5 +1,5 @@
 import { ai } from '@foreman/contracts';
-import type { TaskClient } from '@foreman/core';
+import type { TaskClient } from '@foreman/core/producer';
 import { AiUsageStore, aiTasks, type Db, eq } from '@foreman/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';

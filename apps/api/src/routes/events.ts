@@ -1,4 +1,4 @@
-import type { TaskEvent } from '@foreman/core';
+import { TASK_EVENT_TYPES, type TaskEvent } from '@foreman/core';
 import type { ApiKeyIdentity } from '@foreman/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
@@ -8,6 +8,7 @@ import type { ApiEnv } from '../http/api-env.js';
 import { ApiError } from '../http/api-error.js';
 import { validationHook } from '../http/validation-hook.js';
 import { commonErrors, errorSchema } from '../schemas/error.js';
+import { taskEventSchema } from '../schemas/task-event.js';
 import { errorFor } from '../services/error-view.js';
 import { TaskService } from '../services/task-service.js';
 
@@ -41,14 +42,15 @@ export interface EventRouteOptions {
  */
 export function eventRoutes({ reader, fanout }: EventRouteOptions) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  app.openAPIRegistry.register('TaskEvent', taskEventSchema);
   app.openapi(
     createRoute({
       method: 'get',
       path: '/',
       tags: ['events'],
-      summary: 'Stream of task events (submitted, started, progress, retrying, completed, failed, cancelled)',
+      summary: `Stream of task events (${TASK_EVENT_TYPES.join(', ')})`,
       description:
-        'text/event-stream; each event `id` is a resume position: reconnect with `Last-Event-ID` to get what was missed.',
+        'text/event-stream; each event is named by its type, its data is a `TaskEvent` (components), and its `id` is a resume position: reconnect with `Last-Event-ID` to get what was missed.',
       request: { query: filterSchema },
       responses: {
         200: { description: 'An event stream', content: { 'text/event-stream': { schema: z.string() } } },

@@ -1,4 +1,4 @@
-import { type TaskClient, TaskError } from '@foreman/core';
+import { type TaskClient, TaskError } from '@foreman/core/producer';
 import { and, type Database, gte, isNotNull, sql, tasks } from '@foreman/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';

@@ -1,4 +1,4 @@
-import type { TaskRegistry } from '@foreman/core';
+import type { TaskRegistry } from '@foreman/core/producer';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';
 import { commonErrors } from '../schemas/error.js';

@@ -1,4 +1,4 @@
-import type { TaskClient } from '@foreman/core';
+import type { TaskClient } from '@foreman/core/producer';
 import type { ApiKeyIdentity, TaskRecord } from '@foreman/db';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';

@@ -1,4 +1,4 @@
-import type { RedisConnection, TaskClient } from '@foreman/core';
+import type { RedisConnection, TaskClient } from '@foreman/core/producer';
 import { readHeartbeats } from '@foreman/metrics';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ApiEnv } from '../http/api-env.js';

@@ -1,4 +1,4 @@
-import { MAX_PRIORITY } from '@foreman/core';
+import { MAX_PRIORITY } from '@foreman/core/task';
 import { APPROVAL_DECISIONS, TASK_STATUSES } from '@foreman/db';
 import { z } from '@hono/zod-openapi';
 

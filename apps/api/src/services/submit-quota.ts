@@ -1,4 +1,4 @@
-import type { SubmitQuota } from '@foreman/core';
+import type { SubmitQuota } from '@foreman/core/worker';
 
 export type { SubmitQuota } from '@foreman/core';
 

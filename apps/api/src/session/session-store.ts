@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { RedisConnection } from '@foreman/core';
+import type { RedisConnection } from '@foreman/core/producer';
 
 export interface SessionStoreOptions {
   redis: RedisConnection;

@@ -1,4 +1,5 @@
-import { NonRetryableError, SYSTEM_SUBMITTER, type TaskClient, type TaskContext } from '@foreman/core';
+import { NonRetryableError, SYSTEM_SUBMITTER, type TaskClient } from '@foreman/core/producer';
+import type { TaskContext } from '@foreman/core/task';
 import type { MailboxRow } from '@foreman/db';
 import { closeImapSession, type ImapFlow, type MailboxAccess, MailboxError } from '@foreman/imap';
 import type { FolderSync } from './folder-sync.js';

@@ -1,5 +1,5 @@
 import { mailbox as contracts } from '@foreman/contracts';
-import { implementTask, NonRetryableError, type TaskContext } from '@foreman/core';
+import { implementTask, NonRetryableError, type TaskContext } from '@foreman/core/task';
 import { type Db, inboundEmails, sql } from '@foreman/db';
 import { closeImapSession, type ImapFlow, type MailboxAccess, openFolder } from '@foreman/imap';
 import { failFor } from '../mailbox/mailbox-runs.js';

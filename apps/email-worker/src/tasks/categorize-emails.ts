@@ -1,6 +1,6 @@
 import type { ChatClient } from '@foreman/ai-client';
 import { email } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
+import { implementTask } from '@foreman/core/task';
 import { and, asc, type Db, emailRules, eq, inArray, inboundEmails, isNull, or } from '@foreman/db';
 import { askCategory } from '../categorize/ask-category.js';
 import { matchRule } from '../categorize/match-rule.js';

@@ -1,5 +1,5 @@
 import { emailIntelligence } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
+import { implementTask } from '@foreman/core/task';
 import { and, asc, type Db, eq, inboundEmails, isNull, ne, or } from '@foreman/db';
 import { labelMessages } from '../categorize/label-messages.js';
 import { type ClassifierSettings, UserClassifier } from '../categorize/user-classifier.js';

@@ -1,6 +1,6 @@
 import type { EmbeddingClient } from '@foreman/ai-client';
 import { emailIntelligence } from '@foreman/contracts';
-import { implementTask, NonRetryableError } from '@foreman/core';
+import { implementTask, NonRetryableError } from '@foreman/core/task';
 import { type Db, desc, emailClusterMembers, emailClusters, eq, inboundEmails } from '@foreman/db';
 import { kmeans } from 'ml-kmeans';
 import { tfidf, topTerms, unit } from '../cluster/tfidf.js';

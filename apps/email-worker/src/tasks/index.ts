@@ -1,4 +1,4 @@
-import type { AnyTaskImplementation } from '@foreman/core';
+import type { AnyTaskImplementation } from '@foreman/core/task';
 import { FolderSync, type SyncLimits } from '../mailbox/folder-sync.js';
 import type { MailboxTaskDeps } from '../mailbox/mailbox-runs.js';
 import { bulkArchiveEmailsTask, bulkDeleteEmailsTask, bulkLabelEmailsTask } from './bulk-emails.js';

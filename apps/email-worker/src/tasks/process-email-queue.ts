@@ -1,5 +1,5 @@
 import { email } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
+import { implementTask } from '@foreman/core/task';
 import {
   and,
   asc,

@@ -1,5 +1,5 @@
 import { emailIntelligence } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
+import { implementTask } from '@foreman/core/task';
 import { and, asc, emailFeedback, eq, inArray, inboundEmails, isNull, ne, or } from '@foreman/db';
 import { type LabelTally, labelMessages } from '../categorize/label-messages.js';
 import { UserClassifier } from '../categorize/user-classifier.js';

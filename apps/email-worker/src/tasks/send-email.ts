@@ -1,5 +1,5 @@
 import { email } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
+import { implementTask } from '@foreman/core/task';
 import type { SmtpTransport } from '@foreman/mail';
 
 /** Hands one message to the SMTP server; a rejected recipient is reported, not retried. */

@@ -1,5 +1,5 @@
 import { mailbox as contracts } from '@foreman/contracts';
-import { implementTask, type TaskContext } from '@foreman/core';
+import { implementTask, type TaskContext } from '@foreman/core/task';
 import { and, type Db, eq, inboundEmails, isNotNull, lt, mailboxes } from '@foreman/db';
 import type { SyncProgress } from '../mailbox/folder-sync.js';
 import { type MailboxTaskDeps, syncSelection } from '../mailbox/mailbox-runs.js';

@@ -1,5 +1,5 @@
 import { emailIntelligence } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
+import { implementTask } from '@foreman/core/task';
 import { and, type Db, emailFeedback, emailSenderReputation, eq, inboundEmails, sql } from '@foreman/db';
 import { behaviourOf, reputationScore, type SenderBehaviour } from '../categorize/reputation-score.js';
 import { senderAddress } from '../categorize/tokenize.js';

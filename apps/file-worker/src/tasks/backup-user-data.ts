@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { file } from '@foreman/contracts';
-import { implementTask, NonRetryableError } from '@foreman/core';
+import { implementTask, NonRetryableError } from '@foreman/core/task';
 import {
   aiTasks,
   and,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { file } from '@foreman/contracts';
-import { implementTask, NonRetryableError } from '@foreman/core';
+import { implementTask, NonRetryableError } from '@foreman/core/task';
 import { PathOutsideRootsError, resolveInsideRoots } from '@foreman/files';
 
 export function checksumFileTask({ roots }: { roots: readonly string[] }) {

@@ -1,5 +1,5 @@
 import { file } from '@foreman/contracts';
-import { implementTask, NonRetryableError } from '@foreman/core';
+import { implementTask, NonRetryableError } from '@foreman/core/task';
 import { PathOutsideRootsError, type RemovedFiles, removeOldFiles, resolveInsideRoots } from '@foreman/files';
 
 export interface CleanupTempFilesDeps {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { emailIntelligence } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
+import { implementTask } from '@foreman/core/task';
 import { and, type Db, desc, eq, userExports } from '@foreman/db';
 import { isWithin } from '@foreman/files';
 import { safeSegment } from '../backup/backup-paths.js';

@@ -1,4 +1,4 @@
-import type { AnyTaskImplementation } from '@foreman/core';
+import type { AnyTaskImplementation } from '@foreman/core/task';
 import { type BackupUserDataDeps, backupUserDataTask } from './backup-user-data.js';
 import { checksumFileTask } from './checksum-file.js';
 import { type CleanupTempFilesDeps, cleanupTempFilesTask } from './cleanup-temp-files.js';

@@ -1,5 +1,5 @@
 import { file } from '@foreman/contracts';
-import { implementTask, NonRetryableError } from '@foreman/core';
+import { implementTask, NonRetryableError } from '@foreman/core/task';
 import { backups, type Db, eq } from '@foreman/db';
 import { BackupCorruptError } from '../backup/backup-corrupt-error.js';
 import { verifyBackupDir } from '../backup/verify-backup-dir.js';

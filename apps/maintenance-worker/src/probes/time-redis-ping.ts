@@ -1,4 +1,4 @@
-import type { RedisConnection } from '@foreman/core';
+import type { RedisConnection } from '@foreman/core/producer';
 
 /** Round trip of a PING in milliseconds; fails after `timeoutMs` rather than waiting on a dead server. */
 export async function timeRedisPing(redis: RedisConnection, timeoutMs = 5_000): Promise<number> {

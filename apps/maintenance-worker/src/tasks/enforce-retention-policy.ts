@@ -1,5 +1,5 @@
 import { maintenance } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
+import { implementTask } from '@foreman/core/task';
 import { type Db, HistoryPartitions } from '@foreman/db';
 
 export interface EnforceRetentionPolicyDeps {

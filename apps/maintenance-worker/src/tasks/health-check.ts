@@ -1,5 +1,5 @@
 import { maintenance } from '@foreman/contracts';
-import { implementTask, type WorkerResources } from '@foreman/core';
+import { implementTask, type WorkerResources } from '@foreman/core/task';
 import { timeRedisPing } from '../probes/time-redis-ping.js';
 
 /** Measures the round trip to Redis and PostgreSQL from where the workers run. */

@@ -1,4 +1,4 @@
-import type { AnyTaskImplementation, WorkerResources } from '@foreman/core';
+import type { AnyTaskImplementation, WorkerResources } from '@foreman/core/task';
 import { mailboxAccess } from '@foreman/imap';
 import type { MaintenanceEnv } from '../env.js';
 import { cleanQueuesTask } from './clean-queues.js';

@@ -1,5 +1,5 @@
 import { mailbox as contracts } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
+import { implementTask } from '@foreman/core/task';
 import { and, asc, type Db, eq, lte, mailboxes } from '@foreman/db';
 import type { MailboxAccess } from '@foreman/imap';
 

@@ -1,6 +1,6 @@
 import { maintenance, QUEUES } from '@foreman/contracts';
-import type { RedisConnection } from '@foreman/core';
-import { implementTask } from '@foreman/core';
+import type { RedisConnection } from '@foreman/core/producer';
+import { implementTask } from '@foreman/core/task';
 import type { Database } from '@foreman/db';
 import { readHeartbeats } from '@foreman/metrics';
 import { Queue } from 'bullmq';

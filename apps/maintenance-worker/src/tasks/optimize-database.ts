@@ -1,5 +1,5 @@
 import { maintenance } from '@foreman/contracts';
-import { implementTask } from '@foreman/core';
+import { implementTask } from '@foreman/core/task';
 import { type Database, sql } from '@foreman/db';
 
 /**

@@ -1,5 +1,5 @@
 import { emailIntelligence } from '@foreman/contracts';
-import { implementTask, NonRetryableError } from '@foreman/core';
+import { implementTask, NonRetryableError } from '@foreman/core/task';
 import {
   and,
   count,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sync } from '@foreman/contracts';
-import { implementTask, NonRetryableError } from '@foreman/core';
+import { implementTask, NonRetryableError } from '@foreman/core/task';
 import { type GuardedFetch, GuardedFetchError } from '@foreman/net';
 
 /**

@@ -1,4 +1,4 @@
-import type { AnyTaskImplementation } from '@foreman/core';
+import type { AnyTaskImplementation } from '@foreman/core/task';
 import type { Db } from '@foreman/db';
 import { GuardedFetch } from '@foreman/net';
 import type { SyncEnv } from '../env.js';

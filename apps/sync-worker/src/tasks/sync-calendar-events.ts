@@ -1,5 +1,5 @@
 import { sync } from '@foreman/contracts';
-import { implementTask, NonRetryableError } from '@foreman/core';
+import { implementTask, NonRetryableError } from '@foreman/core/task';
 import { type CalendarFeedRow, calendarFeeds, type Db, eq } from '@foreman/db';
 import { InvalidFeedError } from '../calendar/invalid-feed-error.js';
 import { mergeFeed } from '../calendar/merge-feed.js';

@@ -1,5 +1,5 @@
 import { sync } from '@foreman/contracts';
-import { implementTask, NonRetryableError } from '@foreman/core';
+import { implementTask, NonRetryableError } from '@foreman/core/task';
 import { type Db, eq, pages, sql, syncCursors } from '@foreman/db';
 import { GuardedFetchError } from '@foreman/net';
 import type { PoliteFetch } from '../http/polite-fetch.js';

@@ -6065,8 +6065,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Stream of task events (submitted, started, progress, retrying, completed, failed, cancelled)
-         * @description text/event-stream; each event `id` is a resume position: reconnect with `Last-Event-ID` to get what was missed.
+         * Stream of task events (submitted, started, progress, retrying, completed, failed, cancelled, output)
+         * @description text/event-stream; each event is named by its type, its data is a `TaskEvent` (components), and its `id` is a resume position: reconnect with `Last-Event-ID` to get what was missed.
          */
         get: {
             parameters: {
@@ -6135,6 +6135,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        TaskEvent: {
+            /** @enum {string} */
+            type: "submitted" | "started" | "progress" | "retrying" | "completed" | "failed" | "cancelled" | "output";
+            taskId: string;
+            taskName: string;
+            queue: string;
+            userId?: string;
+            /** @description The workflow run the task is a node of */
+            workflowId?: string;
+            /** @description ISO time the event happened */
+            at: string;
+            attempt?: number;
+            /** @description `progress` events: 0 to 100 */
+            percent?: number;
+            /** @description A progress note, or with `output` the text written since the previous one */
+            message?: string;
+            /** @description `failed` and `retrying` events */
+            error?: string;
+            /** @description The event's resume position (Last-Event-ID) */
+            id: string;
+        };
         Liveness: {
             /** @enum {string} */
             status: "ok";

@@ -6,17 +6,20 @@ import { CompletionDispatcher } from '../completion/completion-dispatcher.js';
 import { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { FairScheduler } from '../fairness/fair-scheduler.js';
 import { QuarantineLog } from '../records/quarantine-log.js';
-import { RecordProjector } from '../records/record-projector.js';
+import { RECORD_PROJECTOR_DEFAULTS, RecordProjector } from '../records/record-projector.js';
 import { TaskRecordWriter } from '../records/task-record-writer.js';
 import type { RedisConnection } from '../redis/create-redis.js';
 import { rowOwnerLookup } from '../task/row-owner.js';
 import type { TaskRegistry } from '../task/task-registry.js';
-import { openConnections } from './open-connections.js';
+import { type AppConnections, openConnections } from './open-connections.js';
+
+/** The settings a runtime reads: a process's parsed environment (any app's env schema extends these). */
+export type RuntimeEnv = BaseEnv & { RECORD_BUFFER_MAX?: number | undefined };
 
 export interface RuntimeOptions {
   /** The process's name: its logger's, and the folder of its embedded database. */
   name: string;
-  env: BaseEnv & { RECORD_BUFFER_MAX?: number | undefined };
+  env: RuntimeEnv;
   /** The tasks its client may submit. */
   registry: TaskRegistry;
   /** @defaultValue a logger named `name` at `env.LOG_LEVEL` */
@@ -33,6 +36,18 @@ export interface RuntimeOptions {
    * @defaultValue env.COMPLETION_DISPATCHER
    */
   dispatchCompletions?: boolean;
+  /**
+   * Connections opened by someone else (a test's own schema and Redis prefix): the runtime uses
+   * them and leaves them open when it stops; their owner closes them.
+   * @defaultValue opened from `env` by `openConnections`, closed by `stop()`
+   */
+  connections?: AppConnections;
+  /**
+   * Longest one read of the projector blocks while the stream is idle; tests shorten it so that
+   * rows land and `stop()` returns sooner.
+   * @defaultValue the projector's own (`RecordProjectorOptions.blockMs`)
+   */
+  projectorBlockMs?: number;
 }
 
 /** What every process of a deployment works with, wired the same way everywhere. */
@@ -61,7 +76,8 @@ export interface Runtime {
 export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { env } = options;
   const logger = options.logger ?? createLogger(options.name, { level: env.LOG_LEVEL });
-  const { database, redis } = await openConnections(options.name, env);
+  const owned = options.connections === undefined;
+  const { database, redis } = options.connections ?? (await openConnections(options.name, env));
   const prefix = env.QUEUE_PREFIX;
   const quarantine = new QuarantineLog({ connection: redis, prefix });
   const records = new TaskRecordWriter({
@@ -97,7 +113,11 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           prefix,
           records,
           logger,
-          batchSize: Math.min(2_000, env.RECORD_BUFFER_MAX ?? 2_000),
+          batchSize: Math.min(
+            RECORD_PROJECTOR_DEFAULTS.batchSize,
+            env.RECORD_BUFFER_MAX ?? Number.POSITIVE_INFINITY,
+          ),
+          ...(options.projectorBlockMs === undefined ? {} : { blockMs: options.projectorBlockMs }),
         })
       : undefined;
   await projector?.start();
@@ -132,6 +152,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       const projecting = projector?.close();
       await records.close();
       await projecting;
+      if (!owned) return;
       redis.disconnect();
       await database.close();
     },

@@ -26,6 +26,7 @@ import type { TaskRegistry } from '../task/task-registry.js';
 import { validatePayload } from '../task/validate-payload.js';
 import type { WorkflowNodeContext } from '../task/workflow-node-context.js';
 import { activeTraceparent } from '../tracing/task-trace.js';
+import { checkWholeNumbers } from '../util/check-options.js';
 import {
   type CompletionPlan,
   checkWebhookUrl,
@@ -129,9 +130,15 @@ export interface TaskClientOptions {
   /** Redis key prefix of every queue. */
   prefix: string;
   logger?: Logger | undefined;
-  /** Largest payload (as JSON) a submit accepts. */
+  /**
+   * Largest payload (as JSON) a submit accepts.
+   * @defaultValue {@link TASK_CLIENT_DEFAULTS}.maxPayloadBytes
+   */
   maxPayloadBytes?: number;
-  /** Default window of idempotency keys. */
+  /**
+   * Window of idempotency keys a submit gives none of its own.
+   * @defaultValue {@link TASK_CLIENT_DEFAULTS}.idempotencyWindowMs
+   */
   idempotencyWindowMs?: number;
   /**
    * Appends the `submitted` and `cancelled` events, each carrying its record row for a
@@ -151,16 +158,18 @@ export interface TaskClientOptions {
   /**
    * How long a task's completion plan (links, webhook) waits in Redis for its task to end; a task
    * that ends later gets no callbacks.
-   * @defaultValue 7 days (the queue's failed-job retention)
+   * @defaultValue {@link TASK_CLIENT_DEFAULTS}.completionTtlMs (7 days, the queue's failed-job retention)
    */
   completionTtlMs?: number | undefined;
 }
 
-const DEFAULTS = {
+/** The defaults of `TaskClientOptions`, in one place. */
+export const TASK_CLIENT_DEFAULTS = {
   maxPayloadBytes: 1_048_576,
   idempotencyWindowMs: 24 * 3_600_000,
   completionTtlMs: 7 * 24 * 3_600_000,
-};
+} as const;
+const DEFAULTS = TASK_CLIENT_DEFAULTS;
 /** A cancelled task's marker outlives any race between a cancel and a worker's pickup. */
 const CANCEL_MARKER_MS = 24 * 3_600_000;
 const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'paused', 'waiting-children']);
@@ -197,7 +206,7 @@ const claimOf = (job: PreparedJob): IdempotencyClaim | undefined =>
  */
 export class TaskClient {
   private readonly queues = new Map<string, Queue>();
-  private readonly settings: typeof DEFAULTS;
+  private readonly settings: Record<keyof typeof DEFAULTS, number>;
   private readonly idempotency: IdempotencyKeys;
   private readonly flow: FlowControl;
 
@@ -209,9 +218,7 @@ export class TaskClient {
       idempotencyWindowMs: options.idempotencyWindowMs ?? DEFAULTS.idempotencyWindowMs,
       completionTtlMs: options.completionTtlMs ?? DEFAULTS.completionTtlMs,
     };
-    if (!Number.isInteger(this.settings.completionTtlMs) || this.settings.completionTtlMs <= 0) {
-      throw new TypeError('TaskClient: completionTtlMs must be a positive whole number');
-    }
+    checkWholeNumbers('TaskClient', this.settings);
   }
 
   get registry(): TaskRegistry {

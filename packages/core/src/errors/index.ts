@@ -1,5 +1,6 @@
 export { DuplicateTaskError } from './duplicate-task-error.js';
 export { FairnessLimitsError } from './fairness-limits-error.js';
+export { InvalidOptionError } from './invalid-option-error.js';
 export { InvalidResultError } from './invalid-result-error.js';
 export { NonRetryableError } from './non-retryable-error.js';
 export { PayloadTooLargeError } from './payload-too-large-error.js';

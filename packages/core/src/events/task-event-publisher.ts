@@ -2,6 +2,7 @@ import type { NewDeadLetter, NewTaskRecord } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
 import type { ChainableCommander } from 'ioredis';
 import type { RedisConnection } from '../redis/create-redis.js';
+import { checkWholeNumbers } from '../util/check-options.js';
 import { taskEventsStream } from './channels.js';
 import type { TaskEvent } from './task-event.js';
 
@@ -71,12 +72,9 @@ export class TaskEventPublisher {
       eventsKept?: number | undefined;
     },
   ) {
-    const kept = options.eventsKept;
-    if (kept !== undefined && (!Number.isInteger(kept) || kept <= 0)) {
-      throw new TypeError(`TaskEventPublisher: eventsKept must be a positive whole number (got ${kept})`);
-    }
+    this.kept = options.eventsKept ?? DEFAULT_EVENTS_KEPT;
+    checkWholeNumbers('TaskEventPublisher', { eventsKept: this.kept });
     this.stream = taskEventsStream(options.prefix);
-    this.kept = kept ?? DEFAULT_EVENTS_KEPT;
     // Sent by its SHA once Redis has seen it (ioredis falls back to EVAL after a restart).
     if (!('foremanAppendEntries' in options.connection)) {
       options.connection.defineCommand('foremanAppendEntries', { numberOfKeys: 1, lua: APPEND_ENTRIES });

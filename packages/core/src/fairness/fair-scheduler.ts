@@ -9,6 +9,7 @@ import type { ChainableCommander } from 'ioredis';
 import { FairnessLimitsError } from '../errors/fairness-limits-error.js';
 import { QueueNotFairError } from '../errors/queue-not-fair-error.js';
 import type { RedisConnection } from '../redis/create-redis.js';
+import { checkWholeNumbers } from '../util/check-options.js';
 import { ACKNOWLEDGE, DISPATCH, ENQUEUE, METRICS, RELEASE, REMOVE, SWEEP } from './fair-scripts.js';
 
 /** Tasks submitted without a user share this key. */
@@ -59,11 +60,21 @@ export interface FairSchedulerOptions {
   /** Redis key prefix of the queues (QUEUE_PREFIX). */
   prefix: string;
   settings: FairnessSettings;
-  /** A taken job not confirmed in BullMQ after this long is added again (its dispatcher died). */
+  /**
+   * A taken job not confirmed in BullMQ after this long is added again (its dispatcher died).
+   * @defaultValue {@link FAIR_SCHEDULER_DEFAULTS}.recoverAfterMs
+   */
   recoverAfterMs?: number;
-  /** Slots older than this whose job finished or vanished unreleased are freed by `sweep`. */
+  /**
+   * Slots older than this whose job finished or vanished unreleased are freed by `sweep`; 0 frees
+   * every such slot it finds.
+   * @defaultValue {@link FAIR_SCHEDULER_DEFAULTS}.sweepGraceMs
+   */
   sweepGraceMs?: number;
 }
+
+/** The defaults of `FairSchedulerOptions`, in one place. */
+export const FAIR_SCHEDULER_DEFAULTS = { recoverAfterMs: 30_000, sweepGraceMs: 5_000 } as const;
 
 type Runner = (...args: Array<string | number>) => Promise<unknown>;
 const SCRIPTS = { ACKNOWLEDGE, DISPATCH, ENQUEUE, METRICS, RELEASE, REMOVE, SWEEP };
@@ -81,8 +92,10 @@ export class FairScheduler {
   private readonly sweepGraceMs: number;
 
   constructor(private readonly options: FairSchedulerOptions) {
-    this.recoverAfterMs = options.recoverAfterMs ?? 30_000;
-    this.sweepGraceMs = options.sweepGraceMs ?? 5_000;
+    this.recoverAfterMs = options.recoverAfterMs ?? FAIR_SCHEDULER_DEFAULTS.recoverAfterMs;
+    this.sweepGraceMs = options.sweepGraceMs ?? FAIR_SCHEDULER_DEFAULTS.sweepGraceMs;
+    checkWholeNumbers('FairScheduler', { recoverAfterMs: this.recoverAfterMs });
+    checkWholeNumbers('FairScheduler', { sweepGraceMs: this.sweepGraceMs }, 0);
     const commands = options.connection as unknown as Record<string, Runner>;
     this.scripts = Object.fromEntries(
       Object.entries(SCRIPTS).map(([name, lua]) => {

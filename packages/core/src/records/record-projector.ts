@@ -4,6 +4,7 @@ import type { Logger } from '@foreman/logger';
 import { taskEventsStream } from '../events/channels.js';
 import { followGroup, joinGroup, type StreamEntry } from '../events/consumer-group.js';
 import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
+import { checkWholeNumbers } from '../util/check-options.js';
 import type { TaskRecordWriter } from './task-record-writer.js';
 
 export interface RecordProjectorOptions {
@@ -20,24 +21,24 @@ export interface RecordProjectorOptions {
   consumer?: string;
   /**
    * Entries taken per read; their rows are stored together before the entries are acknowledged.
-   * @defaultValue 2_000
+   * @defaultValue {@link RECORD_PROJECTOR_DEFAULTS}.batchSize
    */
   batchSize?: number;
   /**
    * Longest one read of the stream blocks while nothing new arrives.
-   * @defaultValue 1_000
+   * @defaultValue {@link RECORD_PROJECTOR_DEFAULTS}.blockMs
    */
   blockMs?: number;
   /**
    * Entries read by a projector that has not acknowledged them for this long (it died) are taken
    * over by another.
-   * @defaultValue 30_000
+   * @defaultValue {@link RECORD_PROJECTOR_DEFAULTS}.claimIdleMs
    */
   claimIdleMs?: number;
   /**
    * How long projected entries stay in the stream for readers that resume (SSE); unprojected
    * entries are never trimmed by the projector.
-   * @defaultValue 600_000
+   * @defaultValue {@link RECORD_PROJECTOR_DEFAULTS}.retainMs
    */
   retainMs?: number;
 }
@@ -60,7 +61,14 @@ export interface RecordProjectorStats {
 /** The consumer group every projector of a deployment reads in. */
 export const RECORDS_GROUP = 'records';
 
-const DEFAULTS = { batchSize: 2_000, blockMs: 1_000, claimIdleMs: 30_000, retainMs: 600_000 };
+/** The defaults of `RecordProjectorOptions`, in one place. */
+export const RECORD_PROJECTOR_DEFAULTS = {
+  batchSize: 2_000,
+  blockMs: 1_000,
+  claimIdleMs: 30_000,
+  retainMs: 600_000,
+} as const;
+const DEFAULTS = RECORD_PROJECTOR_DEFAULTS;
 const TRIM_EVERY_MS = 5_000;
 const LAG_EVERY_MS = 1_000;
 export const RECORD_DATES = ['createdAt', 'startedAt', 'completedAt', 'updatedAt'] as const;
@@ -74,7 +82,7 @@ const DEAD_LETTER_DATES = ['failedAt', 'replayedAt'] as const;
  * once its rows are stored, and one a dead projector held is taken over after `claimIdleMs`.
  */
 export class RecordProjector {
-  private readonly settings: typeof DEFAULTS & { consumer: string };
+  private readonly settings: Record<keyof typeof DEFAULTS, number> & { consumer: string };
   private readonly stream: string;
   private reader: RedisConnection | undefined;
   private running: Promise<void> | undefined;
@@ -91,12 +99,8 @@ export class RecordProjector {
       retainMs: options.retainMs ?? DEFAULTS.retainMs,
       consumer: options.consumer ?? `${hostname()}-${process.pid}`,
     };
-    for (const key of ['batchSize', 'blockMs', 'claimIdleMs', 'retainMs'] as const) {
-      const value = this.settings[key];
-      if (!Number.isInteger(value) || value <= 0) {
-        throw new TypeError(`RecordProjector: ${key} must be a positive whole number (got ${value})`);
-      }
-    }
+    const { consumer: _, ...numbers } = this.settings;
+    checkWholeNumbers('RecordProjector', numbers);
     this.stream = taskEventsStream(options.prefix);
   }
 

@@ -10,23 +10,32 @@ import {
   tasks,
 } from '@foreman/db';
 import type { Logger } from '@foreman/logger';
+import { checkWholeNumbers } from '../util/check-options.js';
 import { stripNul } from './nul.js';
 
 export interface TaskRecordWriterOptions {
   db: Db;
   logger?: Logger | undefined;
-  /** Rows per INSERT statement; a full batch is flushed at once. */
+  /**
+   * Rows per INSERT statement; a full batch is flushed at once.
+   * @defaultValue {@link TASK_RECORD_WRITER_DEFAULTS}.maxBatch
+   */
   maxBatch?: number;
-  /** Longest a row waits in memory before it is flushed. */
+  /**
+   * Longest a row waits in memory before it is flushed.
+   * @defaultValue {@link TASK_RECORD_WRITER_DEFAULTS}.flushIntervalMs
+   */
   flushIntervalMs?: number;
   /**
    * Rows kept while the database is unreachable (task records and dead letters, each); past this
    * the oldest are dropped, counted in `stats.dropped` and logged.
+   * @defaultValue {@link TASK_RECORD_WRITER_DEFAULTS}.maxBuffered
    */
   maxBuffered?: number;
   /**
    * Quarantined rows kept for inspection (`quarantine()`), newest last; older ones only count.
-   * @defaultValue 100
+   * 0 keeps none.
+   * @defaultValue {@link TASK_RECORD_WRITER_DEFAULTS}.quarantineKept
    */
   quarantineKept?: number;
   /** Told of each quarantined row, e.g. to add it to the deployment's `QuarantineLog`. */
@@ -57,7 +66,14 @@ export interface TaskRecordWriterStats {
   quarantined: number;
 }
 
-const DEFAULTS = { maxBatch: 500, flushIntervalMs: 50, maxBuffered: 100_000, quarantineKept: 100 };
+/** The defaults of `TaskRecordWriterOptions`, in one place. */
+export const TASK_RECORD_WRITER_DEFAULTS = {
+  maxBatch: 500,
+  flushIntervalMs: 50,
+  maxBuffered: 100_000,
+  quarantineKept: 100,
+} as const;
+const DEFAULTS = TASK_RECORD_WRITER_DEFAULTS;
 /** Fields filled from what handlers return or throw: stripped of U+0000 before they are stored. */
 const HANDLER_FIELDS = ['result', 'error', 'stackTrace', 'progressMessage'] as const;
 /** Fields a later lifecycle step may not know; an upsert keeps what an earlier step stored. */
@@ -148,8 +164,8 @@ const UPSERT = {
  * and every other row lands. Only connection-like failures keep rows for a retry.
  */
 export class TaskRecordWriter {
-  private readonly options: Required<Omit<TaskRecordWriterOptions, 'logger' | 'onQuarantine'>> &
-    Pick<TaskRecordWriterOptions, 'logger' | 'onQuarantine'>;
+  private readonly options: Pick<TaskRecordWriterOptions, 'db' | 'logger' | 'onQuarantine'> &
+    Record<keyof typeof DEFAULTS, number>;
   private buffer = new Map<string, NewTaskRecord>();
   private readonly quarantined: QuarantinedRow[] = [];
   private deadLetters = new Map<string, NewDeadLetter>();
@@ -170,10 +186,15 @@ export class TaskRecordWriter {
   };
 
   constructor(options: TaskRecordWriterOptions) {
-    this.options = { ...DEFAULTS, ...options };
-    if (!Number.isInteger(this.options.quarantineKept) || this.options.quarantineKept < 0) {
-      throw new RangeError('quarantineKept must be a whole number, 0 or more');
-    }
+    const sizes = {
+      maxBatch: options.maxBatch ?? DEFAULTS.maxBatch,
+      flushIntervalMs: options.flushIntervalMs ?? DEFAULTS.flushIntervalMs,
+      maxBuffered: options.maxBuffered ?? DEFAULTS.maxBuffered,
+    };
+    const quarantineKept = options.quarantineKept ?? DEFAULTS.quarantineKept;
+    checkWholeNumbers('TaskRecordWriter', sizes);
+    checkWholeNumbers('TaskRecordWriter', { quarantineKept }, 0);
+    this.options = { ...options, ...sizes, quarantineKept };
   }
 
   /** Queues a row; the promise settles once the row is stored (or dropped), and never rejects. */

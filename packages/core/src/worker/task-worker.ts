@@ -15,6 +15,7 @@ import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import { duplicateRedis, type RedisConnection } from '../redis/create-redis.js';
 import type { TaskImplementation } from '../task/implement-task.js';
 import { retryDelay } from '../task/retry-policy.js';
+import { checkWholeNumbers } from '../util/check-options.js';
 import { type AttemptHost, deadLetterOf, TaskAttempt, type TaskJob } from './task-attempt.js';
 import type { TaskLifecycleListener } from './task-lifecycle-listener.js';
 
@@ -32,31 +33,45 @@ export interface TaskWorkerOptions {
   /** Stores a step's rows directly when it cannot be appended to the stream (Redis error). */
   records: TaskRecordWriter;
   logger: Logger;
-  /** Tasks run at once by this process. */
+  /**
+   * Tasks run at once by this process.
+   * @defaultValue {@link TASK_WORKER_DEFAULTS}.concurrency
+   */
   concurrency?: number;
   /** Told of every attempt's start, progress and end (metrics, tracing, workflows). */
   listeners?: TaskLifecycleListener[];
-  /** How long a job's lock lasts without renewal; a dead worker's jobs are retaken after it. */
+  /**
+   * How long a job's lock lasts without renewal; a dead worker's jobs are retaken after it.
+   * @defaultValue {@link TASK_WORKER_DEFAULTS}.lockDurationMs
+   */
   lockDurationMs?: number;
-  /** How often this worker looks for jobs whose lock expired (their worker died). */
+  /**
+   * How often this worker looks for jobs whose lock expired (their worker died).
+   * @defaultValue {@link TASK_WORKER_DEFAULTS}.stalledIntervalMs
+   */
   stalledIntervalMs?: number;
-  /** Times a job may be retaken from a dead worker before it fails for good. */
+  /**
+   * Times a job may be retaken from a dead worker before it fails for good; 0 fails it at once.
+   * @defaultValue {@link TASK_WORKER_DEFAULTS}.maxStalledCount
+   */
   maxStalledCount?: number;
   /**
    * Runs of a task not counted as attempts (pushed back by `RateLimitedError`, parked, requeued
    * by a shutdown) after which a further push-back fails the attempt as any error would.
-   * @defaultValue 25
+   * @defaultValue {@link TASK_WORKER_DEFAULTS}.maxRateLimitedRuns
    */
   maxRateLimitedRuns?: number;
 }
 
-const DEFAULTS = {
+/** The defaults of `TaskWorkerOptions`, in one place. */
+export const TASK_WORKER_DEFAULTS = {
   concurrency: 1,
   lockDurationMs: 30_000,
   stalledIntervalMs: 30_000,
   maxStalledCount: 5,
   maxRateLimitedRuns: 25,
-};
+} as const;
+const DEFAULTS = TASK_WORKER_DEFAULTS;
 /**
  * How long a cancel request for a task this process is not running is remembered. The request
  * is sent only for a task some worker already holds, so it beats that worker's `process` call by
@@ -81,7 +96,16 @@ export class TaskWorker {
   private subscriber: RedisConnection | undefined;
 
   constructor(private readonly options: TaskWorkerOptions) {
-    const settings = { ...DEFAULTS, ...options };
+    const settings = {
+      concurrency: options.concurrency ?? DEFAULTS.concurrency,
+      lockDurationMs: options.lockDurationMs ?? DEFAULTS.lockDurationMs,
+      stalledIntervalMs: options.stalledIntervalMs ?? DEFAULTS.stalledIntervalMs,
+      maxStalledCount: options.maxStalledCount ?? DEFAULTS.maxStalledCount,
+      maxRateLimitedRuns: options.maxRateLimitedRuns ?? DEFAULTS.maxRateLimitedRuns,
+    };
+    const { maxStalledCount, maxRateLimitedRuns, ...positive } = settings;
+    checkWholeNumbers('TaskWorker', positive);
+    checkWholeNumbers('TaskWorker', { maxStalledCount, maxRateLimitedRuns }, 0);
     this.logger = options.logger.child({ queue: options.queue });
     this.host = {
       queue: options.queue,

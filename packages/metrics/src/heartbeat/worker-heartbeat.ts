@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { RedisConnection } from '@foreman/core';
+import { checkWholeNumbers, type RedisConnection } from '@foreman/core';
 
 /** What a running worker process says about itself every few seconds. */
 export interface Heartbeat {
@@ -17,8 +17,15 @@ export interface WorkerHeartbeatOptions {
   service: string;
   queue: string;
   concurrency: number;
+  /**
+   * Period of the beat; a worker silent for a few periods counts as gone.
+   * @defaultValue {@link WORKER_HEARTBEAT_DEFAULTS}.intervalMs
+   */
   intervalMs?: number;
 }
+
+/** The defaults of `WorkerHeartbeatOptions`, in one place. */
+export const WORKER_HEARTBEAT_DEFAULTS = { intervalMs: 5_000 } as const;
 
 export const heartbeatKey = (prefix: string) => `${prefix}:workers`;
 
@@ -30,11 +37,16 @@ export class WorkerHeartbeat {
   readonly instance = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: WorkerHeartbeatOptions) {}
+  private readonly intervalMs: number;
+
+  constructor(private readonly options: WorkerHeartbeatOptions) {
+    this.intervalMs = options.intervalMs ?? WORKER_HEARTBEAT_DEFAULTS.intervalMs;
+    checkWholeNumbers('WorkerHeartbeat', { intervalMs: this.intervalMs });
+  }
 
   async start(): Promise<void> {
     await this.beat();
-    this.timer = setInterval(() => void this.beat().catch(() => undefined), this.options.intervalMs ?? 5_000);
+    this.timer = setInterval(() => void this.beat().catch(() => undefined), this.intervalMs);
     this.timer.unref();
   }
 

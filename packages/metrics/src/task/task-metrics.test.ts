@@ -1,4 +1,5 @@
 import type { TaskAttemptInfo } from '@foreman/core';
+import { InvalidOptionError } from '@foreman/core';
 import { MetricsRegistry } from '../metrics-registry.js';
 import { TaskMetrics } from './task-metrics.js';
 
@@ -57,6 +58,6 @@ describe('TaskMetrics resource sampling', () => {
   it('refuses a negative interval', () => {
     expect(
       () => new TaskMetrics({ meter: new MetricsRegistry().meter, resourceSampleIntervalMs: -1 }),
-    ).toThrow(RangeError);
+    ).toThrow(InvalidOptionError);
   });
 });

@@ -1,21 +1,35 @@
 import { getHeapStatistics } from 'node:v8';
-import type { TaskAttemptInfo, TaskAttemptOutcome, TaskLifecycleListener } from '@foreman/core';
+import {
+  checkWholeNumbers,
+  type TaskAttemptInfo,
+  type TaskAttemptOutcome,
+  type TaskLifecycleListener,
+} from '@foreman/core';
 import type { Attributes, Counter, Gauge, Histogram, Meter } from '@opentelemetry/api';
-import { SlidingWindow } from '../window/sliding-window.js';
+import { SLIDING_WINDOW_DEFAULTS, SlidingWindow } from '../window/sliding-window.js';
 import type { TaskTypeSummary } from './task-type-summary.js';
+
+/** The defaults of `TaskMetricsOptions` of its own (the window's are `SLIDING_WINDOW_DEFAULTS`). */
+export const TASK_METRICS_DEFAULTS = { resourceSampleIntervalMs: 100 } as const;
 
 export interface TaskMetricsOptions {
   meter: Meter;
-  /** Span of the sliding-window percentiles. */
+  /**
+   * Span of the sliding-window percentiles.
+   * @defaultValue {@link SLIDING_WINDOW_DEFAULTS}.windowMs
+   */
   windowMs?: number;
-  /** Bound on samples kept per task type and measurement. */
+  /**
+   * Bound on samples kept per task type and measurement.
+   * @defaultValue {@link SLIDING_WINDOW_DEFAULTS}.maxSamples
+   */
   maxSamples?: number;
   now?: () => number;
   /**
    * CPU time and heap change are read for at most one attempt started in each such interval:
    * reading them is a system call, too dear for every attempt at thousands a second, and while
    * attempts overlap the figure is the process's anyway. 0 reads them for every attempt.
-   * @defaultValue 100
+   * @defaultValue {@link TASK_METRICS_DEFAULTS}.resourceSampleIntervalMs
    */
   resourceSampleIntervalMs?: number;
 }
@@ -59,11 +73,14 @@ export class TaskMetrics implements TaskLifecycleListener {
 
   constructor(private readonly options: TaskMetricsOptions) {
     const { meter } = options;
-    this.windowMs = options.windowMs ?? 5 * 60_000;
-    this.resourceSampleIntervalMs = options.resourceSampleIntervalMs ?? 100;
-    if (!(this.resourceSampleIntervalMs >= 0)) {
-      throw new RangeError('resourceSampleIntervalMs must be a number of milliseconds, 0 or more');
-    }
+    this.windowMs = options.windowMs ?? SLIDING_WINDOW_DEFAULTS.windowMs;
+    this.resourceSampleIntervalMs =
+      options.resourceSampleIntervalMs ?? TASK_METRICS_DEFAULTS.resourceSampleIntervalMs;
+    checkWholeNumbers('TaskMetrics', {
+      windowMs: this.windowMs,
+      maxSamples: options.maxSamples ?? SLIDING_WINDOW_DEFAULTS.maxSamples,
+    });
+    checkWholeNumbers('TaskMetrics', { resourceSampleIntervalMs: this.resourceSampleIntervalMs }, 0);
     const advice = { advice: { explicitBucketBoundaries: SECONDS_BUCKETS } };
     this.duration = meter.createHistogram('foreman_task_duration_seconds', {
       description: 'Run time of one task attempt',

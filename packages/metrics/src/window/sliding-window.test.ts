@@ -1,3 +1,4 @@
+import { InvalidOptionError } from '@foreman/core';
 import { SlidingWindow } from './sliding-window.js';
 
 describe('SlidingWindow', () => {
@@ -35,6 +36,6 @@ describe('SlidingWindow', () => {
 
   it('reports zeros when empty and rejects a bad capacity', () => {
     expect(new SlidingWindow().summary().count).toBe(0);
-    expect(() => new SlidingWindow({ maxSamples: 0 })).toThrow(RangeError);
+    expect(() => new SlidingWindow({ maxSamples: 0 })).toThrow(InvalidOptionError);
   });
 });

@@ -1,7 +1,15 @@
+import { checkWholeNumbers } from '@foreman/core';
+
 export interface SlidingWindowOptions {
-  /** Samples older than this are forgotten. */
+  /**
+   * Samples older than this are forgotten.
+   * @defaultValue {@link SLIDING_WINDOW_DEFAULTS}.windowMs
+   */
   windowMs?: number;
-  /** Upper bound on samples kept; the oldest go first, so memory stays flat under any load. */
+  /**
+   * Upper bound on samples kept; the oldest go first, so memory stays flat under any load.
+   * @defaultValue {@link SLIDING_WINDOW_DEFAULTS}.maxSamples
+   */
   maxSamples?: number;
   now?: () => number;
 }
@@ -17,7 +25,9 @@ export interface PercentileSummary {
   p99: number;
 }
 
-const DEFAULTS = { windowMs: 5 * 60_000, maxSamples: 10_000 };
+/** The defaults of `SlidingWindowOptions` (and so of the task metrics' window), in one place. */
+export const SLIDING_WINDOW_DEFAULTS = { windowMs: 5 * 60_000, maxSamples: 10_000 } as const;
+const DEFAULTS = SLIDING_WINDOW_DEFAULTS;
 
 /**
  * Recent samples of one measurement in a ring buffer, with percentiles over the last `windowMs`.
@@ -35,8 +45,7 @@ export class SlidingWindow {
   constructor(options: SlidingWindowOptions = {}) {
     this.windowMs = options.windowMs ?? DEFAULTS.windowMs;
     const capacity = options.maxSamples ?? DEFAULTS.maxSamples;
-    if (!Number.isInteger(capacity) || capacity < 1)
-      throw new RangeError('maxSamples must be a positive integer');
+    checkWholeNumbers('SlidingWindow', { windowMs: this.windowMs, maxSamples: capacity });
     this.times = new Float64Array(capacity);
     this.values = new Float64Array(capacity);
     this.now = options.now ?? Date.now;

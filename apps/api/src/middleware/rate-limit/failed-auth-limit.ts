@@ -1,4 +1,4 @@
-import type { RedisConnection } from '@foreman/core';
+import type { RedisConnection } from '@foreman/core/producer';
 import { ApiError } from '../../http/api-error.js';
 
 export interface FailedAuthLimitOptions {

@@ -1,4 +1,4 @@
-import type { RedisConnection } from '@foreman/core';
+import type { RedisConnection } from '@foreman/core/producer';
 import { createMiddleware } from 'hono/factory';
 import type { ApiEnv } from '../../http/api-env.js';
 import { ApiError } from '../../http/api-error.js';
