@@ -65,12 +65,18 @@ describe('beat evaluates the alert rules', () => {
     const [alert] = await waitFor(
       async () => {
         const open = await first!.alerts.list({ ruleId: 'dead-letters' });
-        return open.length > 0 ? open : undefined;
+        // The alert is stored before its notifications are sent and recorded.
+        return open.length > 0 && open[0]!.notifications.length > 0 ? open : undefined;
       },
-      { what: 'the dead-letter alert', timeoutMs: 10_000, intervalMs: 100 },
+      { what: 'the dead-letter alert and its notification', timeoutMs: 10_000, intervalMs: 100 },
     );
     expect(Date.now() - failedAt).toBeLessThan(5_000);
     expect(alert).toMatchObject({ status: 'firing', value: 1, message: '1 new dead letters' });
     expect(alert!.notifications).toHaveLength(1);
+    // The second beat saw the same failure: still one alert, notified once.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const open = await first!.alerts.list({ ruleId: 'dead-letters' });
+    expect(open).toHaveLength(1);
+    expect(open[0]!.notifications).toHaveLength(1);
   });
 });
