@@ -5,11 +5,15 @@ export interface TableWrites {
   updated: number;
 }
 
-/** Rows inserted into and updated in the `tasks` table of the connection's schema, per PostgreSQL. */
+/**
+ * Rows inserted into and updated in the `tasks` table of the connection's schema, per PostgreSQL:
+ * summed over its partitions, which hold the rows (the partitioned parent counts none).
+ */
 export async function taskTableWrites(db: Db): Promise<TableWrites> {
   const { rows } = await db.execute<{ inserted: number; updated: number }>(sql`
     select coalesce(sum(n_tup_ins), 0)::int as inserted, coalesce(sum(n_tup_upd), 0)::int as updated
-    from pg_stat_user_tables where schemaname = current_schema() and relname = 'tasks'`);
+    from pg_stat_user_tables
+    where relid = 'tasks'::regclass or relid in (select inhrelid from pg_inherits where inhparent = 'tasks'::regclass)`);
   return rows[0] ?? { inserted: 0, updated: 0 };
 }
 
