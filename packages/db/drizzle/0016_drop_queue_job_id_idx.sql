@@ -1,0 +1,1 @@
+DROP INDEX "tasks_queue_job_id_idx";
