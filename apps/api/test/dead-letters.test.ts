@@ -1,8 +1,8 @@
 import { maintenance } from '@foreman/contracts';
-import { implementTask, NonRetryableError, TaskWorker } from '@foreman/core';
+import { implementTask, NonRetryableError, type TaskWorker } from '@foreman/core';
 import { waitFor } from '@foreman/core/testing';
-import { createLogger } from '@foreman/logger';
 import { startTestApi, type TestApi } from './test-api.js';
+import { startTestWorker } from './test-worker.js';
 
 interface Letter {
   taskId: string;
@@ -15,20 +15,11 @@ describe('dead letters', () => {
   let worker: TaskWorker;
   beforeAll(async () => {
     api = await startTestApi('api_dead');
-    worker = new TaskWorker({
-      queue: 'maintenance',
-      tasks: [
-        implementTask(maintenance.healthCheck, () => {
-          throw new NonRetryableError('the check cannot work here');
-        }),
-      ],
-      connection: api.redis.redis,
-      prefix: api.redis.prefix,
-      events: api.runtime.events,
-      records: api.records,
-      logger: createLogger('worker', { level: 'silent' }),
-    });
-    await worker.start();
+    worker = await startTestWorker(api, 'maintenance', [
+      implementTask(maintenance.healthCheck, () => {
+        throw new NonRetryableError('the check cannot work here');
+      }),
+    ]);
   });
   afterAll(async () => {
     await worker.close();

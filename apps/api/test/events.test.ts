@@ -1,30 +1,21 @@
 import { maintenance } from '@foreman/contracts';
-import { implementTask, TaskWorker } from '@foreman/core';
-import { createLogger } from '@foreman/logger';
+import { implementTask, type TaskWorker } from '@foreman/core';
 import { SseClient, type SseEvent } from './sse-client.js';
 import { startTestApi, type TestApi } from './test-api.js';
+import { startTestWorker } from './test-worker.js';
 
 describe('task event stream', () => {
   let api: TestApi;
   let worker: TaskWorker;
   beforeAll(async () => {
     api = await startTestApi('api_events');
-    worker = new TaskWorker({
-      queue: 'maintenance',
-      tasks: [
-        implementTask(maintenance.healthCheck, async (_payload, context) => {
-          await context.progress(50, 'half way');
-          await context.progress(100, 'done');
-          return { redisMs: 1, databaseMs: 1, checkedAt: new Date().toISOString() };
-        }),
-      ],
-      connection: api.redis.redis,
-      prefix: api.redis.prefix,
-      events: api.runtime.events,
-      records: api.records,
-      logger: createLogger('worker', { level: 'silent' }),
-    });
-    await worker.start();
+    worker = await startTestWorker(api, 'maintenance', [
+      implementTask(maintenance.healthCheck, async (_payload, context) => {
+        await context.progress(50, 'half way');
+        await context.progress(100, 'done');
+        return { redisMs: 1, databaseMs: 1, checkedAt: new Date().toISOString() };
+      }),
+    ]);
   });
   // Streams left open by a failing test would keep jest alive.
   const opened: SseClient[] = [];

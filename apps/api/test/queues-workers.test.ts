@@ -1,9 +1,9 @@
 import { allContracts, maintenance } from '@foreman/contracts';
-import { implementTask, TaskWorker } from '@foreman/core';
+import { implementTask, type TaskWorker } from '@foreman/core';
 import { waitFor } from '@foreman/core/testing';
-import { createLogger } from '@foreman/logger';
 import { WorkerHeartbeat } from '@foreman/metrics';
 import { startTestApi, type TestApi } from './test-api.js';
+import { startTestWorker } from './test-worker.js';
 
 interface QueueJson {
   name: string;
@@ -20,21 +20,12 @@ describe('queues and workers', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    worker = new TaskWorker({
-      queue: 'maintenance',
-      tasks: [
-        implementTask(maintenance.healthCheck, async () => {
-          await gate;
-          return { redisMs: 1, databaseMs: 1, checkedAt: new Date().toISOString() };
-        }),
-      ],
-      connection: api.redis.redis,
-      prefix: api.redis.prefix,
-      events: api.runtime.events,
-      records: api.records,
-      logger: createLogger('worker', { level: 'silent' }),
-    });
-    await worker.start();
+    worker = await startTestWorker(api, 'maintenance', [
+      implementTask(maintenance.healthCheck, async () => {
+        await gate;
+        return { redisMs: 1, databaseMs: 1, checkedAt: new Date().toISOString() };
+      }),
+    ]);
   });
   afterAll(async () => {
     release();

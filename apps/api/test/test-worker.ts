@@ -1,8 +1,8 @@
-import { TaskEventPublisher, type TaskImplementation, TaskWorker } from '@foreman/core';
+import { type TaskImplementation, TaskWorker } from '@foreman/core';
 import { createLogger } from '@foreman/logger';
 import type { TestApi } from './test-api.js';
 
-/** A started worker of `queue` in-process on the test api's Redis, recording through its writer. */
+/** A started worker of `queue` in-process on the test api's runtime: its Redis, events and writer. */
 export async function startTestWorker(
   api: TestApi,
   queue: string,
@@ -13,7 +13,7 @@ export async function startTestWorker(
     tasks,
     connection: api.redis.redis,
     prefix: api.redis.prefix,
-    events: new TaskEventPublisher({ connection: api.redis.redis, prefix: api.redis.prefix }),
+    events: api.runtime.events,
     records: api.records,
     logger: createLogger('worker', { level: 'silent' }),
   });
