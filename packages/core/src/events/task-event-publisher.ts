@@ -106,17 +106,12 @@ export class TaskEventPublisher {
     const batch = this.unsent;
     this.unsent = [];
     const newest = newestVersions(batch);
-    // One clock read for the batch: its events happened within this turn of the event loop.
-    const now = new Date().toISOString();
-    const args: Array<string | number> = [this.stream, this.kept];
-    for (const { event, step } of batch) {
-      const fields = this.fields(
+    const args = this.scriptArgs(
+      batch.map(({ event, step }) => ({
         event,
-        superseded(step, newest) ? { deadLetter: step.deadLetter } : step,
-        now,
-      );
-      args.push(fields.length / 2, ...fields);
-    }
+        step: superseded(step, newest) ? { deadLetter: step.deadLetter } : step,
+      })),
+    );
     (this.options.connection as RedisWithAppend).foremanAppendEntries(...args).then(
       () => {
         for (const { resolve } of batch) resolve();
@@ -136,18 +131,29 @@ export class TaskEventPublisher {
     entries: ReadonlyArray<{ event: TaskEventInput; step?: TaskStep }>,
   ): void {
     if (entries.length === 0) return;
-    const now = new Date().toISOString();
-    const args: Array<string | number> = [this.stream, this.kept];
-    for (const { event, step = {} } of entries) {
-      const fields = this.fields(event, step, now);
-      args.push(fields.length / 2, ...fields);
-    }
+    const args = this.scriptArgs(entries);
     const scripted = transaction as ChainableCommander &
       Partial<Pick<RedisWithAppend, 'foremanAppendEntries'>>;
     // The command exists on transactions of the connection this publisher was given; another
     // connection's transaction sends the script itself.
     if (scripted.foremanAppendEntries) scripted.foremanAppendEntries(...args);
     else transaction.eval(APPEND_ENTRIES, 1, ...args);
+  }
+
+  /**
+   * The append script's arguments for entries: the stream, its cap, then each entry's field count
+   * and fields. One clock read for them all: they happened within one turn of the event loop.
+   */
+  private scriptArgs(
+    entries: ReadonlyArray<{ event: TaskEventInput; step?: TaskStep }>,
+  ): Array<string | number> {
+    const now = new Date().toISOString();
+    const args: Array<string | number> = [this.stream, this.kept];
+    for (const { event, step = {} } of entries) {
+      const fields = this.fields(event, step, now);
+      args.push(fields.length / 2, ...fields);
+    }
+    return args;
   }
 
   private fields(event: TaskEventInput, step: TaskStep, now: string): string[] {

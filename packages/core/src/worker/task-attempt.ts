@@ -256,23 +256,25 @@ export class TaskAttempt {
   private async park(parked: TaskParkedError): Promise<never> {
     const untilMs = Math.max(parked.untilMs, Date.now() + 1);
     await this.host.connection.set(parkedKey(this.host.prefix, this.taskId), '1', 'PXAT', untilMs);
-    await this.job.moveToDelayed(untilMs, this.token);
     // Pending (a new status would need a migration and every reader of statuses to know it): the
     // message says what it waits for.
-    await this.requeued(parked.reason);
-    this.host.logger.info({ taskId: this.taskId, until: new Date(untilMs).toISOString() }, 'task parked');
-    throw new DelayedError();
+    return this.delayUntil(untilMs, parked.reason, 'task parked');
   }
 
   /** Runs the task again after the outside system's wait, without spending an attempt. */
-  private async pushBack(limited: RateLimitedError): Promise<never> {
-    const untilMs = Date.now() + limited.retryAfterMs;
-    await this.job.moveToDelayed(untilMs, this.token);
-    await this.requeued(limited.message);
-    this.host.logger.info(
-      { taskId: this.taskId, until: new Date(untilMs).toISOString(), reason: limited.message },
+  private pushBack(limited: RateLimitedError): Promise<never> {
+    return this.delayUntil(
+      Date.now() + limited.retryAfterMs,
+      limited.message,
       'task pushed back by a rate limit',
     );
+  }
+
+  /** Puts the job back as delayed until `untilMs`, recorded pending with `reason`; no attempt spent. */
+  private async delayUntil(untilMs: number, reason: string, logLine: string): Promise<never> {
+    await this.job.moveToDelayed(untilMs, this.token);
+    await this.requeued(reason);
+    this.host.logger.info({ taskId: this.taskId, until: new Date(untilMs).toISOString(), reason }, logLine);
     throw new DelayedError();
   }
 
