@@ -54,6 +54,6 @@ await runWorkerApp({
       maxBackoffMinutes: env.AI_TASK_MAX_BACKOFF_MINUTES,
     });
   },
-  defaults: { concurrency: 1, healthPort: 3101 },
+  defaults: { concurrency: 1, healthPort: 3101, recordProjector: false },
   plugins: [metrics],
 });

@@ -44,6 +44,6 @@ await runWorkerApp({
       client,
       syncLimits: { bodyMaxBytes: env.EMAIL_SYNC_BODY_MAX_BYTES, batchSize: env.EMAIL_SYNC_BATCH_SIZE },
     }),
-  defaults: { concurrency: 4, healthPort: 3102 },
+  defaults: { concurrency: 4, healthPort: 3102, recordProjector: false },
   plugins: [new WorkerMetrics()],
 });

@@ -21,6 +21,6 @@ await runWorkerApp({
       keep: env.BACKUP_KEEP,
       exportKeep: env.EXPORT_KEEP,
     }),
-  defaults: { concurrency: 2, healthPort: 3103 },
+  defaults: { concurrency: 2, healthPort: 3103, recordProjector: false },
   plugins: [new WorkerMetrics()],
 });

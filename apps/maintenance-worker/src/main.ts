@@ -12,7 +12,7 @@ await runWorkerApp({
   name: 'maintenance-worker',
   queue: QUEUES.maintenance,
   tasks: (resources) => maintenanceTasks(resources, env),
-  defaults: { concurrency: 1, healthPort: 3105 },
+  defaults: { concurrency: 1, healthPort: 3105, recordProjector: true },
   // The maintenance worker carries out completion callbacks and webhooks unless told not to.
   env: { ...process.env, COMPLETION_DISPATCHER: process.env.COMPLETION_DISPATCHER ?? 'true' },
   plugins: [new WorkerMetrics()],

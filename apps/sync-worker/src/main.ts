@@ -10,6 +10,6 @@ await runWorkerApp({
   name: 'sync-worker',
   queue: QUEUES.sync,
   tasks: ({ database }) => syncTasks(database.db, env),
-  defaults: { concurrency: 2, healthPort: 3104 },
+  defaults: { concurrency: 2, healthPort: 3104, recordProjector: false },
   plugins: [new WorkerMetrics()],
 });

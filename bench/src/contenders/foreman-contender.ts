@@ -31,7 +31,7 @@ export function foremanContender(options: ForemanContenderOptions = {}): Contend
     name: options.name ?? 'foreman',
     description:
       options.description ??
-      'TaskClient.submitBulk/submit + a worker app process: records in PostgreSQL, task events, metrics',
+      'TaskClient.submitBulk/submit + a worker app process: records in PostgreSQL (projected by the client process, as the api does), task events, metrics',
     async prepare() {
       // Reruns follow the repo as features land: name the commit measured.
       const commit = await run('git', ['rev-parse', '--short', 'HEAD']).then(
@@ -43,8 +43,9 @@ export function foremanContender(options: ForemanContenderOptions = {}): Contend
     async open(context: ContenderContext): Promise<ContenderSession> {
       const schema = await createTestDatabase('bench');
       const before = await taskTableWrites(schema.database.db);
-      // The api process's runtime: the submits' pending rows reach PostgreSQL through its
-      // projector. Its own pool: stopping it makes its backends publish their table counters.
+      // The api process's runtime: its projector stores every row (the pending ones of the
+      // submits, the workers' steps), as in a deployment where task workers do not project.
+      // Its own pool: stopping it makes its backends publish their table counters.
       const runtime = await createRuntime({
         name: 'bench-client',
         env: loadConfig(baseEnvSchema, {

@@ -36,25 +36,31 @@ export function readCommandCpuMs(command: string): number {
 }
 
 /**
- * The CPU the servers spent from this reading on: the contender's redis-server and every
- * PostgreSQL process. On two shared cores their time is what a worker's figures leave out.
+ * The CPU spent from this reading on outside the worker: the contender's redis-server, every
+ * PostgreSQL process, and this bench process, which plays the api (our record projector runs in
+ * it). On two shared cores their time is what a worker's figures leave out.
  */
 export class ServerCpu {
   private constructor(
     private readonly redisPid: number | undefined,
     private readonly redisMs: number,
     private readonly postgresMs: number,
+    private readonly clientMs: number,
   ) {}
 
   static read(redisPid: number | undefined): ServerCpu {
     const redisMs = redisPid === undefined ? 0 : (readCpuMs(redisPid) ?? 0);
-    return new ServerCpu(redisPid, redisMs, readCommandCpuMs('postgres'));
+    return new ServerCpu(redisPid, redisMs, readCommandCpuMs('postgres'), readCpuMs(process.pid) ?? 0);
   }
 
   /** Microseconds per task since the reading. */
-  perTask(tasks: number): { redisUs: number; postgresUs: number } {
+  perTask(tasks: number): { redisUs: number; postgresUs: number; clientUs: number } {
     const now = ServerCpu.read(this.redisPid);
     const per = (ms: number) => (ms * 1000) / Math.max(1, tasks);
-    return { redisUs: per(now.redisMs - this.redisMs), postgresUs: per(now.postgresMs - this.postgresMs) };
+    return {
+      redisUs: per(now.redisMs - this.redisMs),
+      postgresUs: per(now.postgresMs - this.postgresMs),
+      clientUs: per(now.clientMs - this.clientMs),
+    };
   }
 }

@@ -17,8 +17,12 @@ export interface RunFigures {
   latencyMs?: { submitToStart?: Percentiles; submitToComplete?: Percentiles };
   /** The worker process's CPU time (user + system) per task processed, from /proc. */
   cpuUsPerTask?: number;
-  /** CPU time per task of the contender's redis-server and of PostgreSQL, over the same span. */
-  serverCpuUsPerTask?: { redis: number; postgres: number };
+  /**
+   * CPU time per task of the contender's redis-server, of PostgreSQL and of the bench process
+   * (the client: it submits, and for us plays the api, whose projector stores the records), over
+   * the same span.
+   */
+  serverCpuUsPerTask?: { redis: number; postgres: number; client?: number };
   /** Peak resident set size of the worker process. */
   peakRssMb: number;
   rssFlatness?: RssFlatness;

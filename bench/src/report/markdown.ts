@@ -27,6 +27,7 @@ const ROWS: Row[] = [
   ['worker CPU µs / task', (f) => f.cpuUsPerTask, mb, 'cpuUsPerTask'],
   ['Redis server CPU µs / task', (f) => f.serverCpuUsPerTask?.redis, mb, 'redisCpuUsPerTask'],
   ['PostgreSQL CPU µs / task', (f) => f.serverCpuUsPerTask?.postgres, mb],
+  ['client (api) process CPU µs / task', (f) => f.serverCpuUsPerTask?.client, mb],
   ['worker peak RSS MB', (f) => f.peakRssMb, mb, 'peakRssMb'],
   ['RSS after warm-up MB', (f) => f.rssFlatness?.baselineMb, mb],
   ['RSS at end MB', (f) => f.rssFlatness?.endMb, mb],

@@ -12,7 +12,7 @@ const app = await runWorkerApp({
   name: 'bench-worker',
   queue: BENCH_QUEUE,
   tasks: () => benchImplementations(channel),
-  defaults: { concurrency: 1, healthPort: 0 },
+  defaults: { concurrency: 1, healthPort: 0, recordProjector: false },
   handleSignals: false,
   plugins: env.BENCH_METRICS === 'on' ? [new WorkerMetrics()] : [],
 });

@@ -43,7 +43,15 @@ export async function collectFigures(
     ...(final?.cpuMs !== undefined && processed > 0
       ? { cpuUsPerTask: (final.cpuMs * 1000) / processed }
       : {}),
-    ...(servers ? { serverCpuUsPerTask: { redis: servers.redisUs, postgres: servers.postgresUs } } : {}),
+    ...(servers
+      ? {
+          serverCpuUsPerTask: {
+            redis: servers.redisUs,
+            postgres: servers.postgresUs,
+            client: servers.clientUs,
+          },
+        }
+      : {}),
     redis: {
       commandsPerTask: perTask(commands.total),
       top: commands.top.map(({ command, calls }) => ({ command, perTask: perTask(calls) })),

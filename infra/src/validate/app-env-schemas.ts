@@ -8,7 +8,7 @@ import { fileEnvSchema } from '../../../apps/file-worker/src/env.js';
 
 // A worker reads the shared worker settings and its own; the defaults here do not matter, only
 // which variables exist and which are required.
-const worker = workerEnvSchema({ concurrency: 1, healthPort: 0 });
+const worker = workerEnvSchema({ concurrency: 1, healthPort: 0, recordProjector: false });
 
 /** Every variable each app parses at start, as its code declares them. */
 export const APP_ENV_SCHEMAS: Record<string, z.ZodObject> = {

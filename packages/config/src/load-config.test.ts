@@ -31,7 +31,7 @@ describe('loadConfig', () => {
   it('names every bad variable in one error', () => {
     let error: unknown;
     try {
-      loadConfig(workerEnvSchema({ concurrency: 2, healthPort: 4000 }), {
+      loadConfig(workerEnvSchema({ concurrency: 2, healthPort: 4000, recordProjector: false }), {
         REDIS_URL: 'http://nope',
         WORKER_CONCURRENCY: '-3',
         DATABASE_URL: 'mysql://x',
@@ -47,9 +47,20 @@ describe('loadConfig', () => {
   });
 
   it('coerces numbers and keeps app defaults', () => {
-    const config = loadConfig(workerEnvSchema({ concurrency: 4, healthPort: 4001 }), { HEALTH_PORT: '5000' });
+    const config = loadConfig(workerEnvSchema({ concurrency: 4, healthPort: 4001, recordProjector: false }), {
+      HEALTH_PORT: '5000',
+    });
     expect(config.WORKER_CONCURRENCY).toBe(4);
     expect(config.HEALTH_PORT).toBe(5000);
+  });
+
+  it("takes the app's record-projector default unless RECORD_PROJECTOR says otherwise", () => {
+    const taskWorker = workerEnvSchema({ concurrency: 1, healthPort: 0, recordProjector: false });
+    const maintenance = workerEnvSchema({ concurrency: 1, healthPort: 0, recordProjector: true });
+    expect(loadConfig(taskWorker, {}).RECORD_PROJECTOR).toBe(false);
+    expect(loadConfig(maintenance, {}).RECORD_PROJECTOR).toBe(true);
+    expect(loadConfig(taskWorker, { RECORD_PROJECTOR: 'true' }).RECORD_PROJECTOR).toBe(true);
+    expect(loadConfig(maintenance, { RECORD_PROJECTOR: 'false' }).RECORD_PROJECTOR).toBe(false);
   });
 
   it('accepts any zod object schema', () => {

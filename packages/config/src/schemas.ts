@@ -128,7 +128,11 @@ export const scheduleLimitsEnvSchema = z.object({
 });
 
 /** Settings of a worker app; the app supplies its own default concurrency and health port. */
-export const workerEnvSchema = (defaults: { concurrency: number; healthPort: number }) =>
+export const workerEnvSchema = (defaults: {
+  concurrency: number;
+  healthPort: number;
+  recordProjector: boolean;
+}) =>
   baseEnvSchema.extend({
     WORKER_CONCURRENCY: positiveInt(defaults.concurrency),
     HEALTH_PORT: port(defaults.healthPort),
@@ -146,9 +150,10 @@ export const workerEnvSchema = (defaults: { concurrency: number; healthPort: num
     RECORD_BUFFER_MAX: positiveInt(100_000),
     /**
      * Store the record rows of the task-event stream from this worker (a member of the projectors'
-     * consumer group, with beat and the other workers). Off leaves it to the others.
+     * consumer group, with the api, beat and maintenance-worker). Off leaves it to them and keeps
+     * the worker's CPU for tasks; the app's default says which it is.
      */
-    RECORD_PROJECTOR: z.stringbool().default(true),
+    RECORD_PROJECTOR: z.stringbool().default(defaults.recordProjector),
   });
 
 /** Where an OpenAI-compatible chat-completions server is; shared by every app that asks a model. */

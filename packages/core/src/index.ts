@@ -38,6 +38,12 @@ export {
 } from './fairness/fair-scheduler.js';
 export * from './producer.js';
 export { findNul, NUL_MESSAGE, stripNul } from './records/nul.js';
+export {
+  PROJECTION_WATCH_DEFAULTS,
+  type ProjectionState,
+  ProjectionWatch,
+  type ProjectionWatchOptions,
+} from './records/projection-watch.js';
 export { QuarantineLog, type QuarantineLogOptions } from './records/quarantine-log.js';
 export {
   RECORD_PROJECTOR_DEFAULTS,

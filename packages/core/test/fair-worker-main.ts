@@ -14,7 +14,7 @@ const prefix = process.env.QUEUE_PREFIX ?? 'foreman';
 await runWorkerApp({
   name: 'fair-worker',
   queue: 'fair-test',
-  defaults: { concurrency: 4, healthPort: 0 },
+  defaults: { concurrency: 4, healthPort: 0, recordProjector: true },
   tasks: ({ redis }) => [
     implementTask(fairWork, async ({ ms }, context) => {
       const user = context.userId ?? 'anonymous';

@@ -6,5 +6,5 @@ await runWorkerApp({
   name: 'fault-worker',
   queue: 'fault',
   tasks: faultTasks,
-  defaults: { concurrency: 4, healthPort: 0 },
+  defaults: { concurrency: 4, healthPort: 0, recordProjector: true },
 });

@@ -49,7 +49,7 @@ describe('one runtime for every process', () => {
           submitted.push(taskId);
         }),
       ],
-      defaults: { concurrency: 1, healthPort: 0 },
+      defaults: { concurrency: 1, healthPort: 0, recordProjector: true },
       env: {
         REDIS_URL: redis.url,
         QUEUE_PREFIX: redis.prefix,

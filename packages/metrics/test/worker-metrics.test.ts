@@ -48,7 +48,7 @@ describe('WorkerMetrics in a real worker app', () => {
           return { slept: ms };
         }),
       ],
-      defaults: { concurrency: 4, healthPort: 0 },
+      defaults: { concurrency: 4, healthPort: 0, recordProjector: true },
       env: {
         REDIS_URL: redis.url,
         QUEUE_PREFIX: redis.prefix,
@@ -195,7 +195,7 @@ describe('WorkerMetrics with METRICS_ENABLED=false', () => {
       name: 'metrics-off-worker',
       queue: 'metrics-test',
       tasks: () => [implementTask(sleep, async ({ ms }) => ({ slept: ms }))],
-      defaults: { concurrency: 1, healthPort: 0 },
+      defaults: { concurrency: 1, healthPort: 0, recordProjector: true },
       env: {
         REDIS_URL: redis.url,
         QUEUE_PREFIX: redis.prefix,
