@@ -1,3 +1,4 @@
+import { RunAbort } from './run-abort.js';
 import { runWithTimeLimit } from './run-with-time-limit.js';
 
 describe('runWithTimeLimit', () => {
@@ -12,8 +13,8 @@ describe('runWithTimeLimit', () => {
     const started = Date.now();
     await expect(
       runWithTimeLimit(
-        (signal) => {
-          seen = signal;
+        (abort) => {
+          seen = abort.signal;
           return new Promise(() => {});
         },
         { timeoutMs: 50, onTimeout: () => new Error('late') },
@@ -23,24 +24,57 @@ describe('runWithTimeLimit', () => {
     expect(seen?.aborted).toBe(true);
   });
 
-  it('rejects at once with the parent reason when the parent aborts', async () => {
-    const parent = new AbortController();
+  it('rejects at once with the reason of a stop, and aborts the signal the work read', async () => {
+    const abort = new RunAbort();
     let seen: AbortSignal | undefined;
     const result = runWithTimeLimit(
-      (signal) => {
-        seen = signal;
+      (run) => {
+        seen = run.signal;
         return new Promise(() => {});
       },
-      { timeoutMs: 5_000, signal: parent.signal, onTimeout: () => new Error('late') },
+      { timeoutMs: 5_000, abort, onTimeout: () => new Error('late') },
     );
-    parent.abort(new Error('cancelled'));
+    abort.abort(new Error('cancelled'));
     await expect(result).rejects.toThrow('cancelled');
     expect(seen?.aborted).toBe(true);
+    expect((seen?.reason as Error).message).toBe('cancelled');
+  });
+
+  it('gives a signal read after a stop already aborted, with the first reason', () => {
+    const abort = new RunAbort();
+    abort.abort(new Error('first'));
+    abort.abort(new Error('second'));
+    expect(abort.signal.aborted).toBe(true);
+    expect((abort.signal.reason as Error).message).toBe('first');
+    expect((abort.stoppedBy?.reason as Error).message).toBe('first');
+  });
+
+  it('rejects with a stop that comes after the soft limit aborted the signal', async () => {
+    const abort = new RunAbort();
+    let seen: AbortSignal | undefined;
+    const result = runWithTimeLimit(
+      (run) => {
+        seen = run.signal;
+        return new Promise(() => {});
+      },
+      {
+        timeoutMs: 5_000,
+        softTimeoutMs: 10,
+        abort,
+        onTimeout: () => new Error('hard'),
+        onSoftTimeout: () => new Error('soft'),
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect((seen?.reason as Error).message).toBe('soft');
+    expect(abort.stoppedBy).toBeUndefined();
+    abort.abort(new Error('cancelled'));
+    await expect(result).rejects.toThrow('cancelled');
   });
 
   it('aborts the signal at the soft limit and lets the work finish', async () => {
     const result = await runWithTimeLimit(
-      (signal) =>
+      ({ signal }) =>
         new Promise<string>((resolve) =>
           signal.addEventListener('abort', () => resolve(`cleaned up: ${(signal.reason as Error).message}`)),
         ),
@@ -54,7 +88,7 @@ describe('runWithTimeLimit', () => {
     expect(result).toBe('cleaned up: soft');
   });
 
-  it('rejects with what the work throws synchronously, and never starts work under an aborted parent', async () => {
+  it('rejects with what the work throws synchronously, and never starts work once stopped', async () => {
     await expect(
       runWithTimeLimit(
         () => {
@@ -63,15 +97,15 @@ describe('runWithTimeLimit', () => {
         { timeoutMs: 100, onTimeout: () => new Error('late') },
       ),
     ).rejects.toThrow('sync');
-    const parent = new AbortController();
-    parent.abort(new Error('gone'));
+    const abort = new RunAbort();
+    abort.abort(new Error('gone'));
     let started = false;
     await expect(
       runWithTimeLimit(
         async () => {
           started = true;
         },
-        { timeoutMs: 100, signal: parent.signal, onTimeout: () => new Error('late') },
+        { timeoutMs: 100, abort, onTimeout: () => new Error('late') },
       ),
     ).rejects.toThrow('gone');
     expect(started).toBe(false);

@@ -1,48 +1,51 @@
+import { RunAbort } from './run-abort.js';
+
 export interface TimeLimitOptions {
-  /** Hard limit: the signal is aborted and the returned promise rejects with `onTimeout()`. */
+  /** Hard limit: the run is stopped and the returned promise rejects with `onTimeout()`. */
   timeoutMs: number;
   onTimeout: () => Error;
   /** Soft limit: the signal is aborted with `onSoftTimeout()` so the work can wind down. */
   softTimeoutMs?: number | undefined;
   onSoftTimeout?: () => Error;
-  /** Aborting it (cancel, forced shutdown) aborts the work and rejects at once with its reason. */
-  signal?: AbortSignal | undefined;
+  /**
+   * The run's abort: the work's signal is its signal, and stopping it (cancel, forced shutdown)
+   * rejects at once with the stop's reason.
+   * @defaultValue a new one, which only the limits stop
+   */
+  abort?: RunAbort | undefined;
 }
 
 /**
- * Runs `work` with time limits. Past the hard limit, or when the parent signal aborts, the
+ * Runs `work` with time limits. Past the hard limit, or when the run's abort stops it, the
  * returned promise rejects at once, freeing the worker slot even if the work ignores its signal.
  * One promise and one timer per run: it wraps every task, so it stays cheap.
  */
 export function runWithTimeLimit<T>(
-  work: (signal: AbortSignal) => Promise<T>,
+  work: (abort: RunAbort) => Promise<T>,
   options: TimeLimitOptions,
 ): Promise<T> {
-  const { signal: parent } = options;
-  const controller = new AbortController();
+  const abort = options.abort ?? new RunAbort();
+  const stopped = abort.stoppedBy;
+  if (stopped) return Promise.reject(stopped.reason);
   return new Promise<T>((resolve, reject) => {
     let soft: NodeJS.Timeout | undefined;
     const settle = () => {
       clearTimeout(hard);
       clearTimeout(soft);
-      parent?.removeEventListener('abort', onParentAbort);
+      abort.listen(undefined);
     };
-    const stop = (reason: unknown) => {
+    abort.listen((reason) => {
       settle();
-      controller.abort(reason);
       reject(reason);
-    };
-    const onParentAbort = () => stop(parent?.reason);
-    const hard = setTimeout(() => stop(options.onTimeout()), options.timeoutMs);
+    });
+    const hard = setTimeout(() => abort.abort(options.onTimeout()), options.timeoutMs);
     if (options.softTimeoutMs !== undefined) {
       const onSoft = options.onSoftTimeout ?? options.onTimeout;
-      soft = setTimeout(() => controller.abort(onSoft()), options.softTimeoutMs);
+      soft = setTimeout(() => abort.warn(onSoft()), options.softTimeoutMs);
     }
-    if (parent?.aborted) return onParentAbort();
-    parent?.addEventListener('abort', onParentAbort, { once: true });
     let running: Promise<T>;
     try {
-      running = work(controller.signal);
+      running = work(abort);
     } catch (error) {
       settle();
       return reject(error);

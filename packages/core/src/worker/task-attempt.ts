@@ -17,6 +17,7 @@ import type { RedisConnection } from '../redis/create-redis.js';
 import type { TaskImplementation } from '../task/implement-task.js';
 import { validatePayload } from '../task/validate-payload.js';
 import { inTaskSpan } from '../tracing/task-trace.js';
+import { RunAbort } from './run-abort.js';
 import { runWithTimeLimit } from './run-with-time-limit.js';
 import type {
   TaskAttemptInfo,
@@ -56,7 +57,7 @@ export class TaskAttempt {
   /** ...and runs counted on the record, which orders its versions: every start is a new one. */
   readonly run: number;
   /** Aborted by a cancel, a forced shutdown or a lost lock; the handler's signal follows it. */
-  readonly controller = new AbortController();
+  readonly controller = new RunAbort();
   private readonly startedAt = new Date();
   private readonly readyAt: number;
   private readonly info: TaskAttemptInfo;
@@ -108,7 +109,7 @@ export class TaskAttempt {
    */
   async perform(cancelledBeforeStart: boolean): Promise<unknown> {
     if (cancelledBeforeStart) this.controller.abort(new TaskCancelledError(this.context()));
-    if (isOurAbort(this.controller.signal)) return this.abort();
+    if (isOurAbort(this.controller)) return this.abort();
     void this.host.record(this.event('started'), {
       record: { ...this.base, status: 'running', version: recordVersion('running', this.run) },
     });
@@ -116,7 +117,7 @@ export class TaskAttempt {
     try {
       return await this.complete(await this.execute());
     } catch (thrown) {
-      if (isOurAbort(this.controller.signal)) return this.abort();
+      if (isOurAbort(this.controller)) return this.abort();
       if (thrown instanceof TaskParkedError) return this.park(thrown);
       // Runs not counted as attempts (pushed back, parked, requeued) are bounded, so a system
       // that keeps answering 429 ends in a failure instead of a task that never ends.
@@ -161,7 +162,7 @@ export class TaskAttempt {
     };
     return inTaskSpan(spanInfo, () =>
       runWithTimeLimit(
-        (signal) =>
+        (abort) =>
           Promise.resolve(
             handler(payload, {
               taskId: info.taskId,
@@ -171,7 +172,10 @@ export class TaskAttempt {
               maxAttempts: info.maxAttempts,
               userId: info.userId,
               workflow: job.data.workflow,
-              signal,
+              // An AbortSignal costs more than a no-op task: made on first read (see RunAbort).
+              get signal() {
+                return abort.signal;
+              },
               // Made on first use: a child logger costs more than a no-op task, and most never log.
               get logger() {
                 attempt.taskLogger ??= attempt.host.logger.child(context);
@@ -183,7 +187,7 @@ export class TaskAttempt {
         {
           timeoutMs: contract.timeoutMs,
           softTimeoutMs: contract.softTimeoutMs,
-          signal: this.controller.signal,
+          abort: this.controller,
           onTimeout: () => new TaskTimeoutError(contract.timeoutMs, context),
           onSoftTimeout: () => new TaskTimeoutError(contract.softTimeoutMs ?? 0, context, 'soft'),
         },
@@ -235,7 +239,7 @@ export class TaskAttempt {
 
   /** Ends an attempt stopped by a cancel (record cancelled) or a forced shutdown (back to the queue). */
   private async abort(): Promise<never> {
-    const reason = this.controller.signal.reason as Error;
+    const reason = this.controller.stoppedBy?.reason as Error;
     if (reason instanceof WorkerShutdownError) {
       await this.job.moveToWait(this.token);
       await this.requeued();
@@ -344,11 +348,9 @@ export function deadLetterOf(row: NewTaskRecord, payload: unknown, error: Error)
 }
 
 /** Aborts the runtime itself caused (cancel, shutdown), as opposed to timeouts and lock loss. */
-function isOurAbort(signal: AbortSignal): boolean {
-  return (
-    signal.aborted &&
-    (signal.reason instanceof TaskCancelledError || signal.reason instanceof WorkerShutdownError)
-  );
+function isOurAbort(abort: RunAbort): boolean {
+  const reason = abort.stoppedBy?.reason;
+  return reason instanceof TaskCancelledError || reason instanceof WorkerShutdownError;
 }
 
 /**
