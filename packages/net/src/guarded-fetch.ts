@@ -1,8 +1,10 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, fetch, Headers, type RequestInit, type Response } from 'undici';
+import type { Agent, RequestInit, Response } from 'undici';
 import { GuardedFetchError } from './guarded-fetch-error.js';
 import { isPublicAddress } from './public-address.js';
+
+type Undici = typeof import('undici');
 
 /** What `GuardedFetch.fetch` takes: fetch's init, without redirect handling (always checked). */
 export type GuardedRequestInit = Omit<RequestInit, 'redirect' | 'dispatcher'>;
@@ -44,7 +46,11 @@ export class GuardedFetch {
   private readonly allowPrivate: boolean;
   private readonly allowedHosts: ReadonlySet<string>;
   private readonly maxRedirects: number;
-  private readonly agent: Agent;
+  /**
+   * undici is loaded with the first fetch: every process that imports the SDK would otherwise
+   * carry it (about 14 MB of RSS), and most never fetch.
+   */
+  private http: Promise<{ agent: Agent; fetch: Undici['fetch']; Headers: Undici['Headers'] }> | undefined;
 
   constructor(options: GuardedFetchOptions = {}) {
     const maxRedirects = options.maxRedirects ?? 5;
@@ -54,7 +60,6 @@ export class GuardedFetch {
     this.maxRedirects = maxRedirects;
     this.allowPrivate = options.allowPrivate ?? false;
     this.allowedHosts = new Set((options.allowedHosts ?? []).map(bare));
-    this.agent = new Agent({ connect: { lookup: this.lookup } });
   }
 
   /** Like fetch; `redirect` is always followed here, by hand. Rejects with GuardedFetchError. */
@@ -62,6 +67,12 @@ export class GuardedFetch {
     let url = this.checked(input);
     let method = (init.method ?? 'GET').toUpperCase();
     let body = init.body;
+    this.http ??= import('undici').then(({ Agent, fetch, Headers }) => ({
+      agent: new Agent({ connect: { lookup: this.lookup } }),
+      fetch,
+      Headers,
+    }));
+    const { agent, fetch, Headers } = await this.http;
     const headers = new Headers(init.headers);
     for (let hop = 0; ; hop += 1) {
       const response = await fetch(url, {
@@ -70,7 +81,7 @@ export class GuardedFetch {
         body,
         headers,
         redirect: 'manual',
-        dispatcher: this.agent,
+        dispatcher: agent,
       }).catch((error: unknown) => {
         // A refusal inside the connection's lookup surfaces as fetch's "fetch failed" cause.
         const cause = (error as { cause?: unknown }).cause;
@@ -102,7 +113,7 @@ export class GuardedFetch {
 
   /** Closes the pooled connections. */
   async close(): Promise<void> {
-    await this.agent.close();
+    await (await this.http)?.agent.close();
   }
 
   /** The URL if its scheme is http(s) and, for an IP literal, the address may be reached. */
