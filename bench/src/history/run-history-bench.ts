@@ -3,13 +3,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TaskRecordWriter } from '@foreman/core';
 import {
-  and,
   createDatabase,
   type Database,
-  desc,
   eq,
   findTask,
   HistoryPartitions,
+  listTasks,
   migrate,
   type NewTaskRecord,
   type SQL,
@@ -159,14 +158,10 @@ async function copy(database: Database, lines: Readable): Promise<void> {
   }
 }
 
-/** The api's list query for a user: their newest page, narrowed by `where`. */
+/** The api's list query (`GET /tasks`) for the task's user: their newest page, narrowed by `where`. */
 const newestPage = (database: Database, task: SyntheticTask, where: SQL[]) =>
-  database.db
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.userId, task.userId), ...where))
-    .orderBy(desc(tasks.createdAt), desc(tasks.id))
-    .limit(PAGE);
+  // One row more than a page, as the api asks, to know whether a next page exists.
+  listTasks(database.db, { where: [eq(tasks.userId, task.userId), ...where], limit: PAGE + 1 });
 
 /** A payload field the probe task has: an address, a URL, a feed or a path. */
 function probeField(task: SyntheticTask): Record<string, unknown> {

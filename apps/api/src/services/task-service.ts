@@ -18,14 +18,11 @@ import {
   ApprovalStore,
   and,
   type Database,
-  desc,
   eq,
   findTask,
-  gte,
   inArray,
-  lt,
+  listTasks,
   type NewTaskRecord,
-  or,
   type SQL,
   sql,
   type TaskRecord,
@@ -88,32 +85,22 @@ export class TaskService {
     identity: ApiKeyIdentity,
     filter: TaskFilter,
   ): Promise<{ tasks: TaskRecord[]; nextCursor: string | null }> {
-    const where: Array<SQL | undefined> = [];
+    const where: SQL[] = [];
     const userId = TaskService.scope(identity, filter.userId);
     if (userId !== undefined) where.push(eq(tasks.userId, userId));
     if (filter.status) where.push(eq(tasks.status, filter.status));
     if (filter.name) where.push(eq(tasks.name, filter.name));
     if (filter.queue) where.push(eq(tasks.queue, filter.queue));
-    if (filter.from) where.push(gte(tasks.createdAt, new Date(filter.from)));
-    if (filter.to) where.push(lt(tasks.createdAt, new Date(filter.to)));
     where.push(...textConditions(tasks, filter));
     for (const field of filter.payload ?? []) where.push(payloadContains(tasks.payload, field));
-    if (filter.cursor) {
-      const after = decodeCursor(filter.cursor);
-      where.push(
-        or(
-          lt(tasks.createdAt, after.createdAt),
-          and(eq(tasks.createdAt, after.createdAt), lt(tasks.id, after.id)),
-        ),
-      );
-    }
     const [stored, unlanded] = await Promise.all([
-      this.database.db
-        .select()
-        .from(tasks)
-        .where(and(...where))
-        .orderBy(desc(tasks.createdAt), desc(tasks.id))
-        .limit(filter.limit + 1),
+      listTasks(this.database.db, {
+        where,
+        from: filter.from ? new Date(filter.from) : undefined,
+        to: filter.to ? new Date(filter.to) : undefined,
+        after: filter.cursor ? decodeCursor(filter.cursor) : undefined,
+        limit: filter.limit + 1,
+      }),
       this.unlanded(userId, filter),
     ]);
     const rows = [...stored, ...unlanded]
