@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, or, type SQL } from 'drizzle-orm';
+import { and, eq, gte, lt, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 import { type TaskRecord, tasks } from '../schema/tasks.js';
 import { WEEK_MS, weekStart } from './history-partitions.js';
@@ -16,6 +16,12 @@ export interface TaskPageQuery {
   /** Rows wanted; fewer come back only when fewer match. */
   limit: number;
 }
+
+/**
+ * Newest first, spelled as the keyset indexes are (`DESC NULLS LAST`): a plain `DESC` means
+ * `NULLS FIRST`, which those indexes cannot return in order, so every match would be sorted.
+ */
+const NEWEST_FIRST = [sql`${tasks.createdAt} desc nulls last`, sql`${tasks.id} desc nulls last`];
 
 /**
  * Weeks each step of the walk reads, after the first (the anchor's week and everything newer),
@@ -67,7 +73,7 @@ export async function listTasks(db: Db, query: TaskPageQuery): Promise<TaskRecor
       .select()
       .from(tasks)
       .where(and(...range))
-      .orderBy(desc(tasks.createdAt), desc(tasks.id))
+      .orderBy(...NEWEST_FIRST)
       .limit(query.limit - page.length);
     page.push(...rows);
     if (!lower || lower.getTime() <= floor) break;
