@@ -121,7 +121,9 @@ export async function runHistoryBench(options: HistoryBenchOptions): Promise<His
         matches.payloadField += found.length;
       }),
       freeText: await timed(database, probes, async (task) => {
-        const found = await newestPage(database, task, [taskSearchMatches(tasks, probeWords(task))]);
+        const found = await newestPage(database, task, [
+          taskSearchMatches(tasks, probeWords(task), task.userId),
+        ]);
         matches.freeText += found.length;
       }),
     };
