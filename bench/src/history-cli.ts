@@ -3,7 +3,7 @@
 // and prints query latencies and the record writer's rate without and with the search indexes.
 import { parseArgs } from 'node:util';
 import { loadBenchEnv } from './env.js';
-import { runHistoryBench, type WriteRate } from './history/run-history-bench.js';
+import { type HistoryFigures, runHistoryBench, type WriteRate } from './history/run-history-bench.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +27,10 @@ const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
 const ms = (value: number) => value.toFixed(2);
 const rate = (label: string, writes: WriteRate) =>
   `| ${label} | ${writes.insertsPerSecond} | ${writes.updatesPerSecond} |`;
+const query = (label: string, name: keyof HistoryFigures['queries'], rows: string) => {
+  const { p50, p95, max } = figures.queries[name];
+  return `| ${label} | ${ms(p50)} | ${ms(p95)} | ${ms(max)} | ${rows} | ${figures.statements[name].toFixed(1)} |`;
+};
 console.log(
   [
     `${figures.rows} rows loaded in ${figures.loadSeconds.toFixed(1)} s; search indexes built in ${figures.indexBuildSeconds.toFixed(1)} s; table ${mb(figures.tableBytes)} MB`,
@@ -35,12 +39,12 @@ console.log(
     '| ----- | -- |',
     ...Object.entries(figures.indexBytes).map(([name, bytes]) => `| ${name} | ${mb(bytes)} |`),
     '',
-    '| query (a user’s, newest 50) | p50 ms | p95 ms | max ms | mean rows |',
-    '| --------------------------- | ------ | ------ | ------ | --------- |',
-    `| by id | ${ms(figures.queries.byId.p50)} | ${ms(figures.queries.byId.p95)} | ${ms(figures.queries.byId.max)} | 1 |`,
-    `| newest page | ${ms(figures.queries.newestPage.p50)} | ${ms(figures.queries.newestPage.p95)} | ${ms(figures.queries.newestPage.max)} | - |`,
-    `| payload field | ${ms(figures.queries.payloadField.p50)} | ${ms(figures.queries.payloadField.p95)} | ${ms(figures.queries.payloadField.max)} | ${figures.meanMatches.payloadField.toFixed(1)} |`,
-    `| free text | ${ms(figures.queries.freeText.p50)} | ${ms(figures.queries.freeText.p95)} | ${ms(figures.queries.freeText.max)} | ${figures.meanMatches.freeText.toFixed(1)} |`,
+    '| query (a user’s, newest 50) | p50 ms | p95 ms | max ms | mean rows | statements |',
+    '| --------------------------- | ------ | ------ | ------ | --------- | ---------- |',
+    query('by id', 'byId', '1'),
+    query('newest page', 'newestPage', '-'),
+    query('payload field', 'payloadField', figures.meanMatches.payloadField.toFixed(1)),
+    query('free text', 'freeText', figures.meanMatches.freeText.toFixed(1)),
     '',
     '| record writer | inserts/s | upserts of stored rows/s |',
     '| ------------- | --------- | ------------------------ |',

@@ -33,6 +33,12 @@ describe('history benchmark (short)', () => {
     for (const name of SEARCH_INDEXES) expect(figures.indexBytes[name]).toBeGreaterThan(0);
     expect(figures.tableBytes).toBeGreaterThan(0);
     for (const query of Object.values(figures.queries)) expect(query.count).toBe(20);
+    // One round trip by id; a list page reads one to six week ranges.
+    expect(figures.statements.byId).toBe(1);
+    for (const name of ['newestPage', 'payloadField', 'freeText'] as const) {
+      expect(figures.statements[name]).toBeGreaterThanOrEqual(1);
+      expect(figures.statements[name]).toBeLessThanOrEqual(6);
+    }
     // Every probe's own words find at least itself; most probes have a payload field to find.
     expect(figures.meanMatches.freeText).toBeGreaterThanOrEqual(1);
     expect(figures.meanMatches.payloadField).toBeGreaterThan(0.5);

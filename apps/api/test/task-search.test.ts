@@ -71,6 +71,23 @@ describe('task search', () => {
     expect(await ids(api.adminKey, 'q=invoice&userId=bob')).toEqual(['s-bob-invoice']);
   });
 
+  it('narrows by the user lexeme of the index, which no search text can match', async () => {
+    // A key's search asks the index for its user's rows; what the words say is unchanged.
+    expect(await ids(api.aliceKey, 'q=-invoice')).toEqual([
+      's-alice-list',
+      's-alice-failed',
+      's-alice-welcome',
+    ]);
+    expect(await ids(api.bobKey, 'q=invoice')).toEqual(['s-bob-invoice']);
+    // A query without words matches nothing, not every task of the user.
+    expect(await ids(api.aliceKey, 'q=-')).toEqual([]);
+    expect(await ids(api.aliceKey, `q=${encodeURIComponent('!')}&error=-`)).toEqual([]);
+    for (const words of ['user alice', '"user alice"']) {
+      expect(await ids(api.adminKey, `q=${encodeURIComponent(words)}`)).toEqual([]);
+      expect(await ids(api.aliceKey, `q=${encodeURIComponent(words)}`)).toEqual([]);
+    }
+  });
+
   it('filters on payload fields by containment, combined with the other filters', async () => {
     expect(await ids(api.aliceKey, 'payload.to=ann@example.com')).toEqual(['s-alice-invoice']);
     // A query string cannot say number or string: both match.

@@ -3,13 +3,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TaskRecordWriter } from '@foreman/core';
 import {
-  and,
   createDatabase,
   type Database,
-  desc,
   eq,
   findTask,
   HistoryPartitions,
+  listTasks,
   migrate,
   type NewTaskRecord,
   type SQL,
@@ -49,13 +48,17 @@ export interface WriteRate {
   updatesPerSecond: number;
 }
 
+type HistoryQuery = 'byId' | 'newestPage' | 'payloadField' | 'freeText';
+
 export interface HistoryFigures {
   rows: number;
   loadSeconds: number;
   indexBuildSeconds: number;
   tableBytes: number;
   indexBytes: Record<string, number>;
-  queries: Record<'byId' | 'newestPage' | 'payloadField' | 'freeText', Percentiles>;
+  queries: Record<HistoryQuery, Percentiles>;
+  /** Statements each query ran, on average: the list queries read week ranges until the page is full. */
+  statements: Record<HistoryQuery, number>;
   /** Rows each free-text and payload search returned, on average (a page at most). */
   meanMatches: { payloadField: number; freeText: number };
   writes: { without: WriteRate; with: WriteRate };
@@ -108,26 +111,34 @@ export async function runHistoryBench(options: HistoryBenchOptions): Promise<His
     const withIndexes = await writeRate(database, options.writes, 'with');
 
     const matches = { payloadField: 0, freeText: 0 };
-    const queries = {
-      byId: await timed(probes, (task) => findTask(database.db, task.id)),
-      newestPage: await timed(probes, (task) => newestPage(database, task, [])),
-      payloadField: await timed(probes, async (task) => {
+    const timings = {
+      byId: await timed(database, probes, (task) => findTask(database.db, task.id)),
+      newestPage: await timed(database, probes, (task) => newestPage(database, task, [])),
+      payloadField: await timed(database, probes, async (task) => {
         const found = await newestPage(database, task, [
           sql`${tasks.payload} @> ${JSON.stringify(probeField(task))}::jsonb`,
         ]);
         matches.payloadField += found.length;
       }),
-      freeText: await timed(probes, async (task) => {
-        const found = await newestPage(database, task, [taskSearchMatches(tasks, probeWords(task))]);
+      freeText: await timed(database, probes, async (task) => {
+        const found = await newestPage(database, task, [
+          taskSearchMatches(tasks, probeWords(task), task.userId),
+        ]);
         matches.freeText += found.length;
       }),
     };
+    const each = <T>(pick: (timing: Timing) => T) =>
+      Object.fromEntries(Object.entries(timings).map(([name, timing]) => [name, pick(timing)])) as Record<
+        HistoryQuery,
+        T
+      >;
     return {
       rows: options.rows,
       loadSeconds,
       indexBuildSeconds,
       ...(await sizes(database)),
-      queries,
+      queries: each((timing) => timing.latency),
+      statements: each((timing) => timing.statements),
       meanMatches: {
         payloadField: matches.payloadField / probes.length,
         freeText: matches.freeText / probes.length,
@@ -159,14 +170,10 @@ async function copy(database: Database, lines: Readable): Promise<void> {
   }
 }
 
-/** The api's list query for a user: their newest page, narrowed by `where`. */
+/** The api's list query (`GET /tasks`) for the task's user: their newest page, narrowed by `where`. */
 const newestPage = (database: Database, task: SyntheticTask, where: SQL[]) =>
-  database.db
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.userId, task.userId), ...where))
-    .orderBy(desc(tasks.createdAt), desc(tasks.id))
-    .limit(PAGE);
+  // One row more than a page, as the api asks, to know whether a next page exists.
+  listTasks(database.db, { where: [eq(tasks.userId, task.userId), ...where], limit: PAGE + 1 });
 
 /** A payload field the probe task has: an address, a URL, a feed or a path. */
 function probeField(task: SyntheticTask): Record<string, unknown> {
@@ -180,17 +187,35 @@ function probeWords(task: SyntheticTask): string {
   return text.split(' ').slice(0, 2).join(' ');
 }
 
+interface Timing {
+  latency: Percentiles;
+  statements: number;
+}
+
 async function timed(
+  database: Database,
   probes: SyntheticTask[],
   query: (task: SyntheticTask) => Promise<unknown>,
-): Promise<Percentiles> {
+): Promise<Timing> {
+  if (database.driver.kind !== 'postgres') throw new Error('bench:history needs a PostgreSQL server');
+  const { pool } = database.driver;
+  // Every statement checks a connection out of the pool.
+  let statements = 0;
+  const count = () => {
+    statements += 1;
+  };
+  pool.on('acquire', count);
   const took: number[] = [];
-  for (const task of probes) {
-    const started = performance.now();
-    await query(task);
-    took.push(performance.now() - started);
+  try {
+    for (const task of probes) {
+      const started = performance.now();
+      await query(task);
+      took.push(performance.now() - started);
+    }
+  } finally {
+    pool.off('acquire', count);
   }
-  return percentiles(took) as Percentiles;
+  return { latency: percentiles(took) as Percentiles, statements: statements / probes.length };
 }
 
 /** Tasks through the record writer as the api and a worker send them: pending, then completed. */

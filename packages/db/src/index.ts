@@ -47,5 +47,6 @@ export {
   partitionName,
   weekStart,
 } from './history/history-partitions.js';
+export { listTasks, type TaskPageQuery } from './history/list-tasks.js';
 export { migrate } from './migrate.js';
 export * from './schema/index.js';

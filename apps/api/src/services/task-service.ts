@@ -18,14 +18,11 @@ import {
   ApprovalStore,
   and,
   type Database,
-  desc,
   eq,
   findTask,
-  gte,
   inArray,
-  lt,
+  listTasks,
   type NewTaskRecord,
-  or,
   type SQL,
   sql,
   type TaskRecord,
@@ -88,32 +85,22 @@ export class TaskService {
     identity: ApiKeyIdentity,
     filter: TaskFilter,
   ): Promise<{ tasks: TaskRecord[]; nextCursor: string | null }> {
-    const where: Array<SQL | undefined> = [];
+    const where: SQL[] = [];
     const userId = TaskService.scope(identity, filter.userId);
     if (userId !== undefined) where.push(eq(tasks.userId, userId));
     if (filter.status) where.push(eq(tasks.status, filter.status));
     if (filter.name) where.push(eq(tasks.name, filter.name));
     if (filter.queue) where.push(eq(tasks.queue, filter.queue));
-    if (filter.from) where.push(gte(tasks.createdAt, new Date(filter.from)));
-    if (filter.to) where.push(lt(tasks.createdAt, new Date(filter.to)));
-    where.push(...textConditions(tasks, filter));
+    where.push(...textConditions(tasks, filter, userId));
     for (const field of filter.payload ?? []) where.push(payloadContains(tasks.payload, field));
-    if (filter.cursor) {
-      const after = decodeCursor(filter.cursor);
-      where.push(
-        or(
-          lt(tasks.createdAt, after.createdAt),
-          and(eq(tasks.createdAt, after.createdAt), lt(tasks.id, after.id)),
-        ),
-      );
-    }
     const [stored, unlanded] = await Promise.all([
-      this.database.db
-        .select()
-        .from(tasks)
-        .where(and(...where))
-        .orderBy(desc(tasks.createdAt), desc(tasks.id))
-        .limit(filter.limit + 1),
+      listTasks(this.database.db, {
+        where,
+        from: filter.from ? new Date(filter.from) : undefined,
+        to: filter.to ? new Date(filter.to) : undefined,
+        after: filter.cursor ? decodeCursor(filter.cursor) : undefined,
+        limit: filter.limit + 1,
+      }),
       this.unlanded(userId, filter),
     ]);
     const rows = [...stored, ...unlanded]
@@ -168,19 +155,27 @@ export class TaskService {
   private async searched(rows: NewTaskRecord[], filter: TaskFilter): Promise<NewTaskRecord[]> {
     if (rows.length === 0) return [];
     const candidates = JSON.stringify(
-      rows.map(({ id, name, error, payload, result }) => ({ id, name, error, payload, result })),
+      rows.map(({ id, name, userId, error, payload, result }) => ({
+        id,
+        name,
+        user_id: userId,
+        error,
+        payload,
+        result,
+      })),
     );
     const column = (name: string) => sql.raw(`candidate.${name}`);
     const columns: TaskSearchColumns = {
       id: column('id'),
       name: column('name'),
+      userId: column('user_id'),
       error: column('error'),
       payload: column('payload'),
       result: column('result'),
     };
     const found = await this.database.db.execute<{ id: string }>(
       sql`select candidate.id from jsonb_to_recordset(${candidates}::jsonb)
-        as candidate(id text, name text, error text, payload jsonb, result jsonb)
+        as candidate(id text, name text, user_id text, error text, payload jsonb, result jsonb)
         where ${and(...textConditions(columns, filter))}`,
     );
     const ids = new Set(found.rows.map((row) => row.id));
@@ -263,11 +258,14 @@ export class TaskService {
   }
 }
 
-/** The free-text and error filters over `columns`: the table's, or candidate rows'. */
-function textConditions(columns: TaskSearchColumns, filter: TaskFilter): SQL[] {
+/**
+ * The free-text and error filters over `columns`: the table's, or candidate rows'. `userId`: the
+ * user the list is scoped to, so the search index narrows to their rows.
+ */
+function textConditions(columns: TaskSearchColumns, filter: TaskFilter, userId?: string): SQL[] {
   return [
-    ...(filter.q ? [taskSearchMatches(columns, filter.q)] : []),
-    ...(filter.error ? [taskErrorMatches(columns, filter.error)] : []),
+    ...(filter.q ? [taskSearchMatches(columns, filter.q, userId)] : []),
+    ...(filter.error ? [taskErrorMatches(columns, filter.error, userId)] : []),
   ];
 }
 

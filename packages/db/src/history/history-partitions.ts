@@ -1,7 +1,8 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../database.js';
 
-const WEEK_MS = 7 * 86_400_000;
+/** A partition's span: one week, in milliseconds. */
+export const WEEK_MS = 7 * 86_400_000;
 /** Finished statuses: the only tasks retention deletes, as it always has. */
 const FINISHED = sql`('completed', 'failed', 'cancelled')`;
 /** Any fixed number: two maintenance runs never change the partitions at once. */

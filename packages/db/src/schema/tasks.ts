@@ -19,37 +19,55 @@ const TASK_SEARCH_CONFIG = sql.raw(`'simple'::regconfig`);
 
 /**
  * The words free-text task search looks in: id, name, error and every string value of the payload
- * and result. One expression for the index and the queries, so the planner can match them; it is
- * given the columns, so the same words can be computed for rows not in the table yet.
+ * and result; plus one lexeme naming the task's user (`user <id>`), which no searched text can
+ * produce (the parser splits at spaces), so a user's search asks the index for their rows only.
+ * One expression for the index and the queries, so the planner can match them; it is given the
+ * columns, so the same words can be computed for rows not in the table yet.
  */
 export function taskSearchDocument(columns: TaskSearchColumns): SQL {
   const config = TASK_SEARCH_CONFIG;
-  return sql`(to_tsvector(${config}, ${columns.id} || ' ' || ${columns.name} || ' ' || coalesce(${columns.error}, '')) || jsonb_to_tsvector(${config}, coalesce(${columns.payload}, 'null'::jsonb), '["string"]') || jsonb_to_tsvector(${config}, coalesce(${columns.result}, 'null'::jsonb), '["string"]'))`;
+  return sql`(to_tsvector(${config}, ${columns.id} || ' ' || ${columns.name} || ' ' || coalesce(${columns.error}, '')) || jsonb_to_tsvector(${config}, coalesce(${columns.payload}, 'null'::jsonb), '["string"]') || jsonb_to_tsvector(${config}, coalesce(${columns.result}, 'null'::jsonb), '["string"]') || array_to_tsvector(array_remove(array['user ' || ${columns.userId}], null)))`;
 }
 
 export interface TaskSearchColumns {
   id: SQLWrapper;
   name: SQLWrapper;
+  userId: SQLWrapper;
   error: SQLWrapper;
   payload: SQLWrapper;
   result: SQLWrapper;
 }
 
 /**
- * Whether the row has every word of `query` (web search syntax: `"a phrase"`, `-word`), or is the
- * task with that very id (ids split into several words).
+ * The words of `query` (web search syntax), and for a user's search their user lexeme too: with
+ * it, the index reads the entries of the user's rows alongside the words', which makes a rare
+ * word of a small user as cheap to find as a common one. A query with no words matches nothing,
+ * as it always did, rather than every row of the user.
  */
-export function taskSearchMatches(columns: TaskSearchColumns, query: string): SQL {
-  return sql`(${taskSearchDocument(columns)} @@ websearch_to_tsquery(${TASK_SEARCH_CONFIG}, ${query}) or ${columns.id} = ${query})`;
+function searchedWords(query: string, userId: string | undefined): { words: SQL; asked: SQL } {
+  const words = sql`websearch_to_tsquery(${TASK_SEARCH_CONFIG}, ${query})`;
+  if (userId === undefined) return { words, asked: words };
+  const user = `'${`user ${userId}`.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+  return { words, asked: sql`(${words} && ${user}::tsquery)` };
+}
+
+/**
+ * Whether the row has every word of `query` (web search syntax: `"a phrase"`, `-word`), or is the
+ * task with that very id (ids split into several words). `userId`: the search is that user's
+ * (the caller also keeps their rows only); it lets the index narrow to them.
+ */
+export function taskSearchMatches(columns: TaskSearchColumns, query: string, userId?: string): SQL {
+  const { words, asked } = searchedWords(query, userId);
+  return sql`((numnode(${words}) > 0 and ${taskSearchDocument(columns)} @@ ${asked}) or ${columns.id} = ${query})`;
 }
 
 /**
  * Whether the row's error has every word of `query`. The whole search document must match too, so
  * the search index narrows the rows before the error alone is checked.
  */
-export function taskErrorMatches(columns: TaskSearchColumns, query: string): SQL {
-  const words = sql`websearch_to_tsquery(${TASK_SEARCH_CONFIG}, ${query})`;
-  return sql`(${taskSearchDocument(columns)} @@ ${words} and to_tsvector(${TASK_SEARCH_CONFIG}, coalesce(${columns.error}, '')) @@ ${words})`;
+export function taskErrorMatches(columns: TaskSearchColumns, query: string, userId?: string): SQL {
+  const { words, asked } = searchedWords(query, userId);
+  return sql`(${taskSearchDocument(columns)} @@ ${asked} and to_tsvector(${TASK_SEARCH_CONFIG}, coalesce(${columns.error}, '')) @@ ${words})`;
 }
 
 /**
