@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { baseEnvSchema, loadConfig } from '@foreman/config';
-import { createRuntime, TaskRegistry } from '@foreman/core';
+import { createRuntime, RecordProjector, type Runtime, TaskRegistry } from '@foreman/core';
 import { createTestDatabase } from '@foreman/db/testing';
 import { benchContracts, benchTaskName } from '../foreman/bench-tasks.js';
 import { settledTaskTableWrites, taskTableWrites } from '../infra/table-writes.js';
@@ -31,7 +31,7 @@ export function foremanContender(options: ForemanContenderOptions = {}): Contend
     name: options.name ?? 'foreman',
     description:
       options.description ??
-      'TaskClient.submitBulk/submit + a worker app process: records in PostgreSQL (projected by the client process, as the api does), task events, metrics',
+      'TaskClient.submitBulk/submit + a worker app process + a record projector process (as beat and maintenance-worker): records in PostgreSQL, task events, metrics',
     async prepare() {
       // Reruns follow the repo as features land: name the commit measured.
       const commit = await run('git', ['rev-parse', '--short', 'HEAD']).then(
@@ -43,36 +43,45 @@ export function foremanContender(options: ForemanContenderOptions = {}): Contend
     async open(context: ContenderContext): Promise<ContenderSession> {
       const schema = await createTestDatabase('bench');
       const before = await taskTableWrites(schema.database.db);
-      // The api process's runtime: its projector stores every row (the pending ones of the
-      // submits, the workers' steps), as in a deployment where task workers do not project.
+      const env = {
+        REDIS_URL: context.redisUrl,
+        QUEUE_PREFIX: 'bench',
+        DATABASE_URL: schema.url,
+        DATABASE_SCHEMA: schema.schema,
+      };
+      // Records are stored by a process of their own, as beat and maintenance-worker do in a
+      // deployment (task workers do not project; the api takes a share there, none here): the
+      // client only submits, so its pace is not the projection's.
+      const projector = await startNodeWorker(
+        './foreman-projector.ts',
+        { ...env, LOG_LEVEL: 'silent' },
+        'Foreman record projector',
+      );
       // Its own pool: stopping it makes its backends publish their table counters.
       const runtime = await createRuntime({
         name: 'bench-client',
-        env: loadConfig(baseEnvSchema, {
-          REDIS_URL: context.redisUrl,
-          QUEUE_PREFIX: 'bench',
-          DATABASE_URL: schema.url,
-          DATABASE_SCHEMA: schema.schema,
-          LOG_LEVEL: 'silent',
-        }),
+        env: loadConfig(baseEnvSchema, { ...env, LOG_LEVEL: 'silent' }),
         registry: new TaskRegistry(benchContracts),
+        project: false,
       });
       const { client, records } = runtime;
-      let closed = false;
-      const release = async () => {
-        if (closed) return;
-        closed = true;
-        await runtime.stop();
+      let closed: Promise<number> | undefined;
+      // Waits for the projector to store every entry, then stops it: the statements it sent.
+      const release = () => {
+        closed ??= (async () => {
+          await waitUntilProjected(runtime);
+          const final = await projector.stop();
+          await runtime.stop();
+          return (final?.extra.records as { statements?: number } | undefined)?.statements ?? 0;
+        })();
+        return closed;
       };
       return {
         startWorker: () =>
           startNodeWorker(
             './foreman-worker.ts',
             {
-              REDIS_URL: context.redisUrl,
-              QUEUE_PREFIX: 'bench',
-              DATABASE_URL: schema.url,
-              DATABASE_SCHEMA: schema.schema,
+              ...env,
               WORKER_CONCURRENCY: String(context.concurrency),
               HEALTH_PORT: '0',
               LOG_LEVEL: context.logLevel,
@@ -90,8 +99,8 @@ export function foremanContender(options: ForemanContenderOptions = {}): Contend
         submitSteady: (kind, rate, seconds) =>
           submitPaced(rate, seconds, (at) => client.submit(benchTaskName[kind], payloadOf(kind, at))),
         async finish(worker: WorkerFinal | undefined) {
-          await release();
-          const clientStatements = records.stats.statements;
+          const projectorStatements = await release();
+          const clientStatements = records.stats.statements + projectorStatements;
           const after = await settledTaskTableWrites(schema.database.db);
           const workerRecords = worker?.extra.records as { statements?: number } | undefined;
           return {
@@ -107,4 +116,17 @@ export function foremanContender(options: ForemanContenderOptions = {}): Contend
       };
     },
   };
+}
+
+/** Polls the records group until no entry waits to be stored (bounded: the bench goes on after it). */
+async function waitUntilProjected(runtime: Runtime, timeoutMs = 120_000): Promise<void> {
+  const group = new RecordProjector({
+    connection: runtime.redis,
+    prefix: 'bench',
+    records: runtime.records,
+  });
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && ((await group.lag()) ?? 0) > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }

@@ -21,12 +21,23 @@ export function readCpuMs(pid: number): number | undefined {
 
 /** CPU time, in ms, of every process whose command name is `command` (all of PostgreSQL's). */
 export function readCommandCpuMs(command: string): number {
+  return sumCpuMs((pid) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === command;
+  });
+}
+
+/** CPU time, in ms, of every process whose command line holds `part`. */
+export function readCommandLineCpuMs(part: string): number {
+  return sumCpuMs((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(part));
+}
+
+function sumCpuMs(matches: (pid: string) => boolean): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== command) continue;
+      if (!matches(entry)) continue;
     } catch {
       continue;
     }
@@ -35,10 +46,13 @@ export function readCommandCpuMs(command: string): number {
   return total;
 }
 
+/** What the command line of our bench's record projector process holds (its bundled entry). */
+export const PROJECTOR_ENTRY = 'foreman-projector.mjs';
+
 /**
  * The CPU spent from this reading on outside the worker: the contender's redis-server, every
- * PostgreSQL process, and this bench process, which plays the api (our record projector runs in
- * it). On two shared cores their time is what a worker's figures leave out.
+ * PostgreSQL process, our record projector process, and this bench process (the client that
+ * submits). On two shared cores their time is what a worker's figures leave out.
  */
 export class ServerCpu {
   private constructor(
@@ -46,21 +60,29 @@ export class ServerCpu {
     private readonly redisMs: number,
     private readonly postgresMs: number,
     private readonly clientMs: number,
+    private readonly projectorMs: number,
   ) {}
 
   static read(redisPid: number | undefined): ServerCpu {
     const redisMs = redisPid === undefined ? 0 : (readCpuMs(redisPid) ?? 0);
-    return new ServerCpu(redisPid, redisMs, readCommandCpuMs('postgres'), readCpuMs(process.pid) ?? 0);
+    return new ServerCpu(
+      redisPid,
+      redisMs,
+      readCommandCpuMs('postgres'),
+      readCpuMs(process.pid) ?? 0,
+      readCommandLineCpuMs(PROJECTOR_ENTRY),
+    );
   }
 
   /** Microseconds per task since the reading. */
-  perTask(tasks: number): { redisUs: number; postgresUs: number; clientUs: number } {
+  perTask(tasks: number): { redisUs: number; postgresUs: number; clientUs: number; projectorUs: number } {
     const now = ServerCpu.read(this.redisPid);
     const per = (ms: number) => (ms * 1000) / Math.max(1, tasks);
     return {
       redisUs: per(now.redisMs - this.redisMs),
       postgresUs: per(now.postgresMs - this.postgresMs),
       clientUs: per(now.clientMs - this.clientMs),
+      projectorUs: per(now.projectorMs - this.projectorMs),
     };
   }
 }

@@ -18,11 +18,10 @@ export interface RunFigures {
   /** The worker process's CPU time (user + system) per task processed, from /proc. */
   cpuUsPerTask?: number;
   /**
-   * CPU time per task of the contender's redis-server, of PostgreSQL and of the bench process
-   * (the client: it submits, and for us plays the api, whose projector stores the records), over
-   * the same span.
+   * CPU time per task, over the same span, of the contender's redis-server, of PostgreSQL, of the
+   * bench process (the client that submits) and of our record projector process.
    */
-  serverCpuUsPerTask?: { redis: number; postgres: number; client?: number };
+  serverCpuUsPerTask?: { redis: number; postgres: number; client?: number; projector?: number };
   /** Peak resident set size of the worker process. */
   peakRssMb: number;
   rssFlatness?: RssFlatness;

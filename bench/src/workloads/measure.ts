@@ -49,6 +49,7 @@ export async function collectFigures(
             redis: servers.redisUs,
             postgres: servers.postgresUs,
             client: servers.clientUs,
+            ...(servers.projectorUs > 0 ? { projector: servers.projectorUs } : {}),
           },
         }
       : {}),
