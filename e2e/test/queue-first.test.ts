@@ -28,6 +28,8 @@ describe('queue first: submits', () => {
         DATABASE_SCHEMA: testDb.schema,
         PORT: String(port),
         ADMIN_API_KEY: adminKey,
+        // The api projects here, standing for beat: no other process runs.
+        RECORD_PROJECTOR: 'true',
         RATE_LIMIT_PER_MINUTE: '100000',
         ALERT_EVALUATION: 'off',
       },

@@ -46,7 +46,12 @@ export async function startSystem(
   };
   const baseUrl = `http://127.0.0.1:${port}`;
   const apps = await Promise.all([
-    startApp('api', { ...env, PORT: String(port), ADMIN_API_KEY: adminKey }, 'api listening'),
+    // The api projects here, standing for beat (not started): suites run without maintenance-worker.
+    startApp(
+      'api',
+      { RECORD_PROJECTOR: 'true', ...env, PORT: String(port), ADMIN_API_KEY: adminKey },
+      'api listening',
+    ),
     ...(options.workers ?? ['maintenance-worker', 'sync-worker']).map((worker) =>
       startApp(worker, env, 'worker started'),
     ),

@@ -25,7 +25,7 @@ describe('an AI task waiting for approval across worker restarts', () => {
   let testDb: TestDatabase;
   let redis: TestRedis;
   let api: ApiProcess;
-  /** Submits as the api does; the api process's projector stores the rows. */
+  /** Submits as the api does, and stores the rows as beat's projector does in a deployment. */
   let runtime: Runtime;
   let ownerKey: string;
   let otherKey: string;
@@ -42,7 +42,6 @@ describe('an AI task waiting for approval across worker restarts', () => {
       redis,
       database: testDb,
       registry: createRegistry(),
-      project: false,
     });
   });
   afterAll(async () => {

@@ -28,6 +28,11 @@ export const apiEnvSchema = baseEnvSchema
      * any database lookup (keys already verified still pass).
      */
     AUTH_FAILURES_PER_MINUTE: positiveInt(30),
+    /**
+     * Store the record rows of the task-event stream from this api process too. Off by default:
+     * beat and maintenance-worker project, and an api's event loop answers requests.
+     */
+    RECORD_PROJECTOR: z.stringbool().default(false),
     /** Event streams (GET /events) one key may hold open on one api process; one more gets 429. */
     EVENT_STREAMS_PER_KEY: positiveInt(20),
     /** How long a verified key is trusted before the database is asked again (revocation delay). */

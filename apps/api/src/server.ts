@@ -20,8 +20,14 @@ export interface ApiServer {
 /** Opens the api's connections and listens; `stop` closes everything in order. */
 export async function startApiServer(env?: Env): Promise<ApiServer> {
   const config = loadConfig(apiEnvSchema, env);
-  // Stores the rows the api's submits, cancels and retries append (and any other process's).
-  const runtime = await createRuntime({ name: 'api', env: config, registry: createRegistry() });
+  // The rows its submits, cancels and retries append are stored by beat and maintenance-worker
+  // (RECORD_PROJECTOR): reads answer from the queue until they land.
+  const runtime = await createRuntime({
+    name: 'api',
+    env: config,
+    registry: createRegistry(),
+    project: config.RECORD_PROJECTOR,
+  });
   const { database, redis, records, client, logger } = runtime;
   const metrics = config.METRICS_ENABLED
     ? new ServiceMetrics({

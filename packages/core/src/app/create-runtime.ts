@@ -5,6 +5,7 @@ import { TaskClient } from '../client/task-client.js';
 import { CompletionDispatcher } from '../completion/completion-dispatcher.js';
 import { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { FairScheduler } from '../fairness/fair-scheduler.js';
+import { ProjectionWatch } from '../records/projection-watch.js';
 import { QuarantineLog } from '../records/quarantine-log.js';
 import { RECORD_PROJECTOR_DEFAULTS, RecordProjector } from '../records/record-projector.js';
 import { TaskRecordWriter } from '../records/task-record-writer.js';
@@ -121,6 +122,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         })
       : undefined;
   await projector?.start();
+  // Where nobody projects, records stall and the stream's cap would trim them: say so, loudly.
+  const watch = projector ? undefined : new ProjectionWatch({ connection: redis, prefix, logger });
+  watch?.start();
   const completions =
     (options.dispatchCompletions ?? env.COMPLETION_DISPATCHER)
       ? new CompletionDispatcher({
@@ -147,6 +151,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     projector,
     completions,
     async stop() {
+      watch?.close();
       await completions?.close();
       await client.close();
       const projecting = projector?.close();

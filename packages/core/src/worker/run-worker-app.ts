@@ -5,7 +5,6 @@ import { createRuntime } from '../app/create-runtime.js';
 import type { TaskClient } from '../client/task-client.js';
 import type { TaskEventPublisher } from '../events/task-event-publisher.js';
 import { FairDispatcher } from '../fairness/fair-dispatcher.js';
-import { ProjectionWatch } from '../records/projection-watch.js';
 import type { RecordProjector } from '../records/record-projector.js';
 import type { TaskRecordWriter } from '../records/task-record-writer.js';
 import { checkRedisDurability } from '../redis/check-durability.js';
@@ -95,10 +94,6 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   });
   const { database, redis, records, events, projector } = runtime;
   await warnUnlessDurable(redis, logger);
-  const watch = projector
-    ? undefined
-    : new ProjectionWatch({ connection: redis, prefix: config.QUEUE_PREFIX, logger });
-  watch?.start();
   const plugins = options.plugins ?? [];
   for (const plugin of plugins) plugin.configure?.(config);
   const dispatcher = config.FAIRNESS[options.queue]
@@ -181,7 +176,6 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
       await dispatcher?.stop();
       await worker.close({ graceMs: config.SHUTDOWN_GRACE_MS });
       await health.close();
-      watch?.close();
       // Rows the projector already read are stored by the writer's close (or left pending in the
       // stream for another projector, if the database is away).
       await runtime.stop();
