@@ -40,6 +40,8 @@ describe('security: task records', () => {
       {
         redis,
         workers: ['ai-worker'],
+        // The worker stores the records, so its /health shows what it quarantined.
+        projector: 'workers',
         env: { AI_BASE_URL: `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1` },
       },
     );

@@ -22,6 +22,11 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Worker apps to run beside the api (default: maintenance-worker and sync-worker). */
   workers?: readonly string[];
+  /**
+   * Who stores the task records: the api, standing for beat (not started), or the worker apps.
+   * @defaultValue 'api'
+   */
+  projector?: 'api' | 'workers';
 }
 
 /** The api and workers (two by default) as real processes, on a fresh queue prefix and the given database. */
@@ -45,15 +50,16 @@ export async function startSystem(
     ...options.env,
   };
   const baseUrl = `http://127.0.0.1:${port}`;
+  // Suites run without beat, and most without maintenance-worker: one side stands for them.
+  const projector = options.projector ?? 'api';
   const apps = await Promise.all([
-    // The api projects here, standing for beat (not started): suites run without maintenance-worker.
     startApp(
       'api',
-      { RECORD_PROJECTOR: 'true', ...env, PORT: String(port), ADMIN_API_KEY: adminKey },
+      { ...env, RECORD_PROJECTOR: String(projector === 'api'), PORT: String(port), ADMIN_API_KEY: adminKey },
       'api listening',
     ),
     ...(options.workers ?? ['maintenance-worker', 'sync-worker']).map((worker) =>
-      startApp(worker, env, 'worker started'),
+      startApp(worker, { ...env, RECORD_PROJECTOR: String(projector === 'workers') }, 'worker started'),
     ),
   ]);
   const queues = ['maintenance', 'sync', 'email', 'ai', 'file'].map(
