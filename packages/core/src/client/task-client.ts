@@ -38,6 +38,9 @@ import {
   checkDebounce,
   type DebounceOptions,
   FlowControl,
+  type FlowGroup,
+  type FlowOptions,
+  flowGroupOf,
   flowKeyValue,
   type SingletonOptions,
 } from './flow-control.js';
@@ -79,6 +82,11 @@ export interface SubmitSettings {
   debounce?: DebounceOptions | undefined;
   /** At most one queued-or-running task per key (replaces the contract's `singleton`). */
   singleton?: SingletonOptions | undefined;
+  /**
+   * Flow key and limits (replaces the contract's `flow`); only for a queue that goes through
+   * admission (in `FAIRNESS`, or with a task that declares `flow`).
+   */
+  flow?: FlowOptions | undefined;
   /** Tasks submitted (once each) when this task completes. */
   link?: LinkedTask[] | undefined;
   /** Tasks submitted (once each) when this task fails for good or is cancelled. */
@@ -413,6 +421,7 @@ export class TaskClient {
         {
           taskId,
           userId: job.data.userId,
+          flow: job.data.flow,
           name: job.name,
           data: job.data,
           opts: { ...job.opts, priority: job.opts.priority ?? 0 },
@@ -602,6 +611,7 @@ export class TaskClient {
           batch.map((job) => ({
             taskId: job.taskId,
             userId: job.data.userId,
+            flow: job.data.flow,
             name: job.contract.name,
             data: job.data,
             opts: job.opts,
@@ -713,6 +723,7 @@ export class TaskClient {
       );
     }
     const completion = this.completionOf(name, options, singleton?.key);
+    const flow = this.flowOf(contract, parsed, options);
     return {
       contract,
       taskId,
@@ -726,6 +737,7 @@ export class TaskClient {
         userId: options.userId,
         replayOf: options.replayOf,
         ...(options.workflow ? { workflow: options.workflow } : {}),
+        ...(flow ? { flow } : {}),
         traceparent: activeTraceparent(),
       },
       opts: {
@@ -754,6 +766,18 @@ export class TaskClient {
     checkDebounce(debounce, contract.name);
     const key = flowKeyValue('debounce', debounce.key, payload, contract.name);
     return { stateKey: this.flow.debounceKey(contract.name, options.userId, key), options: debounce };
+  }
+
+  private flowOf(contract: TaskContract, payload: unknown, options: SubmitOptions): FlowGroup | undefined {
+    if (options.flow && !this.options.fairness?.isFair(contract.queue)) {
+      throw new TaskError(
+        'SUBMIT_OPTIONS_INVALID',
+        `flow needs a queue that goes through admission: "${contract.queue}" is not in FAIRNESS and none of its tasks declares flow`,
+        { taskName: contract.name },
+      );
+    }
+    const flow = options.flow ?? (contract.flow as FlowOptions | undefined);
+    return flow ? flowGroupOf(flow, payload, contract.name) : undefined;
   }
 
   private singletonOf(

@@ -31,11 +31,17 @@ export class FairDispatcher {
   private wake: (() => void) | undefined;
   private poked = false;
 
-  /** Frees slots as tasks end and starts the next round at once; give it to the TaskWorker. */
+  /**
+   * Frees slots as tasks end and starts the next round at once, and pauses a keyed task's group
+   * when its task is pushed back; give it to the TaskWorker.
+   */
   readonly listener: TaskLifecycleListener = {
     onStarted: () => this.poke(),
-    onCompleted: (outcome) => this.release(outcome.userId, outcome.taskId),
-    onFailed: (outcome) => (outcome.final ? this.release(outcome.userId, outcome.taskId) : undefined),
+    onCompleted: (outcome) => this.release(outcome.flowGroup ?? outcome.userId, outcome.taskId),
+    onFailed: (outcome) =>
+      outcome.final ? this.release(outcome.flowGroup ?? outcome.userId, outcome.taskId) : undefined,
+    onCancelled: (outcome) => this.release(outcome.flowGroup ?? outcome.userId, outcome.taskId),
+    onPushedBack: (outcome) => this.pause(outcome.flowGroup, outcome.retryAfterMs),
   };
 
   constructor(private readonly options: FairDispatcherOptions) {
@@ -60,6 +66,13 @@ export class FairDispatcher {
     this.wake?.();
     await this.loop;
     await this.queue.close();
+  }
+
+  /** The pushed-back task keeps its slot (it runs again, first, once the pause is over). */
+  private async pause(group: string | undefined, ms: number | undefined): Promise<void> {
+    if (group === undefined || !ms) return;
+    await this.options.scheduler.pause(this.options.queue, group, ms);
+    this.logger.info({ group, ms }, 'flow group paused by a push-back');
   }
 
   private async release(userId: string | undefined, taskId: string): Promise<void> {

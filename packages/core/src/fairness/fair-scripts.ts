@@ -2,7 +2,9 @@
  * Lua scripts of the fair admission layer. Each runs atomically in Redis, so any number of
  * dispatchers (one per worker process) and submitters share one consistent state. Keys hang off
  * KEYS[1] = `<prefix>:fair:<queue>`:
- *   job:<id>      hash: user, score, due, body (the BullMQ job to add once admitted)
+ * A "user" here is an admission group: the task's user, or `<scope>:<key value>` for a keyed
+ * task (a contract's `flow`), whose own limits travel with each of its jobs.
+ *   job:<id>      hash: user, score, due, body (the BullMQ job to add once admitted), limits (keyed)
  *   wait:<user>   zset id -> priority * 2^32 + sequence (a user's own order: priority, then FIFO)
  *   age:<user>    zset id -> time it became ready (oldest waiting age)
  *   delayed       zset id -> due time, for tasks submitted with a delay
@@ -12,6 +14,7 @@
  *   inflight      zset id -> time taken by a dispatcher and not yet confirmed in BullMQ
  *   bucket:<user> hash tokens, ts: the user's token bucket
  *   limits        hash user -> JSON limits overriding the queue's defaults
+ *   pause:<user>  string with a TTL: the group admits nothing until it expires (a push-back)
  * Times come from Redis (TIME), so every replica shares one clock.
  */
 
@@ -30,19 +33,23 @@ local function makeReady(base, id, user, score, due)
 end
 `;
 
-/** ARGV: (id, user, priority, delayMs, body)*. Returns how many were new (ids already held are kept). */
+/**
+ * ARGV: (id, user, priority, delayMs, limits JSON or '', body)*. Returns how many were new (ids
+ * already held are kept).
+ */
 export const ENQUEUE = `${NOW}${MAKE_READY}
 local base = KEYS[1]
 local added = 0
-for i = 1, #ARGV, 5 do
+for i = 1, #ARGV, 6 do
   local id, user = ARGV[i], ARGV[i + 1]
-  local priority, delay, body = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), ARGV[i + 4]
+  local priority, delay, limits, body = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), ARGV[i + 4], ARGV[i + 5]
   local jobKey = base .. ':job:' .. id
   if redis.call('EXISTS', jobKey) == 0 then
     -- formatted by hand: redis.call would print a large number with 14 digits only
     local score = string.format('%.0f', priority * 4294967296 + redis.call('INCR', base .. ':seq'))
     local due = now + delay
     redis.call('HSET', jobKey, 'user', user, 'score', score, 'due', due, 'body', body)
+    if limits ~= '' then redis.call('HSET', jobKey, 'limits', limits) end
     if delay > 0 then
       redis.call('ZADD', base .. ':delayed', due, id)
     else
@@ -59,7 +66,9 @@ return added
  * ARGV: readyWindow, defaultConcurrency (0 = none), rateCount (0 = none), rateIntervalMs,
  * rateBurst, recoverAfterMs.
  * Takes users round-robin, one task per eligible user per turn, until BullMQ holds readyWindow
- * admitted tasks. Returns { retryMs (-1 = none), (id, user, due, body)* }.
+ * admitted tasks. A keyed group's limits are those its head job carries (then the queue's
+ * per-user defaults do not apply); a paused group admits nothing. Returns
+ * { retryMs (-1 = none), (id, user, due, body)* }.
  */
 export const DISPATCH = `${NOW}${MAKE_READY}
 local base = KEYS[1]
@@ -90,8 +99,14 @@ for _, id in ipairs(stale) do
   end
 end
 
-local function limitsFor(user)
+local function limitsFor(user, id)
   local conc, count, interval, burst = defConc, defCount, defInterval, defBurst
+  local own = redis.call('HGET', base .. ':job:' .. id, 'limits')
+  if own then
+    local o = cjson.decode(own)
+    conc, count, interval, burst = o.concurrency or 0, 0, 1, 1
+    if o.rate then count, interval, burst = o.rate.count, o.rate.intervalMs, o.rate.burst or 1 end
+  end
   local raw = redis.call('HGET', base .. ':limits', user)
   if raw then
     local o = cjson.decode(raw)
@@ -115,9 +130,11 @@ while free > 0 do
     redis.call('RPOP', ring)
     redis.call('SREM', base .. ':ringset', user)
   else
-    local conc, count, interval, burst = limitsFor(user)
+    local conc, count, interval, burst = limitsFor(user, head[1])
     local runningKey = base .. ':running:' .. user
-    local ok = conc == 0 or redis.call('ZCARD', runningKey) < conc
+    local paused = redis.call('PTTL', base .. ':pause:' .. user)
+    local ok = paused <= 0 and (conc == 0 or redis.call('ZCARD', runningKey) < conc)
+    if paused > 0 and (out[1] < 0 or paused < out[1]) then out[1] = paused end
     local bucketKey, tokens, carry = base .. ':bucket:' .. user, 0, 0
     if ok and count > 0 then
       local perMs = count / interval
@@ -165,6 +182,13 @@ for _, id in ipairs(ARGV) do
   redis.call('DEL', base .. ':job:' .. id)
 end
 return #ARGV
+`;
+
+/** ARGV: user, ms. The group admits nothing for ms (a longer pause already set is kept). */
+export const PAUSE = `
+local key = KEYS[1] .. ':pause:' .. ARGV[1]
+if redis.call('PTTL', key) < tonumber(ARGV[2]) then redis.call('SET', key, '1', 'PX', ARGV[2]) end
+return redis.call('PTTL', key)
 `;
 
 /** ARGV: user, id. Frees the user's slot; safe to call twice. */

@@ -101,15 +101,6 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   watch?.start();
   const plugins = options.plugins ?? [];
   for (const plugin of plugins) plugin.configure?.(config);
-  const dispatcher = config.FAIRNESS[options.queue]
-    ? new FairDispatcher({
-        scheduler: runtime.fairness,
-        queue: options.queue,
-        connection: redis,
-        prefix: config.QUEUE_PREFIX,
-        logger,
-      })
-    : undefined;
   const implementations = options.tasks({
     database,
     redis,
@@ -119,6 +110,16 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     events,
   });
   if (!options.registry) for (const task of implementations) registry.register(task.contract);
+  // After the registry is complete: a task with a flow key sends its queue through admission too.
+  const dispatcher = runtime.fairness.isFair(options.queue)
+    ? new FairDispatcher({
+        scheduler: runtime.fairness,
+        queue: options.queue,
+        connection: redis,
+        prefix: config.QUEUE_PREFIX,
+        logger,
+      })
+    : undefined;
   const worker = new TaskWorker({
     queue: options.queue,
     tasks: implementations,
@@ -165,7 +166,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     {
       queue: options.queue,
       concurrency: config.WORKER_CONCURRENCY,
-      fairness: config.FAIRNESS[options.queue] ?? 'off',
+      fairness: config.FAIRNESS[options.queue] ?? (dispatcher ? 'flow keys' : 'off'),
       healthPort: health.port,
       database: database.kind,
     },
