@@ -415,7 +415,7 @@ export class TaskClient {
     if (state !== 'failed') throw new TaskStateError(taskId, 'retry', state);
     await this.options.connection.del(cancelledKey(this.options.prefix, taskId));
     const fairness = this.options.fairness;
-    if (fairness?.isFair(job.queueName)) {
+    if (fairness?.admits(job.queueName, job.data.flow !== undefined)) {
       // Like a submit: it takes its turn among its user's tasks, within their limits.
       await fairness.enqueue(job.queueName, [
         {
@@ -604,11 +604,12 @@ export class TaskClient {
     const queued: Array<Promise<unknown>> = [];
     const fairness = this.options.fairness;
     for (const [name, batch] of byQueue) {
-      if (fairness?.isFair(name)) {
-        fairness.enqueueIn(
+      const waits = fairness ? batch.filter((job) => fairness.admits(name, job.data.flow !== undefined)) : [];
+      if (waits.length > 0) {
+        fairness?.enqueueIn(
           transaction,
           name,
-          batch.map((job) => ({
+          waits.map((job) => ({
             taskId: job.taskId,
             userId: job.data.userId,
             flow: job.data.flow,
@@ -617,10 +618,9 @@ export class TaskClient {
             opts: job.opts,
           })),
         );
-        continue;
       }
       const queue = this.queue(name);
-      for (const job of batch) {
+      for (const job of waits.length === 0 ? batch : batch.filter((one) => !waits.includes(one))) {
         // Queued on the transaction at once; it settles with the transaction object, not the reply.
         queued.push(
           new Job(queue, job.contract.name, job.data, job.opts, job.taskId).addJob(
@@ -858,10 +858,10 @@ export class TaskClient {
    */
   private async enqueueControlled(job: PreparedJob): Promise<SubmittedTask> {
     const { contract } = job;
-    if (this.options.fairness?.isFair(contract.queue)) {
+    if (this.options.fairness?.admits(contract.queue, job.data.flow !== undefined)) {
       throw new TaskError(
         'SUBMIT_OPTIONS_INVALID',
-        'debounce and singleton are not available on fair queues',
+        'debounce and singleton are not available on fair queues or with a flow key',
         {
           taskName: contract.name,
         },

@@ -133,6 +133,17 @@ export class FairScheduler {
     return Object.hasOwn(this.options.settings, queue) || this.options.registry?.hasFlowKeys(queue) === true;
   }
 
+  /**
+   * Whether a task waits for admission: every task of a `FAIRNESS` queue, and a keyed task of a
+   * queue with flow-keyed tasks (its unkeyed tasks go straight to BullMQ, as before).
+   */
+  admits(queue: string, keyed: boolean): boolean {
+    return (
+      Object.hasOwn(this.options.settings, queue) ||
+      (keyed && this.options.registry?.hasFlowKeys(queue) === true)
+    );
+  }
+
   /** The queue's settings: per-user defaults and ready window. */
   policy(queue: string): QueueFairness {
     const policy = this.options.settings[queue];
