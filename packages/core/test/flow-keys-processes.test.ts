@@ -10,8 +10,9 @@ import { mostAtOnce } from './most-at-once.js';
 import { startWorkerProcess, type WorkerProcess } from './worker-process.js';
 
 // Two real worker processes share queue "flow-test", whose tasks declare flow keys; each handler
-// logs its own start and end in Redis. A small ready window keeps admitted-but-not-started work
-// (which a pause cannot hold back) to two tasks.
+// logs its own start and end in Redis. The queue is in FAIRNESS too (its tasks wait in their
+// user's list, the keys' limits checked on top), with a small ready window that keeps
+// admitted-but-not-started work (which a pause cannot hold back) to two tasks.
 const FAIRNESS = JSON.stringify({ 'flow-test': { readyWindow: 2 } });
 const RETRY_AFTER_S = 2;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { userSubmitter } from '../src/client/submitter.js';
 import { TaskClient } from '../src/client/task-client.js';
 import { TaskError } from '../src/errors/task-error.js';
 import { FairScheduler } from '../src/fairness/fair-scheduler.js';
@@ -148,5 +149,58 @@ describe('flow keys', () => {
       code: 'SUBMIT_OPTIONS_INVALID',
     });
     await expect(client.submit(sync, { mailboxId: '', n: 1 })).rejects.toBeInstanceOf(TaskError);
+  });
+
+  it("keeps keyed tasks of a FAIRNESS queue in their users' turns, within their keys' limits too", async () => {
+    const model = defineTask({
+      name: 'keys.model',
+      queue: 'fairkeyed',
+      payload: z.object({ provider: z.string() }),
+      flow: { key: 'provider', concurrency: 1 },
+    });
+    const fairRegistry = new TaskRegistry([model]);
+    const both = new FairScheduler({
+      connection: redis.redis,
+      prefix: redis.prefix,
+      settings: { fairkeyed: { readyWindow: 100 } },
+      registry: fairRegistry,
+    });
+    const fairClient = new TaskClient({
+      registry: fairRegistry,
+      connection: redis.redis,
+      prefix: redis.prefix,
+      fairness: both,
+    });
+    const as = (userId: string) => ({ userId, submitter: userSubmitter(userId, false) });
+    for (const [taskId, userId, provider] of [
+      ['ann-p1', 'ann', 'p'],
+      ['ann-p2', 'ann', 'p'],
+      ['ann-q1', 'ann', 'q'],
+      ['bob-p3', 'bob', 'p'],
+      ['bob-q2', 'bob', 'q'],
+    ] as const) {
+      await fairClient.submit(model, { provider }, { ...as(userId), taskId });
+    }
+    const admit = async () => {
+      const { jobs } = await both.dispatch('fairkeyed');
+      await both.acknowledge(
+        'fairkeyed',
+        jobs.map((job) => job.taskId),
+      );
+      return jobs;
+    };
+    const first = await admit();
+    // Round-robin by user; bob's first task waits for key p, so his next one goes ahead of it;
+    // ann's other tasks wait for keys p and q.
+    expect(first.map((job) => [job.taskId, job.userId])).toEqual([
+      ['ann-p1', 'ann'],
+      ['bob-q2', 'bob'],
+    ]);
+    expect(await admit()).toEqual([]);
+    expect(await both.release('fairkeyed', 'ann', 'ann-p1', 'keys.model:p')).toBe(true);
+    const next = (await admit()).map((job) => job.taskId);
+    expect(next).toHaveLength(1);
+    expect(['ann-p2', 'bob-p3']).toContain(next[0]);
+    await fairClient.close();
   });
 });

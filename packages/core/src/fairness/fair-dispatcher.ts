@@ -1,7 +1,7 @@
 import type { Logger } from '@foreman/logger';
 import { Job, Queue } from 'bullmq';
 import type { RedisConnection } from '../redis/create-redis.js';
-import type { TaskLifecycleListener } from '../worker/task-lifecycle-listener.js';
+import type { TaskAttemptOutcome, TaskLifecycleListener } from '../worker/task-lifecycle-listener.js';
 import type { FairScheduler } from './fair-scheduler.js';
 
 export interface FairDispatcherOptions {
@@ -37,10 +37,9 @@ export class FairDispatcher {
    */
   readonly listener: TaskLifecycleListener = {
     onStarted: () => this.poke(),
-    onCompleted: (outcome) => this.release(outcome.flowGroup ?? outcome.userId, outcome.taskId),
-    onFailed: (outcome) =>
-      outcome.final ? this.release(outcome.flowGroup ?? outcome.userId, outcome.taskId) : undefined,
-    onCancelled: (outcome) => this.release(outcome.flowGroup ?? outcome.userId, outcome.taskId),
+    onCompleted: (outcome) => this.release(outcome),
+    onFailed: (outcome) => (outcome.final ? this.release(outcome) : undefined),
+    onCancelled: (outcome) => this.release(outcome),
     onPushedBack: (outcome) => this.pause(outcome.flowGroup, outcome.retryAfterMs),
   };
 
@@ -75,8 +74,8 @@ export class FairDispatcher {
     this.logger.info({ group, ms }, 'flow group paused by a push-back');
   }
 
-  private async release(userId: string | undefined, taskId: string): Promise<void> {
-    await this.options.scheduler.release(this.options.queue, userId, taskId);
+  private async release({ userId, taskId, flowGroup }: TaskAttemptOutcome): Promise<void> {
+    await this.options.scheduler.release(this.options.queue, userId, taskId, flowGroup);
     this.poke();
   }
 

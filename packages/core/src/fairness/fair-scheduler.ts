@@ -90,6 +90,8 @@ const SCRIPTS = { ACKNOWLEDGE, DISPATCH, ENQUEUE, METRICS, PAUSE, RELEASE, REMOV
 /** The settings of a queue admitted only for its flow keys: no per-user limits. */
 const KEYED_ONLY: QueueFairness = { readyWindow: 10 };
 const ENQUEUE_CHUNK = 500;
+/** How many of a user's first tasks a task whose key is at its limit lets go ahead of it. */
+const KEY_SCAN = 10;
 
 /**
  * The fair admission layer of queues with fairness settings or flow-keyed tasks: submits park a
@@ -173,17 +175,21 @@ export class FairScheduler {
 
   private enqueueArgs(queue: string, jobs: FairJob[]): Array<Array<string | number>> {
     this.policy(queue);
+    const fair = Object.hasOwn(this.options.settings, queue);
     const chunks: Array<Array<string | number>> = [];
     for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
       const args = jobs.slice(start, start + ENQUEUE_CHUNK).flatMap((job) => {
         const { delay, ...opts } = job.opts;
         const { group, ...limits } = job.flow ?? {};
+        const user = job.userId ?? ANONYMOUS_USER;
         return [
           job.taskId,
-          group ?? job.userId ?? ANONYMOUS_USER,
+          // On a FAIRNESS queue a keyed task keeps its turn among its user's; elsewhere its key is its list.
+          fair ? user : (group ?? user),
           opts.priority ?? 0,
           delay ?? 0,
-          group === undefined ? '' : JSON.stringify(limits),
+          group ?? '',
+          JSON.stringify(limits),
           JSON.stringify({ name: job.name, data: job.data, opts, retry: job.retry }),
         ];
       });
@@ -210,6 +216,7 @@ export class FairScheduler {
       policy.rate?.intervalMs ?? 1,
       policy.rate?.burst ?? 1,
       this.recoverAfterMs,
+      KEY_SCAN,
     )) as Array<string | number>;
     const jobs: AdmittedJob[] = [];
     for (let index = 1; index < reply.length; index += 4) {
@@ -239,9 +246,18 @@ export class FairScheduler {
     return Number(await this.scripts.PAUSE(this.key(queue), group, Math.max(1, Math.ceil(ms))));
   }
 
-  /** Frees the slot a finished task held; true if it still held one. */
-  async release(queue: string, userId: string | undefined, taskId: string): Promise<boolean> {
-    return Number(await this.scripts.RELEASE(this.key(queue), userId ?? ANONYMOUS_USER, taskId)) === 1;
+  /**
+   * Frees the slots a finished task held: its user's, and its key's (`flowGroup`) for a keyed task;
+   * true if it still held one.
+   */
+  async release(
+    queue: string,
+    userId: string | undefined,
+    taskId: string,
+    flowGroup?: string | undefined,
+  ): Promise<boolean> {
+    const groups = [userId ?? ANONYMOUS_USER, ...(flowGroup === undefined ? [] : [flowGroup])];
+    return Number(await this.scripts.RELEASE(this.key(queue), taskId, ...groups)) > 0;
   }
 
   /** Frees slots of tasks that finished or vanished without a release; returns how many. */
