@@ -55,6 +55,8 @@ describe('GET /fairness and the fairness gauges', () => {
             ],
           },
           { queue: 'sync', users: [{ userId: 'bob', waiting: 1, running: 0, oldestWaitingAgeMs: age }] },
+          // Not in FAIRNESS, but its tasks declare a flow key (the model provider's).
+          { queue: 'ai', users: [] },
         ],
       },
     });
@@ -64,6 +66,7 @@ describe('GET /fairness and the fairness gauges', () => {
       queues: [
         { queue: 'email', users: [{ userId: 'alice', waiting: 2, running: 1, oldestWaitingAgeMs: age }] },
         { queue: 'sync', users: [] },
+        { queue: 'ai', users: [] },
       ],
     });
     expect((await get(api.adminKey, '/fairness?queue=sync&userId=bob')).body).toEqual({
