@@ -170,7 +170,7 @@ while free > 0 do
   if size == 0 or idle >= size then break end
   local user = redis.call('LMOVE', ring, ring, 'LEFT', 'RIGHT')
   local waitKey = base .. ':wait:' .. user
-  local ids = redis.call('ZRANGE', waitKey, 0, scan - 1)
+  local ids = redis.call('ZRANGE', waitKey, 0, 0)
   if #ids == 0 then
     redis.call('RPOP', ring)
     redis.call('SREM', base .. ':ringset', user)
@@ -185,10 +185,16 @@ while free > 0 do
       -- at its limit lets the next of the user's first few tasks go ahead of it.
       local own = overridden(user, defConc, defCount, defInterval, defBurst)
       if admissible(own) then
-        for index, id in ipairs(ids) do
-          local key = index == 1 and headKey or keyOf(id)
-          if not key then chosen, limits = id, { own }; break end
-          if admissible(key) then chosen, limits = id, { own, key }; break end
+        if not headKey then
+          chosen, limits = ids[1], { own }
+        elseif admissible(headKey) then
+          chosen, limits = ids[1], { own, headKey }
+        else
+          for _, id in ipairs(redis.call('ZRANGE', waitKey, 1, scan - 1)) do
+            local key = keyOf(id)
+            if not key then chosen, limits = id, { own }; break end
+            if admissible(key) then chosen, limits = id, { own, key }; break end
+          end
         end
       end
     end
