@@ -10,7 +10,7 @@ const modelUrl = process.env.MODEL_URL ?? '';
 await runWorkerApp({
   name: 'flow-worker',
   queue: 'flow-test',
-  defaults: { concurrency: 4, healthPort: 0 },
+  defaults: { concurrency: 4, healthPort: 0, recordProjector: true },
   tasks: ({ redis }) => {
     const log = (entry: Record<string, unknown>) =>
       redis.rpush(`${prefix}:probe:log`, JSON.stringify({ ...entry, pid: process.pid }));
