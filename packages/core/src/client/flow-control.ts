@@ -69,25 +69,27 @@ const SCOPE = /^[a-z][a-z0-9_.-]*$/;
 
 /** Throws SUBMIT_OPTIONS_INVALID when flow options are malformed. */
 export function checkFlow(options: FlowOptions, taskName: string): void {
-  const whole = (value: unknown) => value === undefined || (Number.isInteger(value) && (value as number) > 0);
-  const { scope, concurrency, rate } = options;
-  const problem =
-    options.key === undefined
-      ? 'flow needs a key'
-      : scope !== undefined && !(typeof scope === 'string' && SCOPE.test(scope))
-        ? 'flow.scope must be lower-case letters, digits, ".", "_" or "-"'
-        : !whole(concurrency)
-          ? 'flow.concurrency must be a positive whole number'
-          : rate !== undefined &&
-              (rate === null ||
-                !whole(rate.count) ||
-                rate.count === undefined ||
-                !whole(rate.intervalMs) ||
-                rate.intervalMs === undefined ||
-                !whole(rate.burst))
-            ? 'flow.rate needs positive whole numbers count and intervalMs (and burst, if given)'
-            : undefined;
-  if (problem) throw new TaskError('SUBMIT_OPTIONS_INVALID', problem, { taskName });
+  const refuse = (message: string) => new TaskError('SUBMIT_OPTIONS_INVALID', message, { taskName });
+  const positive = (value: unknown) => Number.isInteger(value) && (value as number) > 0;
+  const { key, scope, concurrency, rate } = options;
+  if (key === undefined) throw refuse('flow needs a key');
+  if (scope !== undefined && !(typeof scope === 'string' && SCOPE.test(scope))) {
+    throw refuse('flow.scope must be lower-case letters, digits, ".", "_" or "-"');
+  }
+  if (concurrency !== undefined && !positive(concurrency)) {
+    throw refuse('flow.concurrency must be a positive whole number');
+  }
+  if (
+    rate !== undefined &&
+    !(
+      rate &&
+      positive(rate.count) &&
+      positive(rate.intervalMs) &&
+      (rate.burst === undefined || positive(rate.burst))
+    )
+  ) {
+    throw refuse('flow.rate needs positive whole numbers count and intervalMs (and burst, if given)');
+  }
 }
 
 /** The admission group of a keyed task and its limits. */

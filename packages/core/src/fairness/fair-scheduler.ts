@@ -24,7 +24,7 @@ export interface FairJob {
   name: string;
   data: unknown;
   opts: JobsOptions;
-  /** A keyed task's group and limits: it is admitted in that group instead of its user's. */
+  /** A keyed task's group and limits: it is admitted only while its key is under them too. */
   flow?: FlowGroup | undefined;
   /**
    * A retry of a task that failed: its job is still in BullMQ (failed); once admitted, that job is
@@ -95,9 +95,10 @@ const KEY_SCAN = 10;
 
 /**
  * The fair admission layer of queues with fairness settings or flow-keyed tasks: submits park a
- * task in its group's waiting list (its user's, or its flow key's); `dispatch` admits tasks to
- * BullMQ round-robin across groups, within each group's concurrency, rate and pause. All state is in Redis and every step is one atomic script, so api
- * replicas and any number of worker processes share it safely.
+ * task in a waiting list (its user's, or on a queue not in FAIRNESS its flow key's); `dispatch`
+ * admits tasks to BullMQ round-robin across lists, within the limits of the task's user and of its
+ * key (concurrency, rate, pause). All state is in Redis and every step is one atomic script, so
+ * api replicas and any number of worker processes share it safely.
  */
 export class FairScheduler {
   private readonly scripts: Record<keyof typeof SCRIPTS, Runner>;
@@ -132,7 +133,7 @@ export class FairScheduler {
 
   /** Whether the queue goes through admission (fairness settings, or a task with a flow key). */
   isFair(queue: string): boolean {
-    return Object.hasOwn(this.options.settings, queue) || this.options.registry?.hasFlowKeys(queue) === true;
+    return this.admits(queue, true);
   }
 
   /**
