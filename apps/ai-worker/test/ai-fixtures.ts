@@ -3,6 +3,7 @@ import type { ChatClient } from '@foreman/ai-client';
 import type { ModelServer } from '@foreman/ai-client/testing';
 import { createRegistry } from '@foreman/contracts';
 import {
+  FairDispatcher,
   type SubmitQuota,
   type TaskClient,
   type TaskEventPublisher,
@@ -111,6 +112,14 @@ export async function startAiWorker(setup: {
     logger,
   });
   const { client, events, records } = runtime;
+  // The ai tasks share the provider's flow key: they wait for admission, as in the app.
+  const dispatcher = new FairDispatcher({
+    scheduler: runtime.fairness,
+    queue: 'ai',
+    connection: redis,
+    prefix,
+    logger,
+  });
   const worker = new TaskWorker({
     queue: 'ai',
     tasks: aiTasks({
@@ -129,12 +138,15 @@ export async function startAiWorker(setup: {
     records,
     logger,
     concurrency: setup.concurrency ?? 1,
+    listeners: [dispatcher.listener],
   });
   await worker.start();
+  dispatcher.start();
   return {
     client,
     records,
     async close() {
+      await dispatcher.stop();
       await worker.close();
       await runtime.stop();
     },

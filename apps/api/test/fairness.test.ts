@@ -52,9 +52,13 @@ describe('GET /fairness and the fairness gauges', () => {
             users: [
               { userId: 'alice', waiting: 2, running: 1, oldestWaitingAgeMs: age },
               { userId: 'bob', waiting: 1, running: 1, oldestWaitingAgeMs: age },
+              // email.send_email's flow key (the SMTP relay's) holds a slot of each admitted task too.
+              { userId: 'smtp-relay:default', waiting: 0, running: 2, oldestWaitingAgeMs: null },
             ],
           },
           { queue: 'sync', users: [{ userId: 'bob', waiting: 1, running: 0, oldestWaitingAgeMs: age }] },
+          // Not in FAIRNESS, but its tasks declare a flow key (the model provider's).
+          { queue: 'ai', users: [] },
         ],
       },
     });
@@ -64,6 +68,7 @@ describe('GET /fairness and the fairness gauges', () => {
       queues: [
         { queue: 'email', users: [{ userId: 'alice', waiting: 2, running: 1, oldestWaitingAgeMs: age }] },
         { queue: 'sync', users: [] },
+        { queue: 'ai', users: [] },
       ],
     });
     expect((await get(api.adminKey, '/fairness?queue=sync&userId=bob')).body).toEqual({

@@ -1,6 +1,7 @@
+import { RateLimitedError } from '@foreman/core/task';
 import { createSmtpTransport } from '@foreman/mail';
 import { startTestSmtpServer, type TestSmtpServer } from '@foreman/mail/testing';
-import { sendEmailTask } from '../src/tasks/send-email.js';
+import { SMTP_PUSH_BACK_MS, sendEmailTask } from '../src/tasks/send-email.js';
 
 const context = (taskId: string) => ({ taskId, signal: new AbortController().signal }) as never;
 
@@ -39,6 +40,19 @@ describe('email.send_email over real SMTP', () => {
     );
     expect(result.accepted).toEqual(['ok@example.test']);
     expect(result.rejected).toEqual(['nobody@refused.test']);
+  });
+
+  it('turns a 421 into a push-back that pauses the relay', async () => {
+    smtp.state.busy = true;
+    try {
+      const error = await Promise.resolve(
+        task().handler({ to: ['ada@example.test'], subject: 's', text: 't' }, context('t4')),
+      ).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(RateLimitedError);
+      expect(error).toMatchObject({ retryAfterMs: SMTP_PUSH_BACK_MS, message: expect.stringMatching(/421/) });
+    } finally {
+      smtp.state.busy = false;
+    }
   });
 
   it('fails when no SMTP server listens', async () => {

@@ -15,6 +15,14 @@ export const AI_TOOL_NAMES = [
 ] as const;
 export type AiToolName = (typeof AI_TOOL_NAMES)[number];
 
+/**
+ * The model endpoint the ai-worker is configured with (AI_BASE_URL) is one provider: its tasks
+ * share a flow key, so a 429 with Retry-After pauses them all, on every replica, while other
+ * queues flow. A throttle is the deployment's to set on the group `ai-provider:default`
+ * (`FairScheduler.setUserLimits`, see docs/flow-control.md).
+ */
+const oneProvider = { key: () => 'default', scope: 'ai-provider' };
+
 export const completePrompt = defineTask({
   name: 'ai.complete_prompt',
   queue: QUEUES.ai,
@@ -35,6 +43,7 @@ export const completePrompt = defineTask({
   }),
   retry: { attempts: 4, delayMs: 2_000, maxDelayMs: 120_000 },
   timeoutMs: 120_000,
+  flow: oneProvider,
 });
 
 export const processDueAiTasks = defineTask({
@@ -74,6 +83,7 @@ export const runAiTask = defineTask({
   }),
   retry: { attempts: 4, delayMs: 5_000, maxDelayMs: 300_000 },
   timeoutMs: 150_000,
+  flow: oneProvider,
 });
 
 export const schedules = [

@@ -24,6 +24,19 @@ const selectionOwner = ({ mailboxId, userId }: z.output<typeof mailboxSelection>
   return EVERY_USER;
 };
 
+/**
+ * One IMAP sync of a mailbox at a time (full, incremental or metadata), across every email-worker
+ * replica: a second session on one mailbox only races the first. A sync of a user's mailboxes, or
+ * of all of them, is a key of its own. See docs/flow-control.md.
+ */
+const oneSyncPerMailbox = {
+  key: ({ mailboxId, userId }: z.output<typeof mailboxSelection>) =>
+    // Cut to the 200 characters a key may have: users sharing a long prefix then share a turn.
+    mailboxId ?? (userId === undefined ? 'all' : `user:${userId}`.slice(0, 200)),
+  scope: 'mailbox',
+  concurrency: 1,
+};
+
 /** Task ids of the per-mailbox runs a sync without a selection submitted. */
 const submitted = z.array(z.string());
 
@@ -44,6 +57,7 @@ export const syncUserEmails = defineTask({
   }),
   retry: { attempts: 5, delayMs: 10_000, maxDelayMs: 300_000 },
   timeoutMs: 2 * 60 * 60_000,
+  flow: oneSyncPerMailbox,
 });
 
 export const incrementalSync = defineTask({
@@ -64,6 +78,7 @@ export const incrementalSync = defineTask({
   }),
   retry: { attempts: 3, delayMs: 10_000 },
   timeoutMs: 30 * 60_000,
+  flow: oneSyncPerMailbox,
 });
 
 export const syncEmailMetadata = defineTask({
@@ -82,6 +97,7 @@ export const syncEmailMetadata = defineTask({
   }),
   retry: { attempts: 3, delayMs: 10_000 },
   timeoutMs: 30 * 60_000,
+  flow: oneSyncPerMailbox,
 });
 
 export const cleanupOldEmails = defineTask({

@@ -40,6 +40,8 @@ export const syncCalendarEvents = defineTask({
   }),
   retry: { attempts: 3, delayMs: 30_000 },
   timeoutMs: 30 * 60_000,
+  // One sync per calendar feed (all feeds: one key of its own) across every sync-worker replica.
+  flow: { key: ({ feedId }) => feedId ?? 'all', concurrency: 1 },
 });
 
 export const syncNotionPages = defineTask({
@@ -59,6 +61,8 @@ export const syncNotionPages = defineTask({
   }),
   retry: { attempts: 3, delayMs: 30_000 },
   timeoutMs: 30 * 60_000,
+  // One source with one shared cursor: two runs at once would page over each other.
+  flow: { key: () => 'notion', concurrency: 1 },
 });
 
 export const schedules = [

@@ -6,7 +6,14 @@
  */
 
 export type { LinkedTask, WebhookPolicy } from './client/completion.js';
-export type { DebounceOptions, FlowKey, SingletonOptions } from './client/flow-control.js';
+export type {
+  DebounceOptions,
+  FlowGroup,
+  FlowKey,
+  FlowOptions,
+  FlowRate,
+  SingletonOptions,
+} from './client/flow-control.js';
 export { type Submitter, SYSTEM_SUBMITTER, userSubmitter } from './client/submitter.js';
 export {
   type CancelResult,

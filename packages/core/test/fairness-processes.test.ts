@@ -8,6 +8,7 @@ import type { FairScheduler } from '../src/fairness/fair-scheduler.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
 import { createTestRedis, createTestRuntime, type TestRedis, waitFor } from '../src/testing.js';
 import { fairWork } from './fair-work.js';
+import { mostAtOnce } from './most-at-once.js';
 
 // Two real worker processes share one fair queue; everything they run is logged in Redis.
 const READY_WINDOW = 4;
@@ -129,18 +130,7 @@ describe('fair sharing across two real worker processes', () => {
     expect(Number(peak)).toBe(2);
     const limited = done.filter((run) => run.user === 'limited');
     expect(limited.length).toBeGreaterThan(40);
-    const edges = limited
-      .flatMap((run) => [
-        { at: run.start, delta: 1 },
-        { at: run.end, delta: -1 },
-      ])
-      .sort((a, b) => a.at - b.at || a.delta - b.delta);
-    let running = 0;
-    let most = 0;
-    for (const edge of edges) {
-      running += edge.delta;
-      most = Math.max(most, running);
-    }
+    const most = mostAtOnce(limited);
     expect(most).toBeLessThanOrEqual(2);
     expect(new Set(limited.map((run) => run.pid)).size).toBe(2);
 

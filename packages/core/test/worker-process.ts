@@ -2,7 +2,6 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
-const entry = fileURLToPath(new URL('./fault-worker.ts', import.meta.url));
 
 export interface WorkerProcess {
   readonly child: ChildProcess;
@@ -18,8 +17,15 @@ export interface WorkerProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts fault-worker.ts as its own process and waits for its "worker started" log line. */
-export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
+/**
+ * Starts a worker main of this folder (fault-worker.ts unless told) as its own process and waits
+ * for its "worker started" log line.
+ */
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  script = 'fault-worker.ts',
+): Promise<WorkerProcess> {
+  const entry = fileURLToPath(new URL(`./${script}`, import.meta.url));
   const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', entry], {
     cwd: root,
     env: { ...process.env, NODE_OPTIONS: '', LOG_LEVEL: 'info', HEALTH_PORT: '0', ...env },

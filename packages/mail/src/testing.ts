@@ -15,8 +15,11 @@ export interface ReceivedMail {
 export interface TestSmtpServer {
   /** Every message accepted, oldest first. */
   readonly received: ReceivedMail[];
-  /** While `rejectAll` is set every recipient is refused with 550. */
-  readonly state: { rejectAll: boolean };
+  /**
+   * While `rejectAll` is set every recipient is refused with 550; while `busy` is set every
+   * message is refused at MAIL FROM with 421 (the server's "too many, come back later").
+   */
+  readonly state: { rejectAll: boolean; busy: boolean };
   readonly port: number;
   /** smtp://127.0.0.1:<port> */
   readonly url: string;
@@ -33,11 +36,17 @@ export interface TestSmtpServer {
  */
 export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   const received: ReceivedMail[] = [];
-  const state = { rejectAll: false };
+  const state = { rejectAll: false, busy: false };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onMailFrom(_address, _session, callback) {
+      if (!state.busy) return callback();
+      const error = new Error('too many messages, try again later') as Error & { responseCode: number };
+      error.responseCode = 421;
+      callback(error);
+    },
     onRcptTo(address, _session, callback) {
       if (state.rejectAll || address.address.endsWith('@refused.test')) {
         const error = new Error('mailbox unavailable') as Error & { responseCode: number };

@@ -1,19 +1,33 @@
 import { email } from '@foreman/contracts';
-import { implementTask } from '@foreman/core/task';
+import { implementTask, RateLimitedError } from '@foreman/core/task';
 import type { SmtpTransport } from '@foreman/mail';
 
-/** Hands one message to the SMTP server; a rejected recipient is reported, not retried. */
+/** How long the relay's key pauses after a 421: SMTP says "later" but not when. */
+export const SMTP_PUSH_BACK_MS = 60_000;
+
+/**
+ * Hands one message to the SMTP server; a rejected recipient is reported, not retried. A 421 (the
+ * relay is busy or limits the sender) pushes the task back, pausing the relay's flow key.
+ */
 export function sendEmailTask({ transport, from }: { transport: SmtpTransport; from: string }) {
   return implementTask(email.sendEmail, async (message, context) => {
     context.signal.throwIfAborted();
-    const info = await transport.sendMail({
-      from,
-      to: message.to,
-      subject: message.subject,
-      text: message.text,
-      ...(message.html ? { html: message.html } : {}),
-      headers: { 'X-Foreman-Task-Id': context.taskId },
-    });
+    const info = await transport
+      .sendMail({
+        from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        ...(message.html ? { html: message.html } : {}),
+        headers: { 'X-Foreman-Task-Id': context.taskId },
+      })
+      .catch((error: unknown) => {
+        if ((error as { responseCode?: unknown }).responseCode !== 421) throw error;
+        throw new RateLimitedError(
+          { retryAfterMs: SMTP_PUSH_BACK_MS, reason: `SMTP relay answered 421: ${(error as Error).message}` },
+          { cause: error },
+        );
+      });
     return {
       messageId: String(info.messageId),
       accepted: info.accepted.map(String),

@@ -95,7 +95,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     logger,
     eventsKept: env.RECORD_STREAM_MAX,
   });
-  const fairness = new FairScheduler({ connection: redis, prefix, settings: env.FAIRNESS });
+  const fairness = new FairScheduler({
+    connection: redis,
+    prefix,
+    settings: env.FAIRNESS,
+    registry: options.registry,
+  });
   const client = new TaskClient({
     registry: options.registry,
     connection: redis,

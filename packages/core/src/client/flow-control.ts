@@ -31,12 +31,84 @@ export interface SingletonOptions<Payload = unknown> {
   mode?: 'return' | 'replace' | undefined;
 }
 
+/** A token bucket: `count` starts per `intervalMs`, up to `burst` at once after a quiet spell. */
+export interface FlowRate {
+  count: number;
+  intervalMs: number;
+  /** @defaultValue 1 */
+  burst?: number | undefined;
+}
+
+/**
+ * Keyed admission (see docs/flow-control.md): tasks whose key has the same value share a
+ * concurrency limit, a throttle and push-back pauses, across every worker replica.
+ */
+export interface FlowOptions<Payload = unknown> {
+  key: FlowKey<Payload>;
+  /**
+   * Tasks of several contracts with the same scope and key value share one group (e.g. every AI
+   * task on one provider).
+   * @defaultValue the task's name
+   */
+  scope?: string | undefined;
+  /** @defaultValue no limit */
+  concurrency?: number | undefined;
+  /** @defaultValue no throttle */
+  rate?: FlowRate | undefined;
+}
+
+/** What a keyed task's job carries: its admission group and the group's limits. */
+export interface FlowGroup {
+  /** `<scope>:<key value>`. */
+  group: string;
+  concurrency?: number | undefined;
+  rate?: FlowRate | undefined;
+}
+
+const SCOPE = /^[a-z][a-z0-9_.-]*$/;
+
+/** Throws SUBMIT_OPTIONS_INVALID when flow options are malformed. */
+export function checkFlow(options: FlowOptions, taskName: string): void {
+  const refuse = (message: string) => new TaskError('SUBMIT_OPTIONS_INVALID', message, { taskName });
+  const positive = (value: unknown) => Number.isInteger(value) && (value as number) > 0;
+  const { key, scope, concurrency, rate } = options;
+  if (key === undefined) throw refuse('flow needs a key');
+  if (scope !== undefined && !(typeof scope === 'string' && SCOPE.test(scope))) {
+    throw refuse('flow.scope must be lower-case letters, digits, ".", "_" or "-"');
+  }
+  if (concurrency !== undefined && !positive(concurrency)) {
+    throw refuse('flow.concurrency must be a positive whole number');
+  }
+  if (
+    rate !== undefined &&
+    !(
+      rate &&
+      positive(rate.count) &&
+      positive(rate.intervalMs) &&
+      (rate.burst === undefined || positive(rate.burst))
+    )
+  ) {
+    throw refuse('flow.rate needs positive whole numbers count and intervalMs (and burst, if given)');
+  }
+}
+
+/** The admission group of a keyed task and its limits. */
+export function flowGroupOf(options: FlowOptions, payload: unknown, taskName: string): FlowGroup {
+  checkFlow(options, taskName);
+  const value = flowKeyValue('flow', options.key, payload, taskName);
+  return {
+    group: `${options.scope ?? taskName}:${value}`,
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(options.rate === undefined ? {} : { rate: options.rate }),
+  };
+}
+
 /** The longest a flow key value may be once computed. */
 const MAX_KEY_LENGTH = 200;
 
 /** The key's value for a payload; a SUBMIT_OPTIONS_INVALID TaskError when there is none. */
 export function flowKeyValue(
-  what: 'debounce' | 'singleton',
+  what: 'debounce' | 'singleton' | 'flow',
   key: FlowKey,
   payload: unknown,
   taskName: string,

@@ -1,4 +1,5 @@
 import type { WorkflowNodeContext } from '../task/workflow-node-context.js';
+import type { FlowGroup } from './flow-control.js';
 
 /** What travels in a queue job besides its name (the task name) and id (the task id). */
 export interface TaskJobData {
@@ -10,6 +11,8 @@ export interface TaskJobData {
   replayOf?: string | undefined;
   /** Set when the task runs as a workflow node. */
   workflow?: WorkflowNodeContext | undefined;
+  /** Set on a keyed task (`flow`): the admission group it counts against, with its limits. */
+  flow?: FlowGroup | undefined;
 }
 
 /** Name of the BullMQ backoff strategy that applies each task's own retry policy. */

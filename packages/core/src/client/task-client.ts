@@ -38,6 +38,9 @@ import {
   checkDebounce,
   type DebounceOptions,
   FlowControl,
+  type FlowGroup,
+  type FlowOptions,
+  flowGroupOf,
   flowKeyValue,
   type SingletonOptions,
 } from './flow-control.js';
@@ -79,6 +82,11 @@ export interface SubmitSettings {
   debounce?: DebounceOptions | undefined;
   /** At most one queued-or-running task per key (replaces the contract's `singleton`). */
   singleton?: SingletonOptions | undefined;
+  /**
+   * Flow key and limits (replaces the contract's `flow`); only for a queue that goes through
+   * admission (in `FAIRNESS`, or with a task that declares `flow`).
+   */
+  flow?: FlowOptions | undefined;
   /** Tasks submitted (once each) when this task completes. */
   link?: LinkedTask[] | undefined;
   /** Tasks submitted (once each) when this task fails for good or is cancelled. */
@@ -407,12 +415,13 @@ export class TaskClient {
     if (state !== 'failed') throw new TaskStateError(taskId, 'retry', state);
     await this.options.connection.del(cancelledKey(this.options.prefix, taskId));
     const fairness = this.options.fairness;
-    if (fairness?.isFair(job.queueName)) {
+    if (fairness?.admits(job.queueName, job.data.flow !== undefined)) {
       // Like a submit: it takes its turn among its user's tasks, within their limits.
       await fairness.enqueue(job.queueName, [
         {
           taskId,
           userId: job.data.userId,
+          flow: job.data.flow,
           name: job.name,
           data: job.data,
           opts: { ...job.opts, priority: job.opts.priority ?? 0 },
@@ -595,22 +604,23 @@ export class TaskClient {
     const queued: Array<Promise<unknown>> = [];
     const fairness = this.options.fairness;
     for (const [name, batch] of byQueue) {
-      if (fairness?.isFair(name)) {
-        fairness.enqueueIn(
+      const waits = fairness ? batch.filter((job) => fairness.admits(name, job.data.flow !== undefined)) : [];
+      if (waits.length > 0) {
+        fairness?.enqueueIn(
           transaction,
           name,
-          batch.map((job) => ({
+          waits.map((job) => ({
             taskId: job.taskId,
             userId: job.data.userId,
+            flow: job.data.flow,
             name: job.contract.name,
             data: job.data,
             opts: job.opts,
           })),
         );
-        continue;
       }
       const queue = this.queue(name);
-      for (const job of batch) {
+      for (const job of waits.length === 0 ? batch : batch.filter((one) => !waits.includes(one))) {
         // Queued on the transaction at once; it settles with the transaction object, not the reply.
         queued.push(
           new Job(queue, job.contract.name, job.data, job.opts, job.taskId).addJob(
@@ -713,6 +723,7 @@ export class TaskClient {
       );
     }
     const completion = this.completionOf(name, options, singleton?.key);
+    const flow = this.flowOf(contract, parsed, options);
     return {
       contract,
       taskId,
@@ -726,6 +737,7 @@ export class TaskClient {
         userId: options.userId,
         replayOf: options.replayOf,
         ...(options.workflow ? { workflow: options.workflow } : {}),
+        ...(flow ? { flow } : {}),
         traceparent: activeTraceparent(),
       },
       opts: {
@@ -754,6 +766,18 @@ export class TaskClient {
     checkDebounce(debounce, contract.name);
     const key = flowKeyValue('debounce', debounce.key, payload, contract.name);
     return { stateKey: this.flow.debounceKey(contract.name, options.userId, key), options: debounce };
+  }
+
+  private flowOf(contract: TaskContract, payload: unknown, options: SubmitOptions): FlowGroup | undefined {
+    if (options.flow && !this.options.fairness?.isFair(contract.queue)) {
+      throw new TaskError(
+        'SUBMIT_OPTIONS_INVALID',
+        `flow needs a queue that goes through admission: "${contract.queue}" is not in FAIRNESS and none of its tasks declares flow`,
+        { taskName: contract.name },
+      );
+    }
+    const flow = options.flow ?? (contract.flow as FlowOptions | undefined);
+    return flow ? flowGroupOf(flow, payload, contract.name) : undefined;
   }
 
   private singletonOf(
@@ -834,10 +858,10 @@ export class TaskClient {
    */
   private async enqueueControlled(job: PreparedJob): Promise<SubmittedTask> {
     const { contract } = job;
-    if (this.options.fairness?.isFair(contract.queue)) {
+    if (this.options.fairness?.admits(contract.queue, job.data.flow !== undefined)) {
       throw new TaskError(
         'SUBMIT_OPTIONS_INVALID',
-        'debounce and singleton are not available on fair queues',
+        'debounce and singleton are not available on fair queues or with a flow key',
         {
           taskName: contract.name,
         },

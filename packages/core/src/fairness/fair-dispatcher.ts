@@ -1,7 +1,7 @@
 import type { Logger } from '@foreman/logger';
 import { Job, Queue } from 'bullmq';
 import type { RedisConnection } from '../redis/create-redis.js';
-import type { TaskLifecycleListener } from '../worker/task-lifecycle-listener.js';
+import type { TaskAttemptOutcome, TaskLifecycleListener } from '../worker/task-lifecycle-listener.js';
 import type { FairScheduler } from './fair-scheduler.js';
 
 export interface FairDispatcherOptions {
@@ -31,11 +31,16 @@ export class FairDispatcher {
   private wake: (() => void) | undefined;
   private poked = false;
 
-  /** Frees slots as tasks end and starts the next round at once; give it to the TaskWorker. */
+  /**
+   * Frees slots as tasks end and starts the next round at once, and pauses a keyed task's group
+   * when its task is pushed back; give it to the TaskWorker.
+   */
   readonly listener: TaskLifecycleListener = {
     onStarted: () => this.poke(),
-    onCompleted: (outcome) => this.release(outcome.userId, outcome.taskId),
-    onFailed: (outcome) => (outcome.final ? this.release(outcome.userId, outcome.taskId) : undefined),
+    onCompleted: (outcome) => this.release(outcome),
+    onFailed: (outcome) => (outcome.final ? this.release(outcome) : undefined),
+    onCancelled: (outcome) => this.release(outcome),
+    onPushedBack: (outcome) => this.pause(outcome.flowGroup, outcome.retryAfterMs),
   };
 
   constructor(private readonly options: FairDispatcherOptions) {
@@ -62,8 +67,15 @@ export class FairDispatcher {
     await this.queue.close();
   }
 
-  private async release(userId: string | undefined, taskId: string): Promise<void> {
-    await this.options.scheduler.release(this.options.queue, userId, taskId);
+  /** The pushed-back task keeps its slot (it runs again, first, once the pause is over). */
+  private async pause(group: string | undefined, ms: number | undefined): Promise<void> {
+    if (group === undefined || !ms) return;
+    await this.options.scheduler.pause(this.options.queue, group, ms);
+    this.logger.info({ group, ms }, 'flow group paused by a push-back');
+  }
+
+  private async release({ userId, taskId, flowGroup }: TaskAttemptOutcome): Promise<void> {
+    await this.options.scheduler.release(this.options.queue, userId, taskId, flowGroup);
     this.poke();
   }
 

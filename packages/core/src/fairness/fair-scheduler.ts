@@ -6,11 +6,13 @@ import {
 } from '@foreman/config';
 import type { JobsOptions } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
+import type { FlowGroup } from '../client/flow-control.js';
 import { FairnessLimitsError } from '../errors/fairness-limits-error.js';
 import { QueueNotFairError } from '../errors/queue-not-fair-error.js';
 import type { RedisConnection } from '../redis/create-redis.js';
+import type { TaskRegistry } from '../task/task-registry.js';
 import { checkWholeNumbers } from '../util/check-options.js';
-import { ACKNOWLEDGE, DISPATCH, ENQUEUE, METRICS, RELEASE, REMOVE, SWEEP } from './fair-scripts.js';
+import { ACKNOWLEDGE, DISPATCH, ENQUEUE, METRICS, PAUSE, RELEASE, REMOVE, SWEEP } from './fair-scripts.js';
 
 /** Tasks submitted without a user share this key. */
 export const ANONYMOUS_USER = 'anonymous';
@@ -22,6 +24,8 @@ export interface FairJob {
   name: string;
   data: unknown;
   opts: JobsOptions;
+  /** A keyed task's group and limits: it is admitted only while its key is under them too. */
+  flow?: FlowGroup | undefined;
   /**
    * A retry of a task that failed: its job is still in BullMQ (failed); once admitted, that job is
    * retried instead of a new one added. `attemptsStarted` is the attempts it had so far.
@@ -61,6 +65,11 @@ export interface FairSchedulerOptions {
   prefix: string;
   settings: FairnessSettings;
   /**
+   * Its queues whose tasks declare a flow key go through admission too (with the default ready
+   * window when `settings` does not name them).
+   */
+  registry?: TaskRegistry | undefined;
+  /**
    * A taken job not confirmed in BullMQ after this long is added again (its dispatcher died).
    * @defaultValue {@link FAIR_SCHEDULER_DEFAULTS}.recoverAfterMs
    */
@@ -77,14 +86,19 @@ export interface FairSchedulerOptions {
 export const FAIR_SCHEDULER_DEFAULTS = { recoverAfterMs: 30_000, sweepGraceMs: 5_000 } as const;
 
 type Runner = (...args: Array<string | number>) => Promise<unknown>;
-const SCRIPTS = { ACKNOWLEDGE, DISPATCH, ENQUEUE, METRICS, RELEASE, REMOVE, SWEEP };
+const SCRIPTS = { ACKNOWLEDGE, DISPATCH, ENQUEUE, METRICS, PAUSE, RELEASE, REMOVE, SWEEP };
+/** The settings of a queue admitted only for its flow keys: no per-user limits. */
+const KEYED_ONLY: QueueFairness = { readyWindow: 10 };
 const ENQUEUE_CHUNK = 500;
+/** How many of a user's first tasks a task whose key is at its limit lets go ahead of it. */
+const KEY_SCAN = 10;
 
 /**
- * The fair admission layer of queues with fairness settings: submits park a task in its user's
- * waiting list; `dispatch` admits tasks to BullMQ round-robin across users, within each user's
- * concurrency and rate. All state is in Redis and every step is one atomic script, so api
- * replicas and any number of worker processes share it safely.
+ * The fair admission layer of queues with fairness settings or flow-keyed tasks: submits park a
+ * task in a waiting list (its user's, or on a queue not in FAIRNESS its flow key's); `dispatch`
+ * admits tasks to BullMQ round-robin across lists, within the limits of the task's user and of its
+ * key (concurrency, rate, pause). All state is in Redis and every step is one atomic script, so
+ * api replicas and any number of worker processes share it safely.
  */
 export class FairScheduler {
   private readonly scripts: Record<keyof typeof SCRIPTS, Runner>;
@@ -111,20 +125,34 @@ export class FairScheduler {
     ) as Record<keyof typeof SCRIPTS, Runner>;
   }
 
-  /** Queues with fairness settings. */
+  /** Queues that go through admission: with fairness settings, or with flow-keyed tasks. */
   get queues(): string[] {
-    return Object.keys(this.options.settings);
+    const keyed = this.options.registry?.keyedQueues() ?? [];
+    return [...new Set([...Object.keys(this.options.settings), ...keyed])];
   }
 
+  /** Whether the queue goes through admission (fairness settings, or a task with a flow key). */
   isFair(queue: string): boolean {
-    return Object.hasOwn(this.options.settings, queue);
+    return this.admits(queue, true);
+  }
+
+  /**
+   * Whether a task waits for admission: every task of a `FAIRNESS` queue, and a keyed task of a
+   * queue with flow-keyed tasks (its unkeyed tasks go straight to BullMQ, as before).
+   */
+  admits(queue: string, keyed: boolean): boolean {
+    return (
+      Object.hasOwn(this.options.settings, queue) ||
+      (keyed && this.options.registry?.hasFlowKeys(queue) === true)
+    );
   }
 
   /** The queue's settings: per-user defaults and ready window. */
   policy(queue: string): QueueFairness {
     const policy = this.options.settings[queue];
-    if (!policy) throw new QueueNotFairError(queue);
-    return policy;
+    if (policy) return policy;
+    if (this.options.registry?.hasFlowKeys(queue)) return KEYED_ONLY;
+    throw new QueueNotFairError(queue);
   }
 
   /** Parks jobs in their users' waiting lists; a task id already waiting is left as it is. */
@@ -148,15 +176,21 @@ export class FairScheduler {
 
   private enqueueArgs(queue: string, jobs: FairJob[]): Array<Array<string | number>> {
     this.policy(queue);
+    const fair = Object.hasOwn(this.options.settings, queue);
     const chunks: Array<Array<string | number>> = [];
     for (let start = 0; start < jobs.length; start += ENQUEUE_CHUNK) {
       const args = jobs.slice(start, start + ENQUEUE_CHUNK).flatMap((job) => {
         const { delay, ...opts } = job.opts;
+        const { group, ...limits } = job.flow ?? {};
+        const user = job.userId ?? ANONYMOUS_USER;
         return [
           job.taskId,
-          job.userId ?? ANONYMOUS_USER,
+          // On a FAIRNESS queue a keyed task keeps its turn among its user's; elsewhere its key is its list.
+          fair ? user : (group ?? user),
           opts.priority ?? 0,
           delay ?? 0,
+          group ?? '',
+          JSON.stringify(limits),
           JSON.stringify({ name: job.name, data: job.data, opts, retry: job.retry }),
         ];
       });
@@ -183,6 +217,7 @@ export class FairScheduler {
       policy.rate?.intervalMs ?? 1,
       policy.rate?.burst ?? 1,
       this.recoverAfterMs,
+      KEY_SCAN,
     )) as Array<string | number>;
     const jobs: AdmittedJob[] = [];
     for (let index = 1; index < reply.length; index += 4) {
@@ -203,9 +238,27 @@ export class FairScheduler {
     if (taskIds.length > 0) await this.scripts.ACKNOWLEDGE(this.key(queue), ...taskIds);
   }
 
-  /** Frees the slot a finished task held; true if it still held one. */
-  async release(queue: string, userId: string | undefined, taskId: string): Promise<boolean> {
-    return Number(await this.scripts.RELEASE(this.key(queue), userId ?? ANONYMOUS_USER, taskId)) === 1;
+  /**
+   * Stops a group (a flow key's `<scope>:<value>`, or a user) from admitting anything for `ms`,
+   * on every replica (Redis's clock); a longer pause already set is kept. Returns the pause left.
+   */
+  async pause(queue: string, group: string, ms: number): Promise<number> {
+    this.policy(queue);
+    return Number(await this.scripts.PAUSE(this.key(queue), group, Math.max(1, Math.ceil(ms))));
+  }
+
+  /**
+   * Frees the slots a finished task held: its user's, and its key's (`flowGroup`) for a keyed task;
+   * true if it still held one.
+   */
+  async release(
+    queue: string,
+    userId: string | undefined,
+    taskId: string,
+    flowGroup?: string | undefined,
+  ): Promise<boolean> {
+    const groups = [userId ?? ANONYMOUS_USER, ...(flowGroup === undefined ? [] : [flowGroup])];
+    return Number(await this.scripts.RELEASE(this.key(queue), taskId, ...groups)) > 0;
   }
 
   /** Frees slots of tasks that finished or vanished without a release; returns how many. */

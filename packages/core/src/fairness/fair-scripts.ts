@@ -2,7 +2,10 @@
  * Lua scripts of the fair admission layer. Each runs atomically in Redis, so any number of
  * dispatchers (one per worker process) and submitters share one consistent state. Keys hang off
  * KEYS[1] = `<prefix>:fair:<queue>`:
- *   job:<id>      hash: user, score, due, body (the BullMQ job to add once admitted)
+ * A "user" here is a group: the task's user, or `<scope>:<key value>` of a keyed task (a
+ * contract's `flow`), whose limits travel with each of its jobs.
+ *   job:<id>      hash: user (the list it waits in), score, due, body (the BullMQ job to add once
+ *                 admitted); a keyed task's group and limits (JSON)
  *   wait:<user>   zset id -> priority * 2^32 + sequence (a user's own order: priority, then FIFO)
  *   age:<user>    zset id -> time it became ready (oldest waiting age)
  *   delayed       zset id -> due time, for tasks submitted with a delay
@@ -12,6 +15,7 @@
  *   inflight      zset id -> time taken by a dispatcher and not yet confirmed in BullMQ
  *   bucket:<user> hash tokens, ts: the user's token bucket
  *   limits        hash user -> JSON limits overriding the queue's defaults
+ *   pause:<user>  string with a TTL: the group admits nothing until it expires (a push-back)
  * Times come from Redis (TIME), so every replica shares one clock.
  */
 
@@ -30,19 +34,24 @@ local function makeReady(base, id, user, score, due)
 end
 `;
 
-/** ARGV: (id, user, priority, delayMs, body)*. Returns how many were new (ids already held are kept). */
+/**
+ * ARGV: (id, user, priority, delayMs, key group or '', its limits JSON, body)*: `user` is the list
+ * the task waits in (its user's, or its key's). Returns how many were new (ids already held are kept).
+ */
 export const ENQUEUE = `${NOW}${MAKE_READY}
 local base = KEYS[1]
 local added = 0
-for i = 1, #ARGV, 5 do
+for i = 1, #ARGV, 7 do
   local id, user = ARGV[i], ARGV[i + 1]
-  local priority, delay, body = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), ARGV[i + 4]
+  local priority, delay = tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3])
+  local group, limits, body = ARGV[i + 4], ARGV[i + 5], ARGV[i + 6]
   local jobKey = base .. ':job:' .. id
   if redis.call('EXISTS', jobKey) == 0 then
     -- formatted by hand: redis.call would print a large number with 14 digits only
     local score = string.format('%.0f', priority * 4294967296 + redis.call('INCR', base .. ':seq'))
     local due = now + delay
     redis.call('HSET', jobKey, 'user', user, 'score', score, 'due', due, 'body', body)
+    if group ~= '' then redis.call('HSET', jobKey, 'group', group, 'limits', limits) end
     if delay > 0 then
       redis.call('ZADD', base .. ':delayed', due, id)
     else
@@ -57,9 +66,12 @@ return added
 /**
  * KEYS[2] BullMQ wait list, KEYS[3] BullMQ prioritized zset.
  * ARGV: readyWindow, defaultConcurrency (0 = none), rateCount (0 = none), rateIntervalMs,
- * rateBurst, recoverAfterMs.
+ * rateBurst, recoverAfterMs, keyScan (how many of a user's first tasks a blocked key lets by).
  * Takes users round-robin, one task per eligible user per turn, until BullMQ holds readyWindow
- * admitted tasks. Returns { retryMs (-1 = none), (id, user, due, body)* }.
+ * admitted tasks. A keyed task (job field `group`) counts against its key's group too: pause,
+ * concurrency and rate, with the limits its job carries. On a queue in FAIRNESS it waits in its
+ * user's list; elsewhere in its key's (then the key's limits are the group's). Returns
+ * { retryMs (-1 = none), (id, user, due, body)* }.
  */
 export const DISPATCH = `${NOW}${MAKE_READY}
 local base = KEYS[1]
@@ -67,6 +79,7 @@ local window = tonumber(ARGV[1])
 local defConc, defCount = tonumber(ARGV[2]), tonumber(ARGV[3])
 local defInterval, defBurst = tonumber(ARGV[4]), tonumber(ARGV[5])
 local recoverAfter = tonumber(ARGV[6])
+local scan = tonumber(ARGV[7])
 local inflight = base .. ':inflight'
 local out = { -1 }
 
@@ -90,15 +103,62 @@ for _, id in ipairs(stale) do
   end
 end
 
-local function limitsFor(user)
-  local conc, count, interval, burst = defConc, defCount, defInterval, defBurst
-  local raw = redis.call('HGET', base .. ':limits', user)
+-- The run-time override of a group (FairScheduler.setUserLimits) over the given limits.
+local function overridden(group, conc, count, interval, burst)
+  local raw = redis.call('HGET', base .. ':limits', group)
   if raw then
     local o = cjson.decode(raw)
     if o.concurrency then conc = o.concurrency end
     if o.rate then count, interval, burst = o.rate.count, o.rate.intervalMs, o.rate.burst or 1 end
   end
-  return conc, count, interval, burst
+  return { group = group, conc = conc, count = count, interval = interval, burst = burst }
+end
+
+-- A keyed job's group and limits (its own, then the group's override); nil for an unkeyed job.
+local function keyOf(id)
+  local f = redis.call('HMGET', base .. ':job:' .. id, 'group', 'limits')
+  if not f[1] then return nil end
+  local conc, count, interval, burst = 0, 0, 1, 1
+  if f[2] then
+    local o = cjson.decode(f[2])
+    conc = o.concurrency or 0
+    if o.rate then count, interval, burst = o.rate.count, o.rate.intervalMs, o.rate.burst or 1 end
+  end
+  return overridden(f[1], conc, count, interval, burst)
+end
+
+local function noteWait(ms)
+  if out[1] < 0 or ms < out[1] then out[1] = ms end
+end
+
+-- Whether a group may start one more task: not paused, under its concurrency, a token in its
+-- bucket (the tokens it would keep are set on the limits as .left).
+local function admissible(l)
+  local paused = redis.call('PTTL', base .. ':pause:' .. l.group)
+  if paused > 0 then noteWait(paused); return false end
+  if l.conc > 0 and redis.call('ZCARD', base .. ':running:' .. l.group) >= l.conc then return false end
+  if l.count > 0 then
+    local perMs = l.count / l.interval
+    local b = redis.call('HMGET', base .. ':bucket:' .. l.group, 'tokens', 'ts')
+    local filled = (tonumber(b[1]) or l.burst) + (now - (tonumber(b[2]) or now)) * perMs
+    local tokens = math.min(l.burst, filled)
+    if tokens < 1 then noteWait(math.ceil((1 - tokens) / perMs)); return false end
+    -- A round that comes after the bucket filled up (a dispatcher's timer fired late, Redis was
+    -- slow) would lose that lateness for good, and the rate would run low by the mean lateness;
+    -- up to half a token of it is kept for the next one.
+    l.left = tokens - 1 + math.min(filled - tokens, 0.5)
+  end
+  return true
+end
+
+local function take(l, id)
+  if l.count > 0 then
+    local bucketKey = base .. ':bucket:' .. l.group
+    redis.call('HSET', bucketKey, 'tokens', tostring(l.left), 'ts', now)
+    redis.call('PEXPIRE', bucketKey, math.ceil(l.interval * l.burst / l.count) + 60000)
+  end
+  redis.call('ZADD', base .. ':running:' .. l.group, now, id)
+  redis.call('SADD', base .. ':runners', l.group)
 end
 
 local free = window - redis.call('LLEN', KEYS[2]) - redis.call('ZCARD', KEYS[3])
@@ -110,43 +170,41 @@ while free > 0 do
   if size == 0 or idle >= size then break end
   local user = redis.call('LMOVE', ring, ring, 'LEFT', 'RIGHT')
   local waitKey = base .. ':wait:' .. user
-  local head = redis.call('ZRANGE', waitKey, 0, 0)
-  if #head == 0 then
+  local ids = redis.call('ZRANGE', waitKey, 0, 0)
+  if #ids == 0 then
     redis.call('RPOP', ring)
     redis.call('SREM', base .. ':ringset', user)
   else
-    local conc, count, interval, burst = limitsFor(user)
-    local runningKey = base .. ':running:' .. user
-    local ok = conc == 0 or redis.call('ZCARD', runningKey) < conc
-    local bucketKey, tokens, carry = base .. ':bucket:' .. user, 0, 0
-    if ok and count > 0 then
-      local perMs = count / interval
-      local b = redis.call('HMGET', bucketKey, 'tokens', 'ts')
-      local filled = (tonumber(b[1]) or burst) + (now - (tonumber(b[2]) or now)) * perMs
-      tokens = math.min(burst, filled)
-      -- A round that comes after the bucket filled up (a dispatcher's timer fired late, Redis was
-      -- slow) would lose that lateness for good, and the rate would run low by the mean lateness;
-      -- up to half a token of it is kept for the next one.
-      carry = math.min(filled - tokens, 0.5)
-      if tokens < 1 then
-        ok = false
-        local wait = math.ceil((1 - tokens) / perMs)
-        if out[1] < 0 or wait < out[1] then out[1] = wait end
+    local chosen, limits
+    local headKey = keyOf(ids[1])
+    if headKey and headKey.group == user then
+      -- A key's own group (a queue admitted for its flow keys only): the key's limits are the group's.
+      if admissible(headKey) then chosen, limits = ids[1], { headKey } end
+    else
+      -- A user's group: the user's limits, and for a keyed task its key's too. A task whose key is
+      -- at its limit lets the next of the user's first few tasks go ahead of it.
+      local own = overridden(user, defConc, defCount, defInterval, defBurst)
+      if admissible(own) then
+        if not headKey then
+          chosen, limits = ids[1], { own }
+        elseif admissible(headKey) then
+          chosen, limits = ids[1], { own, headKey }
+        else
+          for _, id in ipairs(redis.call('ZRANGE', waitKey, 1, scan - 1)) do
+            local key = keyOf(id)
+            if not key then chosen, limits = id, { own }; break end
+            if admissible(key) then chosen, limits = id, { own, key }; break end
+          end
+        end
       end
     end
-    if ok then
-      if count > 0 then
-        redis.call('HSET', bucketKey, 'tokens', tostring(tokens - 1 + carry), 'ts', now)
-        redis.call('PEXPIRE', bucketKey, math.ceil(interval * burst / count) + 60000)
-      end
-      local id = head[1]
-      redis.call('ZREM', waitKey, id)
-      redis.call('ZREM', base .. ':age:' .. user, id)
-      redis.call('ZADD', runningKey, now, id)
-      redis.call('SADD', base .. ':runners', user)
-      redis.call('ZADD', inflight, now, id)
-      local f = redis.call('HMGET', base .. ':job:' .. id, 'due', 'body')
-      table.insert(out, id); table.insert(out, user); table.insert(out, f[1]); table.insert(out, f[2])
+    if chosen then
+      for _, l in ipairs(limits) do take(l, chosen) end
+      redis.call('ZREM', waitKey, chosen)
+      redis.call('ZREM', base .. ':age:' .. user, chosen)
+      redis.call('ZADD', inflight, now, chosen)
+      local f = redis.call('HMGET', base .. ':job:' .. chosen, 'due', 'body')
+      table.insert(out, chosen); table.insert(out, user); table.insert(out, f[1]); table.insert(out, f[2])
       free = free - 1
       idle = 0
     else
@@ -167,11 +225,21 @@ end
 return #ARGV
 `;
 
-/** ARGV: user, id. Frees the user's slot; safe to call twice. */
+/** ARGV: user, ms. The group admits nothing for ms (a longer pause already set is kept). */
+export const PAUSE = `
+local key = KEYS[1] .. ':pause:' .. ARGV[1]
+if redis.call('PTTL', key) < tonumber(ARGV[2]) then redis.call('SET', key, '1', 'PX', ARGV[2]) end
+return redis.call('PTTL', key)
+`;
+
+/** ARGV: id, groups (its user, its key). Frees the slots the task holds; safe to call twice. */
 export const RELEASE = `
-local base, user = KEYS[1], ARGV[1]
-local removed = redis.call('ZREM', base .. ':running:' .. user, ARGV[2])
-if redis.call('ZCARD', base .. ':running:' .. user) == 0 then redis.call('SREM', base .. ':runners', user) end
+local base, removed = KEYS[1], 0
+for i = 2, #ARGV do
+  local key = base .. ':running:' .. ARGV[i]
+  removed = removed + redis.call('ZREM', key, ARGV[1])
+  if redis.call('ZCARD', key) == 0 then redis.call('SREM', base .. ':runners', ARGV[i]) end
+end
 return removed
 `;
 

@@ -1,6 +1,12 @@
 import { PRIORITY_LIMIT } from 'bullmq';
 import { z } from 'zod';
-import { checkDebounce, type DebounceOptions, type SingletonOptions } from '../client/flow-control.js';
+import {
+  checkDebounce,
+  checkFlow,
+  type DebounceOptions,
+  type FlowOptions,
+  type SingletonOptions,
+} from '../client/flow-control.js';
 import type { DataOwner } from './data-owner.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 
@@ -36,6 +42,8 @@ export interface TaskContract<
   readonly debounce?: DebounceOptions<z.output<Payload>> | undefined;
   /** Default singleton key of its submits (a submit's own `singleton` replaces it). */
   readonly singleton?: SingletonOptions<z.output<Payload>> | undefined;
+  /** Default flow key and limits of its submits (a submit's own `flow` replaces it). */
+  readonly flow?: FlowOptions<z.output<Payload>> | undefined;
 }
 
 /**
@@ -66,6 +74,11 @@ export interface TaskContractSpec<Name extends string, Payload extends z.ZodType
   debounce?: DebounceOptions<z.output<Payload>>;
   /** At most one queued-or-running task per key (see docs/flow-control.md). */
   singleton?: SingletonOptions<z.output<Payload>>;
+  /**
+   * Keyed concurrency, throttle and push-back pauses (see docs/flow-control.md); its queue then
+   * goes through admission.
+   */
+  flow?: FlowOptions<z.output<Payload>>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
@@ -102,6 +115,7 @@ export function defineTask<
     throw new TypeError(`Task "${spec.name}": softTimeoutMs must be positive and below timeoutMs`);
   }
   if (spec.debounce) checkDebounce(spec.debounce as DebounceOptions, spec.name);
+  if (spec.flow) checkFlow(spec.flow as FlowOptions, spec.name);
   const audience = spec.audience ?? 'user';
   if (audience !== 'user' && audience !== 'system') {
     throw new TypeError(`Task "${spec.name}": audience must be "user" or "system"`);
@@ -123,6 +137,7 @@ export function defineTask<
     ownedBy: spec.ownedBy,
     debounce: spec.debounce,
     singleton: spec.singleton,
+    flow: spec.flow,
   });
 }
 

@@ -18,6 +18,7 @@ export interface TaskTypeDescription {
 /** Every known task contract by name; the single source of routing (task name -> queue). */
 export class TaskRegistry {
   private readonly contracts = new Map<string, TaskContract>();
+  private readonly keyed = new Set<string>();
 
   constructor(contracts: Iterable<TaskContract> = []) {
     for (const contract of contracts) this.register(contract);
@@ -26,7 +27,18 @@ export class TaskRegistry {
   register(contract: TaskContract): this {
     if (this.contracts.has(contract.name)) throw new DuplicateTaskError(contract.name);
     this.contracts.set(contract.name, contract);
+    if (contract.flow) this.keyed.add(contract.queue);
     return this;
+  }
+
+  /** Whether a task routed to `queue` declares a flow key (the queue then goes through admission). */
+  hasFlowKeys(queue: string): boolean {
+    return this.keyed.has(queue);
+  }
+
+  /** Queues with a task that declares a flow key. */
+  keyedQueues(): string[] {
+    return [...this.keyed].sort();
   }
 
   has(name: string): boolean {

@@ -96,15 +96,6 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
   await warnUnlessDurable(redis, logger);
   const plugins = options.plugins ?? [];
   for (const plugin of plugins) plugin.configure?.(config);
-  const dispatcher = config.FAIRNESS[options.queue]
-    ? new FairDispatcher({
-        scheduler: runtime.fairness,
-        queue: options.queue,
-        connection: redis,
-        prefix: config.QUEUE_PREFIX,
-        logger,
-      })
-    : undefined;
   const implementations = options.tasks({
     database,
     redis,
@@ -114,6 +105,16 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     events,
   });
   if (!options.registry) for (const task of implementations) registry.register(task.contract);
+  // After the registry is complete: a task with a flow key sends its queue through admission too.
+  const dispatcher = runtime.fairness.isFair(options.queue)
+    ? new FairDispatcher({
+        scheduler: runtime.fairness,
+        queue: options.queue,
+        connection: redis,
+        prefix: config.QUEUE_PREFIX,
+        logger,
+      })
+    : undefined;
   const worker = new TaskWorker({
     queue: options.queue,
     tasks: implementations,
@@ -160,7 +161,7 @@ export async function runWorkerApp(options: WorkerAppOptions): Promise<WorkerApp
     {
       queue: options.queue,
       concurrency: config.WORKER_CONCURRENCY,
-      fairness: config.FAIRNESS[options.queue] ?? 'off',
+      fairness: config.FAIRNESS[options.queue] ?? (dispatcher ? 'flow keys' : 'off'),
       healthPort: health.port,
       database: database.kind,
     },

@@ -97,6 +97,7 @@ export class TaskAttempt {
       maxAttempts,
       userId: job.data.userId,
       workflowId: job.data.workflow?.workflowId,
+      flowGroup: job.data.flow?.group,
       payload: job.data.payload,
       waitMs,
       startedAt: this.startedAt,
@@ -266,7 +267,12 @@ export class TaskAttempt {
   }
 
   /** Runs the task again after the outside system's wait, without spending an attempt. */
-  private pushBack(limited: RateLimitedError): Promise<never> {
+  private async pushBack(limited: RateLimitedError): Promise<never> {
+    // First, so a keyed task's group is paused before this run's slot could serve another.
+    await this.host.notify(
+      'onPushedBack',
+      this.outcome({ error: limited, retryAfterMs: limited.retryAfterMs }),
+    );
     return this.delayUntil(
       Date.now() + limited.retryAfterMs,
       limited.message,

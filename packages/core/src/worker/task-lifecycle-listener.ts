@@ -8,6 +8,8 @@ export interface TaskAttemptInfo {
   userId: string | undefined;
   /** The workflow run the task is a node of, if any. */
   workflowId?: string | undefined;
+  /** A keyed task's admission group (`<scope>:<key value>`, see a contract's `flow`). */
+  flowGroup?: string | undefined;
   payload: unknown;
   /** Milliseconds the task waited in the queue before this attempt started. */
   waitMs: number;
@@ -20,6 +22,8 @@ export interface TaskAttemptOutcome extends TaskAttemptInfo {
   error?: Error;
   /** For failures: true when no further attempt will be made. */
   final?: boolean;
+  /** For push-backs: how long until the task runs again. */
+  retryAfterMs?: number;
 }
 
 export interface TaskProgressInfo extends TaskAttemptInfo {
@@ -38,4 +42,6 @@ export interface TaskLifecycleListener {
   onProgress?(info: TaskProgressInfo): void | Promise<void>;
   /** A running attempt stopped because its task was cancelled; no further attempt follows. */
   onCancelled?(outcome: TaskAttemptOutcome): void | Promise<void>;
+  /** A run pushed back by `RateLimitedError`: it runs again after `retryAfterMs`, no attempt spent. */
+  onPushedBack?(outcome: TaskAttemptOutcome): void | Promise<void>;
 }
