@@ -70,7 +70,7 @@ describe('task event stream', () => {
     });
   });
 
-  it('stores only the newest row of a task whose steps land in one turn, and keeps every event', async () => {
+  it('stores only the newest row of a task whose steps land in one turn, and folds its start into its end', async () => {
     const prefix = `${redis.prefix}:steps`;
     const publisher = new TaskEventPublisher({ connection: redis.redis, prefix });
     const event = { taskId: 'quick', taskName: 'x.y', queue: 'q' };
@@ -105,7 +105,7 @@ describe('task event stream', () => {
     expect(steps).toEqual([
       // Kept: it carries the payload, which worker rows do not.
       { type: 'submitted', status: 'pending' },
-      { type: 'started', status: undefined },
+      // Its start is said by its end, in the same turn: no entry of its own.
       { type: 'progress', status: undefined },
       { type: 'completed', status: 'completed' },
       { type: 'started', status: 'running' },
