@@ -67,12 +67,13 @@ async function deployApp(
  * apps share the compiled workspace packages through turbo's cache: the first app's build compiles
  * them, and every other build waits for it. That build is mostly one tsc at a time, so meanwhile
  * the other apps are pruned and installed, one after another (those with fresh caches at once:
- * they wait on the registry); `parallel` apps at a time are built, deployed and started.
+ * they wait on the registry); `parallel` apps at a time are built, deployed and started (three:
+ * a deploy resolves from package metadata, and waits on files about a third of its time).
  */
 export async function checkAppImages(
   specs: readonly AppSpec[],
   options: ImageCheckOptions,
-  parallel = 2,
+  parallel = 3,
 ): Promise<ImageCheckReport[]> {
   const [first, ...rest] = specs;
   if (!first) return [];
