@@ -4,53 +4,54 @@ import { repoRoot } from '../apps.js';
 import { ImageCheckError } from './image-check-error.js';
 import { buildEnv, freshHomeEnv, pnpmCommand, runCommand } from './run-command.js';
 
-export interface AppTree {
+/** An app's workspace as the image's builder stage has it before the build: pruned and installed. */
+export interface PreparedAppTree {
+  readonly app: string;
   /** `turbo prune --docker` output: json/ (manifests), full/ (sources), the pruned lockfile. */
   readonly pruned: string;
-  /** The workspace rebuilt from the pruned output, as the image's builder stage holds it. */
+  /** The workspace rebuilt from the pruned output, its dependencies installed. */
   readonly workspace: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly freshHome?: string;
+  readonly timingsMs: Record<string, number>;
+}
+
+export interface AppTree extends PreparedAppTree {
   /** `pnpm deploy --prod`: what the image's runner stage holds. */
   readonly deployed: string;
-  readonly timingsMs: Record<string, number>;
   /** With `freshHome`: files pnpm put in that home (store, metadata cache) while building. */
   readonly freshHomeFiles?: number;
 }
 
-export interface BuildAppTreeOptions {
+export interface PrepareAppTreeOptions {
   /**
-   * Build as on a brand-new machine: HOME here, so pnpm's store and metadata cache start empty and
-   * every package comes from the registry.
+   * Build as on a brand-new machine: HOME here, so pnpm's store, metadata cache and config start
+   * empty and every package comes from the registry.
    */
   readonly freshHome?: string;
 }
 
+/** Runs `work` and records how long it took under `name`. */
+async function timed(timingsMs: Record<string, number>, name: string, work: () => Promise<unknown>) {
+  const started = performance.now();
+  await work();
+  timingsMs[name] = Math.round(performance.now() - started);
+}
+
 /**
- * Does what infra/docker/Dockerfile does, in a directory: prune, install from the pruned lockfile,
- * build, and deploy the production tree. Install and deploy take `--prefer-offline`: the local
- * store and metadata cache when they have a package, the registry when not (`--offline` fails on a
- * machine whose cache never resolved it: ERR_PNPM_NO_OFFLINE_META).
+ * The Dockerfile's first steps, in a directory: prune, then install from the pruned lockfile with
+ * `--prefer-offline` (the local store when it has a package, the registry when not).
  */
-export async function buildAppTree(
+export async function prepareAppTree(
   app: string,
   workDir: string,
-  turboCacheDir: string,
-  options: BuildAppTreeOptions = {},
-): Promise<AppTree> {
+  options: PrepareAppTreeOptions = {},
+): Promise<PreparedAppTree> {
   const pruned = join(workDir, 'pruned');
   const workspace = join(workDir, 'workspace');
-  const deployed = join(workDir, 'deployed');
-  const pnpm = pnpmCommand();
   const env = options.freshHome ? freshHomeEnv(options.freshHome) : buildEnv();
-  const run = (step: string, command: string[], cwd: string) =>
-    runCommand(app, step, command, cwd, undefined, env);
   const timingsMs: Record<string, number> = {};
-  const step = async (name: string, work: () => Promise<unknown>) => {
-    const started = performance.now();
-    await work();
-    timingsMs[name] = Math.round(performance.now() - started);
-  };
-
-  await step('prune', () =>
+  await timed(timingsMs, 'prune', () =>
     runCommand(
       app,
       'turbo prune',
@@ -65,20 +66,38 @@ export async function buildAppTree(
       repoRoot,
     ),
   );
-  await step('install', async () => {
+  await timed(timingsMs, 'install', async () => {
     await mkdir(workspace);
     await cp(join(pruned, 'json'), workspace, { recursive: true });
     await cp(join(pruned, 'pnpm-lock.yaml'), join(workspace, 'pnpm-lock.yaml'));
-    await run(
+    await runCommand(
+      app,
       'install from the pruned lockfile',
-      [...pnpm, 'install', '--prefer-offline', '--frozen-lockfile', '--reporter=silent'],
+      [...pnpmCommand(), 'install', '--prefer-offline', '--frozen-lockfile', '--reporter=silent'],
       workspace,
+      undefined,
+      env,
     );
   });
-  await step('build', async () => {
+  return {
+    app,
+    pruned,
+    workspace,
+    env,
+    timingsMs,
+    ...(options.freshHome ? { freshHome: options.freshHome } : {}),
+  };
+}
+
+/** The Dockerfile's build step on a prepared tree: turbo, with the cache shared between apps. */
+export async function buildAppTree(tree: PreparedAppTree, turboCacheDir: string): Promise<PreparedAppTree> {
+  const { app, pruned, workspace, env } = tree;
+  const timingsMs = { ...tree.timingsMs };
+  await timed(timingsMs, 'build', async () => {
     await cp(join(pruned, 'full'), workspace, { recursive: true });
     await cp(join(repoRoot, 'tsconfig.base.json'), join(workspace, 'tsconfig.base.json'));
-    await run(
+    await runCommand(
+      app,
       'build',
       [
         join(workspace, 'node_modules/.bin/turbo'),
@@ -89,13 +108,39 @@ export async function buildAppTree(
         '--output-logs=errors-only',
       ],
       workspace,
+      undefined,
+      env,
     );
   });
-  await step('deploy', async () => {
-    await run(
+  return { ...tree, timingsMs };
+}
+
+/**
+ * The Dockerfile's last step on a built tree: deploy the production tree with `--prefer-offline`,
+ * which needs package metadata (ERR_PNPM_NO_OFFLINE_META with `--offline` on a machine whose cache
+ * never resolved a package).
+ */
+export async function deployAppTree(tree: PreparedAppTree): Promise<AppTree> {
+  const { app, workspace, env } = tree;
+  const deployed = join(workspace, '..', 'deployed');
+  const timingsMs = { ...tree.timingsMs };
+  await timed(timingsMs, 'deploy', async () => {
+    await runCommand(
+      app,
       'pnpm deploy --prod',
-      [...pnpm, '--filter', `@foreman/${app}`, 'deploy', '--prod', '--legacy', '--prefer-offline', deployed],
+      [
+        ...pnpmCommand(),
+        '--filter',
+        `@foreman/${app}`,
+        'deploy',
+        '--prod',
+        '--legacy',
+        '--prefer-offline',
+        deployed,
+      ],
       workspace,
+      undefined,
+      env,
     );
     await cp(join(repoRoot, 'infra/docker/healthcheck.mjs'), join(deployed, 'healthcheck.mjs'));
     const built = await readdir(join(deployed, 'dist')).catch((): string[] => []);
@@ -106,7 +151,7 @@ export async function buildAppTree(
         `no dist/main.js in the deployed tree (dist: ${built.join(' ')})`,
       );
   });
-  if (!options.freshHome) return { pruned, workspace, deployed, timingsMs };
-  const freshHomeFiles = (await readdir(options.freshHome, { recursive: true })).length;
-  return { pruned, workspace, deployed, timingsMs, freshHomeFiles };
+  if (!tree.freshHome) return { ...tree, deployed, timingsMs };
+  const freshHomeFiles = (await readdir(tree.freshHome, { recursive: true })).length;
+  return { ...tree, deployed, timingsMs, freshHomeFiles };
 }

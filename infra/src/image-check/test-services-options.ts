@@ -1,11 +1,29 @@
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { freePort } from '@foreman/core/testing';
 import { repoRoot } from '../apps.js';
 import type { ImageCheckOptions } from './check-app-image.js';
 
 /**
- * Options that start each app against the test Redis and PostgreSQL (own prefix and schema), with
- * built packages cached under node_modules/.cache so reruns compile only what changed.
+ * Where turbo caches this repo's builds: `.turbo/cache` beside the main worktree's `.git` (git
+ * worktrees share it), or in the repo when it is no git checkout.
+ */
+function repoTurboCacheDir(): string {
+  try {
+    const gitDir = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    }).trim();
+    return join(dirname(gitDir), '.turbo/cache');
+  } catch {
+    return join(repoRoot, '.turbo/cache');
+  }
+}
+
+/**
+ * Options that start each app against the test Redis and PostgreSQL (own prefix and schema). The
+ * builds share turbo's cache with the repo's own: a pruned tree has the same inputs, so the same
+ * hashes, and compiles only what the run has not built yet (CI builds every app before this test).
  */
 export function testServicesOptions(
   redis: { url: string; prefix: string },
@@ -18,7 +36,7 @@ export function testServicesOptions(
       DATABASE_URL: database.url,
       DATABASE_SCHEMA: database.schema,
     },
-    turboCacheDir: join(repoRoot, 'node_modules/.cache/foreman-image-builds'),
+    turboCacheDir: repoTurboCacheDir(),
     freePort,
   };
 }

@@ -97,6 +97,23 @@ describe('foreman tasks commands', () => {
     expect(stuck.stderr).toMatch(/foreman: WAIT_TIMEOUT: Task \S+ is still pending after 1\.0s\n$/);
   });
 
+  it('prints the id alone with --quiet, once the task ended with --wait', async () => {
+    const [quiet, waited, withJson] = await Promise.all([
+      system.cli(['submit', 'maintenance.health_check', '-q']),
+      system.cli(['submit', 'maintenance.health_check', '--wait', '--quiet']),
+      system.cli(['submit', 'maintenance.health_check', '-q', '--json']),
+    ]);
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\n$/;
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toMatch(uuid);
+    await settled(quiet.stdout.trim(), 'completed');
+    expect({ code: waited.code, stderr: waited.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(waited.stdout).toMatch(uuid);
+    expect((await record(waited.stdout.trim())).status).toBe('completed');
+    expect(withJson.code).toBe(2);
+    expect(withJson.error()).toEqual({ code: 'USAGE', message: '--quiet and --json: choose one' });
+  });
+
   it('lists with filters and pages with the cursor', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {

@@ -23,8 +23,10 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
     .option('--user <id>', 'admin keys: submit on behalf of this user')
     .option('--wait', 'wait for the task to end and print its record; exit 1 unless it completed')
     .option('--wait-timeout <duration>', 'with --wait: give up after this long (exit 1)', '10m')
+    .option('-q, --quiet', 'print the task id alone, e.g. for task=$(foreman submit … -q)')
     .action(async (task: string, options: SubmitOptions, command: Command) => {
       const ctx = contextOf(io, command);
+      if (options.quiet && ctx.printer.json) throw new UsageError('--quiet and --json: choose one');
       const waitMs = parseDuration(options.waitTimeout, '--wait-timeout');
       const payload = await readPayload(options.payload, io.readStdin);
       const query = {
@@ -43,12 +45,12 @@ export function registerTaskCommands(program: Command, io: CliIo): void {
         }),
       );
       if (!options.wait) {
-        ctx.printer.result(submitted, () => renderSubmitted(submitted));
+        ctx.printer.result(submitted, () => (options.quiet ? submitted.taskId : renderSubmitted(submitted)));
         return;
       }
-      ctx.printer.note(`submitted ${submitted.taskId}; waiting for it to end`);
+      if (!options.quiet) ctx.printer.note(`submitted ${submitted.taskId}; waiting for it to end`);
       const ended = await waitForEnd(ctx, submitted.taskId, waitMs);
-      ctx.printer.result(ended, () => renderTask(ended));
+      ctx.printer.result(ended, () => (options.quiet ? ended.id : renderTask(ended)));
       if (ended.status !== 'completed') {
         throw new CliError(
           `TASK_${ended.status.toUpperCase()}`,
@@ -141,6 +143,7 @@ const readTask = (ctx: CommandContext, id: string) =>
 
 interface SubmitOptions {
   wait?: boolean;
+  quiet?: boolean;
   waitTimeout: string;
   payload?: string;
   priority?: string;
