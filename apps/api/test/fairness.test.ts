@@ -52,8 +52,6 @@ describe('GET /fairness and the fairness gauges', () => {
             users: [
               { userId: 'alice', waiting: 2, running: 1, oldestWaitingAgeMs: age },
               { userId: 'bob', waiting: 1, running: 1, oldestWaitingAgeMs: age },
-              // email.send_email's flow key (the SMTP relay's) holds a slot of each admitted task too.
-              { userId: 'smtp-relay:default', waiting: 0, running: 2, oldestWaitingAgeMs: null },
             ],
           },
           { queue: 'sync', users: [{ userId: 'bob', waiting: 1, running: 0, oldestWaitingAgeMs: age }] },

@@ -42,7 +42,7 @@ describe('email.send_email over real SMTP', () => {
     expect(result.rejected).toEqual(['nobody@refused.test']);
   });
 
-  it('turns a 421 into a push-back that pauses the relay', async () => {
+  it('turns a 421 into a push-back', async () => {
     smtp.state.busy = true;
     try {
       const error = await Promise.resolve(

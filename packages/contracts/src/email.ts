@@ -17,8 +17,8 @@ export const sendEmail = defineTask({
   result: z.object({ messageId: z.string(), accepted: z.array(z.string()), rejected: z.array(z.string()) }),
   retry: { attempts: 5, delayMs: 5_000 },
   timeoutMs: 60_000,
-  // One relay (SMTP_URL): a 421 pauses every message to it, on every replica.
-  flow: { key: () => 'default', scope: 'smtp-relay' },
+  // No flow key: every send would then wait for admission, where a purge and the queue's depths
+  // do not see it yet. A 421 pushes the one send back instead (see docs/flow-control.md).
 });
 
 const itemError = z.object({ id: z.string(), error: z.string() });

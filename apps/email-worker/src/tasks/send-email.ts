@@ -2,12 +2,12 @@ import { email } from '@foreman/contracts';
 import { implementTask, RateLimitedError } from '@foreman/core/task';
 import type { SmtpTransport } from '@foreman/mail';
 
-/** How long the relay's key pauses after a 421: SMTP says "later" but not when. */
+/** How long a send waits after a 421: SMTP says "later" but not when. */
 export const SMTP_PUSH_BACK_MS = 60_000;
 
 /**
  * Hands one message to the SMTP server; a rejected recipient is reported, not retried. A 421 (the
- * relay is busy or limits the sender) pushes the task back, pausing the relay's flow key.
+ * relay is busy or limits the sender) pushes the task back without spending an attempt.
  */
 export function sendEmailTask({ transport, from }: { transport: SmtpTransport; from: string }) {
   return implementTask(email.sendEmail, async (message, context) => {
