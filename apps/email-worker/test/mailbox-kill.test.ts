@@ -47,6 +47,8 @@ describe('email worker killed mid sync and mid bulk operation', () => {
         EMAIL_SYNC_BATCH_SIZE: '100',
         // The per-mailbox runs of a scheduled sync go through fair admission.
         FAIRNESS: '{"email":{"concurrency":2}}',
+        // No beat or maintenance-worker runs here: the workers store the records.
+        RECORD_PROJECTOR: 'true',
         LOG_LEVEL: 'debug',
       },
       'worker started',
