@@ -1,4 +1,5 @@
 import type { FairScheduler } from '@foreman/core';
+import { waitFor } from '@foreman/core/testing';
 import { ServiceMetrics } from '@foreman/metrics';
 import { startTestApi, type TestApi } from './test-api.js';
 
@@ -94,6 +95,71 @@ describe('GET /fairness and the fairness gauges', () => {
     } finally {
       await metrics.close();
     }
+  });
+
+  it('lists busy and paused flow keys in GET /queues and as gauges, until the pause ends', async () => {
+    type QueueJson = { name: string; flow: Record<string, unknown> | null };
+    const queues = async (query = '') => {
+      const response = await get(api.adminKey, `/queues${query}`);
+      expect(response.status).toBe(200);
+      return new Map((response.body.queues as QueueJson[]).map((queue) => [queue.name, queue.flow]));
+    };
+    const scrape = async () => {
+      const metrics = new ServiceMetrics({ service: 'api-test', fairness });
+      try {
+        return await metrics.registry.scrape();
+      } finally {
+        await metrics.close();
+      }
+    };
+    const gauge = (text: string, name: string, ...labels: string[]) =>
+      text
+        .split('\n')
+        .find((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)))
+        ?.split(' ')
+        .at(-1);
+
+    // The first test left alice's 2 and bob's 1 relay sends waiting in their users' lists and 2 admitted.
+    const before = await queues();
+    expect(before.get('email')).toEqual({
+      keysWaiting: 1,
+      keysRunning: 1,
+      pausedKeys: 0,
+      keys: [{ key: 'smtp-relay:default', waiting: 3, running: 2 }],
+      paused: [],
+    });
+    expect(before.get('ai')).toEqual({ keysWaiting: 0, keysRunning: 0, pausedKeys: 0, keys: [], paused: [] });
+    // No admission on the file queue: nothing to list.
+    expect(before.get('file')).toBeNull();
+    // Zero rows asked: the counts only.
+    expect((await queues('?keys=0')).get('email')).toMatchObject({ keysWaiting: 1, keys: [], paused: [] });
+    expect((await get(api.adminKey, '/queues?keys=101')).status).toBe(400);
+
+    const pausedAt = Date.now();
+    await fairness.pause('email', 'smtp-relay:default', 1_500);
+    const during = (await queues()).get('email') as { paused: Array<{ key: string; resumeAt: string }> };
+    expect(during).toMatchObject({ pausedKeys: 1, paused: [{ key: 'smtp-relay:default' }] });
+    const resumeAt = Date.parse(during.paused[0]!.resumeAt);
+    expect(during.paused[0]!.resumeAt).toBe(new Date(resumeAt).toISOString());
+    // Redis's clock and the test's agree to well within this.
+    expect(Math.abs(resumeAt - (pausedAt + 1_500))).toBeLessThan(1_000);
+    const text = await scrape();
+    expect(gauge(text, 'foreman_flow_paused_keys', 'queue="email"')).toBe('1');
+    expect(gauge(text, 'foreman_flow_waiting_keys', 'queue="email"')).toBe('1');
+    expect(gauge(text, 'foreman_flow_running_keys', 'queue="email"')).toBe('1');
+    expect(
+      Number(
+        gauge(text, 'foreman_flow_key_resume_timestamp_seconds', 'key="smtp-relay:default"', 'queue="email"'),
+      ),
+    ).toBeCloseTo(resumeAt / 1000, 0);
+
+    await waitFor(async () => ((await queues()).get('email')?.pausedKeys === 0 ? true : undefined), {
+      what: 'the pause to end',
+    });
+    expect((await queues()).get('email')).toMatchObject({ pausedKeys: 0, paused: [] });
+    const after = await scrape();
+    expect(gauge(after, 'foreman_flow_paused_keys', 'queue="email"')).toBe('0');
+    expect(after).not.toContain('foreman_flow_key_resume_timestamp_seconds{');
   });
 
   it('cancels a task still waiting for admission: withdrawn there, never admitted', async () => {
