@@ -37,11 +37,9 @@ const queueSchema = z
     /** Finished per minute over the last five minutes, from the task records. */
     completedPerMinute: z.number(),
     failedPerMinute: z.number(),
-    flow: flowSchema
-      .nullable()
-      .openapi({
-        description: 'Flow keys of a queue with admission (FAIRNESS or keyed tasks); null otherwise',
-      }),
+    flow: flowSchema.nullable().openapi({
+      description: 'Flow keys of a queue with admission (FAIRNESS or keyed tasks); null otherwise',
+    }),
   })
   .openapi('Queue');
 const listQuery = z
