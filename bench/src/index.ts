@@ -13,6 +13,12 @@ export { IO_DATA, IO_PAYLOAD_BYTES, IO_WAIT_MS, payloadOf } from './contenders/p
 export { resolveContenders } from './contenders/resolve-contenders.js';
 export { type BenchEnv, benchEnvSchema, loadBenchEnv } from './env.js';
 export {
+  type KeyedOverheadFigures,
+  type KeyedOverheadOptions,
+  keyedOverheadMarkdown,
+  runKeyedOverheadBench,
+} from './fairness/keyed-overhead.js';
+export {
   type FairnessBenchOptions,
   type FairnessFigures,
   fairnessMarkdown,

@@ -1,4 +1,9 @@
-import { fairnessMarkdown, runFairnessBench } from '../src/index.js';
+import {
+  fairnessMarkdown,
+  keyedOverheadMarkdown,
+  runFairnessBench,
+  runKeyedOverheadBench,
+} from '../src/index.js';
 
 // Keeps the fairness workload working: a small run, checked for structure and completeness.
 // Its timings are printed by the bench, never asserted here.
@@ -16,5 +21,22 @@ describe('fairness workload, short', () => {
       expect(row.bigStartedMeanwhile).toBeLessThanOrEqual(200);
     }
     expect(fairnessMarkdown(figures, options)).toContain('| on |');
+  });
+});
+
+// The keyed queue's overhead workload, small: both queues run every task and report.
+describe('keyed queue overhead workload, short', () => {
+  it('runs the same tasks through a plain and a keyed queue and reports each', async () => {
+    const options = { tasks: 300, keys: 20, concurrency: 4 };
+    const figures = await runKeyedOverheadBench(options);
+    expect(figures.map((row) => [row.queue, row.tasks])).toEqual([
+      ['plain', 300],
+      ['keyed', 300],
+    ]);
+    for (const row of figures) {
+      expect(row.tasksPerSecond).toBeGreaterThan(0);
+      expect(row.cpuMsPer1000).toBeGreaterThan(0);
+    }
+    expect(keyedOverheadMarkdown(figures, options)).toContain('| keyed |');
   });
 });

@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@foreman/core/testing';
+import { FairScheduler } from '@foreman/core';
+import { createTestRedis, type TestRedis, waitFor } from '@foreman/core/testing';
 import { calendarFeeds, tasks } from '@foreman/db';
 import { createTestDatabase, type TestDatabase } from '@foreman/db/testing';
 import type { Browser, Page } from 'playwright-core';
@@ -37,15 +38,18 @@ describe('dashboard in headless Chromium against the real api and sync worker', 
   let feeds: FeedServer;
   let browser: Browser;
   let page: Page;
+  let redis: TestRedis;
   const browserErrors: string[] = [];
 
   beforeAll(async () => {
     testDb = await createTestDatabase('e2e_dashboard');
     feeds = await startFeedServer({ delayMs: 400 });
+    redis = await createTestRedis('e2e-dashboard');
     [system, browser] = await Promise.all([
       startSystem(
         { url: testDb.url, schema: testDb.schema },
         {
+          redis,
           workers: ['sync-worker'],
           // No beat runs here: the api evaluates the alert rules itself.
           env: { SYNC_MIN_REQUEST_INTERVAL_MS: '200', ALERT_EVALUATION: 'on', ALERT_INTERVAL_MS: '1000' },
@@ -236,10 +240,19 @@ describe('dashboard in headless Chromium against the real api and sync worker', 
       },
       { timeoutMs: STEP_MS, intervalMs: 200, what: 'the short tasks to finish' },
     );
+    // A push-back paused one feed's key: the sync queue admits its calendar syncs by feed. (The
+    // settings only let this handle name the queue; the system's own admission is unchanged.)
+    const pausedKey = 'sync.sync_calendar_events:paused-feed';
+    await new FairScheduler({
+      connection: redis.redis,
+      prefix: redis.prefix,
+      settings: { sync: { readyWindow: 10 } },
+    }).pause('sync', pausedKey, 600_000);
     await page.evaluate(() => {
       location.hash = '#/';
     });
     await page.locator('#queues tr[data-queue="sync"]').waitFor();
+    await page.locator(`#flow-keys tr[data-flow-key="${pausedKey}"]`).waitFor();
     await page.locator('#workers tr[data-instance]', { hasText: 'sync-worker' }).first().waitFor();
     await page.locator('#recent tr[data-task-id]').first().waitFor();
     await page.locator('#throughput-chart canvas').waitFor();
@@ -251,6 +264,9 @@ describe('dashboard in headless Chromium against the real api and sync worker', 
     );
     const queueRow = await page.locator('#queues tr[data-queue="sync"]').textContent();
     expect(queueRow).toContain('sync');
+    expect(await page.locator(`#flow-keys tr[data-flow-key="${pausedKey}"]`).textContent()).toMatch(
+      /^sync.*paused in \d+(\.\d)? min$/,
+    );
     expect(await page.locator('#charts').textContent()).toContain('sync.fetch_url');
     expect(await page.locator('#schedules').textContent()).toMatch(/0 3 \* \* \*UTC.*in \d/);
     expect(await page.locator('#fairness').isHidden()).toBe((await system.api('/fairness')).status === 404);

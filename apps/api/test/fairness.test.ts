@@ -1,4 +1,5 @@
 import type { FairScheduler } from '@foreman/core';
+import { waitFor } from '@foreman/core/testing';
 import { ServiceMetrics } from '@foreman/metrics';
 import { startTestApi, type TestApi } from './test-api.js';
 
@@ -25,6 +26,7 @@ describe('GET /fairness and the fairness gauges', () => {
   const payloads: Record<string, unknown> = {
     'email.send_email': { to: ['someone@example.org'], subject: 'hi', text: 'hi' },
     'sync.fetch_url': { url: 'https://example.org/' },
+    'ai.complete_prompt': { prompt: 'hi' },
   };
   const submit = (key: string, name: string, count: number) =>
     api.call(key, '/tasks', {
@@ -94,6 +96,81 @@ describe('GET /fairness and the fairness gauges', () => {
     } finally {
       await metrics.close();
     }
+  });
+
+  it('lists busy and paused flow keys in GET /queues and as gauges, until the pause ends', async () => {
+    type QueueJson = { name: string; flow: Record<string, unknown> | null };
+    const queues = async (query = '') => {
+      const response = await get(api.adminKey, `/queues${query}`);
+      expect(response.status).toBe(200);
+      return new Map((response.body.queues as QueueJson[]).map((queue) => [queue.name, queue.flow]));
+    };
+    const scrape = async () => {
+      const metrics = new ServiceMetrics({ service: 'api-test', fairness });
+      try {
+        return await metrics.registry.scrape();
+      } finally {
+        await metrics.close();
+      }
+    };
+    const gauge = (text: string, name: string, ...labels: string[]) =>
+      text
+        .split('\n')
+        .find((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)))
+        ?.split(' ')
+        .at(-1);
+
+    // The model provider's key, held to one at a time: one prompt admitted, two wait for it.
+    const provider = 'ai-provider:default';
+    await fairness.setUserLimits('ai', provider, { concurrency: 1 });
+    expect((await submit(api.aliceKey, 'ai.complete_prompt', 3)).status).toBe(202);
+    expect((await fairness.dispatch('ai')).jobs).toHaveLength(1);
+    const before = await queues();
+    expect(before.get('ai')).toEqual({
+      keysWaiting: 1,
+      keysRunning: 1,
+      pausedKeys: 0,
+      keys: [{ key: provider, waiting: 2, running: 1 }],
+      paused: [],
+    });
+    // A queue with admission but no keyed work lists nothing; one without admission has no view.
+    expect(before.get('email')).toEqual({
+      keysWaiting: 0,
+      keysRunning: 0,
+      pausedKeys: 0,
+      keys: [],
+      paused: [],
+    });
+    expect(before.get('file')).toBeNull();
+    // Zero rows asked: the counts only.
+    expect((await queues('?keys=0')).get('ai')).toMatchObject({ keysWaiting: 1, keys: [], paused: [] });
+    expect((await get(api.adminKey, '/queues?keys=101')).status).toBe(400);
+
+    const pausedAt = Date.now();
+    await fairness.pause('ai', provider, 1_500);
+    const during = (await queues()).get('ai') as { paused: Array<{ key: string; resumeAt: string }> };
+    expect(during).toMatchObject({ pausedKeys: 1, paused: [{ key: provider }] });
+    const resumeAt = Date.parse(during.paused[0]!.resumeAt);
+    expect(during.paused[0]!.resumeAt).toBe(new Date(resumeAt).toISOString());
+    // Redis's clock and the test's agree to well within this.
+    expect(Math.abs(resumeAt - (pausedAt + 1_500))).toBeLessThan(1_000);
+    const text = await scrape();
+    expect(gauge(text, 'foreman_flow_paused_keys', 'queue="ai"')).toBe('1');
+    expect(gauge(text, 'foreman_flow_waiting_keys', 'queue="ai"')).toBe('1');
+    expect(gauge(text, 'foreman_flow_running_keys', 'queue="ai"')).toBe('1');
+    expect(gauge(text, 'foreman_flow_paused_keys', 'queue="email"')).toBe('0');
+    expect(
+      Number(gauge(text, 'foreman_flow_key_resume_timestamp_seconds', `key="${provider}"`, 'queue="ai"')),
+    ).toBeCloseTo(resumeAt / 1000, 0);
+
+    await waitFor(async () => ((await queues()).get('ai')?.pausedKeys === 0 ? true : undefined), {
+      what: 'the pause to end',
+    });
+    expect((await queues()).get('ai')).toMatchObject({ pausedKeys: 0, paused: [], keysWaiting: 1 });
+    const after = await scrape();
+    expect(gauge(after, 'foreman_flow_paused_keys', 'queue="ai"')).toBe('0');
+    expect(after).not.toContain('foreman_flow_key_resume_timestamp_seconds{');
+    await fairness.clearUserLimits('ai', provider);
   });
 
   it('cancels a task still waiting for admission: withdrawn there, never admitted', async () => {

@@ -1,18 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FairnessSettings } from '@foreman/config';
-import {
-  defineTask,
-  FairDispatcher,
-  implementTask,
-  RECORD_PROJECTOR_DEFAULTS,
-  TaskRegistry,
-  TaskWorker,
-  userSubmitter,
-} from '@foreman/core';
-import { createTestRedis, createTestRuntime, waitFor } from '@foreman/core/testing';
-import { createTestDatabase } from '@foreman/db/testing';
-import { createLogger } from '@foreman/logger';
+import { defineTask, implementTask, TaskRegistry, userSubmitter } from '@foreman/core';
+import { waitFor } from '@foreman/core/testing';
 import { z } from 'zod';
+import { startQueueRig } from './queue-rig.js';
 
 const QUEUE = 'bench-fair';
 const work = defineTask({
@@ -54,34 +45,15 @@ export async function runFairnessBench(options: FairnessBenchOptions): Promise<F
 }
 
 async function runOnce(mode: 'off' | 'on', options: FairnessBenchOptions): Promise<FairnessFigures> {
-  const redis = await createTestRedis('bench-fair');
-  const schema = await createTestDatabase('bench_fair');
-  const logger = createLogger('bench-fairness', { level: 'silent' });
   const settings: FairnessSettings =
     mode === 'on' ? { [QUEUE]: { readyWindow: 2 * options.concurrency } } : {};
-  // As in the api and worker processes: one runtime gives the client, fairness and records.
-  const runtime = await createTestRuntime({
-    redis,
-    database: schema,
-    registry: new TaskRegistry([work]),
-    logger,
-    env: { FAIRNESS: JSON.stringify(settings) },
-    projectorBlockMs: RECORD_PROJECTOR_DEFAULTS.blockMs,
-  });
-  const { client, fairness, records, events } = runtime;
   const runs: Array<{ user: string; start: number; end: number }> = [];
-  const dispatcher =
-    mode === 'on'
-      ? new FairDispatcher({
-          scheduler: fairness,
-          queue: QUEUE,
-          connection: redis.redis,
-          prefix: redis.prefix,
-          logger,
-        })
-      : undefined;
-  const worker = new TaskWorker({
+  const rig = await startQueueRig({
+    name: 'fair',
+    registry: new TaskRegistry([work]),
+    env: { FAIRNESS: JSON.stringify(settings) },
     queue: QUEUE,
+    admission: mode === 'on',
     tasks: [
       implementTask(work, async ({ ms }, context) => {
         const start = performance.now();
@@ -90,14 +62,9 @@ async function runOnce(mode: 'off' | 'on', options: FairnessBenchOptions): Promi
         return null;
       }),
     ],
-    connection: redis.redis,
-    prefix: redis.prefix,
-    events,
-    records,
-    logger,
     concurrency: options.concurrency,
-    listeners: dispatcher ? [dispatcher.listener] : [],
   });
+  const { client } = rig;
   try {
     const submit = async (userId: string, count: number) => {
       for (let start = 0; start < count; start += 1_000) {
@@ -112,8 +79,7 @@ async function runOnce(mode: 'off' | 'on', options: FairnessBenchOptions): Promi
       }
     };
     await submit('big', options.bigTasks);
-    await worker.start();
-    dispatcher?.start();
+    await rig.start();
     await waitFor(() => (runs.length >= Math.min(100, options.bigTasks / 10) ? true : undefined), {
       timeoutMs: 120_000,
     });
@@ -134,11 +100,7 @@ async function runOnce(mode: 'off' | 'on', options: FairnessBenchOptions): Promi
       ).length,
     };
   } finally {
-    await dispatcher?.stop();
-    await worker.close();
-    await runtime.stop();
-    await redis.cleanup();
-    await schema.drop();
+    await rig.close();
   }
 }
 

@@ -33,7 +33,10 @@ export {
   type FairJob,
   FairScheduler,
   type FairSchedulerOptions,
+  type FlowKeyLoad,
+  type PausedGroup,
   type QueueFairnessMetrics,
+  type QueueFlowKeys,
   type UserQueueMetrics,
 } from './fairness/fair-scheduler.js';
 export * from './producer.js';

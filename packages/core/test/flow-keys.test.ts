@@ -5,7 +5,7 @@ import { TaskError } from '../src/errors/task-error.js';
 import { FairScheduler } from '../src/fairness/fair-scheduler.js';
 import { defineTask } from '../src/task/define-task.js';
 import { TaskRegistry } from '../src/task/task-registry.js';
-import { createTestRedis, type TestRedis } from '../src/testing.js';
+import { createTestRedis, type TestRedis, waitFor } from '../src/testing.js';
 import { echo } from './fixtures.js';
 
 // Keyed admission at the scheduler and client level (real Redis, no workers): groups, their
@@ -61,7 +61,7 @@ describe('flow keys', () => {
     }
     const running = await redis.redis.keys(`${redis.prefix}:fair:keyed:running:*`);
     for (const key of running) await redis.redis.del(key);
-    await redis.redis.del(`${redis.prefix}:fair:keyed:runners`);
+    await redis.redis.del(`${redis.prefix}:fair:keyed:runners`, `${redis.prefix}:fair:keyed:krunning`);
   });
 
   it('sends a queue through admission when a task routed to it declares a flow key', () => {
@@ -126,6 +126,55 @@ describe('flow keys', () => {
     expect(during.retryInMs).toBeGreaterThan(250);
     await new Promise((resolve) => setTimeout(resolve, (during.retryInMs ?? 0) + 20));
     expect((await take()).ids).toEqual(['p1-1']);
+  });
+
+  it('lists the busiest keys and the paused ones, bounded, and forgets them once idle', async () => {
+    // From an empty queue: the throttle test leaves a task waiting for its bucket.
+    const left = await redis.redis.keys(`${redis.prefix}:fair:keyed:*`);
+    if (left.length > 0) await redis.redis.del(...left);
+    for (const n of [1, 2, 3]) await submitSync('v1', n);
+    await submitSync('v2', 1);
+    await client.submit(call, { provider: { name: 'gamma' } }, { taskId: 'g1' });
+    const admitted = await take();
+    expect([...admitted.ids].sort()).toEqual(['g1', 'v1-1', 'v2-1']);
+    expect(await fair.remove('keyed', 'v1-3')).toBeDefined();
+    const pauseMs = 1_000;
+    const before = Date.now();
+    await fair.pause('keyed', 'keys.sync:v2', pauseMs);
+    const view = await fair.flowKeys('keyed', 10);
+    expect(view).toMatchObject({
+      keysWaiting: 1,
+      keysRunning: 3,
+      pausedGroups: 1,
+      keys: [
+        { key: 'keys.sync:v1', waiting: 1, running: 1 },
+        { key: 'keys.sync:v2', waiting: 0, running: 1 },
+        { key: 'provider:gamma', waiting: 0, running: 1 },
+      ],
+      paused: [{ group: 'keys.sync:v2', resumeAt: expect.any(Number) }],
+    });
+    // Redis's clock and ours agree within a second or so here.
+    expect(Math.abs(view.paused[0]!.resumeAt - (before + pauseMs))).toBeLessThan(5_000);
+    // Bounded: one row of each, the counts still count every key.
+    const one = await fair.flowKeys('keyed', 1);
+    expect(one.keys).toEqual([{ key: 'keys.sync:v1', waiting: 1, running: 1 }]);
+    expect(one.keysRunning).toBe(3);
+
+    // Released and admitted, the keys leave the view; a pause that ended too.
+    for (const [index, id] of admitted.ids.entries()) await fair.release('keyed', admitted.groups[index], id);
+    await waitFor(async () => ((await fair.flowKeys('keyed', 10)).pausedGroups === 0 ? true : undefined), {
+      what: 'the pause to end',
+    });
+    const next = await take();
+    expect(next.ids).toEqual(['v1-2']);
+    await fair.release('keyed', 'keys.sync:v1', 'v1-2');
+    expect(await fair.flowKeys('keyed', 10)).toEqual({
+      keysWaiting: 0,
+      keysRunning: 0,
+      pausedGroups: 0,
+      keys: [],
+      paused: [],
+    });
   });
 
   it('refuses a malformed flow and a submit flow on a queue without admission', async () => {
@@ -197,6 +246,11 @@ describe('flow keys', () => {
       ['bob-q2', 'bob'],
     ]);
     expect(await admit()).toEqual([]);
+    // Keyed tasks wait in their users' lists here; the key view still counts them per key.
+    expect((await both.flowKeys('fairkeyed', 10)).keys).toEqual([
+      { key: 'keys.model:p', waiting: 2, running: 1 },
+      { key: 'keys.model:q', waiting: 1, running: 1 },
+    ]);
     expect(await both.release('fairkeyed', 'ann', 'ann-p1', 'keys.model:p')).toBe(true);
     const next = (await admit()).map((job) => job.taskId);
     expect(next).toHaveLength(1);

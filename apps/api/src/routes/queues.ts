@@ -11,6 +11,24 @@ const tags = ['queues'];
 const RATE_WINDOW_MS = 5 * 60_000;
 const STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;
 
+/** Rows of busiest and paused keys per queue unless the request says otherwise. */
+const DEFAULT_KEY_ROWS = 10;
+const flowSchema = z
+  .object({
+    keysWaiting: z.number().openapi({ description: 'Flow keys with tasks waiting for admission' }),
+    keysRunning: z.number().openapi({ description: 'Flow keys with tasks admitted and not finished' }),
+    pausedKeys: z
+      .number()
+      .openapi({ description: 'Groups paused now (flow keys, or a user paused by hand)' }),
+    keys: z
+      .array(z.object({ key: z.string(), waiting: z.number(), running: z.number() }))
+      .openapi({ description: 'The busiest keys: most waiting, then most running; `keys` rows at most' }),
+    paused: z
+      .array(z.object({ key: z.string(), resumeAt: z.string().openapi({ format: 'date-time' }) }))
+      .openapi({ description: 'The paused groups that resume first; `keys` rows at most' }),
+  })
+  .openapi('QueueFlowKeys');
+
 const queueSchema = z
   .object({
     name: z.string(),
@@ -19,8 +37,22 @@ const queueSchema = z
     /** Finished per minute over the last five minutes, from the task records. */
     completedPerMinute: z.number(),
     failedPerMinute: z.number(),
+    flow: flowSchema.nullable().openapi({
+      description: 'Flow keys of a queue with admission (FAIRNESS or keyed tasks); null otherwise',
+    }),
   })
   .openapi('Queue');
+const listQuery = z
+  .object({
+    keys: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(DEFAULT_KEY_ROWS)
+      .openapi({ description: `Rows of busiest and of paused keys per queue (default ${DEFAULT_KEY_ROWS})` }),
+  })
+  .strict();
 
 const nameParams = z.object({ name: z.string().min(1).max(100) });
 const purgeBody = z
@@ -47,6 +79,7 @@ const cleanBody = z
 
 export function queueRoutes({ client, database }: { client: TaskClient; database: Database }) {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  const fairness = client.fairness;
   const known = (name: string) => {
     if (!client.registry.queues().includes(name)) throw new ApiError('QUEUE_NOT_FOUND', `No queue "${name}"`);
     return client.queue(name);
@@ -58,8 +91,9 @@ export function queueRoutes({ client, database }: { client: TaskClient; database
       path: '/',
       tags,
       summary:
-        'Every queue with its depth by state and its recent rates (admin: they count every user’s tasks)',
+        'Every queue with its depth by state, its recent rates and its busiest and paused flow keys (admin: they count every user’s tasks)',
       middleware: [requireAdmin()] as const,
+      request: { query: listQuery },
       responses: {
         200: {
           description: 'Queues',
@@ -70,6 +104,7 @@ export function queueRoutes({ client, database }: { client: TaskClient; database
       },
     }),
     async (c) => {
+      const { keys } = c.req.valid('query');
       const since = new Date(Date.now() - RATE_WINDOW_MS);
       const rates = await database.db
         .select({
@@ -84,7 +119,11 @@ export function queueRoutes({ client, database }: { client: TaskClient; database
       const queues = await Promise.all(
         client.registry.queues().map(async (name) => {
           const queue = client.queue(name);
-          const [counts, paused] = await Promise.all([queue.getJobCounts(...STATES), queue.isPaused()]);
+          const [counts, paused, flow] = await Promise.all([
+            queue.getJobCounts(...STATES),
+            queue.isPaused(),
+            fairness?.isFair(name) ? fairness.flowKeys(name, keys) : undefined,
+          ]);
           const rate = rates.find((row) => row.queue === name);
           return {
             name,
@@ -92,6 +131,18 @@ export function queueRoutes({ client, database }: { client: TaskClient; database
             counts,
             completedPerMinute: (rate?.completed ?? 0) / minutes,
             failedPerMinute: (rate?.failed ?? 0) / minutes,
+            flow: flow
+              ? {
+                  keysWaiting: flow.keysWaiting,
+                  keysRunning: flow.keysRunning,
+                  pausedKeys: flow.pausedGroups,
+                  keys: flow.keys,
+                  paused: flow.paused.map(({ group, resumeAt }) => ({
+                    key: group,
+                    resumeAt: new Date(resumeAt).toISOString(),
+                  })),
+                }
+              : null,
           };
         }),
       );

@@ -1955,10 +1955,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every queue with its depth by state and its recent rates (admin: they count every user’s tasks) */
+        /** Every queue with its depth by state, its recent rates and its busiest and paused flow keys (admin: they count every user’s tasks) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Rows of busiest and of paused keys per queue (default 10) */
+                    keys?: number | null;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -6371,7 +6374,29 @@ export interface components {
             };
             completedPerMinute: number;
             failedPerMinute: number;
+            flow: components["schemas"]["QueueFlowKeys"];
         };
+        /** @description Flow keys of a queue with admission (FAIRNESS or keyed tasks); null otherwise */
+        QueueFlowKeys: {
+            /** @description Flow keys with tasks waiting for admission */
+            keysWaiting: number;
+            /** @description Flow keys with tasks admitted and not finished */
+            keysRunning: number;
+            /** @description Groups paused now (flow keys, or a user paused by hand) */
+            pausedKeys: number;
+            /** @description The busiest keys: most waiting, then most running; `keys` rows at most */
+            keys: {
+                key: string;
+                waiting: number;
+                running: number;
+            }[];
+            /** @description The paused groups that resume first; `keys` rows at most */
+            paused: {
+                key: string;
+                /** Format: date-time */
+                resumeAt: string;
+            }[];
+        } | null;
         FairnessReport: {
             queues: {
                 queue: string;

@@ -12,7 +12,17 @@ import { QueueNotFairError } from '../errors/queue-not-fair-error.js';
 import type { RedisConnection } from '../redis/create-redis.js';
 import type { TaskRegistry } from '../task/task-registry.js';
 import { checkWholeNumbers } from '../util/check-options.js';
-import { ACKNOWLEDGE, DISPATCH, ENQUEUE, METRICS, PAUSE, RELEASE, REMOVE, SWEEP } from './fair-scripts.js';
+import {
+  ACKNOWLEDGE,
+  DISPATCH,
+  ENQUEUE,
+  FLOW_KEYS,
+  METRICS,
+  PAUSE,
+  RELEASE,
+  REMOVE,
+  SWEEP,
+} from './fair-scripts.js';
 
 /** Tasks submitted without a user share this key. */
 export const ANONYMOUS_USER = 'anonymous';
@@ -59,6 +69,33 @@ export interface QueueFairnessMetrics {
   users: UserQueueMetrics[];
 }
 
+/** One flow key (`<scope>:<value>`) with work: tasks waiting for admission, and admitted. */
+export interface FlowKeyLoad {
+  key: string;
+  waiting: number;
+  running: number;
+}
+
+/** A group paused by a push-back (or by hand) and when its pause ends (epoch ms, Redis's clock). */
+export interface PausedGroup {
+  group: string;
+  resumeAt: number;
+}
+
+/** A bounded view of a queue's flow keys: counts of all, rows of the busiest few. */
+export interface QueueFlowKeys {
+  /** Keys with tasks waiting for admission. */
+  keysWaiting: number;
+  /** Keys with tasks admitted and not finished. */
+  keysRunning: number;
+  /** Groups paused now: flow keys, or a user paused by hand. */
+  pausedGroups: number;
+  /** The `limit` keys with the most waiting tasks and the `limit` with the most running, each once. */
+  keys: FlowKeyLoad[];
+  /** The `limit` paused groups that resume first. */
+  paused: PausedGroup[];
+}
+
 export interface FairSchedulerOptions {
   connection: RedisConnection;
   /** Redis key prefix of the queues (QUEUE_PREFIX). */
@@ -86,7 +123,7 @@ export interface FairSchedulerOptions {
 export const FAIR_SCHEDULER_DEFAULTS = { recoverAfterMs: 30_000, sweepGraceMs: 5_000 } as const;
 
 type Runner = (...args: Array<string | number>) => Promise<unknown>;
-const SCRIPTS = { ACKNOWLEDGE, DISPATCH, ENQUEUE, METRICS, PAUSE, RELEASE, REMOVE, SWEEP };
+const SCRIPTS = { ACKNOWLEDGE, DISPATCH, ENQUEUE, FLOW_KEYS, METRICS, PAUSE, RELEASE, REMOVE, SWEEP };
 /** The settings of a queue admitted only for its flow keys: no per-user limits. */
 const KEYED_ONLY: QueueFairness = { readyWindow: 10 };
 const ENQUEUE_CHUNK = 500;
@@ -308,6 +345,36 @@ export class FairScheduler {
     }
     users.sort((a, b) => b.waiting - a.waiting || a.userId.localeCompare(b.userId));
     return { queue, delayed: Number(reply[0]), users };
+  }
+
+  /**
+   * The queue's flow keys with work and its paused groups, bounded by `limit` rows each whatever
+   * the number of keys (one script; the indexes it reads are kept by every admission step).
+   */
+  async flowKeys(queue: string, limit: number): Promise<QueueFlowKeys> {
+    this.policy(queue);
+    const reply = (await this.scripts.FLOW_KEYS(this.key(queue), limit)) as Array<string | number>;
+    const rows = Number(reply[4]);
+    const keys: FlowKeyLoad[] = [];
+    for (let index = 5; index < 5 + rows * 3; index += 3) {
+      keys.push({
+        key: String(reply[index]),
+        waiting: Number(reply[index + 1]),
+        running: Number(reply[index + 2]),
+      });
+    }
+    keys.sort((a, b) => b.waiting - a.waiting || b.running - a.running || a.key.localeCompare(b.key));
+    const paused: PausedGroup[] = [];
+    for (let index = 5 + rows * 3; index < reply.length; index += 2) {
+      paused.push({ group: String(reply[index]), resumeAt: Number(reply[index + 1]) });
+    }
+    return {
+      keysWaiting: Number(reply[1]),
+      keysRunning: Number(reply[2]),
+      pausedGroups: Number(reply[3]),
+      keys: keys.slice(0, limit),
+      paused,
+    };
   }
 
   /** Overrides the queue's defaults for one user, on every replica at once; fields left out keep the default. */

@@ -16,6 +16,9 @@
  *   bucket:<user> hash tokens, ts: the user's token bucket
  *   limits        hash user -> JSON limits overriding the queue's defaults
  *   pause:<user>  string with a TTL: the group admits nothing until it expires (a push-back)
+ *   paused        zset group -> resume time of its pause (an index of pause:<user>, for listing)
+ *   kwaiting      zset key group -> its tasks waiting for admission (in whichever list they wait)
+ *   krunning      zset key group -> ZCARD of its running:<group> (key groups only, not users)
  * Times come from Redis (TIME), so every replica shares one clock.
  */
 
@@ -25,11 +28,22 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
 const MAKE_READY = `
-local function makeReady(base, id, user, score, due)
+local function makeReady(base, id, user, score, due, group)
   redis.call('ZADD', base .. ':wait:' .. user, score, id)
   redis.call('ZADD', base .. ':age:' .. user, due, id)
+  if group and group ~= '' then redis.call('ZINCRBY', base .. ':kwaiting', 1, group) end
   if redis.call('SADD', base .. ':ringset', user) == 1 then
     redis.call('RPUSH', base .. ':ring', user)
+  end
+end
+`;
+
+/** A keyed task left its key's waiting count (admitted or withdrawn). */
+const KEY_LEFT = `
+local function keyLeft(base, group)
+  if not group or group == '' then return end
+  if tonumber(redis.call('ZINCRBY', base .. ':kwaiting', -1, group)) <= 0 then
+    redis.call('ZREM', base .. ':kwaiting', group)
   end
 end
 `;
@@ -55,7 +69,7 @@ for i = 1, #ARGV, 7 do
     if delay > 0 then
       redis.call('ZADD', base .. ':delayed', due, id)
     else
-      makeReady(base, id, user, score, due)
+      makeReady(base, id, user, score, due, group)
     end
     added = added + 1
   end
@@ -73,7 +87,7 @@ return added
  * user's list; elsewhere in its key's (then the key's limits are the group's). Returns
  * { retryMs (-1 = none), (id, user, due, body)* }.
  */
-export const DISPATCH = `${NOW}${MAKE_READY}
+export const DISPATCH = `${NOW}${MAKE_READY}${KEY_LEFT}
 local base = KEYS[1]
 local window = tonumber(ARGV[1])
 local defConc, defCount = tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -86,8 +100,8 @@ local out = { -1 }
 local due = redis.call('ZRANGEBYSCORE', base .. ':delayed', '-inf', now, 'LIMIT', 0, 1000)
 for _, id in ipairs(due) do
   redis.call('ZREM', base .. ':delayed', id)
-  local f = redis.call('HMGET', base .. ':job:' .. id, 'user', 'score', 'due')
-  if f[1] then makeReady(base, id, f[1], f[2], f[3]) end
+  local f = redis.call('HMGET', base .. ':job:' .. id, 'user', 'score', 'due', 'group')
+  if f[1] then makeReady(base, id, f[1], f[2], f[3], f[4]) end
 end
 
 -- A dispatcher that died between taking jobs and adding them to BullMQ: add them again
@@ -124,7 +138,9 @@ local function keyOf(id)
     conc = o.concurrency or 0
     if o.rate then count, interval, burst = o.rate.count, o.rate.intervalMs, o.rate.burst or 1 end
   end
-  return overridden(f[1], conc, count, interval, burst)
+  local l = overridden(f[1], conc, count, interval, burst)
+  l.key = true
+  return l
 end
 
 local function noteWait(ms)
@@ -157,8 +173,10 @@ local function take(l, id)
     redis.call('HSET', bucketKey, 'tokens', tostring(l.left), 'ts', now)
     redis.call('PEXPIRE', bucketKey, math.ceil(l.interval * l.burst / l.count) + 60000)
   end
-  redis.call('ZADD', base .. ':running:' .. l.group, now, id)
+  local running = base .. ':running:' .. l.group
+  redis.call('ZADD', running, now, id)
   redis.call('SADD', base .. ':runners', l.group)
+  if l.key then redis.call('ZADD', base .. ':krunning', redis.call('ZCARD', running), l.group) end
 end
 
 local free = window - redis.call('LLEN', KEYS[2]) - redis.call('ZCARD', KEYS[3])
@@ -203,7 +221,8 @@ while free > 0 do
       redis.call('ZREM', waitKey, chosen)
       redis.call('ZREM', base .. ':age:' .. user, chosen)
       redis.call('ZADD', inflight, now, chosen)
-      local f = redis.call('HMGET', base .. ':job:' .. chosen, 'due', 'body')
+      local f = redis.call('HMGET', base .. ':job:' .. chosen, 'due', 'body', 'group')
+      keyLeft(base, f[3])
       table.insert(out, chosen); table.insert(out, user); table.insert(out, f[1]); table.insert(out, f[2])
       free = free - 1
       idle = 0
@@ -225,20 +244,38 @@ end
 return #ARGV
 `;
 
-/** ARGV: user, ms. The group admits nothing for ms (a longer pause already set is kept). */
-export const PAUSE = `
+/**
+ * ARGV: user, ms. The group admits nothing for ms (a longer pause already set is kept); the
+ * `paused` index gets its resume time and drops pauses that are over.
+ */
+export const PAUSE = `${NOW}
 local key = KEYS[1] .. ':pause:' .. ARGV[1]
 if redis.call('PTTL', key) < tonumber(ARGV[2]) then redis.call('SET', key, '1', 'PX', ARGV[2]) end
-return redis.call('PTTL', key)
+local left = redis.call('PTTL', key)
+redis.call('ZREMRANGEBYSCORE', KEYS[1] .. ':paused', '-inf', now)
+redis.call('ZADD', KEYS[1] .. ':paused', now + left, ARGV[1])
+return left
+`;
+
+/** A group's running slots changed: its entry in runners, and in krunning for a key group. */
+const RUNNING_CHANGED = `
+local function runningChanged(base, group)
+  local count = redis.call('ZCARD', base .. ':running:' .. group)
+  if count == 0 then
+    redis.call('SREM', base .. ':runners', group)
+    redis.call('ZREM', base .. ':krunning', group)
+  else
+    redis.call('ZADD', base .. ':krunning', 'XX', count, group)
+  end
+end
 `;
 
 /** ARGV: id, groups (its user, its key). Frees the slots the task holds; safe to call twice. */
-export const RELEASE = `
+export const RELEASE = `${RUNNING_CHANGED}
 local base, removed = KEYS[1], 0
 for i = 2, #ARGV do
-  local key = base .. ':running:' .. ARGV[i]
-  removed = removed + redis.call('ZREM', key, ARGV[1])
-  if redis.call('ZCARD', key) == 0 then redis.call('SREM', base .. ':runners', ARGV[i]) end
+  removed = removed + redis.call('ZREM', base .. ':running:' .. ARGV[i], ARGV[1])
+  runningChanged(base, ARGV[i])
 end
 return removed
 `;
@@ -247,7 +284,7 @@ return removed
  * ARGV: BullMQ key prefix of the queue (`<prefix>:<queue>:`), graceMs. Frees slots whose job
  * finished or vanished without a release: stalled past its limit, removed, or its worker died.
  */
-export const SWEEP = `${NOW}
+export const SWEEP = `${NOW}${RUNNING_CHANGED}
 local base, bull, grace = KEYS[1], ARGV[1], tonumber(ARGV[2])
 local released = 0
 for _, user in ipairs(redis.call('SMEMBERS', base .. ':runners')) do
@@ -258,22 +295,22 @@ for _, user in ipairs(redis.call('SMEMBERS', base .. ':runners')) do
       released = released + redis.call('ZREM', key, id)
     end
   end
-  if redis.call('ZCARD', key) == 0 then redis.call('SREM', base .. ':runners', user) end
+  runningChanged(base, user)
 end
 return released
 `;
 
 /** ARGV: id. Takes a task out while it still waits for admission: { user, due, body }, or nothing once admitted. */
-export const REMOVE = `
+export const REMOVE = `${KEY_LEFT}
 local base, id = KEYS[1], ARGV[1]
 local jobKey = base .. ':job:' .. id
-local f = redis.call('HMGET', jobKey, 'user', 'due', 'body')
+local f = redis.call('HMGET', jobKey, 'user', 'due', 'body', 'group')
 if not f[1] or redis.call('ZSCORE', base .. ':inflight', id) then return false end
-redis.call('ZREM', base .. ':wait:' .. f[1], id)
+if redis.call('ZREM', base .. ':wait:' .. f[1], id) == 1 then keyLeft(base, f[4]) end
 redis.call('ZREM', base .. ':age:' .. f[1], id)
 redis.call('ZREM', base .. ':delayed', id)
 redis.call('DEL', jobKey)
-return f
+return { f[1], f[2], f[3] }
 `;
 
 /** Returns { delayed, (user, waiting, running, oldestReadyTime or -1)* }. */
@@ -286,6 +323,39 @@ for _, user in ipairs(redis.call('SUNION', base .. ':ringset', base .. ':runners
   table.insert(out, redis.call('ZCARD', base .. ':wait:' .. user))
   table.insert(out, redis.call('ZCARD', base .. ':running:' .. user))
   table.insert(out, oldest[2] or '-1')
+end
+return out
+`;
+
+/**
+ * ARGV: limit. The flow keys of the queue, bounded: { now, keys with waiting work, keys with
+ * running work, paused groups, #rows, (key, waiting, running)*, (group, resumeAt)* } where the
+ * rows are the `limit` keys with the most waiting tasks and the `limit` with the most running
+ * (each once), and the paused groups the `limit` that resume first.
+ */
+export const FLOW_KEYS = `${NOW}
+local base, limit = KEYS[1], tonumber(ARGV[1])
+local paused = base .. ':paused'
+redis.call('ZREMRANGEBYSCORE', paused, '-inf', now)
+local out = { now, redis.call('ZCARD', base .. ':kwaiting'), redis.call('ZCARD', base .. ':krunning'),
+  redis.call('ZCARD', paused), 0 }
+if limit == 0 then return out end
+local seen = {}
+for _, index in ipairs({ ':kwaiting', ':krunning' }) do
+  for _, key in ipairs(redis.call('ZREVRANGE', base .. index, 0, limit - 1)) do
+    if not seen[key] then
+      seen[key] = true
+      out[5] = out[5] + 1
+      table.insert(out, key)
+      table.insert(out, tonumber(redis.call('ZSCORE', base .. ':kwaiting', key)) or 0)
+      table.insert(out, redis.call('ZCARD', base .. ':running:' .. key))
+    end
+  end
+end
+for _, group in ipairs(redis.call('ZRANGE', paused, 0, limit - 1)) do
+  -- The pause itself says when it ends (a pause deleted by hand is left out).
+  local left = redis.call('PTTL', base .. ':pause:' .. group)
+  if left > 0 then table.insert(out, group); table.insert(out, now + left) end
 end
 return out
 `;

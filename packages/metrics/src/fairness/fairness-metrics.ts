@@ -16,6 +16,9 @@ export interface FairnessReport {
   queues: Array<{ queue: string; users: UserFairness[] }>;
 }
 
+/** Paused keys exported with their resume time, per queue: the label set stays this small. */
+const PAUSED_KEY_SERIES = 10;
+
 export interface FairnessMetricsOptions {
   scheduler: FairScheduler;
   /** Where the gauges are registered; without one, the report is only read on request. */
@@ -25,7 +28,9 @@ export interface FairnessMetricsOptions {
 /**
  * Per user and fair queue: tasks waiting for admission, running, and the oldest waiting one's age,
  * read from the fair admission layer in Redis at scrape time (one script per queue). Only users
- * with waiting or running work appear, so the label set follows the active users.
+ * with waiting or running work appear, so the label set follows the active users. Per queue with
+ * admission also: how many flow keys wait, run and are paused, and the resume time of the
+ * {@link PAUSED_KEY_SERIES} paused keys that resume first (bounded however many keys pause).
  */
 export class FairnessMetrics {
   constructor(private readonly options: FairnessMetricsOptions) {
@@ -41,6 +46,35 @@ export class FairnessMetrics {
       description: "Age of a user's oldest task waiting for fair admission",
       unit: 's',
     });
+    const waitingKeys = meter.createObservableGauge('foreman_flow_waiting_keys', {
+      description: 'Flow keys of a queue with tasks waiting for admission',
+    });
+    const runningKeys = meter.createObservableGauge('foreman_flow_running_keys', {
+      description: 'Flow keys of a queue with tasks admitted and not finished',
+    });
+    const pausedKeys = meter.createObservableGauge('foreman_flow_paused_keys', {
+      description: 'Groups of a queue paused by a push-back (or by hand)',
+    });
+    const resumeAt = meter.createObservableGauge('foreman_flow_key_resume_timestamp_seconds', {
+      description: `When a paused key resumes (Unix time), for the ${PAUSED_KEY_SERIES} of a queue that resume first`,
+      unit: 's',
+    });
+    meter.addBatchObservableCallback(
+      async (result) => {
+        await Promise.all(
+          options.scheduler.queues.map(async (queue) => {
+            const flow = await options.scheduler.flowKeys(queue, PAUSED_KEY_SERIES);
+            result.observe(waitingKeys, flow.keysWaiting, { queue });
+            result.observe(runningKeys, flow.keysRunning, { queue });
+            result.observe(pausedKeys, flow.pausedGroups, { queue });
+            for (const paused of flow.paused) {
+              result.observe(resumeAt, paused.resumeAt / 1000, { queue, key: paused.group });
+            }
+          }),
+        );
+      },
+      [waitingKeys, runningKeys, pausedKeys, resumeAt],
+    );
     meter.addBatchObservableCallback(
       async (result) => {
         for (const { queue, users } of (await this.report()).queues) {
