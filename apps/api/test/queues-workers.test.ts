@@ -153,4 +153,25 @@ describe('queues and workers', () => {
     expect(counts?.counts).toEqual(expect.objectContaining({ waiting: 0, prioritized: 0, delayed: 0 }));
     expect(await (await post('/queues/email/purge', { limit: 5 })).json()).toEqual({ cancelled: 0 });
   });
+
+  it('purges the tasks of a keyed queue still waiting for admission too', async () => {
+    // ai.complete_prompt has the model provider's flow key: with no ai worker, both wait for admission.
+    const ids: string[] = [];
+    for (const query of ['', '?delayMs=600000']) {
+      const response = await api.call(api.aliceKey, `/tasks/ai.complete_prompt${query}`, {
+        method: 'POST',
+        body: JSON.stringify({ prompt: 'hi' }),
+      });
+      ids.push(((await response.json()) as { taskId: string }).taskId);
+    }
+    const fairness = api.client.fairness!;
+    expect((await fairness.waitingTaskIds('ai', 10)).sort()).toEqual([...ids].sort());
+    expect(await (await post('/queues/ai/purge')).json()).toEqual({ cancelled: 2 });
+    expect(await fairness.waitingTaskIds('ai', 10)).toEqual([]);
+    await api.projected();
+    for (const id of ids) {
+      const record = (await (await api.call(api.aliceKey, `/tasks/${id}`)).json()) as { status: string };
+      expect(record.status).toBe('cancelled');
+    }
+  });
 });

@@ -235,22 +235,32 @@ export function queueRoutes({ client, database }: { client: TaskClient; database
       const queue = known(c.req.valid('param').name);
       const { limit } = purgeBody.parse(c.req.valid('json') ?? {});
       let cancelled = 0;
-      for (;;) {
-        const jobs = await queue.getJobs([...NOT_STARTED], 0, Math.min(PURGE_PAGE, limit - cancelled) - 1);
-        if (jobs.length === 0) break;
-        let moved = 0;
-        for (const job of jobs) {
-          try {
-            // Through the client, so the record says cancelled and live views get the event.
-            const result = await client.cancel(job.id as string);
-            if (result.status === 'cancelled') cancelled += 1;
-            moved += 1;
-          } catch (error) {
-            // Started or finished meanwhile: no longer the purge's business.
-            if (!(error instanceof TaskError)) throw error;
+      // Pages of ids not started yet: the jobs BullMQ holds, then the tasks still waiting for
+      // admission (a fair queue's, a flow-keyed task's), which BullMQ does not know yet.
+      const pages = [
+        async (size: number) =>
+          (await queue.getJobs([...NOT_STARTED], 0, size - 1)).map((job) => job.id as string),
+        ...(fairness?.isFair(queue.name)
+          ? [(size: number) => fairness.waitingTaskIds(queue.name, size)]
+          : []),
+      ];
+      for (const page of pages) {
+        while (cancelled < limit) {
+          const ids = await page(Math.min(PURGE_PAGE, limit - cancelled));
+          if (ids.length === 0) break;
+          const before = cancelled;
+          for (const id of ids) {
+            try {
+              // Through the client, so the record says cancelled and live views get the event.
+              if ((await client.cancel(id)).status === 'cancelled') cancelled += 1;
+            } catch (error) {
+              // Started or finished meanwhile (or being admitted): no longer the purge's business.
+              if (!(error instanceof TaskError)) throw error;
+            }
           }
+          // A page of tasks that all moved on by themselves: the next read would return them again.
+          if (cancelled === before) break;
         }
-        if (cancelled >= limit || moved === 0) break;
       }
       return c.json({ cancelled }, 200);
     },

@@ -22,6 +22,7 @@ import {
   RELEASE,
   REMOVE,
   SWEEP,
+  WAITING,
 } from './fair-scripts.js';
 
 /** Tasks submitted without a user share this key. */
@@ -123,7 +124,18 @@ export interface FairSchedulerOptions {
 export const FAIR_SCHEDULER_DEFAULTS = { recoverAfterMs: 30_000, sweepGraceMs: 5_000 } as const;
 
 type Runner = (...args: Array<string | number>) => Promise<unknown>;
-const SCRIPTS = { ACKNOWLEDGE, DISPATCH, ENQUEUE, FLOW_KEYS, METRICS, PAUSE, RELEASE, REMOVE, SWEEP };
+const SCRIPTS = {
+  ACKNOWLEDGE,
+  DISPATCH,
+  ENQUEUE,
+  FLOW_KEYS,
+  METRICS,
+  PAUSE,
+  RELEASE,
+  REMOVE,
+  SWEEP,
+  WAITING,
+};
 /** The settings of a queue admitted only for its flow keys: no per-user limits. */
 const KEYED_ONLY: QueueFairness = { readyWindow: 10 };
 const ENQUEUE_CHUNK = 500;
@@ -303,6 +315,14 @@ export class FairScheduler {
     return Number(
       await this.scripts.SWEEP(this.key(queue), `${this.options.prefix}:${queue}:`, this.sweepGraceMs),
     );
+  }
+
+  /**
+   * Ids of up to `limit` tasks waiting for admission (delayed ones first), in one script call: what
+   * a queue's purge cancels beside the jobs BullMQ holds.
+   */
+  async waitingTaskIds(queue: string, limit: number): Promise<string[]> {
+    return (await this.scripts.WAITING(this.key(queue), Math.max(1, Math.floor(limit)))) as string[];
   }
 
   /** Withdraws a task still waiting for admission; undefined once it is in BullMQ (or unknown). */

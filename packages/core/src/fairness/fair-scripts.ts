@@ -313,6 +313,22 @@ redis.call('DEL', jobKey)
 return { f[1], f[2], f[3] }
 `;
 
+/**
+ * ARGV[1]: most ids to return. Ids of tasks waiting for admission: the delayed ones first, then
+ * each group's waiting list in its own order.
+ */
+export const WAITING = `
+local base, limit = KEYS[1], tonumber(ARGV[1])
+local out = redis.call('ZRANGE', base .. ':delayed', 0, limit - 1)
+for _, user in ipairs(redis.call('SMEMBERS', base .. ':ringset')) do
+  if #out >= limit then break end
+  for _, id in ipairs(redis.call('ZRANGE', base .. ':wait:' .. user, 0, limit - #out - 1)) do
+    table.insert(out, id)
+  end
+end
+return out
+`;
+
 /** Returns { delayed, (user, waiting, running, oldestReadyTime or -1)* }. */
 export const METRICS = `${NOW}
 local base = KEYS[1]
