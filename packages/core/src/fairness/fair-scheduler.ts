@@ -12,18 +12,8 @@ import { QueueNotFairError } from '../errors/queue-not-fair-error.js';
 import type { RedisConnection } from '../redis/create-redis.js';
 import type { TaskRegistry } from '../task/task-registry.js';
 import { checkWholeNumbers } from '../util/check-options.js';
-import {
-  ACKNOWLEDGE,
-  DISPATCH,
-  ENQUEUE,
-  FLOW_KEYS,
-  METRICS,
-  PAUSE,
-  RELEASE,
-  REMOVE,
-  SWEEP,
-  WAITING,
-} from './fair-scripts.js';
+// Every export of the module is one admission script.
+import * as SCRIPTS from './fair-scripts.js';
 
 /** Tasks submitted without a user share this key. */
 export const ANONYMOUS_USER = 'anonymous';
@@ -124,18 +114,6 @@ export interface FairSchedulerOptions {
 export const FAIR_SCHEDULER_DEFAULTS = { recoverAfterMs: 30_000, sweepGraceMs: 5_000 } as const;
 
 type Runner = (...args: Array<string | number>) => Promise<unknown>;
-const SCRIPTS = {
-  ACKNOWLEDGE,
-  DISPATCH,
-  ENQUEUE,
-  FLOW_KEYS,
-  METRICS,
-  PAUSE,
-  RELEASE,
-  REMOVE,
-  SWEEP,
-  WAITING,
-};
 /** The settings of a queue admitted only for its flow keys: no per-user limits. */
 const KEYED_ONLY: QueueFairness = { readyWindow: 10 };
 const ENQUEUE_CHUNK = 500;
