@@ -99,7 +99,9 @@ describe('WorkerMetrics in a real worker app', () => {
     // 10..100 ms sleeps plus the failing attempts' ~1 ms: the percentiles follow the sleeps.
     expect(summary.durationMs.count).toBe(12);
     expect(summary.durationMs.p50).toBeGreaterThanOrEqual(40);
-    expect(summary.durationMs.p99).toBeGreaterThanOrEqual(100);
+    // The 100 ms sleep: a timer counts from the event loop's cached clock, which may lag the wall
+    // clock the record's times come from by a millisecond or two.
+    expect(summary.durationMs.p99).toBeGreaterThanOrEqual(97);
     expect(summary.durationMs.p90).toBeLessThanOrEqual(summary.durationMs.p99);
     expect(summary.waitMs.count).toBe(12);
   });
@@ -160,7 +162,9 @@ describe('WorkerMetrics in a real worker app', () => {
       return found && found.completed === 10 && found.failed === 1 ? found : undefined;
     });
     expect(summary.durationMs.p50).toBeGreaterThanOrEqual(40);
-    expect(summary.durationMs.p99).toBeGreaterThanOrEqual(100);
+    // The 100 ms sleep: a timer counts from the event loop's cached clock, which may lag the wall
+    // clock the record's times come from by a millisecond or two.
+    expect(summary.durationMs.p99).toBeGreaterThanOrEqual(97);
     expect(summary.failureRate).toBeCloseTo(1 / 11);
   });
 
