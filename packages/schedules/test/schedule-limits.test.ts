@@ -102,7 +102,9 @@ describe('limits and rights of user schedules', () => {
     const db = database.database.db;
     // Rows as an older version (or a since-demoted admin) left them: a user's system task, and an
     // every-second schedule of a user with a quota of one task per window.
-    const due = new Date(Date.now() - 1_000);
+    // The start of this minute: intervals are aligned to the epoch, so a time a second ago could
+    // lie in the previous minute, and the schedules would owe two runs, not one.
+    const due = new Date(Math.floor(Date.now() / 60_000) * 60_000);
     await db.delete(schedules);
     await db.insert(schedules).values([
       {
