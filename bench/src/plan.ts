@@ -15,6 +15,8 @@ interface Sizes {
   soak: number;
   soakChunk: number;
   soakWindow: number;
+  /** How often the soak samples the worker's RSS: often enough for a short run to judge it. */
+  soakSampleMs: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export const SIZES: Record<BenchMode, Sizes> = {
     soak: 2_000,
     soakChunk: 500,
     soakWindow: 1_000,
+    soakSampleMs: 25,
   },
   default: {
     noop: 20_000,
@@ -39,6 +42,7 @@ export const SIZES: Record<BenchMode, Sizes> = {
     soak: 100_000,
     soakChunk: 1_000,
     soakWindow: 5_000,
+    soakSampleMs: 500,
   },
   full: {
     noop: 50_000,
@@ -48,6 +52,7 @@ export const SIZES: Record<BenchMode, Sizes> = {
     soak: 1_000_000,
     soakChunk: 1_000,
     soakWindow: 5_000,
+    soakSampleMs: 500,
   },
 };
 
@@ -81,6 +86,7 @@ export function standardWorkloads(mode: BenchMode, soakContenders: string[]): Wo
       count: sizes.soak,
       chunk: sizes.soakChunk,
       window: sizes.soakWindow,
+      sampleMs: sizes.soakSampleMs,
       warmupFraction: 0.2,
       contenders: soakContenders,
     }),

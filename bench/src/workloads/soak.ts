@@ -13,6 +13,8 @@ export interface SoakSpec {
   /** Bulk submissions of this many tasks, keeping at most `window` waiting. */
   chunk: number;
   window: number;
+  /** The RSS sampling interval. */
+  sampleMs: number;
   warmupFraction: number;
   contenders?: string[];
 }
@@ -27,7 +29,7 @@ export function soakWorkload(spec: SoakSpec): Workload {
     async run(context) {
       const servers = ServerCpu.read(context.redis.pid);
       const worker = await context.session.startWorker();
-      const sampler = new RssSampler(worker.pid, () => worker.done, 500);
+      const sampler = new RssSampler(worker.pid, () => worker.done, spec.sampleMs);
       const began = clock();
       let submitted = 0;
       while (submitted < spec.count) {
