@@ -1,7 +1,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { baseEnvSchema, loadConfig } from '@foreman/config';
-import { createRuntime, RecordProjector, type Runtime, TaskRegistry } from '@foreman/core';
+import {
+  createRuntime,
+  type Runtime,
+  readRecordsGroup,
+  TaskRegistry,
+  taskEventsStream,
+  unstoredIn,
+} from '@foreman/core';
 import { createTestDatabase } from '@foreman/db/testing';
 import { benchContracts, benchTaskName } from '../foreman/bench-tasks.js';
 import { settledTaskTableWrites, taskTableWrites } from '../infra/table-writes.js';
@@ -120,13 +127,13 @@ export function foremanContender(options: ForemanContenderOptions = {}): Contend
 
 /** Polls the records group until no entry waits to be stored (bounded: the bench goes on after it). */
 async function waitUntilProjected(runtime: Runtime, timeoutMs = 120_000): Promise<void> {
-  const group = new RecordProjector({
-    connection: runtime.redis,
-    prefix: 'bench',
-    records: runtime.records,
-  });
+  const stream = taskEventsStream('bench');
+  const unstored = async () => {
+    const group = await readRecordsGroup(runtime.redis, stream);
+    return (group && unstoredIn(group)) ?? 0;
+  };
   const until = Date.now() + timeoutMs;
-  while (Date.now() < until && ((await group.lag()) ?? 0) > 0) {
+  while (Date.now() < until && (await unstored()) > 0) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -54,6 +54,8 @@ export {
   RecordProjector,
   type RecordProjectorOptions,
   type RecordProjectorStats,
+  readRecordsGroup,
+  unstoredIn,
 } from './records/record-projector.js';
 export { recordVersion } from './records/record-version.js';
 export {

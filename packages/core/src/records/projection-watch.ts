@@ -2,7 +2,7 @@ import type { Logger } from '@foreman/logger';
 import { taskEventsStream } from '../events/channels.js';
 import type { RedisConnection } from '../redis/create-redis.js';
 import { checkWholeNumbers } from '../util/check-options.js';
-import { RECORDS_GROUP, toMap } from './record-projector.js';
+import { RECORDS_GROUP, readRecordsGroup, toMap, unstoredIn } from './record-projector.js';
 
 export interface ProjectionWatchOptions {
   connection: RedisConnection;
@@ -76,12 +76,11 @@ export class ProjectionWatch {
     const { connection } = this.options;
     const length = await connection.xlen(this.stream);
     if (length === 0) return { kind: 'stored' };
-    const groups = ((await connection.xinfo('GROUPS', this.stream)) as unknown[][]).map(toMap);
-    const group = groups.find((candidate) => candidate.name === RECORDS_GROUP);
+    const group = await readRecordsGroup(connection, this.stream);
     // No projector ever joined: every entry is unstored.
     if (!group) return { kind: 'stalled', unstored: length, idleMs: null };
-    if (group.lag === null || group.lag === undefined) return { kind: 'unknown' };
-    const unstored = Number(group.lag) + Number(group.pending ?? 0);
+    const unstored = unstoredIn(group);
+    if (unstored === undefined) return { kind: 'unknown' };
     if (unstored === 0) return { kind: 'stored' };
     const consumers = ((await connection.xinfo('CONSUMERS', this.stream, RECORDS_GROUP)) as unknown[][]).map(
       toMap,

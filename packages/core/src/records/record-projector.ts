@@ -191,10 +191,8 @@ export class RecordProjector {
    * undefined when Redis cannot tell (entries were deleted or trimmed past the group's position).
    */
   async lag(): Promise<number | undefined> {
-    const groups = ((await this.options.connection.xinfo('GROUPS', this.stream)) as unknown[][]).map(toMap);
-    const group = groups.find((candidate) => candidate.name === RECORDS_GROUP);
-    if (!group || group.lag === null || group.lag === undefined) return undefined;
-    return Number(group.lag) + Number(group.pending ?? 0);
+    const group = await readRecordsGroup(this.options.connection, this.stream);
+    return group && unstoredIn(group);
   }
 
   /**
@@ -232,6 +230,24 @@ export class RecordProjector {
     const keepFrom = [oldestPending ?? delivered, retained].sort(compareIds)[0]!;
     await connection.xtrim(this.stream, 'MINID', keepFrom);
   }
+}
+
+/** The records group as `XINFO GROUPS` reports it; undefined before any projector joined. */
+export async function readRecordsGroup(
+  connection: RedisConnection,
+  stream: string,
+): Promise<Record<string, unknown> | undefined> {
+  const groups = ((await connection.xinfo('GROUPS', stream)) as unknown[][]).map(toMap);
+  return groups.find((candidate) => candidate.name === RECORDS_GROUP);
+}
+
+/**
+ * A group's entries not stored yet: unread plus read and not acknowledged; undefined when Redis
+ * cannot tell (entries were deleted or trimmed past the group's position).
+ */
+export function unstoredIn(group: Record<string, unknown>): number | undefined {
+  if (group.lag === null || group.lag === undefined) return undefined;
+  return Number(group.lag) + Number(group.pending ?? 0);
 }
 
 export function field(fields: string[], name: string): string | undefined {
