@@ -7,21 +7,32 @@ const TICKS_PER_SECOND = 100;
  * CPU time (user + system) a process has used so far, in ms, read from /proc so that it works for
  * a worker in any language; undefined once the process is gone. 10 ms resolution.
  */
-export function readCpuMs(pid: number): number | undefined {
+export function readCpuMs(pid: number, withReapedChildren = false): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which is in parentheses and may itself hold spaces.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const [utime, stime] = [Number(fields[11]), Number(fields[12])];
-    return ((utime + stime) * 1000) / TICKS_PER_SECOND;
+    const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const ticks = utime + stime + (withReapedChildren ? cutime + cstime : 0);
+    return (ticks * 1000) / TICKS_PER_SECOND;
   } catch {
     return undefined;
   }
 }
 
-/** CPU time, in ms, of every process whose command name is `command` (all of PostgreSQL's). */
+/**
+ * CPU time, in ms, of every process whose command name is `command` (all of PostgreSQL's), with
+ * the time of the children they reaped: a backend that exits between two readings leaves the sum
+ * of live processes, and its time would otherwise drop out and can turn a difference negative. Its
+ * parent (the postmaster) counts it from then on.
+ */
 export function readCommandCpuMs(command: string): number {
-  return sumCpuMs((pid) => {
+  return sumCpuMs(true, (pid) => {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === command;
   });
@@ -29,10 +40,10 @@ export function readCommandCpuMs(command: string): number {
 
 /** CPU time, in ms, of every process whose command line holds `part`. */
 export function readCommandLineCpuMs(part: string): number {
-  return sumCpuMs((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(part));
+  return sumCpuMs(false, (pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(part));
 }
 
-function sumCpuMs(matches: (pid: string) => boolean): number {
+function sumCpuMs(withReapedChildren: boolean, matches: (pid: string) => boolean): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -41,7 +52,7 @@ function sumCpuMs(matches: (pid: string) => boolean): number {
     } catch {
       continue;
     }
-    total += readCpuMs(Number(entry)) ?? 0;
+    total += readCpuMs(Number(entry), withReapedChildren) ?? 0;
   }
   return total;
 }
