@@ -144,4 +144,62 @@ describe('RecordProjector', () => {
     await again.close();
     expect(again.stats.lost).toBe(0);
   });
+
+  it('stores a task that ends within the hold as one row, and a lone pending row once the hold passed', async () => {
+    const prefix = prefixed('hold');
+    const stream = taskEventsStream(prefix);
+    const events = new TaskEventPublisher({ connection: redis.redis, prefix });
+    const own = new TaskRecordWriter({ db: database.database.db, logger });
+    const projector = new RecordProjector({
+      connection: redis.redis,
+      prefix,
+      records: own,
+      logger,
+      blockMs: 50,
+      holdPendingMs: 1_000,
+    });
+    await projector.start();
+    await events.append(step('h1', 'pending', 0).event, { record: step('h1', 'pending', 0).record });
+    await events.append(step('h2', 'pending', 0).event, { record: step('h2', 'pending', 0).record });
+    // h1 ends while its pending row is held; h2 never runs.
+    await waitFor(async () =>
+      (await redis.redis.xpending(stream, RECORDS_GROUP))[0] === 2 ? true : undefined,
+    );
+    await events.append(step('h1', 'completed', 1).event, { record: step('h1', 'completed', 1).record });
+    await waitFor(async () => ((await row('h1'))?.status === 'completed' ? true : undefined), { what: 'h1' });
+    expect(await row('h1')).toMatchObject({ payload: { n: 'h1' }, result: { ok: 'h1' } });
+    const h2 = await waitFor(async () => row('h2'), { what: 'h2 after the hold' });
+    expect(h2.status).toBe('pending');
+    await waitFor(async () =>
+      (await redis.redis.xpending(stream, RECORDS_GROUP))[0] === 0 ? true : undefined,
+    );
+    await projector.close();
+    await own.close();
+    // Two rows for two tasks: h1's pending and completed steps landed as one.
+    expect(own.stats.written).toBe(2);
+    expect(projector.stats.projected).toBe(3);
+  });
+
+  it('stores the rows it holds when it closes', async () => {
+    const prefix = prefixed('hold-close');
+    const stream = taskEventsStream(prefix);
+    const events = new TaskEventPublisher({ connection: redis.redis, prefix });
+    const projector = new RecordProjector({
+      connection: redis.redis,
+      prefix,
+      records,
+      logger,
+      blockMs: 50,
+      holdPendingMs: 600_000,
+    });
+    await projector.start();
+    await events.append(step('c1', 'pending', 0).event, { record: step('c1', 'pending', 0).record });
+    await waitFor(async () =>
+      (await redis.redis.xpending(stream, RECORDS_GROUP))[0] === 1 ? true : undefined,
+    );
+    expect(await row('c1')).toBeUndefined();
+    await projector.close();
+    expect((await row('c1'))?.status).toBe('pending');
+    expect((await redis.redis.xpending(stream, RECORDS_GROUP))[0]).toBe(0);
+  });
 });

@@ -41,6 +41,15 @@ export interface RecordProjectorOptions {
    * @defaultValue {@link RECORD_PROJECTOR_DEFAULTS}.retainMs
    */
   retainMs?: number;
+  /**
+   * How long a submit's pending row waits for its task's next step. A task that starts or ends
+   * within it is stored as one row, not inserted and then updated: half the database work for
+   * the tasks that run at once. The entry stays unacknowledged while held, so a projector that
+   * dies holding it loses nothing (another takes it over), and readers overlay it as they do
+   * every row not stored yet. 0 stores each step as it comes.
+   * @defaultValue {@link RECORD_PROJECTOR_DEFAULTS}.holdPendingMs
+   */
+  holdPendingMs?: number;
 }
 
 export interface RecordProjectorStats {
@@ -67,12 +76,20 @@ export const RECORD_PROJECTOR_DEFAULTS = {
   blockMs: 1_000,
   claimIdleMs: 30_000,
   retainMs: 600_000,
+  holdPendingMs: 500,
 } as const;
 const DEFAULTS = RECORD_PROJECTOR_DEFAULTS;
 const TRIM_EVERY_MS = 5_000;
 const LAG_EVERY_MS = 1_000;
 export const RECORD_DATES = ['createdAt', 'startedAt', 'completedAt', 'updatedAt'] as const;
 const DEAD_LETTER_DATES = ['failedAt', 'replayedAt'] as const;
+
+/** A pending row waiting for its task's next step, and the entry that carried it. */
+interface HeldRow {
+  row: NewTaskRecord;
+  entry: string;
+  since: number;
+}
 
 /**
  * Stores the record rows carried by the task-event stream in PostgreSQL. The stream is the
@@ -89,6 +106,8 @@ export class RecordProjector {
   private lastTrim = 0;
   private lagTimer: NodeJS.Timeout | undefined;
   private lossReportedAt = '0-0';
+  /** Pending rows held for their next step, oldest first (a Map keeps insertion order). */
+  private readonly held = new Map<string, HeldRow>();
   readonly stats: RecordProjectorStats = { projected: 0, unreadable: 0, lost: 0, lag: null };
 
   constructor(private readonly options: RecordProjectorOptions) {
@@ -97,10 +116,12 @@ export class RecordProjector {
       blockMs: options.blockMs ?? DEFAULTS.blockMs,
       claimIdleMs: options.claimIdleMs ?? DEFAULTS.claimIdleMs,
       retainMs: options.retainMs ?? DEFAULTS.retainMs,
+      holdPendingMs: options.holdPendingMs ?? DEFAULTS.holdPendingMs,
       consumer: options.consumer ?? `${hostname()}-${process.pid}`,
     };
-    const { consumer: _, ...numbers } = this.settings;
+    const { consumer: _, holdPendingMs, ...numbers } = this.settings;
     checkWholeNumbers('RecordProjector', numbers);
+    checkWholeNumbers('RecordProjector', { holdPendingMs }, 0);
     this.stream = taskEventsStream(options.prefix);
   }
 
@@ -121,23 +142,38 @@ export class RecordProjector {
     this.lagTimer.unref();
   }
 
-  /** Stops reading; rows of entries already read are stored before it resolves (the writer's close bounds that). */
+  /**
+   * Stops reading; rows of entries already read, held ones included, are stored before it
+   * resolves (the writer's close bounds that).
+   */
   async close(): Promise<void> {
     clearInterval(this.lagTimer);
     const reader = this.reader;
     this.reader = undefined;
+    // Queued before the caller closes the writer, which flushes them.
+    const held = this.releaseHeld(Number.POSITIVE_INFINITY);
+    const released = this.store(held.stored, held.taken);
     // A blocked read holds the connection: drop it rather than wait for the block to end.
     reader?.disconnect();
     await this.running;
+    await released.catch((error) =>
+      this.options.logger?.warn({ err: error }, 'held record rows not acknowledged; they project again'),
+    );
   }
 
   private loop(reader: RedisConnection): Promise<void> {
+    const held = this.held;
+    const batchSize = this.settings.batchSize;
     const member = {
       stream: this.stream,
       group: RECORDS_GROUP,
       consumer: this.settings.consumer,
       idleMs: this.settings.claimIdleMs,
-      count: this.settings.batchSize,
+      // Held rows may be released with the next read's: together they stay within one batch,
+      // which is no more than the writer keeps while the database is away.
+      get count() {
+        return batchSize - held.size;
+      },
       blockMs: this.settings.blockMs,
     };
     return followGroup(reader, this.options.connection, member, {
@@ -150,13 +186,30 @@ export class RecordProjector {
   }
 
   private async project(entries: StreamEntry[]): Promise<void> {
-    if (entries.length === 0) return;
     const stored: Array<Promise<void>> = [];
+    const taken: string[] = [];
+    // Held rows stay under half a batch, so that a read always has room.
+    const holdable =
+      this.reader !== undefined && this.settings.holdPendingMs > 0 ? this.settings.batchSize / 2 : 0;
     for (const [id, fields] of entries) {
       try {
         const record = field(fields, 'record');
         const deadLetter = field(fields, 'deadLetter');
-        if (record) stored.push(this.options.records.write(revive<NewTaskRecord>(record, RECORD_DATES)));
+        if (record) {
+          const row = revive<NewTaskRecord>(record, RECORD_DATES);
+          const held = this.held.get(row.id);
+          if (this.held.size + 1 < holdable && !held && !deadLetter && row.status === 'pending') {
+            this.held.set(row.id, { row, entry: id, since: Date.now() });
+            continue;
+          }
+          // Written together, the two rows meet in the writer's buffer and land as one.
+          if (held) {
+            this.held.delete(row.id);
+            stored.push(this.options.records.write(held.row));
+            taken.push(held.entry);
+          }
+          stored.push(this.options.records.write(row));
+        }
         if (deadLetter) {
           stored.push(
             this.options.records.writeDeadLetter(revive<NewDeadLetter>(deadLetter, DEAD_LETTER_DATES)),
@@ -169,7 +222,28 @@ export class RecordProjector {
           'task-event entry is not a readable step; skipped',
         );
       }
+      taken.push(id);
     }
+    const released = this.releaseHeld(Date.now() - this.settings.holdPendingMs);
+    await this.store(stored.concat(released.stored), taken.concat(released.taken));
+  }
+
+  /** Writes the rows held since `heldSince` or earlier; what `store` then waits for and acknowledges. */
+  private releaseHeld(heldSince: number): { stored: Array<Promise<void>>; taken: string[] } {
+    const stored: Array<Promise<void>> = [];
+    const taken: string[] = [];
+    for (const [taskId, held] of this.held) {
+      if (held.since > heldSince) break;
+      this.held.delete(taskId);
+      stored.push(this.options.records.write(held.row));
+      taken.push(held.entry);
+    }
+    return { stored, taken };
+  }
+
+  /** Waits for the rows of `taken` entries to be stored, then acknowledges the entries. */
+  private async store(stored: Array<Promise<void>>, taken: string[]): Promise<void> {
+    if (taken.length === 0) return;
     // The writer settles once the rows are stored (or quarantined); only then are they acknowledged.
     // It also settles rows it gave up (buffer bound, close): those entries stay pending, to be
     // taken over and stored again after `claimIdleMs`.
@@ -177,13 +251,13 @@ export class RecordProjector {
     await Promise.all(stored);
     if (this.options.records.stats.dropped > dropped) {
       this.options.logger?.warn(
-        { entries: entries.length },
+        { entries: taken.length },
         'record writer gave up rows; their entries are left to project again',
       );
       return;
     }
-    await this.options.connection.xack(this.stream, RECORDS_GROUP, ...entries.map(([id]) => id));
-    this.stats.projected += entries.length;
+    await this.options.connection.xack(this.stream, RECORDS_GROUP, ...taken);
+    this.stats.projected += taken.length;
   }
 
   /**
