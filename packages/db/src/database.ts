@@ -1,3 +1,5 @@
+// Before pg: see node-navigator.ts.
+import './node-navigator.js';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';

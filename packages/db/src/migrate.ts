@@ -1,3 +1,5 @@
+// Before pg: see node-navigator.ts.
+import './node-navigator.js';
 import { fileURLToPath } from 'node:url';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
