@@ -2,12 +2,12 @@
 // that replicas start against an up-to-date schema. Apps also migrate at start under a lock.
 import { join } from 'node:path';
 import { baseEnvSchema, loadConfig } from '@foreman/config';
-import { createDatabase, migrate } from '@foreman/db';
+import { migrate, openDatabase } from '@foreman/db';
 import { createLogger } from '@foreman/logger';
 
 const config = loadConfig(baseEnvSchema);
 const logger = createLogger('migrate', { level: config.LOG_LEVEL });
-const database = createDatabase({
+const database = await openDatabase({
   url: config.DATABASE_URL,
   schema: config.DATABASE_SCHEMA,
   dataDir: join(config.DATA_DIR, 'api', 'pglite'),

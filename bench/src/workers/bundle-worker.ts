@@ -1,6 +1,6 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
@@ -26,19 +26,23 @@ const bundles = new Map<string, Promise<string>>();
 let outDir: Promise<string> | undefined;
 
 /**
- * One of this folder's worker entries as a single plain-JavaScript file (built once per run), so
- * the measured process is Node running our code, without a TypeScript loader's memory and threads.
+ * One of this folder's worker entries as plain JavaScript (built once per run), so the measured
+ * process is Node running our code, without a TypeScript loader's memory and threads. Modules it
+ * imports with `await import()` become chunks of their own, loaded only if that import runs: as in
+ * the deployed apps (unbundled), code a process never imports is not in its memory.
  */
 export function bundledWorker(entry: string): Promise<string> {
   let bundle = bundles.get(entry);
   if (!bundle) {
     bundle = (async () => {
       outDir ??= mkdtemp(join(tmpdir(), 'foreman-bench-workers-'));
-      const outfile = join(await outDir, entry.replace(/\.ts$/, '.mjs'));
+      const entryDir = join(await outDir, entry.replace(/\.ts$/, ''));
       await build({
         entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
-        outfile,
+        outdir: entryDir,
+        outExtension: { '.js': '.mjs' },
         bundle: true,
+        splitting: true,
         platform: 'node',
         format: 'esm',
         target: 'node20',
@@ -51,7 +55,7 @@ export function bundledWorker(entry: string): Promise<string> {
         plugins: [keepImportMetaUrl],
         logLevel: 'error',
       });
-      return outfile;
+      return join(entryDir, basename(entry).replace(/\.ts$/, '.mjs'));
     })();
     bundles.set(entry, bundle);
   }

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+// Before pg: see node-navigator.ts.
+import './node-navigator.js';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import * as schema from './schema/index.js';
 
@@ -18,7 +18,7 @@ export interface RowsResult<Row> {
 export type Db = PgDatabase<RowsResultHKT, Schema>;
 
 export interface DatabaseOptions {
-  /** postgres:// URL; when absent an embedded PGlite database is opened. */
+  /** postgres:// URL; when absent `openDatabase` opens an embedded PGlite database. */
   url?: string | undefined;
   /** PostgreSQL schema that holds the tables (search_path); tests use one per file. */
   schema?: string;
@@ -37,8 +37,6 @@ export interface DatabaseOptions {
    * @defaultValue 60000
    */
   statementTimeoutMs?: number;
-  /** An already open embedded database to use instead of opening `dataDir`. */
-  pglite?: PGlite;
 }
 
 export type Driver = { kind: 'postgres'; pool: pg.Pool } | { kind: 'pglite'; client: PGlite };
@@ -56,10 +54,20 @@ export interface Database {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]*$/;
 
-export function createDatabase(options: DatabaseOptions = {}): Database {
-  const schemaName = options.schema ?? 'public';
-  if (!SCHEMA_NAME.test(schemaName)) throw new Error(`Invalid database schema name "${schemaName}"`);
+/**
+ * The database of `options.url`, or an embedded PGlite under `options.dataDir` without one. PGlite
+ * (its WebAssembly and drizzle driver) is loaded only then: processes on PostgreSQL never hold it.
+ */
+export async function openDatabase(options: DatabaseOptions = {}): Promise<Database> {
+  if (options.url) return createDatabase({ ...options, url: options.url });
+  const schemaName = checkedSchema(options.schema);
+  const { openEmbeddedDatabase } = await import('./embedded-database.js');
+  return openEmbeddedDatabase({ dataDir: options.dataDir ?? 'memory://', schema: schemaName });
+}
 
+/** A pool of connections to the PostgreSQL server at `options.url`. */
+export function createDatabase(options: DatabaseOptions & { url: string }): Database {
+  const schemaName = checkedSchema(options.schema);
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
   const statementTimeoutMs = options.statementTimeoutMs ?? 60_000;
   if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs <= 0)
@@ -67,38 +75,31 @@ export function createDatabase(options: DatabaseOptions = {}): Database {
   if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs < 0)
     throw new Error(`statementTimeoutMs must be a non-negative integer, got ${statementTimeoutMs}`);
 
-  if (options.url) {
-    const pool = new pg.Pool({
-      connectionString: options.url,
-      max: options.poolSize ?? 10,
-      connectionTimeoutMillis: connectTimeoutMs,
-      options: `-c search_path=${schemaName} -c statement_timeout=${statementTimeoutMs}`,
-    });
-    // An idle client losing its server must not crash the process; the next query reconnects.
-    pool.on('error', () => {});
-    const db = drizzlePg(pool, { schema }) as unknown as Db;
-    return {
-      db,
-      kind: 'postgres',
-      driver: { kind: 'postgres', pool },
-      schema: schemaName,
-      ping: () => timeQuery(db),
-      close: () => pool.end(),
-    };
-  }
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: connectTimeoutMs,
+    options: `-c search_path=${schemaName} -c statement_timeout=${statementTimeoutMs}`,
+  });
+  // An idle client losing its server must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  return databaseOf(
+    drizzlePg(pool, { schema }) as unknown as Db,
+    { kind: 'postgres', pool },
+    schemaName,
+    () => pool.end(),
+  );
+}
 
-  const dataDir = options.dataDir ?? 'memory://';
-  if (!options.pglite && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const client = options.pglite ?? new PGlite(dataDir);
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return {
-    db,
-    kind: 'pglite',
-    driver: { kind: 'pglite', client },
-    schema: schemaName,
-    ping: () => timeQuery(db),
-    close: () => client.close(),
-  };
+/** `db` on `driver` as a Database, pinged with a trivial query. */
+export function databaseOf(db: Db, driver: Driver, schemaName: string, close: () => Promise<void>): Database {
+  return { db, kind: driver.kind, driver, schema: schemaName, ping: () => timeQuery(db), close };
+}
+
+/** `schema` (default `public`), refused unless a plain identifier: it is spliced into SQL. */
+export function checkedSchema(schemaName = 'public'): string {
+  if (!SCHEMA_NAME.test(schemaName)) throw new Error(`Invalid database schema name "${schemaName}"`);
+  return schemaName;
 }
 
 async function timeQuery(db: Db): Promise<number> {

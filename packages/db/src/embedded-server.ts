@@ -1,7 +1,4 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { createDatabase } from './database.js';
 import { migrate } from './migrate.js';
 
 export interface EmbeddedServer {
@@ -22,8 +19,14 @@ export async function startEmbeddedServer(options: {
   port: number;
 }): Promise<EmbeddedServer> {
   if (!options.dataDir.startsWith('memory://')) mkdirSync(options.dataDir, { recursive: true });
+  // Loaded here: importing the package must not load PGlite into processes that never embed it.
+  const [{ PGlite }, { PGLiteSocketServer }, { embeddedDatabase }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-socket'),
+    import('./embedded-database.js'),
+  ]);
   const pglite = await PGlite.create(options.dataDir);
-  await migrate(createDatabase({ pglite }));
+  await migrate(embeddedDatabase(pglite, 'public'));
   const server = new PGLiteSocketServer({
     db: pglite,
     host: '127.0.0.1',

@@ -36,7 +36,14 @@ export {
   hashApiKey,
   type NewApiKey,
 } from './api-keys/api-key-store.js';
-export { createDatabase, type Database, type DatabaseOptions, type Db, type Driver } from './database.js';
+export {
+  createDatabase,
+  type Database,
+  type DatabaseOptions,
+  type Db,
+  type Driver,
+  openDatabase,
+} from './database.js';
 export { type EmbeddedServer, startEmbeddedServer } from './embedded-server.js';
 export { findTask } from './history/find-task.js';
 export {

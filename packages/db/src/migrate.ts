@@ -1,9 +1,8 @@
+// Before pg: see node-navigator.ts.
+import './node-navigator.js';
 import { fileURLToPath } from 'node:url';
-import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import type { Database } from './database.js';
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
@@ -18,9 +17,8 @@ export async function migrate(database: Database): Promise<void> {
   const { driver, schema } = database;
   const config = { migrationsFolder, migrationsSchema: schema, migrationsTable: '__migrations' };
   if (driver.kind === 'pglite') {
-    await database.db.execute(sql.raw(`create schema if not exists "${schema}"`));
-    await driver.client.exec(`set search_path to "${schema}"`);
-    await migratePglite(drizzlePglite(driver.client), config);
+    const { migrateEmbedded } = await import('./embedded-database.js');
+    await migrateEmbedded(driver.client, config);
     return;
   }
   const client = await driver.pool.connect();

@@ -1,3 +1,5 @@
+// Before pg: see node-navigator.ts.
+import './node-navigator.js';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createDatabase, type Database } from './database.js';

@@ -7,6 +7,7 @@ import {
   emailFeedback,
   inboundEmails,
   migrate,
+  openDatabase,
   tasks,
 } from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing.js';
@@ -123,7 +124,7 @@ describe('PostgreSQL', () => {
 
 describe('embedded PGlite', () => {
   it('migrates and stores task records without a server', async () => {
-    const database = createDatabase({ dataDir: 'memory://' });
+    const database = await openDatabase({ dataDir: 'memory://' });
     try {
       await migrate(database);
       const id = crypto.randomUUID();
@@ -136,8 +137,8 @@ describe('embedded PGlite', () => {
     }
   });
 
-  it('rejects an unsafe schema name', () => {
-    expect(() => createDatabase({ schema: 'x; drop table tasks' })).toThrow(/Invalid database schema/);
+  it('rejects an unsafe schema name', async () => {
+    await expect(openDatabase({ schema: 'x; drop table tasks' })).rejects.toThrow(/Invalid database schema/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { BaseEnv } from '@foreman/config';
-import { createDatabase, type Database, migrate } from '@foreman/db';
+import { type Database, migrate, openDatabase } from '@foreman/db';
 import { createRedis, type RedisConnection } from '../redis/create-redis.js';
 
 export interface AppConnections {
@@ -25,7 +25,7 @@ export async function openConnections(
     | 'REDIS_CLUSTER'
   >,
 ): Promise<AppConnections> {
-  const database = createDatabase({
+  const database = await openDatabase({
     url: env.DATABASE_URL,
     schema: env.DATABASE_SCHEMA,
     connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
