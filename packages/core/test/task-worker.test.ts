@@ -71,6 +71,7 @@ const implementations = [
 describe('TaskWorker with real Redis and PostgreSQL', () => {
   let h: Awaited<ReturnType<typeof harness>>;
   const events: string[] = [];
+  const ordered: string[] = [];
   beforeAll(async () => {
     h = await harness('worker', implementations, {
       listeners: [
@@ -84,6 +85,19 @@ describe('TaskWorker with real Redis and PostgreSQL', () => {
           onStarted: () => {
             throw new Error('a broken listener must not fail the task');
           },
+        },
+        {
+          onStarted: async (info) => {
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            ordered.push(`waited ${info.taskId}`);
+          },
+          onCompleted: async () => {
+            throw new Error('a rejecting listener must not fail the task');
+          },
+        },
+        {
+          onStarted: (info) => void ordered.push(`next ${info.taskId}`),
+          onCompleted: (outcome) => void ordered.push(`completed ${outcome.taskId}`),
         },
       ],
     });
@@ -107,6 +121,16 @@ describe('TaskWorker with real Redis and PostgreSQL', () => {
     expect(row.durationMs).toBeGreaterThanOrEqual(0);
     expect(row.waitMs).toBeGreaterThanOrEqual(0);
     expect(row.queueJobId).toBe(taskId);
+  });
+
+  it("waits for a listener's promise before telling the next, whatever it settles to", async () => {
+    const { taskId } = await h.client.submit('demo.echo', { text: 'in order' });
+    await h.settled(taskId, 'completed');
+    expect(ordered.filter((entry) => entry.endsWith(taskId))).toEqual([
+      `waited ${taskId}`,
+      `next ${taskId}`,
+      `completed ${taskId}`,
+    ]);
   });
 
   it('retries by policy and counts the attempts', async () => {

@@ -162,7 +162,11 @@ export class TaskEventPublisher {
   }
 
   private fields(event: TaskEventInput, step: TaskStep, now: string): string[] {
-    const fields = ['event', JSON.stringify(event.at === undefined ? { ...event, at: now } : event)];
+    // Object.assign: on Node 20 `{ ...event, at }` builds its object in the runtime, a few µs.
+    const fields = [
+      'event',
+      JSON.stringify(event.at === undefined ? Object.assign({}, event, { at: now }) : event),
+    ];
     if (step.record) fields.push('record', JSON.stringify(step.record));
     if (step.deadLetter) fields.push('deadLetter', JSON.stringify(step.deadLetter));
     return fields;

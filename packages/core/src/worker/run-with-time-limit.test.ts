@@ -102,4 +102,19 @@ describe('runWithTimeLimit', () => {
     ).rejects.toThrow('gone');
     expect(started).toBe(false);
   });
+
+  it('times out each of several runs of one limit at its own time, whichever ended before it', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const limit = { timeoutMs: 60, onTimeout: () => new Error('late') };
+    const ended = runWithTimeLimit(() => sleep(30).then(() => 'ended'), limit);
+    await sleep(20);
+    const startedAt = performance.now();
+    const hung = runWithTimeLimit(hangWatching({}), limit);
+    const hungToo = runWithTimeLimit(hangWatching({}), limit);
+    await expect(ended).resolves.toBe('ended');
+    await expect(hung).rejects.toThrow('late');
+    await expect(hungToo).rejects.toThrow('late');
+    // Not when the first run's limit would have passed (40 ms from here), but at their own.
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(59);
+  });
 });

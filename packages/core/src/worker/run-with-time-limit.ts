@@ -18,7 +18,7 @@ export interface TimeLimitOptions {
 /**
  * Runs `work` with time limits. Past the hard limit, or when the run's abort stops it, the
  * returned promise rejects at once, freeing the worker slot even if the work ignores its signal.
- * One promise and one timer per run: it wraps every task, so it stays cheap.
+ * One promise and no timer of its own per run: it wraps every task, so it stays cheap.
  */
 export function runWithTimeLimit<T>(
   work: (abort: RunAbort) => Promise<T>,
@@ -28,20 +28,20 @@ export function runWithTimeLimit<T>(
   const stopped = abort.stoppedBy;
   if (stopped) return Promise.reject(stopped.reason);
   return new Promise<T>((resolve, reject) => {
-    let soft: NodeJS.Timeout | undefined;
+    let soft: Deadline | undefined;
     const settle = () => {
-      clearTimeout(hard);
-      clearTimeout(soft);
+      hard.cancel();
+      soft?.cancel();
       abort.listen(undefined);
     };
     abort.listen((reason) => {
       settle();
       reject(reason);
     });
-    const hard = setTimeout(() => abort.abort(options.onTimeout()), options.timeoutMs);
+    const hard = deadlineIn(options.timeoutMs, () => abort.abort(options.onTimeout()));
     if (options.softTimeoutMs !== undefined) {
       const onSoft = options.onSoftTimeout ?? options.onTimeout;
-      soft = setTimeout(() => abort.warn(onSoft()), options.softTimeoutMs);
+      soft = deadlineIn(options.softTimeoutMs, () => abort.warn(onSoft()));
     }
     let running: Promise<T>;
     try {
@@ -61,4 +61,71 @@ export function runWithTimeLimit<T>(
       },
     );
   });
+}
+
+/** One run's limit in a `DeadlineList`. */
+class Deadline {
+  constructor(
+    private readonly list: DeadlineList,
+    readonly at: number,
+    readonly fire: () => void,
+  ) {}
+
+  cancel(): void {
+    this.list.remove(this);
+  }
+}
+
+/**
+ * The pending deadlines of one duration, in the order they were set, which is their order in time:
+ * one Node timer waits for the earliest. A Timeout per run (its ids, its async hooks, its place in
+ * the timer lists) cost a busy worker more than a no-op task's handler.
+ */
+class DeadlineList {
+  private readonly pending = new Set<Deadline>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly durationMs: number) {}
+
+  add(fire: () => void): Deadline {
+    const deadline = new Deadline(this, performance.now() + this.durationMs, fire);
+    this.pending.add(deadline);
+    this.timer ??= setTimeout(() => this.expire(), this.durationMs);
+    return deadline;
+  }
+
+  remove(deadline: Deadline): void {
+    if (!this.pending.delete(deadline) || this.pending.size > 0) return;
+    // Nothing left to wait for: no timer keeps the process alive.
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private expire(): void {
+    this.timer = undefined;
+    const now = performance.now();
+    const due: Deadline[] = [];
+    for (const deadline of this.pending) {
+      if (deadline.at > now) {
+        this.timer = setTimeout(() => this.expire(), Math.ceil(deadline.at - now));
+        break;
+      }
+      this.pending.delete(deadline);
+      due.push(deadline);
+    }
+    // Fired once the timer is set again, so a throwing one cannot strand the rest.
+    for (const deadline of due) deadline.fire();
+  }
+}
+
+const deadlineLists = new Map<number, DeadlineList>();
+
+/** Calls `fire` in `ms` unless the deadline is cancelled first. */
+function deadlineIn(ms: number, fire: () => void): Deadline {
+  let list = deadlineLists.get(ms);
+  if (!list) {
+    list = new DeadlineList(ms);
+    deadlineLists.set(ms, list);
+  }
+  return list.add(fire);
 }

@@ -93,6 +93,7 @@ export class TaskWorker {
   private readonly host: AttemptHost;
   /** Cancel requests that arrived while their task was not running here: the run each stops. */
   private readonly cancelRequests = new Map<string, { run: number; expiresAt: number }>();
+  private readonly listeners: TaskLifecycleListener[];
   private subscriber: RedisConnection | undefined;
 
   constructor(private readonly options: TaskWorkerOptions) {
@@ -107,6 +108,7 @@ export class TaskWorker {
     checkWholeNumbers('TaskWorker', positive);
     checkWholeNumbers('TaskWorker', { maxStalledCount, maxRateLimitedRuns }, 0);
     this.logger = options.logger.child({ queue: options.queue });
+    this.listeners = options.listeners ?? [];
     this.host = {
       queue: options.queue,
       prefix: options.prefix,
@@ -249,27 +251,55 @@ export class TaskWorker {
    * whose request may have gone to the dead holder, reads the marker the cancel left. Matching the
    * run keeps a request from stopping a later retry of the same task.
    */
-  private async cancelRequested(job: TaskJob, taskId: string, run: number): Promise<boolean> {
+  private cancelRequested(job: TaskJob, taskId: string, run: number): boolean | Promise<boolean> {
     const request = this.cancelRequests.get(taskId);
     if (request && request.run === run && request.expiresAt > Date.now()) {
       this.cancelRequests.delete(taskId);
       return true;
     }
     if (!job.stalledCounter) return false;
-    return (await this.options.connection.exists(cancelledKey(this.options.prefix, taskId))) === 1;
+    return this.options.connection
+      .exists(cancelledKey(this.options.prefix, taskId))
+      .then((count) => count === 1);
   }
 
-  private async notify<E extends keyof TaskLifecycleListener>(
+  /**
+   * Tells each listener in turn. Listeners that return nothing (metrics) are called without a
+   * promise between them: only one that returns a promise is waited for, before the next.
+   */
+  private notify<E extends keyof TaskLifecycleListener>(
     event: E,
     payload: Parameters<NonNullable<TaskLifecycleListener[E]>>[0],
-  ): Promise<void> {
-    for (const listener of this.options.listeners ?? []) {
+    from = 0,
+  ): Promise<void> | undefined {
+    const { listeners } = this;
+    for (let index = from; index < listeners.length; index += 1) {
+      const listener = listeners[index] as TaskLifecycleListener;
+      let returned: unknown;
       try {
-        await (listener[event] as ((value: typeof payload) => unknown) | undefined)?.call(listener, payload);
+        returned = (listener[event] as ((value: typeof payload) => unknown) | undefined)?.call(
+          listener,
+          payload,
+        );
       } catch (error) {
-        this.logger.error({ err: error, event, taskId: payload.taskId }, 'task lifecycle listener failed');
+        this.listenerFailed(error, event, payload.taskId);
+        continue;
+      }
+      if (returned instanceof Promise) {
+        return returned.then(
+          () => this.notify(event, payload, index + 1),
+          (error: unknown) => {
+            this.listenerFailed(error, event, payload.taskId);
+            return this.notify(event, payload, index + 1);
+          },
+        );
       }
     }
+    return undefined;
+  }
+
+  private listenerFailed(error: unknown, event: string, taskId: string): void {
+    this.logger.error({ err: error, event, taskId }, 'task lifecycle listener failed');
   }
 
   /**
@@ -277,20 +307,18 @@ export class TaskWorker {
    * before the job is acknowledged, so once BullMQ forgets the job its record is in Redis. Never
    * rejects: if Redis refuses the append, the rows go to this process's writer instead.
    */
-  private async record(
+  private record(
     event: Omit<TaskEvent, 'at'>,
     step: { record: NewTaskRecord; deadLetter?: NewDeadLetter | undefined },
   ): Promise<void> {
-    try {
-      await this.options.events.append(event, step);
-    } catch (error) {
+    return this.options.events.append(event, step).catch((error: unknown) => {
       this.logger.warn(
         { err: error, taskId: event.taskId, status: step.record.status },
         'task step not appended to the event stream; writing its record directly',
       );
       void this.options.records.write(step.record);
       if (step.deadLetter) void this.options.records.writeDeadLetter(step.deadLetter);
-    }
+    });
   }
 
   private async process(job: TaskJob, token: string | undefined): Promise<unknown> {
@@ -299,7 +327,8 @@ export class TaskWorker {
     const attempt = new TaskAttempt(this.host, job, task, token);
     this.running.set(attempt.taskId, attempt);
     try {
-      return await attempt.perform(await this.cancelRequested(job, attempt.taskId, attempt.run));
+      const cancelled = this.cancelRequested(job, attempt.taskId, attempt.run);
+      return await attempt.perform(typeof cancelled === 'boolean' ? cancelled : await cancelled);
     } finally {
       this.running.delete(attempt.taskId);
     }

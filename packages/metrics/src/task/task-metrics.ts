@@ -5,7 +5,7 @@ import {
   type TaskAttemptOutcome,
   type TaskLifecycleListener,
 } from '@foreman/core';
-import type { Attributes, Counter, Gauge, Histogram, Meter } from '@opentelemetry/api';
+import type { Attributes, Gauge, Histogram, Meter } from '@opentelemetry/api';
 import { SLIDING_WINDOW_DEFAULTS, SlidingWindow } from '../window/sliding-window.js';
 import type { TaskTypeSummary } from './task-type-summary.js';
 
@@ -39,6 +39,13 @@ const QUANTILES = ['p50', 'p90', 'p95', 'p99'] as const;
 
 interface TaskTypeState {
   queue: string;
+  /** The labels of its series, made once: OpenTelemetry hashes a label set on every record. */
+  labels: Attributes;
+  labelsByStatus: Record<'completed' | 'failed', Attributes>;
+  /** Attempts completed, failed for good and failed to be retried, read at collection. */
+  completed: number;
+  failed: number;
+  retried: number;
   duration: SlidingWindow;
   wait: SlidingWindow;
   cpu: SlidingWindow;
@@ -62,9 +69,6 @@ export class TaskMetrics implements TaskLifecycleListener {
   private readonly wait: Histogram;
   private readonly cpu: Histogram;
   private readonly memory: Gauge;
-  private readonly completed: Counter;
-  private readonly failed: Counter;
-  private readonly retried: Counter;
   private readonly types = new Map<string, TaskTypeState>();
   private readonly running = new Map<string, AttemptStart>();
   private readonly windowMs: number;
@@ -97,11 +101,22 @@ export class TaskMetrics implements TaskLifecycleListener {
     this.memory = meter.createGauge('foreman_task_memory_delta_bytes', {
       description: 'Change of the process heap during the latest sampled attempt',
     });
-    this.completed = meter.createCounter('foreman_tasks_completed', { description: 'Tasks completed' });
-    this.failed = meter.createCounter('foreman_tasks_failed', { description: 'Tasks failed for good' });
-    this.retried = meter.createCounter('foreman_tasks_retried', {
-      description: 'Attempts that failed and will be retried',
-    });
+    // Counted here and observed at collection: a synchronous counter's add costs a no-op task
+    // more than the count itself.
+    const counters = {
+      completed: meter.createObservableCounter('foreman_tasks_completed', { description: 'Tasks completed' }),
+      failed: meter.createObservableCounter('foreman_tasks_failed', { description: 'Tasks failed for good' }),
+      retried: meter.createObservableCounter('foreman_tasks_retried', {
+        description: 'Attempts that failed and will be retried',
+      }),
+    };
+    meter.addBatchObservableCallback((result) => {
+      for (const state of this.types.values()) {
+        for (const outcome of ['completed', 'failed', 'retried'] as const) {
+          if (state[outcome] > 0) result.observe(counters[outcome], state[outcome], state.labels);
+        }
+      }
+    }, Object.values(counters));
     meter
       .createObservableGauge('foreman_task_duration_window_seconds', {
         description: 'Sliding-window percentiles of task run time',
@@ -123,25 +138,25 @@ export class TaskMetrics implements TaskLifecycleListener {
       this.nextResourceSample = now + this.resourceSampleIntervalMs;
       this.running.set(attemptKey(info), { cpu: process.cpuUsage(), heap: heapUsed() });
     }
-    const attributes = { task: info.taskName, queue: info.queue };
-    this.wait.record(info.waitMs / 1_000, attributes);
-    this.state(info).wait.record(info.waitMs);
+    const state = this.state(info);
+    this.wait.record(info.waitMs / 1_000, state.labels);
+    state.wait.record(info.waitMs);
   }
 
   onCompleted(outcome: TaskAttemptOutcome): void {
-    const attributes = this.finish(outcome, 'completed');
-    this.completed.add(1, attributes);
-    this.state(outcome).outcomes.record(0);
+    const state = this.finish(outcome, 'completed');
+    state.completed += 1;
+    state.outcomes.record(0);
   }
 
   onFailed(outcome: TaskAttemptOutcome): void {
-    const attributes = this.finish(outcome, 'failed');
+    const state = this.finish(outcome, 'failed');
     if (outcome.final) {
-      this.failed.add(1, attributes);
-      this.state(outcome).outcomes.record(1);
+      state.failed += 1;
+      state.outcomes.record(1);
     } else {
-      this.retried.add(1, attributes);
-      this.state(outcome).retries.record(1);
+      state.retried += 1;
+      state.retries.record(1);
     }
   }
 
@@ -166,12 +181,13 @@ export class TaskMetrics implements TaskLifecycleListener {
     });
   }
 
-  private finish(outcome: TaskAttemptOutcome, status: string): Attributes {
-    const attributes = { task: outcome.taskName, queue: outcome.queue };
+  private finish(outcome: TaskAttemptOutcome, status: 'completed' | 'failed'): TaskTypeState {
     const state = this.state(outcome);
-    this.duration.record(outcome.durationMs / 1_000, { ...attributes, status });
+    const attributes = state.labels;
+    this.duration.record(outcome.durationMs / 1_000, state.labelsByStatus[status]);
     state.duration.record(outcome.durationMs);
-    const start = this.running.get(attemptKey(outcome));
+    // Most attempts are not sampled: no key to build for them.
+    const start = this.running.size === 0 ? undefined : this.running.get(attemptKey(outcome));
     if (start) {
       this.running.delete(attemptKey(outcome));
       const cpu = process.cpuUsage(start.cpu);
@@ -182,7 +198,7 @@ export class TaskMetrics implements TaskLifecycleListener {
       state.cpu.record(cpuMs);
       state.memory.record(heapDelta);
     }
-    return attributes;
+    return state;
   }
 
   private state(info: TaskAttemptInfo): TaskTypeState {
@@ -194,8 +210,17 @@ export class TaskMetrics implements TaskLifecycleListener {
           ...(this.options.maxSamples ? { maxSamples: this.options.maxSamples } : {}),
           ...(this.options.now ? { now: this.options.now } : {}),
         });
+      const labels = { task: info.taskName, queue: info.queue };
       state = {
         queue: info.queue,
+        labels,
+        labelsByStatus: {
+          completed: { ...labels, status: 'completed' },
+          failed: { ...labels, status: 'failed' },
+        },
+        completed: 0,
+        failed: 0,
+        retried: 0,
         duration: window(),
         wait: window(),
         cpu: window(),
