@@ -46,6 +46,7 @@ import {
 } from './flow-control.js';
 import { type IdempotencyClaim, IdempotencyKeys } from './idempotency-keys.js';
 import { TASK_BACKOFF, type TaskJobData, type TaskJobProgress } from './job-data.js';
+import { type JobClient, JobsWithEntries } from './jobs-with-entries.js';
 import { type Submitter, SYSTEM_SUBMITTER } from './submitter.js';
 
 /**
@@ -196,7 +197,6 @@ interface PreparedJob {
 }
 
 type TaskJob = Job<TaskJobData, unknown, string>;
-type JobClient = Parameters<Job['addJob']>[0];
 
 function submitterOf(options: SubmitOptions): Submitter {
   if (options.submitter) return options.submitter;
@@ -217,8 +217,10 @@ export class TaskClient {
   private readonly settings: Record<keyof typeof DEFAULTS, number>;
   private readonly idempotency: IdempotencyKeys;
   private readonly flow: FlowControl;
+  private readonly withEntries: JobsWithEntries | undefined;
 
   constructor(private readonly options: TaskClientOptions) {
+    this.withEntries = options.events && new JobsWithEntries(options.connection, options.events);
     this.idempotency = new IdempotencyKeys({ connection: options.connection });
     this.flow = new FlowControl({ connection: options.connection, prefix: options.prefix });
     this.settings = {
@@ -585,9 +587,12 @@ export class TaskClient {
   }
 
   /**
-   * Adds every job, and the `submitted` entry carrying its pending record, in one `MULTI`: an api
-   * that dies midway leaves all of them in Redis or none. The record reaches PostgreSQL through a
-   * `RecordProjector`, so the answer never waits on the database.
+   * Adds every job with the `submitted` entry carrying its pending record, all or none: a lone
+   * job in one script call (`JobsWithEntries`), several (or one with a completion plan or waiting
+   * for fair admission) in one `MULTI`, so an api that dies midway leaves all of them in Redis or
+   * none.
+   * The record reaches PostgreSQL through a `RecordProjector`, so the answer never waits on the
+   * database.
    */
   private async add(jobs: PreparedJob[]): Promise<void> {
     if (jobs.length === 0) return;
@@ -600,9 +605,23 @@ export class TaskClient {
     const queues = [...byQueue.keys()].map((name) => this.queue(name));
     await Promise.all(queues.map((queue) => queue.waitUntilReady()));
     // Every queue shares this client's connection, so one transaction holds them all.
-    const transaction = (await queues[0]!.backend.client).multi() as unknown as ChainableCommander;
-    const queued: Array<Promise<unknown>> = [];
+    const client = (await queues[0]!.backend.client) as unknown as JobClient & RedisConnection;
     const fairness = this.options.fairness;
+    const [only] = jobs;
+    if (
+      jobs.length === 1 &&
+      only &&
+      !only.completion &&
+      !fairness?.admits(only.contract.queue, only.data.flow !== undefined)
+    ) {
+      const queue = this.queue(only.contract.queue);
+      await new Job(queue, only.contract.name, only.data, only.opts, only.taskId).addJob(
+        this.withEntries?.client([submittedEntry(only)]) ?? client,
+      );
+      return;
+    }
+    const transaction = client.multi() as unknown as ChainableCommander;
+    const queued: Array<Promise<unknown>> = [];
     for (const [name, batch] of byQueue) {
       const waits = fairness ? batch.filter((job) => fairness.admits(name, job.data.flow !== undefined)) : [];
       if (waits.length > 0) {
@@ -639,20 +658,8 @@ export class TaskClient {
         this.settings.completionTtlMs,
       );
     }
-    this.options.events?.appendTo(
-      transaction,
-      jobs.map((job) => ({
-        event: {
-          type: 'submitted',
-          taskId: job.taskId,
-          taskName: job.contract.name,
-          queue: job.contract.queue,
-          userId: job.data.userId,
-          workflowId: job.data.workflow?.workflowId,
-        },
-        step: { record: pendingRecord(job) },
-      })),
-    );
+    // One append for the whole batch: cheaper than each job's add script appending its own.
+    this.options.events?.appendTo(transaction, jobs.map(submittedEntry));
     const replies = await transaction.exec();
     if (!replies) throw new TaskError('SUBMIT_FAILED', 'the submit transaction was discarded by Redis', {});
     const failed = replies.find(([error]) => error !== null);
@@ -1038,6 +1045,21 @@ function pendingRecord(job: PreparedJob): NewTaskRecord {
     payload: job.payload,
     attempts: 0,
     version: recordVersion('pending', 0),
+  };
+}
+
+/** The `submitted` entry of a job, carrying its pending record. */
+function submittedEntry(job: PreparedJob) {
+  return {
+    event: {
+      type: 'submitted' as const,
+      taskId: job.taskId,
+      taskName: job.contract.name,
+      queue: job.contract.queue,
+      userId: job.data.userId,
+      workflowId: job.data.workflow?.workflowId,
+    },
+    step: { record: pendingRecord(job) },
   };
 }
 
