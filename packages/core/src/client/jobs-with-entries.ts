@@ -18,9 +18,9 @@ interface DefinedScript {
 /**
  * Adds a BullMQ job and its `submitted` entries in one script call: BullMQ's own add script,
  * wrapped (`appendingAfter`) to append the entries once the job is in, so the two land together
- * or not at all. A lone submit then costs what `Queue.add` costs, one command: in a MULTI (an
- * ioredis pipeline, whose construction alone copies every script of the connection, BullMQ's
- * sixty-odd) it cost about twice as much CPU.
+ * or not at all. A lone submit is then one command, as `Queue.add` is: in a MULTI (an ioredis
+ * pipeline, whose construction alone copies every script of the connection, BullMQ's sixty-odd)
+ * it cost more than twice the CPU.
  */
 export class JobsWithEntries {
   /** The wrapped scripts' command names and key counts, by the name BullMQ runs. */
