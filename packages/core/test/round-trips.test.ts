@@ -15,6 +15,8 @@ import { type RedisServer, startRedisServer } from './redis-server.js';
 
 const ran: string[] = [];
 const noop = defineTask({ name: 'trips.noop', queue: 'trips', payload: z.object({ key: z.string() }) });
+// On a queue no worker serves: no worker command joins the count.
+const unserved = defineTask({ name: 'trips.unserved', queue: 'trips-unserved', payload: z.object({}) });
 
 /**
  * Counts the commands clients send while `work` runs and until `seen` holds (MONITOR reports a
@@ -59,7 +61,7 @@ describe('Redis round trips of a task', () => {
     runtime = await createTestRuntime({
       redis: { redis, url: server.url, prefix },
       database,
-      registry: new TaskRegistry([noop]),
+      registry: new TaskRegistry([noop, unserved]),
       logger,
     });
     const { events, records } = runtime;
@@ -108,6 +110,21 @@ describe('Redis round trips of a task', () => {
     // The only MULTI is the submit's, which holds its jobs and their `submitted` entries.
     expect(counts.multi).toBe(1);
     expect(counts.xadd).toBe(100);
+  });
+
+  it('sends a lone submit as one script call: its job and its submitted entry, no MULTI', async () => {
+    const counts = await clientCommands(
+      redis,
+      prefix,
+      async () => {
+        await runtime.client.submit(unserved, {});
+      },
+      (counts) => (counts.xadd ?? 0) >= 1,
+    );
+    expect(counts.multi).toBeUndefined();
+    expect(counts.xadd).toBe(1);
+    // EVAL the first time the wrapped script goes over this connection, EVALSHA after.
+    expect((counts.eval ?? 0) + (counts.evalsha ?? 0)).toBe(1);
   });
 
   it('does not run a task whose cancel request reached the worker before the task did', async () => {

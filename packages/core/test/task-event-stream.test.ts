@@ -1,6 +1,6 @@
 import { taskEventsStream } from '../src/events/channels.js';
 import type { TaskEvent } from '../src/events/task-event.js';
-import { TaskEventPublisher } from '../src/events/task-event-publisher.js';
+import { appendingAfter, TaskEventPublisher } from '../src/events/task-event-publisher.js';
 import { TaskEventSubscriber } from '../src/events/task-event-subscriber.js';
 import { duplicateRedis } from '../src/redis/create-redis.js';
 import { createTestRedis, type TestRedis, waitFor } from '../src/testing.js';
@@ -134,5 +134,33 @@ describe('task event stream', () => {
     }
     const entries = await redis.redis.xrange(taskEventsStream(prefix), '-', '+');
     expect(entries.map(([, fields]) => JSON.parse(fields[1] ?? '{}').taskId)).toEqual(['a', 'b', 'a', 'b']);
+  });
+
+  it('appends the entries a wrapped script is given after it ran, unless it answers an error code', async () => {
+    const prefix = `${redis.prefix}:wrapped`;
+    const publisher = new TaskEventPublisher({ connection: redis.redis, prefix });
+    // Stands for BullMQ's add script: answers what it sees, or the error code it is given.
+    redis.redis.defineCommand('wrappedAdd', {
+      lua: appendingAfter(`
+if ARGV[2] then return tonumber(ARGV[2]) end
+redis.call('SET', KEYS[1], ARGV[1])
+return #KEYS .. ' keys, ' .. #ARGV .. ' argument: ' .. ARGV[1]`),
+    });
+    const add = (taskId: string, ...args: string[]) =>
+      (redis.redis as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>)
+        .wrappedAdd!(
+        2,
+        `${prefix}:job:${taskId}`,
+        publisher.streamKey,
+        taskId,
+        ...args,
+        ...publisher.trailingArgs([{ event: { type: 'submitted', taskId, taskName: 'x.y', queue: 'q' } }]),
+      );
+    // The script sees only its own keys and arguments.
+    expect(await add('a')).toBe('1 keys, 1 argument: a');
+    expect(await add('b', '-1')).toBe(-1);
+    expect(await redis.redis.get(`${prefix}:job:a`)).toBe('a');
+    const entries = await redis.redis.xrange(taskEventsStream(prefix), '-', '+');
+    expect(entries.map(([, fields]) => JSON.parse(fields[1] ?? '{}').taskId)).toEqual(['a']);
   });
 });

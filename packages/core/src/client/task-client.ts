@@ -46,6 +46,7 @@ import {
 } from './flow-control.js';
 import { type IdempotencyClaim, IdempotencyKeys } from './idempotency-keys.js';
 import { TASK_BACKOFF, type TaskJobData, type TaskJobProgress } from './job-data.js';
+import { type JobClient, JobsWithEntries } from './jobs-with-entries.js';
 import { type Submitter, SYSTEM_SUBMITTER } from './submitter.js';
 
 /**
@@ -182,6 +183,13 @@ const DEFAULTS = TASK_CLIENT_DEFAULTS;
 const CANCEL_MARKER_MS = 24 * 3_600_000;
 const WAITING_STATES = new Set(['waiting', 'delayed', 'prioritized', 'paused', 'waiting-children']);
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+/** Every job's backoff and retention, the same objects for all of them. */
+const JOB_OPTIONS = {
+  backoff: { type: TASK_BACKOFF },
+  // The database keeps the history; Redis keeps only recent jobs for inspection.
+  removeOnComplete: { age: 3_600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3_600 },
+} satisfies JobsOptions;
 
 interface PreparedJob {
   contract: TaskContract;
@@ -196,7 +204,6 @@ interface PreparedJob {
 }
 
 type TaskJob = Job<TaskJobData, unknown, string>;
-type JobClient = Parameters<Job['addJob']>[0];
 
 function submitterOf(options: SubmitOptions): Submitter {
   if (options.submitter) return options.submitter;
@@ -204,6 +211,12 @@ function submitterOf(options: SubmitOptions): Submitter {
   if (options.userId !== undefined) throw new TypeError('A task submitted for a user names its submitter');
   return SYSTEM_SUBMITTER;
 }
+
+/** The system and admins may run any task for anyone. */
+const unrestricted = (
+  submitter: Submitter,
+): submitter is Extract<Submitter, { kind: 'system' }> | (Submitter & { admin: true }) =>
+  submitter.kind === 'system' || submitter.admin;
 
 const claimOf = (job: PreparedJob): IdempotencyClaim | undefined =>
   job.idempotency && { ...job.idempotency, taskId: job.taskId };
@@ -217,8 +230,10 @@ export class TaskClient {
   private readonly settings: Record<keyof typeof DEFAULTS, number>;
   private readonly idempotency: IdempotencyKeys;
   private readonly flow: FlowControl;
+  private readonly withEntries: JobsWithEntries | undefined;
 
   constructor(private readonly options: TaskClientOptions) {
+    this.withEntries = options.events && new JobsWithEntries(options.connection, options.events);
     this.idempotency = new IdempotencyKeys({ connection: options.connection });
     this.flow = new FlowControl({ connection: options.connection, prefix: options.prefix });
     this.settings = {
@@ -251,8 +266,8 @@ export class TaskClient {
   ): Promise<SubmittedTask | TaskHandle<unknown>> {
     const name = typeof task === 'string' ? task : task.name;
     const job = this.prepare(name, payload, options);
-    await this.authorize(name, job.payload, submitterOf(options), options.userId);
-    await this.authorizeLinks(job, submitterOf(options), options.userId);
+    const submitter = submitterOf(options);
+    if (!unrestricted(submitter)) await this.authorizeJob(job, submitter, options.userId);
     const submitted =
       job.debounce || job.singleton
         ? await this.enqueueControlled(job)
@@ -339,8 +354,8 @@ export class TaskClient {
           },
         );
       }
-      await this.authorize(job.contract.name, job.payload, submitterOf(options), options.userId);
-      await this.authorizeLinks(job, submitterOf(options), options.userId);
+      const submitter = submitterOf(options);
+      if (!unrestricted(submitter)) await this.authorizeJob(job, submitter, options.userId);
     }
     const [only] = jobs;
     if (jobs.length === 1 && (only?.debounce || only?.singleton)) return [await this.enqueueControlled(only)];
@@ -355,7 +370,7 @@ export class TaskClient {
    * too, so a refusal comes at once rather than at their first run.
    */
   async authorize(name: string, payload: unknown, submitter: Submitter, userId?: string): Promise<void> {
-    if (submitter.kind === 'system' || submitter.admin) return;
+    if (unrestricted(submitter)) return;
     const contract = this.options.registry.get(name);
     const refuse = (reason: string) => new TaskForbiddenError(name, submitter.userId, reason);
     if (userId !== undefined && userId !== submitter.userId) throw refuse('only admins act for another user');
@@ -585,9 +600,12 @@ export class TaskClient {
   }
 
   /**
-   * Adds every job, and the `submitted` entry carrying its pending record, in one `MULTI`: an api
-   * that dies midway leaves all of them in Redis or none. The record reaches PostgreSQL through a
-   * `RecordProjector`, so the answer never waits on the database.
+   * Adds every job with the `submitted` entry carrying its pending record, all or none: a lone
+   * job in one script call (`JobsWithEntries`), several (or one with a completion plan or waiting
+   * for fair admission) in one `MULTI`, so an api that dies midway leaves all of them in Redis or
+   * none.
+   * The record reaches PostgreSQL through a `RecordProjector`, so the answer never waits on the
+   * database.
    */
   private async add(jobs: PreparedJob[]): Promise<void> {
     if (jobs.length === 0) return;
@@ -600,9 +618,23 @@ export class TaskClient {
     const queues = [...byQueue.keys()].map((name) => this.queue(name));
     await Promise.all(queues.map((queue) => queue.waitUntilReady()));
     // Every queue shares this client's connection, so one transaction holds them all.
-    const transaction = (await queues[0]!.backend.client).multi() as unknown as ChainableCommander;
-    const queued: Array<Promise<unknown>> = [];
+    const client = (await queues[0]!.backend.client) as unknown as JobClient & RedisConnection;
     const fairness = this.options.fairness;
+    const [only] = jobs;
+    if (
+      jobs.length === 1 &&
+      only &&
+      !only.completion &&
+      !fairness?.admits(only.contract.queue, only.data.flow !== undefined)
+    ) {
+      const queue = this.queue(only.contract.queue);
+      await new Job(queue, only.contract.name, only.data, only.opts, only.taskId).addJob(
+        this.withEntries?.client([submittedEntry(only)]) ?? client,
+      );
+      return;
+    }
+    const transaction = client.multi() as unknown as ChainableCommander;
+    const queued: Array<Promise<unknown>> = [];
     for (const [name, batch] of byQueue) {
       const waits = fairness ? batch.filter((job) => fairness.admits(name, job.data.flow !== undefined)) : [];
       if (waits.length > 0) {
@@ -639,20 +671,8 @@ export class TaskClient {
         this.settings.completionTtlMs,
       );
     }
-    this.options.events?.appendTo(
-      transaction,
-      jobs.map((job) => ({
-        event: {
-          type: 'submitted',
-          taskId: job.taskId,
-          taskName: job.contract.name,
-          queue: job.contract.queue,
-          userId: job.data.userId,
-          workflowId: job.data.workflow?.workflowId,
-        },
-        step: { record: pendingRecord(job) },
-      })),
-    );
+    // One append for the whole batch: cheaper than each job's add script appending its own.
+    this.options.events?.appendTo(transaction, jobs.map(submittedEntry));
     const replies = await transaction.exec();
     if (!replies) throw new TaskError('SUBMIT_FAILED', 'the submit transaction was discarded by Redis', {});
     const failed = replies.find(([error]) => error !== null);
@@ -736,8 +756,8 @@ export class TaskClient {
         payload: parsed,
         userId: options.userId,
         replayOf: options.replayOf,
-        ...(options.workflow ? { workflow: options.workflow } : {}),
-        ...(flow ? { flow } : {}),
+        workflow: options.workflow,
+        flow,
         traceparent: activeTraceparent(),
       },
       opts: {
@@ -748,10 +768,9 @@ export class TaskClient {
         priority,
         delay: delayMs,
         attempts: contract.retry.attempts,
-        backoff: { type: TASK_BACKOFF },
-        // The database keeps the history; Redis keeps only recent jobs for inspection.
-        removeOnComplete: { age: 3_600, count: 10_000 },
-        removeOnFail: { age: 7 * 24 * 3_600 },
+        backoff: JOB_OPTIONS.backoff,
+        removeOnComplete: JOB_OPTIONS.removeOnComplete,
+        removeOnFail: JOB_OPTIONS.removeOnFail,
       },
     };
   }
@@ -841,12 +860,17 @@ export class TaskClient {
     return { userId: options.userId, link, linkError, webhook, singletonKey };
   }
 
-  /** Linked tasks run for the same user: whoever submits the task must be allowed to submit them too. */
-  private async authorizeLinks(
+  /**
+   * Authorizes a prepared job and its linked tasks, which run for the same user: whoever submits
+   * the task must be allowed to submit them too. Callers skip it (and its await) for the system
+   * and admins, whom nothing is refused: most submits.
+   */
+  private async authorizeJob(
     job: PreparedJob,
     submitter: Submitter,
     userId: string | undefined,
   ): Promise<void> {
+    await this.authorize(job.contract.name, job.payload, submitter, userId);
     for (const linked of [...(job.completion?.link ?? []), ...(job.completion?.linkError ?? [])]) {
       await this.authorize(linked.name, linked.payload, submitter, userId);
     }
@@ -1027,17 +1051,34 @@ function eventOf(job: TaskJob) {
 }
 
 function pendingRecord(job: PreparedJob): NewTaskRecord {
-  return {
-    ...jobRecord(job.taskId, job.contract.queue, {
-      name: job.contract.name,
-      data: job.data,
-      opts: job.opts,
-      timestamp: job.opts.timestamp ?? Date.now(),
-    }),
-    status: 'pending',
+  const record = jobRecord(job.taskId, job.contract.queue, {
+    name: job.contract.name,
+    data: job.data,
+    opts: job.opts,
+    timestamp: job.opts.timestamp ?? Date.now(),
+  });
+  // Added to the row rather than spread with it into a new one: V8 builds such a copy slowly, and
+  // JSON.stringify of it (every submit's entry) took three times as long.
+  return Object.assign(record, {
+    status: 'pending' as const,
     payload: job.payload,
     attempts: 0,
     version: recordVersion('pending', 0),
+  });
+}
+
+/** The `submitted` entry of a job, carrying its pending record. */
+function submittedEntry(job: PreparedJob) {
+  return {
+    event: {
+      type: 'submitted' as const,
+      taskId: job.taskId,
+      taskName: job.contract.name,
+      queue: job.contract.queue,
+      userId: job.data.userId,
+      workflowId: job.data.workflow?.workflowId,
+    },
+    step: { record: pendingRecord(job) },
   };
 }
 

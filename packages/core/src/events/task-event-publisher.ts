@@ -10,19 +10,49 @@ import type { TaskEvent } from './task-event.js';
 type TaskEventInput = Omit<TaskEvent, 'at'> & { at?: string };
 
 /**
- * Appends entries to a stream capped at about ARGV[1] entries, in order: each entry is its field
- * count and then its fields and values. One key, so a Redis Cluster takes it too.
+ * Appends to stream `stream` the entries args[from + 1 .. to], capped at about args[from] entries,
+ * in order: each entry is its field count and then its fields and values.
  */
-const APPEND_ENTRIES = `
-local i = 2
-while i <= #ARGV do
-  local pairs = tonumber(ARGV[i])
-  local args = { KEYS[1], 'MAXLEN', '~', ARGV[1], '*' }
-  for j = 1, pairs * 2 do args[5 + j] = ARGV[i + j] end
-  redis.call('XADD', unpack(args))
-  i = i + 1 + pairs * 2
-end
+const APPEND_FUNCTION = `
+local function appendEntries(stream, args, from, to)
+  local i = from + 1
+  while i <= to do
+    local pairs = tonumber(args[i])
+    local xadd = { stream, 'MAXLEN', '~', args[from], '*' }
+    for j = 1, pairs * 2 do xadd[5 + j] = args[i + j] end
+    redis.call('XADD', unpack(xadd))
+    i = i + 1 + pairs * 2
+  end
+end`;
+
+/** Appends the entries of ARGV (its cap first) to stream KEYS[1]. One key, so a Redis Cluster takes it too. */
+const APPEND_ENTRIES = `${APPEND_FUNCTION}
+appendEntries(KEYS[1], ARGV, 1, #ARGV)
 return 0`;
+
+/**
+ * `lua` (a script that adds a job, e.g. BullMQ's) made to append entries in the same call, after
+ * it ran: its caller gives the stream as the last key, and `trailingArgs` behind the script's own
+ * arguments. Both are taken off KEYS and ARGV before `lua` runs, so it sees what it always saw;
+ * an answer that is an error code (a negative number) appends nothing.
+ */
+export function appendingAfter(lua: string): string {
+  return `${APPEND_FUNCTION}
+local foremanTail = tonumber(ARGV[#ARGV])
+local foremanFirst = #ARGV - foremanTail
+local foremanStream = KEYS[#KEYS]
+local foremanArgs = {}
+for i = foremanFirst, #ARGV - 1 do foremanArgs[#foremanArgs + 1] = ARGV[i] end
+for i = #ARGV, foremanFirst, -1 do ARGV[i] = nil end
+KEYS[#KEYS] = nil
+local foremanAnswer = (function()
+${lua}
+end)()
+if type(foremanAnswer) ~= 'number' or foremanAnswer >= 0 then
+  appendEntries(foremanStream, foremanArgs, 1, #foremanArgs)
+end
+return foremanAnswer`;
+}
 
 type RedisWithAppend = RedisConnection & {
   foremanAppendEntries(...args: Array<string | number>): Promise<unknown>;
@@ -145,15 +175,35 @@ export class TaskEventPublisher {
     else transaction.eval(APPEND_ENTRIES, 1, ...args);
   }
 
-  /**
-   * The append script's arguments for entries: the stream, its cap, then each entry's field count
-   * and fields. One clock read for them all: they happened within one turn of the event loop.
-   */
+  /** The stream every entry goes to: the last key of a script made with `appendingAfter`. */
+  get streamKey(): string {
+    return this.stream;
+  }
+
+  /** What a script made with `appendingAfter` takes behind its own arguments to append `entries`. */
+  trailingArgs(entries: ReadonlyArray<{ event: TaskEventInput; step?: TaskStep }>): Array<string | number> {
+    const args = this.entryArgs(entries, []);
+    args.push(args.length);
+    return args;
+  }
+
+  /** The append script's arguments for entries: the stream, then `entryArgs`. */
   private scriptArgs(
     entries: ReadonlyArray<{ event: TaskEventInput; step?: TaskStep }>,
   ): Array<string | number> {
+    return this.entryArgs(entries, [this.stream]);
+  }
+
+  /**
+   * Pushes onto `args` the stream's cap, then each entry's field count and fields. One clock read
+   * for them all: they happened within one turn of the event loop.
+   */
+  private entryArgs(
+    entries: ReadonlyArray<{ event: TaskEventInput; step?: TaskStep }>,
+    args: Array<string | number>,
+  ): Array<string | number> {
     const now = new Date().toISOString();
-    const args: Array<string | number> = [this.stream, this.kept];
+    args.push(this.kept);
     for (const { event, step = {} } of entries) {
       const fields = this.fields(event, step, now);
       args.push(fields.length / 2, ...fields);
@@ -162,11 +212,10 @@ export class TaskEventPublisher {
   }
 
   private fields(event: TaskEventInput, step: TaskStep, now: string): string[] {
-    // Object.assign: on Node 20 `{ ...event, at }` builds its object in the runtime, a few µs.
-    const fields = [
-      'event',
-      JSON.stringify(event.at === undefined ? Object.assign({}, event, { at: now }) : event),
-    ];
+    // Object.assign, not `{ ...event, at }`: on Node 20 a spread copy is built in the runtime, a
+    // few µs, and JSON.stringify reads its shape slowly.
+    const stamped = event.at === undefined ? Object.assign({}, event, { at: now }) : event;
+    const fields = ['event', JSON.stringify(stamped)];
     if (step.record) fields.push('record', JSON.stringify(step.record));
     if (step.deadLetter) fields.push('deadLetter', JSON.stringify(step.deadLetter));
     return fields;
