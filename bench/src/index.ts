@@ -41,7 +41,6 @@ export { RESULTS_DIR, writeReport } from './report/write-report.js';
 export { type BenchOptions, runBench } from './run-bench.js';
 export { type Percentiles, percentiles } from './stats/percentiles.js';
 export { type RssFlatness, rssFlatness } from './stats/rss-flatness.js';
-export { DEPLOYED_NODE_FLAGS } from './workers/deployed-node-flags.js';
 export { clock, type LatencySample, ProgressChannel } from './workers/progress-channel.js';
 export { bulkDrainWorkload } from './workloads/bulk-drain.js';
 export { collectFigures, type Measured } from './workloads/measure.js';

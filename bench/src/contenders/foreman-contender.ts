@@ -13,7 +13,6 @@ import { createTestDatabase } from '@foreman/db/testing';
 import { benchContracts, benchTaskName } from '../foreman/bench-tasks.js';
 import { settledTaskTableWrites, taskTableWrites } from '../infra/table-writes.js';
 import type { WorkerFinal } from '../infra/worker-process.js';
-import { DEPLOYED_NODE_FLAGS } from '../workers/deployed-node-flags.js';
 import { startNodeWorker } from '../workers/start-node-worker.js';
 import type { Contender, ContenderContext, ContenderSession, TaskKind } from './contender.js';
 import { submitPaced } from './pace.js';
@@ -64,7 +63,6 @@ export function foremanContender(options: ForemanContenderOptions = {}): Contend
         './foreman-projector.ts',
         { ...env, LOG_LEVEL: 'silent' },
         'Foreman record projector',
-        DEPLOYED_NODE_FLAGS,
       );
       // Its own pool: stopping it makes its backends publish their table counters.
       const runtime = await createRuntime({
@@ -97,7 +95,6 @@ export function foremanContender(options: ForemanContenderOptions = {}): Contend
               ...options.workerEnv,
             },
             'Foreman worker',
-            DEPLOYED_NODE_FLAGS,
           ),
         async submitBulk(kind: TaskKind, count: number) {
           const name = benchTaskName[kind];

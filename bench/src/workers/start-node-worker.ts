@@ -5,23 +5,11 @@ import { bundledWorker } from './bundle-worker.js';
 
 const benchRoot = fileURLToPath(new URL('../..', import.meta.url));
 
-/**
- * Runs one of this folder's worker entries, bundled, as its own Node process, with `nodeFlags`
- * (e.g. those of our image) and then BENCH_WORKER_NODE_ARGS.
- */
-export async function startNodeWorker(
-  entry: string,
-  env: Record<string, string>,
-  label: string,
-  nodeFlags: readonly string[] = [],
-) {
+/** Runs one of this folder's worker entries, bundled, as its own Node process. */
+export async function startNodeWorker(entry: string, env: Record<string, string>, label: string) {
   return WorkerProcess.start({
     command: process.execPath,
-    args: [
-      ...nodeFlags,
-      ...loadBenchEnv().BENCH_WORKER_NODE_ARGS.split(' ').filter(Boolean),
-      await bundledWorker(entry),
-    ],
+    args: [...loadBenchEnv().BENCH_WORKER_NODE_ARGS.split(' ').filter(Boolean), await bundledWorker(entry)],
     cwd: benchRoot,
     env: { ...process.env, NODE_OPTIONS: '', ...env } as Record<string, string>,
     label,
