@@ -93,17 +93,19 @@ export class TaskService {
     if (filter.queue) where.push(eq(tasks.queue, filter.queue));
     where.push(...textConditions(tasks, filter, userId));
     for (const field of filter.payload ?? []) where.push(payloadContains(tasks.payload, field));
-    const [stored, unlanded] = await Promise.all([
-      listTasks(this.database.db, {
-        where,
-        from: filter.from ? new Date(filter.from) : undefined,
-        to: filter.to ? new Date(filter.to) : undefined,
-        after: filter.cursor ? decodeCursor(filter.cursor) : undefined,
-        limit: filter.limit + 1,
-      }),
-      this.unlanded(userId, filter),
-    ]);
-    const rows = [...stored, ...unlanded]
+    // The stream's tail first, then the table: a row that lands in between is in the table's
+    // answer. Read side by side, a row could land after the table was read and before the tail
+    // was checked against it, and be in neither.
+    const unlanded = await this.unlanded(userId, filter);
+    const stored = await listTasks(this.database.db, {
+      where,
+      from: filter.from ? new Date(filter.from) : undefined,
+      to: filter.to ? new Date(filter.to) : undefined,
+      after: filter.cursor ? decodeCursor(filter.cursor) : undefined,
+      limit: filter.limit + 1,
+    });
+    const storedIds = new Set(stored.map((row) => row.id));
+    const rows = [...stored, ...unlanded.filter((row) => !storedIds.has(row.id))]
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
       .slice(0, filter.limit + 1);
     const page = rows.slice(0, filter.limit);
