@@ -5,7 +5,12 @@ import {
   type TaskAttemptOutcome,
   type TaskLifecycleListener,
 } from '@foreman/core';
-import type { Attributes, Gauge, Histogram, Meter } from '@opentelemetry/api';
+import type { Gauge, Meter } from '@opentelemetry/api';
+import {
+  createSeriesHistogram,
+  type HistogramSeries,
+  type SeriesHistogram,
+} from '../histogram/series-histogram.js';
 import { SLIDING_WINDOW_DEFAULTS, SlidingWindow } from '../window/sliding-window.js';
 import type { TaskTypeSummary } from './task-type-summary.js';
 
@@ -24,6 +29,10 @@ export interface TaskMetricsOptions {
    * @defaultValue {@link SLIDING_WINDOW_DEFAULTS}.maxSamples
    */
   maxSamples?: number;
+  /**
+   * Clock of the windows and of the resource sampling, in milliseconds.
+   * @defaultValue `Date.now`
+   */
   now?: () => number;
   /**
    * CPU time and heap change are read for at most one attempt started in each such interval:
@@ -38,10 +47,12 @@ const SECONDS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 const QUANTILES = ['p50', 'p90', 'p95', 'p99'] as const;
 
 interface TaskTypeState {
-  queue: string;
-  /** The labels of its series, made once: OpenTelemetry hashes a label set on every record. */
-  labels: Attributes;
-  labelsByStatus: Record<'completed' | 'failed', Attributes>;
+  /** The labels of its counters and gauges, made once for the collections that read them. */
+  labels: { task: string; queue: string };
+  /** Its histogram series, bound once (see `createSeriesHistogram`). */
+  durationByStatus: Record<'completed' | 'failed', HistogramSeries>;
+  waitSeries: HistogramSeries;
+  cpuSeries: HistogramSeries;
   /** Attempts completed, failed for good and failed to be retried, read at collection. */
   completed: number;
   failed: number;
@@ -65,19 +76,22 @@ interface AttemptStart {
  * for Prometheus plus in-process sliding windows for percentiles and summaries.
  */
 export class TaskMetrics implements TaskLifecycleListener {
-  private readonly duration: Histogram;
-  private readonly wait: Histogram;
-  private readonly cpu: Histogram;
+  private readonly duration: SeriesHistogram;
+  private readonly wait: SeriesHistogram;
+  private readonly cpu: SeriesHistogram;
   private readonly memory: Gauge;
   private readonly types = new Map<string, TaskTypeState>();
   private readonly running = new Map<string, AttemptStart>();
   private readonly windowMs: number;
   private readonly resourceSampleIntervalMs: number;
+  /** One clock for the windows and the sampling: read once per lifecycle step. */
+  private readonly now: () => number;
   private nextResourceSample = 0;
 
   constructor(private readonly options: TaskMetricsOptions) {
     const { meter } = options;
     this.windowMs = options.windowMs ?? SLIDING_WINDOW_DEFAULTS.windowMs;
+    this.now = options.now ?? Date.now;
     this.resourceSampleIntervalMs =
       options.resourceSampleIntervalMs ?? TASK_METRICS_DEFAULTS.resourceSampleIntervalMs;
     checkWholeNumbers('TaskMetrics', {
@@ -85,18 +99,17 @@ export class TaskMetrics implements TaskLifecycleListener {
       maxSamples: options.maxSamples ?? SLIDING_WINDOW_DEFAULTS.maxSamples,
     });
     checkWholeNumbers('TaskMetrics', { resourceSampleIntervalMs: this.resourceSampleIntervalMs }, 0);
-    const advice = { advice: { explicitBucketBoundaries: SECONDS_BUCKETS } };
-    this.duration = meter.createHistogram('foreman_task_duration_seconds', {
+    this.duration = createSeriesHistogram(meter, 'foreman_task_duration_seconds', {
       description: 'Run time of one task attempt',
-      ...advice,
+      boundaries: SECONDS_BUCKETS,
     });
-    this.wait = meter.createHistogram('foreman_task_wait_seconds', {
+    this.wait = createSeriesHistogram(meter, 'foreman_task_wait_seconds', {
       description: 'Time a task waited in its queue before an attempt started',
-      ...advice,
+      boundaries: SECONDS_BUCKETS,
     });
-    this.cpu = meter.createHistogram('foreman_task_cpu_seconds', {
+    this.cpu = createSeriesHistogram(meter, 'foreman_task_cpu_seconds', {
       description: 'Process CPU time (user + system) spent during one attempt, for sampled attempts',
-      ...advice,
+      boundaries: SECONDS_BUCKETS,
     });
     this.memory = meter.createGauge('foreman_task_memory_delta_bytes', {
       description: 'Change of the process heap during the latest sampled attempt',
@@ -122,52 +135,63 @@ export class TaskMetrics implements TaskLifecycleListener {
         description: 'Sliding-window percentiles of task run time',
       })
       .addCallback((result) => {
-        for (const [task, state] of this.types) {
+        for (const state of this.types.values()) {
           const summary = state.duration.summary();
           if (summary.count === 0) continue;
           for (const quantile of QUANTILES) {
-            result.observe(summary[quantile] / 1_000, { task, queue: state.queue, quantile });
+            result.observe(summary[quantile] / 1_000, { ...state.labels, quantile });
           }
         }
       });
   }
 
   onStarted(info: TaskAttemptInfo): void {
-    const now = this.options.now ? this.options.now() : performance.now();
-    if (now >= this.nextResourceSample) {
+    const now = this.now();
+    // A wall clock set back would otherwise hold the next sample off by as much.
+    if (now >= this.nextResourceSample || this.nextResourceSample - now > this.resourceSampleIntervalMs) {
       this.nextResourceSample = now + this.resourceSampleIntervalMs;
       this.running.set(attemptKey(info), { cpu: process.cpuUsage(), heap: heapUsed() });
     }
     const state = this.state(info);
-    this.wait.record(info.waitMs / 1_000, state.labels);
-    state.wait.record(info.waitMs);
+    state.waitSeries.record(info.waitMs / 1_000);
+    state.wait.record(info.waitMs, now);
   }
 
   onCompleted(outcome: TaskAttemptOutcome): void {
-    const state = this.finish(outcome, 'completed');
+    const now = this.now();
+    const state = this.finish(outcome, 'completed', now);
     state.completed += 1;
-    state.outcomes.record(0);
+    state.outcomes.record(0, now);
   }
 
   onFailed(outcome: TaskAttemptOutcome): void {
-    const state = this.finish(outcome, 'failed');
+    const now = this.now();
+    const state = this.finish(outcome, 'failed', now);
     if (outcome.final) {
       state.failed += 1;
-      state.outcomes.record(1);
+      state.outcomes.record(1, now);
     } else {
       state.retried += 1;
-      state.retries.record(1);
+      state.retries.record(1, now);
     }
+  }
+
+  /** A cancelled or pushed-back attempt is not measured; only its sampled start is let go. */
+  onCancelled(outcome: TaskAttemptOutcome): void {
+    this.forgetStart(outcome);
+  }
+
+  onPushedBack(outcome: TaskAttemptOutcome): void {
+    this.forgetStart(outcome);
   }
 
   /** Per task type seen by this process, over the sliding window. */
   summaries(): TaskTypeSummary[] {
-    return [...this.types].map(([task, state]) => {
+    return [...this.types.values()].map((state) => {
       const outcomes = state.outcomes.samples();
       const failed = outcomes.filter((value) => value === 1).length;
       return {
-        task,
-        queue: state.queue,
+        ...state.labels,
         windowMs: this.windowMs,
         completed: outcomes.length - failed,
         failed,
@@ -181,24 +205,31 @@ export class TaskMetrics implements TaskLifecycleListener {
     });
   }
 
-  private finish(outcome: TaskAttemptOutcome, status: 'completed' | 'failed'): TaskTypeState {
+  private finish(outcome: TaskAttemptOutcome, status: 'completed' | 'failed', now: number): TaskTypeState {
     const state = this.state(outcome);
-    const attributes = state.labels;
-    this.duration.record(outcome.durationMs / 1_000, state.labelsByStatus[status]);
-    state.duration.record(outcome.durationMs);
-    // Most attempts are not sampled: no key to build for them.
-    const start = this.running.size === 0 ? undefined : this.running.get(attemptKey(outcome));
+    state.durationByStatus[status].record(outcome.durationMs / 1_000);
+    state.duration.record(outcome.durationMs, now);
+    const start = this.forgetStart(outcome);
     if (start) {
-      this.running.delete(attemptKey(outcome));
       const cpu = process.cpuUsage(start.cpu);
       const cpuMs = (cpu.user + cpu.system) / 1_000;
       const heapDelta = heapUsed() - start.heap;
-      this.cpu.record(cpuMs / 1_000, attributes);
-      this.memory.record(heapDelta, attributes);
-      state.cpu.record(cpuMs);
-      state.memory.record(heapDelta);
+      state.cpuSeries.record(cpuMs / 1_000);
+      this.memory.record(heapDelta, state.labels);
+      state.cpu.record(cpuMs, now);
+      state.memory.record(heapDelta, now);
     }
     return state;
+  }
+
+  /** The attempt's sampled start, if it was sampled, removed. */
+  private forgetStart(info: TaskAttemptInfo): AttemptStart | undefined {
+    // Most attempts are not sampled: no key to build for them.
+    if (this.running.size === 0) return undefined;
+    const key = attemptKey(info);
+    const start = this.running.get(key);
+    if (start) this.running.delete(key);
+    return start;
   }
 
   private state(info: TaskAttemptInfo): TaskTypeState {
@@ -208,16 +239,17 @@ export class TaskMetrics implements TaskLifecycleListener {
         new SlidingWindow({
           windowMs: this.windowMs,
           ...(this.options.maxSamples ? { maxSamples: this.options.maxSamples } : {}),
-          ...(this.options.now ? { now: this.options.now } : {}),
+          now: this.now,
         });
       const labels = { task: info.taskName, queue: info.queue };
       state = {
-        queue: info.queue,
         labels,
-        labelsByStatus: {
-          completed: { ...labels, status: 'completed' },
-          failed: { ...labels, status: 'failed' },
+        durationByStatus: {
+          completed: this.duration.series({ ...labels, status: 'completed' }),
+          failed: this.duration.series({ ...labels, status: 'failed' }),
         },
+        waitSeries: this.wait.series(labels),
+        cpuSeries: this.cpu.series(labels),
         completed: 0,
         failed: 0,
         retried: 0,

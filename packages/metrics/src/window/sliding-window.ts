@@ -51,39 +51,92 @@ export class SlidingWindow {
     this.now = options.now ?? Date.now;
   }
 
+  /** O(1) and allocation-free: one slot of two preallocated arrays, the oldest overwritten. */
   record(value: number, at = this.now()): void {
-    this.times[this.next] = at;
-    this.values[this.next] = value;
-    this.next = (this.next + 1) % this.times.length;
-    this.size = Math.min(this.size + 1, this.times.length);
+    const { next } = this;
+    this.times[next] = at;
+    this.values[next] = value;
+    this.next = next + 1 === this.times.length ? 0 : next + 1;
+    if (this.size < this.times.length) this.size += 1;
   }
 
   /** Samples inside the window, oldest first. */
   samples(): number[] {
-    const since = this.now() - this.windowMs;
-    const out: number[] = [];
-    const start = (this.next - this.size + this.times.length) % this.times.length;
-    for (let i = 0; i < this.size; i++) {
-      const index = (start + i) % this.times.length;
-      if ((this.times[index] as number) >= since) out.push(this.values[index] as number);
-    }
-    return out;
+    return Array.from(this.inWindow());
   }
 
   summary(): PercentileSummary {
-    const sorted = this.samples().sort((a, b) => a - b);
-    const count = sorted.length;
+    const values = this.inWindow();
+    const count = values.length;
     if (count === 0) return { count: 0, mean: 0, min: 0, max: 0, p50: 0, p90: 0, p95: 0, p99: 0 };
-    const rank = (q: number) => sorted[Math.min(count - 1, Math.ceil(q * count) - 1)] as number;
+    let sum = 0;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let index = 0; index < count; index++) {
+      const value = values[index] as number;
+      sum += value;
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+    // Nearest rank, each found by selection from the previous one up: the window is summarised at
+    // every scrape, and four selections cost a fraction of a sort of 10,000 samples.
+    let from = 0;
+    const rank = (q: number) => {
+      const index = Math.min(count - 1, Math.ceil(q * count) - 1);
+      selectNth(values, index, from, count - 1);
+      from = index;
+      return values[index] as number;
+    };
     return {
       count,
-      mean: sorted.reduce((sum, value) => sum + value, 0) / count,
-      min: sorted[0] as number,
-      max: sorted[count - 1] as number,
+      mean: sum / count,
+      min,
+      max,
       p50: rank(0.5),
       p90: rank(0.9),
       p95: rank(0.95),
       p99: rank(0.99),
     };
+  }
+
+  /** A copy of the samples inside the window, oldest first. */
+  private inWindow(): Float64Array {
+    const since = this.now() - this.windowMs;
+    const capacity = this.times.length;
+    const out = new Float64Array(this.size);
+    let kept = 0;
+    let index = (this.next - this.size + capacity) % capacity;
+    for (let i = 0; i < this.size; i++) {
+      if ((this.times[index] as number) >= since) out[kept++] = this.values[index] as number;
+      index = index + 1 === capacity ? 0 : index + 1;
+    }
+    return out.subarray(0, kept);
+  }
+}
+
+/**
+ * Moves the n-th smallest of `values[left..right]` to index `n`, smaller ones before it and larger
+ * ones after (Wirth's selection: linear time on average, in place).
+ */
+function selectNth(values: Float64Array, n: number, left: number, right: number): void {
+  let low = left;
+  let high = right;
+  while (low < high) {
+    const pivot = values[n] as number;
+    let i = low;
+    let j = high;
+    do {
+      while ((values[i] as number) < pivot) i++;
+      while (pivot < (values[j] as number)) j--;
+      if (i <= j) {
+        const swapped = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = swapped;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < n) low = i;
+    if (n < i) high = j;
   }
 }
