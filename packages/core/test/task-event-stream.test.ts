@@ -112,6 +112,62 @@ describe('task event stream', () => {
     ]);
   });
 
+  it('stamps an event without a time with the append, and carries its rows as given', async () => {
+    const prefix = `${redis.prefix}:fields`;
+    const publisher = new TaskEventPublisher({ connection: redis.redis, prefix });
+    const event = { taskName: 'x.y', queue: 'q', userId: undefined, attempt: 1 };
+    const createdAt = new Date('2026-01-02T03:04:05.006Z');
+    const row = { name: 'x.y', queue: 'q', createdAt, userId: null, result: { n: 1 } };
+    const letter = {
+      taskId: 'bad',
+      name: 'x.y',
+      queue: 'q',
+      payload: { a: 1 },
+      error: 'e',
+      attempts: 1,
+      failedAt: createdAt,
+    };
+    const before = Date.now();
+    await Promise.all([
+      publisher.append({ ...event, type: 'started', taskId: 'lone' }),
+      publisher.append(
+        { ...event, type: 'completed', taskId: 'done' },
+        { record: { ...row, id: 'done', status: 'completed', version: 13 } },
+      ),
+      publisher.append(
+        { ...event, type: 'failed', taskId: 'bad', at: '2026-01-01T00:00:00.000Z' },
+        { record: { ...row, id: 'bad', status: 'failed', version: 13 }, deadLetter: letter },
+      ),
+    ]);
+    const entries = await redis.redis.xrange(taskEventsStream(prefix), '-', '+');
+    expect(entries.map(([, fields]) => fields.filter((_, index) => index % 2 === 0))).toEqual([
+      ['event'],
+      ['event', 'record'],
+      ['event', 'record', 'deadLetter'],
+    ]);
+    const [lone, done, bad] = entries.map(([, fields]) => fields.filter((_, index) => index % 2 === 1));
+    const stamped = JSON.parse(lone?.[0] ?? '{}');
+    expect(stamped).toEqual({
+      taskName: 'x.y',
+      queue: 'q',
+      attempt: 1,
+      type: 'started',
+      taskId: 'lone',
+      at: expect.any(String),
+    });
+    expect(Date.parse(stamped.at)).toBeGreaterThanOrEqual(before - 1);
+    expect(JSON.parse(done?.[0] ?? '{}').at).toBe(stamped.at);
+    expect(JSON.parse(done?.[1] ?? '{}')).toEqual({
+      ...row,
+      createdAt: createdAt.toISOString(),
+      id: 'done',
+      status: 'completed',
+      version: 13,
+    });
+    expect(JSON.parse(bad?.[0] ?? '{}').at).toBe('2026-01-01T00:00:00.000Z');
+    expect(JSON.parse(bad?.[2] ?? '{}')).toEqual({ ...letter, failedAt: createdAt.toISOString() });
+  });
+
   it("appends a transaction's entries in one call, on another connection's transaction too", async () => {
     const prefix = `${redis.prefix}:multi`;
     const publisher = new TaskEventPublisher({ connection: redis.redis, prefix });

@@ -37,6 +37,26 @@ const slow = defineTask({
   retry: { attempts: 1 },
 });
 
+/** Says what its handler was given, taken apart as handlers do. */
+const introspect = defineTask({
+  name: 'demo.introspect',
+  queue: 'demo',
+  payload: z.object({}),
+  result: z.object({
+    taskId: z.string(),
+    taskName: z.string(),
+    queue: z.string(),
+    attempt: z.number(),
+    maxAttempts: z.number(),
+    userId: z.string().nullable(),
+    workflow: z.boolean(),
+    aborted: z.boolean(),
+    logs: z.boolean(),
+    keys: z.array(z.string()),
+  }),
+  retry: { attempts: 2 },
+});
+
 /** Fails the way its payload says, each a failure no retry can cure. */
 const doomed = defineTask({
   name: 'demo.doomed',
@@ -63,6 +83,23 @@ const implementations = [
     if (how === 'missing-file') await readFile(join(tmpdir(), `foreman-missing-${Date.now()}`, 'x.txt'));
     else await fetch(how === 'unknown-host' ? 'http://does-not-exist.invalid/' : 'not a url');
     return {};
+  }),
+  implementTask(introspect, async (_payload, context) => {
+    const { taskId, taskName, queue, attempt, maxAttempts, userId, workflow, signal, logger, progress } =
+      context;
+    await progress(30, 'a third');
+    return {
+      taskId,
+      taskName,
+      queue,
+      attempt,
+      maxAttempts,
+      userId: userId ?? null,
+      workflow: workflow !== undefined,
+      aborted: signal.aborted,
+      logs: typeof logger.info === 'function',
+      keys: Object.keys(context).sort(),
+    };
   }),
   // Ignores its abort signal on purpose: the hard limit must still free the slot.
   implementTask(slow, () => new Promise(() => {})),
@@ -103,6 +140,30 @@ describe('TaskWorker with real Redis and PostgreSQL', () => {
     });
   });
   afterAll(() => h.close());
+
+  it('gives a handler its task, its signal, its logger and a progress it may take out', async () => {
+    const { taskId } = await h.client.submit(
+      'demo.introspect',
+      {},
+      { userId: 'u2', submitter: userSubmitter('u2', false) },
+    );
+    const row = await h.settled(taskId, 'completed');
+    expect(row.progress).toBe(30);
+    expect(row.result).toEqual({
+      taskId,
+      taskName: 'demo.introspect',
+      queue: 'demo',
+      attempt: 1,
+      maxAttempts: 2,
+      userId: 'u2',
+      workflow: false,
+      aborted: false,
+      logs: true,
+      // What a handler may rely on finding when it lists the context (`signal` and `logger` are
+      // made on first read).
+      keys: ['attempt', 'maxAttempts', 'progress', 'queue', 'taskId', 'taskName', 'userId', 'workflow'],
+    });
+  });
 
   it('runs a task and records result, timings and attempts', async () => {
     const { taskId, queue } = await h.client.submit(

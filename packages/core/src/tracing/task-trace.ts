@@ -28,7 +28,11 @@ export function activeTraceparent(): string | undefined {
 
 /** The trace id inside a traceparent (`00-<trace id>-<span id>-<flags>`). */
 export function traceIdOf(traceparent: string | undefined): string | null {
-  return traceparent?.split('-')[1] ?? null;
+  // indexOf, not split: every attempt's row asks, and split makes an array and four strings.
+  const start = traceparent === undefined ? -1 : traceparent.indexOf('-');
+  if (start < 0) return null;
+  const end = (traceparent as string).indexOf('-', start + 1);
+  return (traceparent as string).slice(start + 1, end < 0 ? undefined : end);
 }
 
 export interface TaskSpanInfo {
@@ -47,10 +51,11 @@ export interface TaskSpanInfo {
  * `wait <task>` span covering its time in the queue: one trace shows submit -> wait -> run, and
  * the handler's own HTTP and database calls become children of the run span.
  */
-export function inTaskSpan<T>(info: TaskSpanInfo, run: () => Promise<T>): Promise<T> {
-  // Even no-op spans cost a busy worker a few percent of its CPU; so does a promise around `run`'s.
+export function inTaskSpan<T>(describe: () => TaskSpanInfo, run: () => Promise<T>): Promise<T> {
+  // Even no-op spans cost a busy worker a few percent of its CPU; so does a promise around `run`'s,
+  // and the span's description is only built when there is a span to describe.
   if (!tracing()) return run();
-  return inSpans(info, run);
+  return inSpans(describe(), run);
 }
 
 async function inSpans<T>(info: TaskSpanInfo, run: () => Promise<T>): Promise<T> {

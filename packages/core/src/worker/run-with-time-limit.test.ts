@@ -117,4 +117,32 @@ describe('runWithTimeLimit', () => {
     // Not when the first run's limit would have passed (40 ms from here), but at their own.
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(59);
   });
+
+  it('times out a run that starts after every earlier run of its limit ended, at its own time', async () => {
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const limit = { timeoutMs: 80, onTimeout: () => new Error('late') };
+    // Ends at once: the list empties, its timer is kept for the next run (due 80 ms from here).
+    await expect(runWithTimeLimit(async () => 'quick', limit)).resolves.toBe('quick');
+    await sleep(40);
+    const startedAt = performance.now();
+    await expect(runWithTimeLimit(hangWatching({}), limit)).rejects.toThrow('late');
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(79);
+  });
+
+  it('keeps nothing alive once its runs ended, and keeps the process alive while one runs', async () => {
+    const limit = { timeoutMs: 7_777, onTimeout: () => new Error('late') };
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    let finish: (value: string) => void = () => {};
+    const running = runWithTimeLimit(() => new Promise<string>((resolve) => (finish = resolve)), limit);
+    expect(timers()).toBe(before + 1);
+    finish('done');
+    await expect(running).resolves.toBe('done');
+    expect(timers()).toBe(before);
+    const again = runWithTimeLimit(() => new Promise<string>((resolve) => (finish = resolve)), limit);
+    expect(timers()).toBe(before + 1);
+    finish('again');
+    await expect(again).resolves.toBe('again');
+    expect(timers()).toBe(before);
+  });
 });

@@ -89,16 +89,21 @@ class DeadlineList {
 
   add(fire: () => void): Deadline {
     const deadline = new Deadline(this, performance.now() + this.durationMs, fire);
+    if (this.pending.size === 0) {
+      // A timer left from earlier deadlines fires no later than this one is due: `expire` sets
+      // it again for what is left, so it only needs to keep the process alive once more.
+      if (this.timer) this.timer.ref();
+      else this.timer = setTimeout(() => this.expire(), this.durationMs);
+    }
     this.pending.add(deadline);
-    this.timer ??= setTimeout(() => this.expire(), this.durationMs);
     return deadline;
   }
 
   remove(deadline: Deadline): void {
     if (!this.pending.delete(deadline) || this.pending.size > 0) return;
-    // Nothing left to wait for: no timer keeps the process alive.
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    // Nothing left to wait for: no timer keeps the process alive. The timer is kept rather than
+    // cleared: a task that runs at once would otherwise make and clear a Node timer every time.
+    this.timer?.unref();
   }
 
   private expire(): void {

@@ -15,7 +15,9 @@ import { jobRecord } from '../records/job-record.js';
 import { recordVersion } from '../records/record-version.js';
 import type { RedisConnection } from '../redis/create-redis.js';
 import type { TaskImplementation } from '../task/implement-task.js';
+import type { TaskContext } from '../task/task-context.js';
 import { validatePayload } from '../task/validate-payload.js';
+import type { WorkflowNodeContext } from '../task/workflow-node-context.js';
 import { inTaskSpan } from '../tracing/task-trace.js';
 import { RunAbort } from './run-abort.js';
 import { runWithTimeLimit } from './run-with-time-limit.js';
@@ -84,13 +86,14 @@ export class TaskAttempt {
     const waitMs = Math.max(0, this.startedAt.getTime() - this.readyAt);
     // Rows and outcomes are copies made with Object.assign, not `{ ...a, more }`: on Node 20 a
     // spread followed by more fields builds its object in the runtime, a few µs each, about a
-    // tenth of a no-op task for the copies an attempt makes.
-    this.base = Object.assign({}, jobRecord(this.taskId, host.queue, job), {
-      maxRetries: maxAttempts - 1,
-      attempts: this.run,
-      startedAt: this.startedAt,
-      waitMs,
-    });
+    // tenth of a no-op task for the copies an attempt makes. The job's fields are completed in
+    // place: the object is this attempt's own.
+    const base: Omit<NewTaskRecord, 'status'> = jobRecord(this.taskId, host.queue, job);
+    base.maxRetries = maxAttempts - 1;
+    base.attempts = this.run;
+    base.startedAt = this.startedAt;
+    base.waitMs = waitMs;
+    this.base = base;
     this.info = {
       taskId: this.taskId,
       taskName: job.name,
@@ -119,7 +122,9 @@ export class TaskAttempt {
         version: recordVersion('running', this.run),
       }),
     });
-    await this.host.notify('onStarted', this.info);
+    // Awaited only when a listener returned a promise: an await of nothing still costs a turn.
+    const started = this.host.notify('onStarted', this.info);
+    if (started) await started;
     try {
       return await this.complete(await this.execute());
     } catch (thrown) {
@@ -157,36 +162,16 @@ export class TaskAttempt {
     const payload = validatePayload(contract, this.job.data.payload);
     const context = this.context();
     const { info, job } = this;
-    const attempt = this;
-    const spanInfo = Object.assign({}, context, {
-      traceparent: job.data.traceparent,
-      readyAt: this.readyAt,
-      startedAt: this.startedAt,
-    });
-    return inTaskSpan(spanInfo, () =>
+    const describe = () =>
+      Object.assign({}, context, {
+        traceparent: job.data.traceparent,
+        readyAt: this.readyAt,
+        startedAt: this.startedAt,
+      });
+    return inTaskSpan(describe, () =>
       runWithTimeLimit(
         (abort) =>
-          Promise.resolve(
-            handler(payload, {
-              taskId: info.taskId,
-              taskName: info.taskName,
-              queue: info.queue,
-              attempt: info.attempt,
-              maxAttempts: info.maxAttempts,
-              userId: info.userId,
-              workflow: job.data.workflow,
-              // An AbortSignal costs more than a no-op task: made on first read (see RunAbort).
-              get signal() {
-                return abort.signal;
-              },
-              // Made on first use: a child logger costs more than a no-op task, and most never log.
-              get logger() {
-                attempt.taskLogger ??= attempt.host.logger.child(context);
-                return attempt.taskLogger;
-              },
-              progress: (percent, message) => attempt.progress(percent, message),
-            }),
-          ),
+          Promise.resolve(handler(payload, new AttemptContext(info, job.data.workflow, abort, this))),
         {
           timeoutMs: contract.timeoutMs,
           softTimeoutMs: contract.softTimeoutMs,
@@ -218,7 +203,8 @@ export class TaskAttempt {
         'task completed',
       );
     }
-    await this.host.notify('onCompleted', this.outcome({ result: json.value }));
+    const completed = this.host.notify('onCompleted', this.outcome({ result: json.value }));
+    if (completed) await completed;
     return json.value;
   }
 
@@ -323,8 +309,8 @@ export class TaskAttempt {
     );
   }
 
-  private event(type: TaskEvent['type'], extra: Partial<TaskEvent> = {}): Omit<TaskEvent, 'at'> {
-    return {
+  private event(type: TaskEvent['type'], extra?: Partial<TaskEvent>): Omit<TaskEvent, 'at'> {
+    const event: Omit<TaskEvent, 'at'> = {
       type,
       taskId: this.taskId,
       taskName: this.job.name,
@@ -332,16 +318,66 @@ export class TaskAttempt {
       userId: this.job.data.userId,
       workflowId: this.info.workflowId,
       attempt: this.attempt,
-      ...extra,
     };
+    // Not a spread: on Node 20 an object literal ending in one is built in the runtime.
+    return extra === undefined ? event : Object.assign(event, extra);
   }
 
   private outcome(extra: Partial<TaskAttemptOutcome>): TaskAttemptOutcome {
     return Object.assign({}, this.info, { durationMs: Date.now() - this.startedAt.getTime() }, extra);
   }
 
+  /** The handler's logger. Made on first use: a child logger costs more than a no-op task, and most never log. */
+  handlerLogger(): Logger {
+    this.taskLogger ??= this.host.logger.child(this.context());
+    return this.taskLogger;
+  }
+
   private context(): Required<Pick<TaskErrorContext, 'taskId' | 'taskName' | 'queue' | 'attempt'>> {
     return { taskId: this.taskId, taskName: this.job.name, queue: this.host.queue, attempt: this.attempt };
+  }
+}
+
+/**
+ * What a handler is given. A class, not an object literal: a literal with getters is built in the
+ * runtime property by property, and makes its getters anew each time, a few µs per attempt.
+ */
+class AttemptContext implements TaskContext {
+  readonly taskId: string;
+  readonly taskName: string;
+  readonly queue: string;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly userId: string | undefined;
+  /** Its own property, not a method: handlers may take it out of the context. */
+  readonly progress: (percent: number, message?: string) => Promise<void>;
+  readonly #abort: RunAbort;
+  readonly #run: TaskAttempt;
+
+  constructor(
+    info: TaskAttemptInfo,
+    readonly workflow: WorkflowNodeContext | undefined,
+    abort: RunAbort,
+    run: TaskAttempt,
+  ) {
+    this.taskId = info.taskId;
+    this.taskName = info.taskName;
+    this.queue = info.queue;
+    this.attempt = info.attempt;
+    this.maxAttempts = info.maxAttempts;
+    this.userId = info.userId;
+    this.progress = (percent, message) => run.progress(percent, message);
+    this.#abort = abort;
+    this.#run = run;
+  }
+
+  /** An AbortSignal costs more than a no-op task: made on first read (see RunAbort). */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  get logger(): Logger {
+    return this.#run.handlerLogger();
   }
 }
 

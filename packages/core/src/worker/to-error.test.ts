@@ -16,6 +16,16 @@ describe('toJsonValue', () => {
     expect(toJsonValue(undefined)).toEqual({ ok: true, value: null });
   });
 
+  it('gives scalars back as JSON would, without a round trip', () => {
+    for (const value of [null, 'text', '', 'lone \ud800 surrogate', true, false, 0, 1.5, -7, 1e300]) {
+      expect(toJsonValue(value)).toEqual({ ok: true, value: JSON.parse(JSON.stringify(value)) });
+    }
+    expect(toJsonValue(-0)).toEqual({ ok: true, value: 0 });
+    expect(Object.is((toJsonValue(-0) as { value: unknown }).value, 0)).toBe(true);
+    expect(toJsonValue(Number.NaN)).toEqual({ ok: true, value: null });
+    expect(toJsonValue(Number.POSITIVE_INFINITY)).toEqual({ ok: true, value: null });
+  });
+
   it('refuses what JSON cannot hold', () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

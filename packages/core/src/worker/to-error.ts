@@ -16,7 +16,11 @@ export function toError(thrown: unknown): Error {
 
 /** Round-trips a value through JSON so what is stored is exactly what readers will get back. */
 export function toJsonValue(value: unknown): { ok: true; value: unknown } | { ok: false; reason: string } {
-  if (value === undefined) return { ok: true, value: null };
+  if (value === undefined || value === null) return { ok: true, value: null };
+  // A string, boolean or finite number comes back from JSON as it went in (-0 as 0): no round trip.
+  if (typeof value === 'string' || typeof value === 'boolean') return { ok: true, value };
+  if (typeof value === 'number' && Number.isFinite(value))
+    return { ok: true, value: value === 0 ? 0 : value };
   try {
     const text = JSON.stringify(value);
     if (text === undefined) return { ok: false, reason: `a ${typeof value} is not JSON` };
