@@ -25,9 +25,10 @@ interface AddCall {
 /**
  * Runs, for each job in ARGV, one of the add scripts `bodies` with that job's KEYS and ARGV, as a
  * call of its own would (KEYS and ARGV are emptied and refilled in place: a script may not assign
- * globals). Each job is given as: script number, offset of its keys in KEYS, key count, argument
- * count, arguments. An error code (a negative number) of a script ends the call with it. BullMQ
- * answers one only for a job with a parent, which a submit never has, so the jobs before it stay.
+ * globals). ARGV: the count of shapes, each shape (script number, offset of its keys in KEYS, key
+ * count, argument count), then each job as its shape number and its arguments. An error code (a
+ * negative number) from a script ends the call with it; the jobs added before it stay (a script
+ * cannot undo them), but BullMQ answers one only for a job with a parent, which a submit never has.
  */
 function addEach(bodies: string[]): string {
   return `local foremanAdds = {
@@ -37,21 +38,25 @@ local foremanJobKeys = {}
 for i = 1, #KEYS do foremanJobKeys[i] = KEYS[i] end
 local foremanJobArgs = {}
 for i = 1, #ARGV do foremanJobArgs[i] = ARGV[i] end
+local foremanShapes = {}
+for s = 1, tonumber(foremanJobArgs[1]) do
+  local at = 2 + (s - 1) * 4
+  foremanShapes[s] = { tonumber(foremanJobArgs[at]), tonumber(foremanJobArgs[at + 1]),
+    tonumber(foremanJobArgs[at + 2]), tonumber(foremanJobArgs[at + 3]) }
+end
 local foremanAdded = 0
-local i = 1
+local i = 2 + #foremanShapes * 4
 while i <= #foremanJobArgs do
-  local script = tonumber(foremanJobArgs[i])
-  local offset = tonumber(foremanJobArgs[i + 1])
-  local keyCount = tonumber(foremanJobArgs[i + 2])
-  local argCount = tonumber(foremanJobArgs[i + 3])
+  local shape = foremanShapes[tonumber(foremanJobArgs[i])]
+  local offset, keyCount, argCount = shape[2], shape[3], shape[4]
   for j = #KEYS, 1, -1 do KEYS[j] = nil end
   for j = 1, keyCount do KEYS[j] = foremanJobKeys[offset + j] end
   for j = #ARGV, 1, -1 do ARGV[j] = nil end
-  for j = 1, argCount do ARGV[j] = foremanJobArgs[i + 3 + j] end
-  local answer = foremanAdds[script]()
+  for j = 1, argCount do ARGV[j] = foremanJobArgs[i + j] end
+  local answer = foremanAdds[shape[1]]()
   if type(answer) == 'number' and answer < 0 then return answer end
   foremanAdded = foremanAdded + 1
-  i = i + 4 + argCount
+  i = i + 1 + argCount
 end
 return foremanAdded`;
 }
@@ -115,21 +120,23 @@ export class JobsWithEntries {
     const names = [...new Set(calls.map((call) => call.name))];
     const numberOfKeys = names.map((name) => this.script(name).numberOfKeys);
     const keys: Arg[] = [];
-    const argv: Arg[] = [];
-    // Every job of a queue has the same keys: each set goes once, by where it starts.
-    const keySets = new Map<string, number>();
+    const shapes: Arg[] = [];
+    const jobArgs: Arg[] = [];
+    // The jobs of a queue share their keys and argument count: each such shape goes once.
+    const shapeNumbers = new Map<string, number>();
     for (const { name, args } of calls) {
       const script = names.indexOf(name);
       const keyCount = numberOfKeys[script] as number;
-      const set = `${name}\n${String(args[0])}`;
-      let offset = keySets.get(set);
-      if (offset === undefined) {
-        offset = keys.length;
-        keySets.set(set, offset);
+      const id = `${name}\n${String(args[0])}\n${args.length}`;
+      let shape = shapeNumbers.get(id);
+      if (shape === undefined) {
+        shape = shapeNumbers.size + 1;
+        shapeNumbers.set(id, shape);
+        shapes.push(script + 1, keys.length, keyCount, args.length - keyCount);
         for (let i = 0; i < keyCount; i += 1) keys.push(args[i] as string | Buffer);
       }
-      argv.push(script + 1, offset, keyCount, args.length - keyCount);
-      for (let i = keyCount; i < args.length; i += 1) argv.push(args[i] as string | Buffer);
+      jobArgs.push(shape);
+      for (let i = keyCount; i < args.length; i += 1) jobArgs.push(args[i] as string | Buffer);
     }
     // Named by the scripts, whose names carry BullMQ's version.
     const command = this.define(`foreman:add:${names.join('+')}`, () =>
@@ -139,8 +146,9 @@ export class JobsWithEntries {
     // One array, not spread arguments: a bulk's thousands of them would overflow the stack.
     const all: Arg[] = [keys.length + 1];
     for (const key of keys) all.push(key);
-    all.push(this.events.streamKey);
-    for (const arg of argv) all.push(arg);
+    all.push(this.events.streamKey, shapeNumbers.size);
+    for (const arg of shapes) all.push(arg);
+    for (const arg of jobArgs) all.push(arg);
     for (const arg of tail) all.push(arg);
     return send.call(this.connection, all);
   }
