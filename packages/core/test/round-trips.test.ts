@@ -107,8 +107,8 @@ describe('Redis round trips of a task', () => {
     );
     expect(counts.exists).toBeUndefined();
     expect(counts.publish).toBeUndefined();
-    // The only MULTI is the submit's, which holds its jobs and their `submitted` entries.
-    expect(counts.multi).toBe(1);
+    // The submit is one script call with its jobs and their `submitted` entries: no MULTI.
+    expect(counts.multi).toBeUndefined();
     expect(counts.xadd).toBe(100);
   });
 
@@ -124,6 +124,22 @@ describe('Redis round trips of a task', () => {
     expect(counts.multi).toBeUndefined();
     expect(counts.xadd).toBe(1);
     // EVAL the first time the wrapped script goes over this connection, EVALSHA after.
+    expect((counts.eval ?? 0) + (counts.evalsha ?? 0)).toBe(1);
+  });
+
+  it('sends a bulk as one script call: every job and its submitted entry, no MULTI', async () => {
+    const counts = await clientCommands(
+      redis,
+      prefix,
+      async () => {
+        await runtime.client.submitBulk(
+          Array.from({ length: 20 }, () => ({ name: unserved.name, payload: {} })),
+        );
+      },
+      (counts) => (counts.xadd ?? 0) >= 20,
+    );
+    expect(counts.multi).toBeUndefined();
+    expect(counts.xadd).toBe(20);
     expect((counts.eval ?? 0) + (counts.evalsha ?? 0)).toBe(1);
   });
 

@@ -46,7 +46,7 @@ import {
 } from './flow-control.js';
 import { type IdempotencyClaim, IdempotencyKeys } from './idempotency-keys.js';
 import { TASK_BACKOFF, type TaskJobData, type TaskJobProgress } from './job-data.js';
-import { type JobClient, JobsWithEntries } from './jobs-with-entries.js';
+import { JobsWithEntries } from './jobs-with-entries.js';
 import { type Submitter, SYSTEM_SUBMITTER } from './submitter.js';
 
 /**
@@ -204,6 +204,8 @@ interface PreparedJob {
 }
 
 type TaskJob = Job<TaskJobData, unknown, string>;
+/** What `Job.addJob` is given to send its add script on: a connection or a transaction. */
+type JobClient = Parameters<TaskJob['addJob']>[0];
 
 function submitterOf(options: SubmitOptions): Submitter {
   if (options.submitter) return options.submitter;
@@ -600,10 +602,10 @@ export class TaskClient {
   }
 
   /**
-   * Adds every job with the `submitted` entry carrying its pending record, all or none: a lone
-   * job in one script call (`JobsWithEntries`), several (or one with a completion plan or waiting
-   * for fair admission) in one `MULTI`, so an api that dies midway leaves all of them in Redis or
-   * none.
+   * Adds every job with the `submitted` entry carrying its pending record, all or none: in one
+   * script call (`JobsWithEntries`) when every job goes straight to BullMQ, else (a completion
+   * plan, or a job waiting for fair admission) in one `MULTI`, so an api that dies midway leaves
+   * all of them in Redis or none.
    * The record reaches PostgreSQL through a `RecordProjector`, so the answer never waits on the
    * database.
    */
@@ -617,20 +619,23 @@ export class TaskClient {
     }
     const queues = [...byQueue.keys()].map((name) => this.queue(name));
     await Promise.all(queues.map((queue) => queue.waitUntilReady()));
+    const fairness = this.options.fairness;
+    const direct = jobs.every(
+      (job) => !job.completion && !fairness?.admits(job.contract.queue, job.data.flow !== undefined),
+    );
+    if (direct && this.withEntries) {
+      await this.withEntries.add(
+        jobs.map((job) => this.jobOf(job)),
+        jobs.map(submittedEntry),
+      );
+      return;
+    }
     // Every queue shares this client's connection, so one transaction holds them all.
     const client = (await queues[0]!.backend.client) as unknown as JobClient & RedisConnection;
-    const fairness = this.options.fairness;
     const [only] = jobs;
-    if (
-      jobs.length === 1 &&
-      only &&
-      !only.completion &&
-      !fairness?.admits(only.contract.queue, only.data.flow !== undefined)
-    ) {
-      const queue = this.queue(only.contract.queue);
-      await new Job(queue, only.contract.name, only.data, only.opts, only.taskId).addJob(
-        this.withEntries?.client([submittedEntry(only)]) ?? client,
-      );
+    // Without events there is nothing to append: a lone job is BullMQ's add script alone.
+    if (direct && only && jobs.length === 1) {
+      await this.jobOf(only).addJob(client);
       return;
     }
     const transaction = client.multi() as unknown as ChainableCommander;
@@ -651,14 +656,9 @@ export class TaskClient {
           })),
         );
       }
-      const queue = this.queue(name);
       for (const job of waits.length === 0 ? batch : batch.filter((one) => !waits.includes(one))) {
         // Queued on the transaction at once; it settles with the transaction object, not the reply.
-        queued.push(
-          new Job(queue, job.contract.name, job.data, job.opts, job.taskId).addJob(
-            transaction as unknown as JobClient,
-          ),
-        );
+        queued.push(this.jobOf(job).addJob(transaction as unknown as JobClient));
       }
     }
     await Promise.all(queued);
@@ -677,6 +677,11 @@ export class TaskClient {
     if (!replies) throw new TaskError('SUBMIT_FAILED', 'the submit transaction was discarded by Redis', {});
     const failed = replies.find(([error]) => error !== null);
     if (failed) throw failed[0];
+  }
+
+  /** The BullMQ job of a prepared submit. */
+  private jobOf(job: PreparedJob): TaskJob {
+    return new Job(this.queue(job.contract.queue), job.contract.name, job.data, job.opts, job.taskId);
   }
 
   /** A task still waiting for fair admission is not in BullMQ yet: cancelling takes it out there. */
@@ -765,8 +770,10 @@ export class TaskClient {
         // The record's createdAt and the job's timestamp are one instant, so a worker that picks
         // the job up before the pending record is written never starts "before" it was created.
         timestamp: Date.now(),
-        priority,
-        delay: delayMs,
+        // Left out at BullMQ's default (0): each option is packed by the client and unpacked and
+        // stored by Redis, for every job.
+        priority: priority === 0 ? undefined : priority,
+        delay: delayMs > 0 ? delayMs : undefined,
         attempts: contract.retry.attempts,
         backoff: JOB_OPTIONS.backoff,
         removeOnComplete: JOB_OPTIONS.removeOnComplete,

@@ -6,6 +6,11 @@ describe('findNul', () => {
     expect(findNul({ ok: 'yes', nested: { 'k\0': 1 } })).toBe('nested.k\\u0000');
     expect(findNul('\0')).toBe('');
     expect(findNul({ a: 'fine', b: [null, 2, true], c: new Date(0) })).toBeUndefined();
+    expect(findNul([['ok', 'x\0']])).toBe('0.1');
+  });
+
+  it('looks at own keys only, as JSON would', () => {
+    expect(findNul(Object.create({ inherited: '\0' }))).toBeUndefined();
   });
 });
 
